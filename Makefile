@@ -1,0 +1,31 @@
+# The two commands of the README: `make demo` (install and start with demo data) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: demo install test lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	IPCITY_DEMO=1 $(VENV)/bin/ipcity demo
+
+test: install
+	bash scripts/install-system-deps.sh
+	$(VENV)/bin/ruff check src tests bench
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench
+
+bench: install
+	$(PY) bench/web.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,259 @@
+"""The `ipcity` command: set up, run, demo, and operate the platform."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
+from rich.table import Table
+
+app = typer.Typer(help="ipcity — IP-strong city public-service platform", no_args_is_help=True)
+audit_app = typer.Typer(help="Audit trail")
+jobs_app = typer.Typer(help="Background jobs")
+calendar_app = typer.Typer(help="Working-day calendar")
+user_app = typer.Typer(help="Accounts")
+app.add_typer(audit_app, name="audit")
+app.add_typer(jobs_app, name="jobs")
+app.add_typer(calendar_app, name="calendar")
+app.add_typer(user_app, name="user")
+console = Console()
+
+
+def _services():
+    from ipcity.core.config import load_settings
+    from ipcity.web.app import build_services
+
+    return build_services(load_settings())
+
+
+@app.command()
+def init() -> None:
+    """Create or upgrade the database and load reference data (calendar, the plan)."""
+    from ipcity.core.setup import initialise
+
+    svc = _services()
+    initialise(svc.db, svc.registry)
+    console.print(f"[green]ready[/green] {svc.db.url.split('@')[-1]}")
+
+
+def _print_accounts(password: str, accounts) -> None:
+    from ipcity.core.roles import ROLES
+
+    table = Table(title="演示账号 Demo accounts (demo data only)")
+    for col in ("user name", "name", "role", "unit"):
+        table.add_column(col)
+    for a in accounts:
+        table.add_row(a.username, a.display_name, ROLES[a.role].render("en"), a.unit)
+    console.print(table)
+    if password:
+        console.print(f"Password for every demo account: [bold]{password}[/bold]")
+
+
+@app.command()
+def demo(host: str = "127.0.0.1", port: int = 8000, serve_: bool = typer.Option(True, "--serve/--no-serve"),
+         password: str = typer.Option("", help="demo password (random if empty)")) -> None:
+    """Set up the embedded default with demo data, print the demo accounts, and serve."""
+    import os
+
+    from ipcity.core.setup import initialise, load_demo
+
+    os.environ.setdefault("IPCITY_DEMO", "1")
+    svc = _services()
+    initialise(svc.db, svc.registry)
+    pw, accounts = load_demo(svc.db, svc.registry, svc.files, password or None)
+    saved = svc.settings.data_dir / "demo-password.txt"
+    if pw:
+        saved.write_text(pw + "\n")
+        saved.chmod(0o600)
+    elif saved.exists():
+        pw = saved.read_text().strip()
+    _print_accounts(pw, accounts)
+    if serve_:
+        serve(host, port)
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Run the web server (initialise first)."""
+    import uvicorn
+
+    console.print(f"ipcity on http://{host}:{port}")
+    uvicorn.run("ipcity.web.asgi:app", host=host, port=port, workers=workers, log_level="warning",
+                access_log=False)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain; exit 1 if an entry was edited or deleted."""
+    from ipcity.core import audit
+
+    svc = _services()
+    with svc.db.session() as s:
+        result = audit.verify(s)
+        head = s.execute(audit.head_query()).first()
+    for p in result.problems:
+        console.print(f"[red]✗[/red] {p}")
+    if result.ok:
+        console.print(f"[green]✓[/green] {result.checked} entries, chain intact; head {head.seq} {head.hash}"
+                      if head else "[green]✓[/green] empty trail")
+    raise typer.Exit(0 if result.ok else 1)
+
+
+def _job_row(j) -> dict:
+    return {"id": j.id, "kind": j.kind, "status": j.status, "done": j.done, "total": j.total, "message": j.message,
+            "result": j.result, "error": (j.error or "").splitlines()[0] if j.error else ""}
+
+
+@jobs_app.command("list")
+def jobs_list(status: str = "", as_json: bool = typer.Option(False, "--json")) -> None:
+    from sqlalchemy import select
+
+    from ipcity.core.tables import Job
+
+    svc = _services()
+    with svc.db.session() as s:
+        q = select(Job).order_by(Job.id.desc()).limit(50)
+        if status:
+            q = q.where(Job.status == status)
+        rows = [_job_row(j) for j in s.scalars(q)]
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    table = Table()
+    for col in ("id", "kind", "status", "progress", "message"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(str(r["id"]), r["kind"], r["status"], f"{r['done']}/{r['total']}", r["message"] or r["error"])
+    console.print(table)
+
+
+@jobs_app.command("enqueue")
+def jobs_enqueue(kind: str, params: str = "{}") -> None:
+    from ipcity.core import jobs
+    from ipcity.core.roles import Actor
+
+    svc = _services()
+    svc.registry.job(kind)  # unknown kinds fail here, not in the worker
+    with svc.db.session() as s:
+        job = jobs.enqueue(s, Actor.system("cli"), kind, json.loads(params))
+        s.commit()
+    console.print(f"queued job {job.id}")
+
+
+@jobs_app.command("run")
+def jobs_run(follow: bool = typer.Option(True, help="show progress bars")) -> None:
+    """Run every queued job in this process, with a progress bar each."""
+    import threading
+    import time
+
+    from ipcity.core import jobs
+    from ipcity.core.tables import Job
+
+    svc = _services()
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TextColumn("{task.fields[msg]}"), console=console, disable=not follow) as bar:
+        while (job_id := jobs.claim_next(svc.db)) is not None:
+            with svc.db.session() as s:
+                kind = s.get(Job, job_id).kind
+            task = bar.add_task(f"#{job_id} {kind}", total=None, msg="")
+            t = threading.Thread(target=jobs.run_job, args=(svc.db, svc.registry, job_id, svc))
+            t.start()
+            while t.is_alive():
+                t.join(0.2)
+                with svc.db.session() as s:
+                    j = s.get(Job, job_id)
+                    bar.update(task, completed=j.done, total=j.total or None, msg=j.message)
+            with svc.db.session() as s:
+                j = s.get(Job, job_id)
+                bar.update(task, completed=j.total or 1, total=j.total or 1, msg=j.status)
+            time.sleep(0)
+
+
+@calendar_app.command("import")
+def calendar_import(path: Path) -> None:
+    """Load a year's schedule (holiday-cn JSON shape) published by the State Council."""
+    from ipcity.core import calendar as cal
+
+    svc = _services()
+    try:
+        days = cal.parse_schedule(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, json.JSONDecodeError) as exc:
+        console.print(f"[red]{path}: {exc}[/red]")
+        raise typer.Exit(2) from None
+    with svc.db.session() as s:
+        n = cal.seed(s, days, source=str(path.name))
+        from ipcity.core import audit
+        from ipcity.core.roles import Actor
+
+        audit.record(s, Actor.system("cli"), "calendar.import", "calendar", path.name, summary=f"{n} days")
+        s.commit()
+    console.print(f"{n} days loaded")
+
+
+@calendar_app.command("add")
+def calendar_add(start: str, days: int) -> None:
+    """The date `days` working days after `start` (YYYY-MM-DD)."""
+    from ipcity.core import calendar as cal
+
+    svc = _services()
+    with svc.db.session() as s:
+        c = cal.load(s)
+    due = c.add_working_days(date.fromisoformat(start), days)
+    console.print(f"{due.isoformat()}{' (provisional)' if c.is_provisional(due) else ''}")
+
+
+@user_app.command("create")
+def user_create(username: str, role: str, unit_code: str = "", display_name: str = "",
+                password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True)) -> None:
+    from sqlalchemy import select
+
+    from ipcity.core.accounts import create_user
+    from ipcity.core.errors import DomainError
+    from ipcity.core.roles import Actor
+    from ipcity.core.tables import Unit
+
+    svc = _services()
+    with svc.db.session() as s:
+        unit_id = s.scalar(select(Unit.id).where(Unit.code == unit_code)) if unit_code else None
+        if unit_code and unit_id is None:
+            console.print(f"[red]no unit with code {unit_code}[/red]")
+            raise typer.Exit(2)
+        try:
+            create_user(s, Actor.system("cli"), username=username, password=password,
+                        display_name=display_name or username, role=role, unit_id=unit_id)
+        except DomainError as exc:
+            console.print(f"[red]{exc.field}: {exc.message.render()}[/red]")
+            raise typer.Exit(2) from None
+        s.commit()
+    console.print(f"user {username} created")
+
+
+@app.command()
+def workplan(as_json: bool = typer.Option(False, "--json")) -> None:
+    """The state of every work point today."""
+    from ipcity.services.workplan import service
+
+    svc = _services()
+    with svc.db.session() as s:
+        rows = [{"number": v.point.number, "deadline": v.point.deadline_label, "status": str(v.status),
+                 "completion": v.point.completion, "days_overdue": v.days_overdue}
+                for v in service.list_points(s)]
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    table = Table(title="工作要点 work points")
+    for col in ("no.", "deadline", "status", "completion", "days overdue"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(str(r["number"]), r["deadline"], r["status"], str(r["completion"] or "—"),
+                      str(r["days_overdue"] or ""))
+    console.print(table)
+
+
+def main() -> None:  # pragma: no cover
+    app(sys.argv[1:])

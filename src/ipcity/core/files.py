@@ -1,0 +1,137 @@
+"""Content-addressed file store: each file kept once under its sha256, checked for size and real type.
+
+Files are attached to objects of a service (`owner_type`, `owner_id`); whether a person may download
+one is decided by the owning service through the plugin registry (`file_access` hook).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import filetype
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ipcity.core.errors import DomainError
+from ipcity.core.i18n import Msg
+from ipcity.core.tables import Attachment, StoredFile
+
+# Extension -> MIME types accepted for it; the content is sniffed, the name alone is not trusted.
+ALLOWED = {
+    ".pdf": {"application/pdf"},
+    ".png": {"image/png"},
+    ".jpg": {"image/jpeg"},
+    ".jpeg": {"image/jpeg"},
+    ".docx": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/zip"},
+    ".xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/zip"},
+    ".txt": {"text/plain"},
+    ".csv": {"text/csv", "text/plain"},
+}
+CHUNK = 1 << 16
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    stream: BinaryIO
+
+
+def _sniff(head: bytes, ext: str) -> str | None:
+    kind = filetype.guess(head)
+    if kind is not None:
+        return kind.mime
+    if ext in (".txt", ".csv"):
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            # A multibyte character cut at the end of the sniffed head is still text.
+            if exc.start < len(head) - 3:
+                return None
+        return "text/csv" if ext == ".csv" else "text/plain"
+    return None
+
+
+class FileStore:
+    def __init__(self, root: Path, max_bytes: int):
+        self.root = Path(root)
+        self.max_bytes = max_bytes
+
+    def path_for(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def put(self, session: Session, upload: Upload, *, field: str = "file") -> StoredFile:
+        """Stream the upload to disk while hashing it; refuse it whole if too large or of a wrong type."""
+        name = os.path.basename(upload.filename or "").strip()
+        ext = os.path.splitext(name)[1].lower()
+        if not name:
+            raise DomainError(Msg("Choose a file to upload"), field=field)
+        if ext not in ALLOWED:
+            raise DomainError(Msg("File type {ext} is not accepted; accepted: {allowed}", ext=ext or "?",
+                                  allowed=", ".join(sorted(ALLOWED))), field=field)
+        self.root.mkdir(parents=True, exist_ok=True)
+        digest, size, head = hashlib.sha256(), 0, b""
+        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while chunk := upload.stream.read(CHUNK):
+                    size += len(chunk)
+                    if size > self.max_bytes:
+                        raise DomainError(Msg("File {name} is larger than {limit} MB", name=name,
+                                              limit=self.max_bytes // (1024 * 1024)), field=field)
+                    if len(head) < 8192:
+                        head += chunk[: 8192 - len(head)]
+                    digest.update(chunk)
+                    out.write(chunk)
+            if size == 0:
+                raise DomainError(Msg("File {name} is empty", name=name), field=field)
+            mime = _sniff(head, ext)
+            if mime is None or mime not in ALLOWED[ext]:
+                raise DomainError(Msg("The content of {name} is not a {ext} file", name=name, ext=ext),
+                                  field=field)
+            sha = digest.hexdigest()
+            target = self.path_for(sha)
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp_name, target)
+            row = session.get(StoredFile, sha)
+            if row is None:
+                row = StoredFile(sha256=sha, size=size, mime=sorted(ALLOWED[ext])[0] if mime == "application/zip"
+                                 else mime)
+                session.add(row)
+            return row
+        finally:
+            if os.path.exists(tmp_name):
+                os.unlink(tmp_name)
+
+    def attach(self, session: Session, upload: Upload, owner_type: str, owner_id, user_id: int | None,
+               *, field: str = "file") -> Attachment:
+        stored = self.put(session, upload, field=field)
+        att = Attachment(sha256=stored.sha256, filename=os.path.basename(upload.filename), owner_type=owner_type,
+                         owner_id=str(owner_id), uploaded_by=user_id)
+        att.file = stored
+        session.add(att)
+        session.flush()
+        return att
+
+    def open(self, sha256: str) -> BinaryIO:
+        return self.path_for(sha256).open("rb")
+
+    def verify(self, sha256: str) -> bool:
+        """Re-hash a stored file: a file changed on disk no longer matches its name."""
+        h = hashlib.sha256()
+        with self.open(sha256) as fh:
+            while chunk := fh.read(CHUNK):
+                h.update(chunk)
+        return h.hexdigest() == sha256
+
+
+def attachments_of(session: Session, owner_type: str, owner_id) -> list[Attachment]:
+    return list(session.scalars(
+        select(Attachment).where(Attachment.owner_type == owner_type, Attachment.owner_id == str(owner_id))
+        .order_by(Attachment.id)
+    ))

@@ -1,0 +1,1 @@
+"""The one-stop portal: service catalogue, my applications, inbox, unit work queue, case pages."""

@@ -1,0 +1,37 @@
+"""Plan supervision registers its pages, menu, catalogue entry, case type and jobs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ipcity.core.i18n import Msg
+from ipcity.core.plugins import MenuEntry, Plugin, ServiceInfo
+from ipcity.core.roles import ADMIN, OFFICIAL_ROLES
+
+SUPERVISORS = OFFICIAL_ROLES | {ADMIN}
+
+
+def plugin() -> Plugin:
+    from ipcity.services.workplan import api, demo, jobs, service, views
+
+    return Plugin(
+        key="workplan",
+        service=ServiceInfo(
+            key="workplan",
+            name=Msg("Plan supervision (工作要点督办)"),
+            description=Msg("The 25 work points of the 2023–2025 IP-strong city plan: responsible units, deadlines, "
+                            "progress reports and their review, overdue alerts, leadership dashboard."),
+            who_may_apply=Msg("Officials of the responsible municipal units"),
+            time_limit=Msg("Reports are reviewed within 10 working days"),
+            path="/workplan",
+        ),
+        routers=[views.router, api.router],
+        menu=[MenuEntry(Msg("Work plan"), "/workplan", SUPERVISORS, order=40),
+              MenuEntry(Msg("Dashboard"), "/workplan/dashboard", SUPERVISORS, order=41)],
+        case_types=[service.REPORT],
+        jobs={"workplan.import_plan": jobs.import_plan, "workplan.export": jobs.export_workbook,
+              "workplan.sweep": jobs.sweep},
+        templates=Path(__file__).resolve().parent / "templates",
+        seed=demo.seed,
+        demo=demo.load_demo,
+    )

@@ -1,0 +1,172 @@
+"""HTML pages of plan supervision."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ipcity.core import jobs
+from ipcity.core.errors import DomainError
+from ipcity.core.files import Upload, attachments_of
+from ipcity.core.roles import Actor
+from ipcity.core.tables import Unit
+from ipcity.services.workplan import domain, service
+from ipcity.services.workplan.plugin import SUPERVISORS
+from ipcity.web.deps import db_session, require
+from ipcity.web.export import csv_response, xlsx_response
+from ipcity.web.templating import render
+from ipcity.workflow import engine
+
+router = APIRouter(prefix="/workplan")
+
+
+def _units(session: Session) -> list[Unit]:
+    return list(session.scalars(select(Unit).where(Unit.kind.in_(("ip_office", "municipal_dept", "district_gov")))
+                                .order_by(Unit.name_zh)))
+
+
+@router.get("")
+def points_page(request: Request, section: int | None = None, status: str = "", unit_id: int | None = None,
+                q: str = "", deadline: str = "", mine: str = "", format: str = "",
+                actor: Actor = Depends(require(*SUPERVISORS)), session: Session = Depends(db_session)):
+    if mine and actor.unit_id:
+        unit_id = actor.unit_id
+    views = service.list_points(session, section=section, status=status, unit_id=unit_id, q=q, deadline=deadline)
+    if format == "csv":
+        return csv_response("workplan-points.csv", ["number", "section", "content", "deadline", "status",
+                                                    "completion", "days_overdue", "units"],
+                            [[v.point.number, v.point.section_number, v.point.content, v.point.deadline_label,
+                              str(v.status), v.point.completion, v.days_overdue,
+                              "、".join(r.unit_name for r in v.point.responsibilities)] for v in views])
+    return render(request, "workplan/points.html", {
+        "views": views, "section": section, "status": status, "unit_id": unit_id, "q": q, "deadline": deadline,
+        "mine": mine, "units": _units(session), "status_labels": service.STATUS_LABELS})
+
+
+@router.get("/points/{number}")
+def point_page(request: Request, number: int, actor: Actor = Depends(require(*SUPERVISORS)),
+               session: Session = Depends(db_session)):
+    point = service.get_point(session, number)
+    unit = session.get(Unit, actor.unit_id) if actor.unit_id else None
+    return render(request, "workplan/point.html", {
+        "v": service.view(point), "reports": service.reports_of(session, point), "report_type": service.REPORT,
+        "may_report": actor.is_official and service.is_responsible(point, unit),
+        "status_labels": service.STATUS_LABELS, "form": {}})
+
+
+def _form(period: str, summary: str, completion: str, names: list[str], values: list[str],
+          units: list[str]) -> service.ReportForm:
+    indicators = [{"name": n, "value": v, "unit": u} for n, v, u in zip(names, values, units, strict=False)
+                  if n.strip() or v.strip()]
+    return service.ReportForm(period, summary, service.parse_completion(completion), indicators)
+
+
+@router.post("/points/{number}/reports")
+def file_report(request: Request, number: int, period: str = Form(""), summary: str = Form(""),
+                completion: str = Form(""), indicator_name: list[str] = Form(default=[]),
+                indicator_value: list[str] = Form(default=[]), indicator_unit: list[str] = Form(default=[]),
+                action: str = Form("submit"), files: list[UploadFile] = File(default=[]),
+                actor: Actor = Depends(require(*SUPERVISORS)), session: Session = Depends(db_session)):
+    form = _form(period, summary, completion, indicator_name, indicator_value, indicator_unit)
+    uploads = [Upload(f.filename or "", f.file) for f in files]
+    try:
+        case = service.file_report(session, request.app.state.services.files, actor, number, form, uploads,
+                                   submit=action == "submit")
+    except DomainError as exc:
+        session.rollback()
+        if exc.status != 400:
+            raise
+        point = service.get_point(session, number)
+        return render(request, "workplan/point.html", {
+            "v": service.view(point), "reports": service.reports_of(session, point), "report_type": service.REPORT,
+            "may_report": True, "status_labels": service.STATUS_LABELS, "error": exc, "form": form}, 400)
+    session.commit()
+    return RedirectResponse(f"/workplan/reports/{case.id}", status_code=303)
+
+
+def _report_context(request: Request, session: Session, actor: Actor, case_id: int, **extra) -> dict:
+    case, point = service.report(session, actor, case_id)
+    st = engine.standing(case, actor)
+    return {"case": case, "point": point, "type": service.REPORT, "state": service.REPORT.state(case.state),
+            "deadlines": engine.deadlines(session, service.REPORT, case),
+            "documents": attachments_of(session, engine.CASE_OWNER, case.id),
+            "may_edit": st.is_applicant and case.state in ("draft", "returned") and actor.is_official,
+            "may_review": case.state == "submitted" and any(
+                t.key == "accept" for t in engine.available_actions(service.REPORT, case, actor)),
+            "form": extra.pop("form", None) or case.data, **extra}
+
+
+@router.get("/reports/{case_id}")
+def report_page(request: Request, case_id: int, actor: Actor = Depends(require(*SUPERVISORS)),
+                session: Session = Depends(db_session)):
+    return render(request, "workplan/report.html", _report_context(request, session, actor, case_id))
+
+
+@router.post("/reports/{case_id}")
+def revise_report(request: Request, case_id: int, period: str = Form(""), summary: str = Form(""),
+                  completion: str = Form(""), indicator_name: list[str] = Form(default=[]),
+                  indicator_value: list[str] = Form(default=[]), indicator_unit: list[str] = Form(default=[]),
+                  action: str = Form("submit"), files: list[UploadFile] = File(default=[]),
+                  actor: Actor = Depends(require(*SUPERVISORS)), session: Session = Depends(db_session)):
+    form = _form(period, summary, completion, indicator_name, indicator_value, indicator_unit)
+    try:
+        service.revise_report(session, request.app.state.services.files, actor, case_id, form,
+                              [Upload(f.filename or "", f.file) for f in files], submit=action == "submit")
+    except DomainError as exc:
+        session.rollback()
+        if exc.status != 400:
+            raise
+        ctx = _report_context(request, session, actor, case_id, error=exc, form=form.__dict__)
+        return render(request, "workplan/report.html", ctx, 400)
+    session.commit()
+    return RedirectResponse(f"/workplan/reports/{case_id}", status_code=303)
+
+
+@router.post("/reports/{case_id}/review")
+def review_report(request: Request, case_id: int, decision: str = Form(""), reason: str = Form(""),
+                  actor: Actor = Depends(require(*SUPERVISORS)), session: Session = Depends(db_session)):
+    try:
+        service.review(session, actor, case_id, decision, reason)
+    except DomainError as exc:
+        session.rollback()
+        if exc.status != 400:
+            raise
+        return render(request, "workplan/report.html",
+                      _report_context(request, session, actor, case_id, error=exc, reason=reason), 400)
+    session.commit()
+    return RedirectResponse(f"/workplan/reports/{case_id}", status_code=303)
+
+
+@router.get("/dashboard")
+def dashboard_page(request: Request, actor: Actor = Depends(require(*SUPERVISORS)),
+                   session: Session = Depends(db_session)):
+    data = service.dashboard(session)
+    labels = {str(k): v.render() for k, v in service.STATUS_LABELS.items()}
+    return render(request, "workplan/dashboard.html", {
+        "data": data, "labels": labels, "chart_json": json.dumps({"data": data, "labels": labels},
+                                                                  ensure_ascii=False).replace("</", "<\\/")})
+
+
+@router.get("/dashboard/export.xlsx")
+def dashboard_export(actor: Actor = Depends(require(*SUPERVISORS)), session: Session = Depends(db_session)):
+    from ipcity.core.clock import today
+
+    return xlsx_response(f"workplan-{today().isoformat()}.xlsx", service.export_sheets(session))
+
+
+@router.post("/exports")
+def start_export(request: Request, actor: Actor = Depends(require(*SUPERVISORS)),
+                 session: Session = Depends(db_session)):
+    jobs.enqueue(session, actor, "workplan.export")
+    session.commit()
+    worker = request.app.state.services.worker
+    if worker:
+        worker.wake()
+    return RedirectResponse("/jobs", status_code=303)
+
+
+__all__ = ["router", "domain"]

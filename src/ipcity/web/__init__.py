@@ -1,0 +1,1 @@
+"""The web application: app factory, access checks, layout templates, static assets."""

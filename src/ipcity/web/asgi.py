@@ -1,0 +1,5 @@
+"""ASGI entry point for uvicorn and other servers: `uvicorn ipcity.web.asgi:app`."""
+
+from ipcity.web.app import create_app
+
+app = create_app()

@@ -1,0 +1,81 @@
+"""Per-request dependencies: the database session, the signed-in person, role checks and CSRF.
+
+Every route either depends on `Access` (naming the roles allowed) or is marked public with
+`@public`; tests/web/test_access.py walks all routes and proves both the rule and its enforcement.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
+
+from ipcity.core import accounts, inbox
+from ipcity.core.roles import ALL_ROLES, Actor
+
+SESSION_COOKIE = "ipcity_session"
+ANON_CSRF_COOKIE = "ipcity_csrf"
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    with request.app.state.services.db.session() as s:
+        yield s
+
+
+def public(fn):
+    """Mark a route as open to anonymous visitors (login page, health check, public registry)."""
+    fn.__ipcity_public__ = True
+    return fn
+
+
+async def _form_token(request: Request) -> str:
+    header = request.headers.get("x-csrf-token")
+    if header:
+        return header
+    ctype = request.headers.get("content-type", "")
+    if "form" in ctype:
+        form = await request.form()  # Starlette caches it: the endpoint's Form() fields still work
+        return str(form.get("csrf_token") or "")
+    return ""
+
+
+async def check_anonymous_csrf(request: Request) -> None:
+    """Login and other anonymous forms: double-submit token (cookie must equal the form field)."""
+    cookie = request.cookies.get(ANON_CSRF_COOKIE, "")
+    sent = await _form_token(request)
+    if not cookie or not hmac.compare_digest(cookie, sent):
+        raise HTTPException(403, "CSRF token missing or wrong")
+
+
+class Access:
+    """Allow a signed-in person whose role is in `roles`; refuse others (401 anonymous, 403 wrong role)."""
+
+    def __init__(self, roles: frozenset[str] | set[str] | None = None):
+        self.roles = frozenset(roles) if roles is not None else ALL_ROLES
+
+    async def __call__(self, request: Request, session: Session = Depends(db_session)) -> Actor:
+        found = accounts.resolve_session(session, request.cookies.get(SESSION_COOKIE))
+        if found is None:
+            raise HTTPException(401, "Sign in first")
+        user, ws = found
+        if user.role not in self.roles:
+            raise HTTPException(403, "Your role may not use this page")
+        if request.method in UNSAFE:
+            sent = await _form_token(request)
+            if not hmac.compare_digest(ws.csrf_token, sent):
+                raise HTTPException(403, "CSRF token missing or wrong")
+        actor = Actor.of(user)
+        registry = request.app.state.services.registry
+        request.state.actor = actor
+        request.state.page_context = {
+            "user": user, "actor": actor, "csrf_token": ws.csrf_token,
+            "menu": registry.menu_for(user.role), "unread": inbox.unread_count(session, actor),
+        }
+        return actor
+
+
+def require(*roles: str) -> Access:
+    return Access(frozenset(roles) if roles else None)

@@ -1,0 +1,208 @@
+"""The case engine: opens cases, fires transitions, keeps the history, deadlines, inbox tasks and audit.
+
+`fire` checks everything first (state, role, unit, fields, documents, reason) and refuses with the
+full list of problems before it writes anything, so a refused transition changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ipcity.core import audit, inbox
+from ipcity.core import calendar as cal
+from ipcity.core.clock import now, today
+from ipcity.core.errors import Conflict, DomainError, PermissionDenied
+from ipcity.core.files import attachments_of
+from ipcity.core.i18n import Msg
+from ipcity.core.roles import Actor
+from ipcity.workflow.definition import APPLICANT, ASSIGNED_UNIT, CaseType, Standing, check
+from ipcity.workflow.tables import Case, CaseDeadline, CaseEvent
+
+CASE_OWNER = "case"  # owner_type of documents attached to a case
+
+
+def standing(case: Case, actor: Actor) -> Standing:
+    is_applicant = actor.user_id is not None and (
+        case.applicant_user_id == actor.user_id
+        or (case.applicant_unit_id is not None and case.applicant_unit_id == actor.unit_id)
+    )
+    in_assigned = case.assigned_unit_id is not None and case.assigned_unit_id == actor.unit_id
+    return Standing(actor.role, is_applicant, in_assigned)
+
+
+def _next_number(session: Session, ct: CaseType) -> str:
+    year = today().year
+    prefix = f"{ct.number_prefix}{year}"
+    count = session.scalar(select(func.count()).select_from(Case).where(Case.number.like(f"{prefix}%"))) or 0
+    return f"{prefix}{count + 1:06d}"
+
+
+def open_case(session: Session, ct: CaseType, actor: Actor, *, title: str, applicant_unit_id: int | None,
+              assigned_unit_id: int | None, subject_type: str = "", subject_id: str = "",
+              data: dict | None = None) -> Case:
+    case = Case(type_key=ct.key, number=_next_number(session, ct), title=title, state=ct.initial,
+                applicant_user_id=actor.user_id, applicant_unit_id=applicant_unit_id,
+                assigned_unit_id=assigned_unit_id, subject_type=subject_type, subject_id=str(subject_id),
+                data=dict(data or {}))
+    session.add(case)
+    session.flush()
+    session.add(CaseEvent(case_id=case.id, seq=1, transition="create", from_state="", to_state=ct.initial,
+                          actor_id=actor.user_id, actor_name=actor.display_name, unit_id=actor.unit_id,
+                          unit_name=actor.unit_name, values=dict(data or {})))
+    _start_deadlines(session, ct, case, "create")
+    audit.record(session, actor, "case.create", "case", case.id, summary=f"{case.number} {title}",
+                 detail={"type": ct.key, "state": ct.initial})
+    session.flush()
+    return case
+
+
+def _start_deadlines(session: Session, ct: CaseType, case: Case, transition: str) -> None:
+    calendar = cal.load(session)
+    start = today()
+    for rule in ct.deadlines:
+        if transition in rule.stops_on:
+            for d in case.deadlines:
+                if d.rule_key == rule.key and d.stopped_on is None:
+                    d.stopped_on = start
+        if transition in rule.starts_on:
+            case.deadlines.append(CaseDeadline(rule_key=rule.key, started_on=start,
+                                               due_on=rule.due(start, calendar)))
+
+
+def fire(session: Session, ct: CaseType, case: Case, transition_key: str, actor: Actor, *,
+         values: dict | None = None, reason: str = "") -> CaseEvent:
+    try:
+        t = ct.transition(transition_key)
+    except KeyError:
+        raise DomainError(Msg("Unknown action {action}", action=transition_key), field="action") from None
+    values = dict(values or {})
+    documents = len(attachments_of(session, CASE_OWNER, case.id))
+    problems = check(ct, case.state, t, standing(case, actor), values, documents, reason)
+    if not problems and ct.guard is not None:
+        refusal = ct.guard(session, case, t, actor)
+        if refusal is not None:
+            problems = [(None, refusal)]
+    if problems:
+        field, first = problems[0]
+        if case.state not in t.sources:
+            raise Conflict(first, field=field, problems=problems)
+        if field is None:
+            raise PermissionDenied(first, problems=problems)
+        raise DomainError(first, field=field, problems=problems)
+
+    before = case.state
+    case.state = t.target
+    case.data = {**case.data, **values}
+    case.updated_at = now()
+    target = ct.state(t.target)
+    if target.final:
+        case.closed_at = now()
+    seq = (max((e.seq for e in case.events), default=0)) + 1
+    event = CaseEvent(case_id=case.id, seq=seq, transition=t.key, from_state=before, to_state=t.target,
+                      actor_id=actor.user_id, actor_name=actor.display_name, unit_id=actor.unit_id,
+                      unit_name=actor.unit_name, reason=reason.strip(), values=values)
+    case.events.append(event)
+    _start_deadlines(session, ct, case, t.key)
+    _route_tasks(session, ct, case, t.label)
+    if ct.after is not None:
+        ct.after(session, case, event)
+    audit.record(session, actor, "case.transition", "case", case.id, summary=f"{case.number} {t.key}",
+                 reason=reason.strip(), detail={"from": before, "to": t.target, "values": values})
+    session.flush()
+    return event
+
+
+def _route_tasks(session: Session, ct: CaseType, case: Case, action: Msg) -> None:
+    """Close the tasks of the step just done; give the next step to whoever must act; tell the applicant."""
+    inbox.close_case_tasks(session, case.id)
+    link = f"/cases/{case.id}"
+    next_actors = {t.actor for t in ct.from_state(case.state)}
+    state_label = ct.state(case.state).label.msgid
+    if ASSIGNED_UNIT in next_actors and case.assigned_unit_id:
+        inbox.notify(session, kind="task", unit_id=case.assigned_unit_id, case_id=case.id, link=link,
+                     title="Case {number} awaits your action ({state})",
+                     params={"number": case.number, "state": state_label})
+    if APPLICANT in next_actors:
+        inbox.notify(session, kind="task", case_id=case.id, link=link,
+                     user_id=case.applicant_user_id, unit_id=case.applicant_unit_id if not case.applicant_user_id
+                     else None, title="Case {number} awaits your action ({state})",
+                     params={"number": case.number, "state": state_label})
+    if case.applicant_user_id:
+        inbox.notify(session, kind="notice", user_id=case.applicant_user_id, case_id=case.id, link=link,
+                     title="Case {number}: {action} — now '{state}'",
+                     params={"number": case.number, "action": action.msgid, "state": state_label})
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    label: Msg
+    basis: str
+    started_on: date
+    due_on: date
+    stopped_on: date | None
+    working_days_left: int
+    overdue: bool
+    provisional: bool
+
+
+def deadlines(session: Session, ct: CaseType, case: Case, on: date | None = None) -> list[DeadlineView]:
+    """Remaining time and overdue, computed on read with the calendar as it is now."""
+    calendar = cal.load(session)
+    on = on or today()
+    rules = {r.key: r for r in ct.deadlines}
+    out = []
+    for d in case.deadlines:
+        rule = rules.get(d.rule_key)
+        if rule is None:
+            continue
+        due = rule.due(d.started_on, calendar)
+        ref = d.stopped_on or on
+        left = calendar.working_days_between(ref, due)
+        out.append(DeadlineView(rule.label, rule.basis, d.started_on, due, d.stopped_on, left, ref > due,
+                                calendar.is_provisional(due) or calendar.is_provisional(d.started_on)))
+    return out
+
+
+def available_actions(ct: CaseType, case: Case, actor: Actor):
+    st = standing(case, actor)
+    return [t for t in ct.from_state(case.state) if st.may(t)]
+
+
+def get_case(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        from ipcity.core.errors import NotFound
+
+        raise NotFound(Msg("No case number {id}", id=case_id))
+    return case
+
+
+def may_view(case: Case, actor: Actor) -> bool:
+    """Applicants see their own cases; the assigned unit sees its cases; administrators see all."""
+    st = standing(case, actor)
+    return st.is_applicant or st.in_assigned_unit or actor.role == "admin"
+
+
+def work_queue(session: Session, registry, actor: Actor) -> list[Case]:
+    """Open cases of the actor's unit whose next step belongs to that unit."""
+    if actor.unit_id is None:
+        return []
+    rows = session.scalars(select(Case).where(Case.assigned_unit_id == actor.unit_id, Case.closed_at.is_(None))
+                           .order_by(Case.updated_at))
+    out = []
+    for c in rows:
+        ct = registry.case_type(c.type_key)
+        if any(t.actor == ASSIGNED_UNIT for t in ct.from_state(c.state)):
+            out.append(c)
+    return out
+
+
+def my_cases(session: Session, actor: Actor) -> list[Case]:
+    q = select(Case).where(Case.applicant_user_id == actor.user_id)
+    if actor.unit_id is not None:
+        q = select(Case).where((Case.applicant_user_id == actor.user_id) | (Case.applicant_unit_id == actor.unit_id))
+    return list(session.scalars(q.order_by(Case.updated_at.desc())))
