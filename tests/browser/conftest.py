@@ -1,0 +1,141 @@
+"""A live ipcity server (uvicorn in a thread, SQLite, demo data, job worker on) and a headless chromium.
+
+The server runs once per test session with the real date (IPCITY_TODAY unset) and the demo accounts,
+all with the password ``DEMO_PASSWORD``. Chromium is Debian's, driven through Playwright's sync API
+(tests/support/browser.py); nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from ipcity.core.config import load_settings
+from ipcity.core.setup import initialise, load_demo
+from ipcity.web.app import Services, create_app
+from tests.support.browser import launch
+
+DEMO_PASSWORD = "Demo-Browser-2026"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    services: Services
+    password: str
+    data_dir: Path
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    pinned = os.environ.pop("IPCITY_TODAY", None)  # the scenario needs the real date
+    data_dir = tmp_path_factory.mktemp("browser-data")
+    settings = load_settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'ipcity.sqlite3'}",
+                             run_worker=True, demo=True)
+    app = create_app(settings)
+    services: Services = app.state.services
+    initialise(services.db, services.registry)
+    load_demo(services.db, services.registry, services.files, password=DEMO_PASSWORD)
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="ipcity-live-server", daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or not thread.is_alive():
+            server.should_exit = True
+            raise RuntimeError(f"the live server did not answer {url}/healthz within 30 s")
+        time.sleep(0.1)
+    try:
+        yield LiveServer(url, services, DEMO_PASSWORD, data_dir)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        if pinned is not None:
+            os.environ["IPCITY_TODAY"] = pinned
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server) -> str:
+    return live_server.url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = launch(pw)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1360, "height": 900})
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def do_login(page, base_url: str, username: str, password: str) -> None:
+    """Sign in through the form; waits for the page that follows the submission."""
+    if "/login" not in page.url:
+        page.goto(f"{base_url}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("form[action='/login'] button[type=submit]")
+
+
+def take_screenshot(page, name: str) -> Path | None:
+    """Full-page PNG into docs/screenshots/, only when IPCITY_SCREENSHOTS=1 (a normal run writes nothing)."""
+    if os.environ.get("IPCITY_SCREENSHOTS") != "1":
+        return None
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def login():
+    """``login(page, base_url, username, password)``: sign in through the form."""
+    return do_login
+
+
+@pytest.fixture(scope="session")
+def screenshot():
+    """``screenshot(page, name)``: docs/screenshots/<name> when IPCITY_SCREENSHOTS=1, else nothing."""
+    return take_screenshot

@@ -1,0 +1,52 @@
+"""Accounts for tests, in the units the plan names (the plan itself is seeded in every test database)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ipcity.core.accounts import create_unit, create_user
+from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, HANDLER, HEAD, REVIEWER, Actor
+from ipcity.core.tables import Unit
+
+PASSWORD = "Test-Pass-2026"
+
+CAST = {
+    "reviewer": (REVIEWER, "上海市知识产权局"),
+    "head": (HEAD, "上海市知识产权局"),
+    "lead_handler": (HANDLER, "上海市知识产权局"),
+    "pudong": (HANDLER, "浦东新区政府"),
+    "sheitc": (HANDLER, "市经济信息化委"),
+    "commerce": (HANDLER, "市商务委"),
+    "company": (APPLICANT_COMPANY, "测试公司"),
+    "admin": (ADMIN, None),
+}
+
+
+def make_people(db) -> dict[str, Actor]:
+    system = Actor.system("tests")
+    out = {}
+    with db.session() as s:
+        if not s.scalar(select(Unit.id).where(Unit.name_zh == "测试公司")):
+            create_unit(s, system, code="test-company", name_zh="测试公司", kind="company")
+        for name, (role, unit_name) in CAST.items():
+            unit_id = s.scalar(select(Unit.id).where(Unit.name_zh == unit_name)) if unit_name else None
+            user = create_user(s, system, username=name, password=PASSWORD, display_name=name, role=role,
+                               unit_id=unit_id)
+            out[name] = Actor.of(user)
+        s.commit()
+    return out
+
+
+def login(client, username: str, password: str = PASSWORD):
+    client.get("/login")
+    token = client.cookies.get("ipcity_csrf")
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token,
+                                       "next": "/services"}, follow_redirects=False)
+
+
+def csrf_of(client) -> str:
+    """The signed-in person's CSRF token, read from a page as the browser would."""
+    import re
+
+    html = client.get("/account").text
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
