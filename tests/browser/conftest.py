@@ -100,13 +100,32 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
+def _new_context(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1360, "height": 900})
     context.set_default_timeout(15_000)
-    pg = context.new_page()
-    yield pg
+    return context
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A page in a fresh browser context (its own cookies): Chinese locale, 1360x900."""
+    context = _new_context(browser)
+    yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """``new_page()``: another page in its own context, for a second or third person in one test."""
+    contexts = []
+
+    def make():
+        contexts.append(_new_context(browser))
+        return contexts[-1].new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 def do_login(page, base_url: str, username: str, password: str) -> None:

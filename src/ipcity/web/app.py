@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
         services.db.dispose()
 
     app = FastAPI(title="ipcity", lifespan=lifespan, docs_url="/api/docs", openapi_url="/api/openapi.json",
-                  redoc_url=None)
+                  redoc_url=None, swagger_ui_oauth2_redirect_url=None)
     app.state.services = services
 
     @app.middleware("http")
