@@ -31,7 +31,7 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 def pytest_collection_modifyitems(items):
     here = Path(__file__).resolve().parent
     for item in items:
-        if here in Path(str(item.fspath)).resolve().parents:
+        if here in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.browser)
 
 
@@ -144,6 +144,8 @@ def take_screenshot(page, name: str) -> Path | None:
         return None
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / name
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1500)  # let ECharts finish its entry animation
     page.screenshot(path=str(path), full_page=True)
     return path
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -28,9 +29,9 @@ def zh(msgid: str, **params) -> str:
 
 
 def assert_chinese(text: str) -> None:
-    # The catalogue is the Chinese interface; without it the English ids show (checked separately).
-    if CATALOGUE.exists():
-        assert CJK.search(text), f"expected Chinese text, got {text!r}"
+    """The interface text is Chinese, not the English message id (the zh_Hans catalogue is in use)."""
+    assert CATALOGUE.exists(), f"the Chinese catalogue {CATALOGUE} is missing"
+    assert CJK.search(text), f"expected Chinese text, got {text!r}"
 
 
 def minimal_pdf(text: str = "ipcity browser test") -> bytes:
@@ -242,7 +243,7 @@ def test_dashboard_export_as_background_job(page, live_server, login):
         link.click()
     download = info.value
     assert download.suggested_filename.endswith(".xlsx")
-    content = open(download.path(), "rb").read()  # noqa: SIM115 - Playwright owns the temp file
+    content = Path(download.path()).read_bytes()
     assert content[:2] == b"PK"
     with zipfile.ZipFile(io.BytesIO(content)) as z:
         assert "xl/workbook.xml" in z.namelist()

@@ -12,8 +12,17 @@ from ipcity.core.i18n import Msg
 from ipcity.core.roles import APPLICANT_COMPANY, HANDLER, REVIEWER
 from ipcity.core.tables import AuditEntry, InboxItem, Unit
 from ipcity.workflow import engine
-from ipcity.workflow.definition import (APPLICANT, ASSIGNED_UNIT, CALENDAR_DAYS, WORKING_DAYS, CaseType,
-                                        DeadlineRule, FieldSpec, State, Transition)
+from ipcity.workflow.definition import (
+    APPLICANT,
+    ASSIGNED_UNIT,
+    CALENDAR_DAYS,
+    WORKING_DAYS,
+    CaseType,
+    DeadlineRule,
+    FieldSpec,
+    State,
+    Transition,
+)
 from ipcity.workflow.tables import Case
 
 
@@ -67,7 +76,7 @@ def test_refusals_are_specific_and_change_nothing(session, people, case):
     with pytest.raises(DomainError) as err:                   # missing field
         engine.fire(session, TOY, case, "file", people["company"], values={})
     assert err.value.field == "amount"
-    assert "Amount is required" == err.value.message.render("en")
+    assert err.value.message.render("en") == "Amount is required"
     with pytest.raises(DomainError) as err:                   # failing check
         engine.fire(session, TOY, case, "file", people["company"], values={"amount": "-1"})
     assert err.value.field == "amount"

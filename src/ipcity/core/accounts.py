@@ -13,8 +13,14 @@ from ipcity.core.config import Settings
 from ipcity.core.errors import DomainError
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import ROLES, UNIT_KINDS, Actor
-from ipcity.core.security import (hash_password, needs_rehash, new_token, password_problems, token_digest,
-                                  verify_password)
+from ipcity.core.security import (
+    hash_password,
+    needs_rehash,
+    new_token,
+    password_problems,
+    token_digest,
+    verify_password,
+)
 from ipcity.core.tables import Unit, User, WebSession
 
 # argon2 work done even for unknown user names, so response time does not reveal which names exist.

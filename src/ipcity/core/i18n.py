@@ -47,6 +47,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 _ = gettext
 
 
+def N_(message: str) -> str:  # noqa: N802 - the conventional name of gettext_noop
+    """Mark a message id for extraction where it is written; it is translated where it is shown."""
+    return message
+
+
 class Msg:
     """A message translated when shown, with named parameters (which may be Msgs themselves).
 

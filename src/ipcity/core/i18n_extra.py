@@ -31,19 +31,4 @@ MESSAGES = [
     N_("collecting"),
     N_("writing"),
     N_("notices sent"),
-    # Inbox titles stored with their parameters and translated when shown (tr_params in templating.py).
-    N_("Case {number} awaits your action ({state})"),  # workflow/engine.py
-    N_("Case {number}: {action} — now '{state}'"),  # workflow/engine.py
-    N_("Work point {n} is {status}"),  # services/workplan/service.py
-    # Password rules (core/security.py password_problems, wrapped in Msg by core/accounts.py).
-    N_("The password must have at least 10 characters"),
-    N_("The password must mix letters with digits or symbols"),
-    N_("The password must not contain the user name"),
-    # Progress-report checks returned as plain msgids (services/workplan/domain.py validate_report,
-    # wrapped in Msg by services/workplan/service.py ReportForm.problems).
-    N_("Completion must be a whole number from 0 to 100"),
-    N_("Indicators must be a list"),
-    N_("Indicator must have text name, value and unit"),
-    N_("Indicator name is required when a value is given"),
-    N_("Indicator value is required when a name is given"),
 ]

@@ -8,9 +8,11 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from ipcity.core.i18n import N_
+
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 10  # the message below says 10: change both together
 
 
 def hash_password(password: str) -> str:
@@ -40,9 +42,9 @@ def password_problems(password: str, username: str = "") -> list[str]:
     """English msgids of what is wrong with a new password (empty when acceptable)."""
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append("The password must have at least 10 characters")
+        problems.append(N_("The password must have at least 10 characters"))
     if password.isdigit() or password.isalpha():
-        problems.append("The password must mix letters with digits or symbols")
+        problems.append(N_("The password must mix letters with digits or symbols"))
     if username and username.lower() in password.lower():
-        problems.append("The password must not contain the user name")
+        problems.append(N_("The password must not contain the user name"))
     return problems

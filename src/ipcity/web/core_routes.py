@@ -17,8 +17,14 @@ from ipcity.core.errors import DomainError, NotFound, PermissionDenied
 from ipcity.core.i18n import LOCALES, Msg
 from ipcity.core.roles import ADMIN, ROLES, Actor
 from ipcity.core.tables import Attachment, AuditEntry, Job, User
-from ipcity.web.deps import (ANON_CSRF_COOKIE, SESSION_COOKIE, check_anonymous_csrf, db_session, public,
-                             require)
+from ipcity.web.deps import (
+    ANON_CSRF_COOKIE,
+    SESSION_COOKIE,
+    check_anonymous_csrf,
+    db_session,
+    public,
+    require,
+)
 from ipcity.web.templating import render
 
 router = APIRouter()

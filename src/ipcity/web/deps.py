@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
@@ -70,8 +71,11 @@ class Access:
         actor = Actor.of(user)
         registry = request.app.state.services.registry
         request.state.actor = actor
+        # Plain values, not ORM objects: error pages render after the session has closed.
+        person = SimpleNamespace(username=user.username, display_name=user.display_name, role=user.role,
+                                 unit=SimpleNamespace(name_zh=actor.unit_name) if user.unit_id else None)
         request.state.page_context = {
-            "user": user, "actor": actor, "csrf_token": ws.csrf_token,
+            "user": person, "actor": actor, "csrf_token": ws.csrf_token,
             "menu": registry.menu_for(user.role), "unread": inbox.unread_count(session, actor),
         }
         return actor

@@ -17,7 +17,7 @@ from ipcity.core import calendar as cal
 from ipcity.core.clock import now, today
 from ipcity.core.errors import Conflict, DomainError, PermissionDenied
 from ipcity.core.files import attachments_of
-from ipcity.core.i18n import Msg
+from ipcity.core.i18n import N_, Msg
 from ipcity.core.roles import Actor
 from ipcity.workflow.definition import APPLICANT, ASSIGNED_UNIT, CaseType, Standing, check
 from ipcity.workflow.tables import Case, CaseDeadline, CaseEvent
@@ -124,16 +124,16 @@ def _route_tasks(session: Session, ct: CaseType, case: Case, action: Msg) -> Non
     state_label = ct.state(case.state).label.msgid
     if ASSIGNED_UNIT in next_actors and case.assigned_unit_id:
         inbox.notify(session, kind="task", unit_id=case.assigned_unit_id, case_id=case.id, link=link,
-                     title="Case {number} awaits your action ({state})",
+                     title=N_("Case {number} awaits your action ({state})"),
                      params={"number": case.number, "state": state_label})
     if APPLICANT in next_actors:
         inbox.notify(session, kind="task", case_id=case.id, link=link,
                      user_id=case.applicant_user_id, unit_id=case.applicant_unit_id if not case.applicant_user_id
-                     else None, title="Case {number} awaits your action ({state})",
+                     else None, title=N_("Case {number} awaits your action ({state})"),
                      params={"number": case.number, "state": state_label})
     if case.applicant_user_id:
         inbox.notify(session, kind="notice", user_id=case.applicant_user_id, case_id=case.id, link=link,
-                     title="Case {number}: {action} — now '{state}'",
+                     title=N_("Case {number}: {action} — now '{state}'"),
                      params={"number": case.number, "action": action.msgid, "state": state_label})
 
 

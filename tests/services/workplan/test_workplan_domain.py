@@ -3,6 +3,7 @@ from importlib import resources
 
 import pytest
 
+from ipcity.core.i18n import Msg
 from ipcity.services.workplan.domain import (
     Deadline,
     PlanParseError,
@@ -364,7 +365,7 @@ def test_valid_report():
 @pytest.mark.parametrize("completion", [-1, 101, 50.5, "50", None, True])
 def test_completion_problems(completion):
     assert validate_report(completion=completion, summary=GOOD_SUMMARY, indicators=[]) == [
-        ("completion", "Completion must be a whole number from 0 to 100")
+        ("completion", Msg("Completion must be a whole number from 0 to 100"))
     ]
 
 
@@ -374,7 +375,7 @@ def test_summary_length():
     assert [f for f, _ in short] == ["summary"]
     assert validate_report(completion=10, summary="x" * 5000, indicators=[]) == []
     long = validate_report(completion=10, summary="x" * 5001, indicators=[])
-    assert [f for f, _ in long] == ["summary"] and "5000" in long[0][1]
+    assert [f for f, _ in long] == ["summary"] and "5000" in long[0][1].render("en")
 
 
 def test_indicator_problems():
@@ -397,7 +398,7 @@ def test_indicator_problems():
         "indicators[4]",
         "indicators[5]",
     ]
-    assert all(isinstance(msg, str) and msg for _, msg in problems)
+    assert all(isinstance(msg, Msg) and msg.render("en") for _, msg in problems)
     assert (
         validate_report(
             completion=10, summary=GOOD_SUMMARY, indicators=[{"name": "名" * 100, "value": "1", "unit": ""}]

@@ -16,6 +16,8 @@ from enum import StrEnum
 from importlib import resources
 from typing import Any
 
+from ipcity.core.i18n import Msg
+
 MUNICIPAL = "municipal"
 NATIONAL = "national"
 ONGOING_LABEL = "持续推进"
@@ -259,59 +261,53 @@ def days_overdue(deadline: Deadline, today: date) -> int:
 # --- progress reports --------------------------------------------------------------------------------
 
 
-def validate_report(*, completion: Any, summary: str, indicators: list[dict]) -> list[tuple[str, str]]:
-    """Problems with a progress report as (field, English message); empty when valid.
+def validate_report(*, completion: Any, summary: str, indicators: list[dict]) -> list[tuple[str, Msg]]:
+    """Problems with a progress report as (field, message); empty when valid.
 
     An indicator row with neither name nor value is a blank form row and is accepted (callers drop it).
     """
-    problems: list[tuple[str, str]] = []
-    # bool is an int subclass; a checkbox value must not pass as 0/1 %
-    if isinstance(completion, bool) or not isinstance(completion, int) or not 0 <= completion <= 100:
-        problems.append(("completion", "Completion must be a whole number from 0 to 100"))
-
-    text = summary.strip() if isinstance(summary, str) else ""
-    if len(text) < SUMMARY_MIN:
-        problems.append(("summary", f"Summary must have at least {SUMMARY_MIN} characters"))
-    elif len(text) > SUMMARY_MAX:
-        problems.append(("summary", f"Summary must have at most {SUMMARY_MAX} characters"))
+    problems: list[tuple[str, Msg]] = []
+    completion_problem = _check_completion(completion)
+    if completion_problem:
+        problems.append(("completion", completion_problem))
+    summary_problem = _check_summary(summary if isinstance(summary, str) else "")
+    if summary_problem:
+        problems.append(("summary", summary_problem))
 
     if not isinstance(indicators, list):
-        problems.append(("indicators", "Indicators must be a list"))
+        problems.append(("indicators", Msg("Indicators must be a list")))
         return problems
     if len(indicators) > INDICATORS_MAX:
-        problems.append(("indicators", f"At most {INDICATORS_MAX} indicators are allowed"))
+        problems.append(("indicators", Msg("At most {n} indicators are allowed", n=INDICATORS_MAX)))
     for i, item in enumerate(indicators):
         field = f"indicators[{i}]"
         if not isinstance(item, dict) or not all(
             isinstance(item.get(key, ""), str) for key in ("name", "value", "unit")
         ):
-            problems.append((field, "Indicator must have text name, value and unit"))
+            problems.append((field, Msg("Indicator must have text name, value and unit")))
             continue
         name = item.get("name", "").strip()
         value = item.get("value", "").strip()
         if value and not name:
-            problems.append((f"{field}.name", "Indicator name is required when a value is given"))
+            problems.append((f"{field}.name", Msg("Indicator name is required when a value is given")))
         if name and not value:
-            problems.append((f"{field}.value", "Indicator value is required when a name is given"))
+            problems.append((f"{field}.value", Msg("Indicator value is required when a name is given")))
         if len(name) > INDICATOR_NAME_MAX:
-            message = f"Indicator name must have at most {INDICATOR_NAME_MAX} characters"
-            problems.append((f"{field}.name", message))
+            problems.append((f"{field}.name",
+                             Msg("Indicator name must have at most {n} characters", n=INDICATOR_NAME_MAX)))
     return problems
 
 
 # --- the progress-report case type -----------------------------------------------------------------
 
-def _check_completion(value: Any):
-    from ipcity.core.i18n import Msg
-
+def _check_completion(value: Any) -> Msg | None:
+    # bool is an int subclass; a checkbox value must not pass as 0/1 %
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
         return Msg("Completion must be a whole number from 0 to 100")
     return None
 
 
-def _check_summary(value: Any):
-    from ipcity.core.i18n import Msg
-
+def _check_summary(value: Any) -> Msg | None:
     text = str(value).strip()
     if len(text) < SUMMARY_MIN:
         return Msg("The progress summary needs at least {n} characters", n=SUMMARY_MIN)
@@ -326,10 +322,17 @@ def progress_report_type(review_working_days: int = 10, resubmit_working_days: i
     The plan (沪府办〔2023〕34号) sets no review time limit; the 10 working days are the lead unit's own
     supervision rule and are configurable (IPCITY_WORKPLAN_REVIEW_DAYS, IPCITY_WORKPLAN_RESUBMIT_DAYS).
     """
-    from ipcity.core.i18n import Msg
     from ipcity.core.roles import HANDLER, HEAD, REVIEWER
-    from ipcity.workflow.definition import (APPLICANT, ASSIGNED_UNIT, WORKING_DAYS, CaseType, DeadlineRule,
-                                            FieldSpec, State, Transition)
+    from ipcity.workflow.definition import (
+        APPLICANT,
+        ASSIGNED_UNIT,
+        WORKING_DAYS,
+        CaseType,
+        DeadlineRule,
+        FieldSpec,
+        State,
+        Transition,
+    )
 
     officials = frozenset({HANDLER, REVIEWER, HEAD})
     reviewers = frozenset({REVIEWER, HEAD})

@@ -20,7 +20,7 @@ from ipcity.core.accounts import create_unit
 from ipcity.core.clock import today
 from ipcity.core.errors import DomainError, NotFound, PermissionDenied
 from ipcity.core.files import FileStore, Upload
-from ipcity.core.i18n import Msg
+from ipcity.core.i18n import N_, Msg
 from ipcity.core.roles import ADMIN, Actor
 from ipcity.core.tables import Unit
 from ipcity.services.workplan import domain
@@ -196,8 +196,8 @@ class ReportForm:
     indicators: list[dict]
 
     def problems(self) -> list[tuple[str, Msg]]:
-        found = [(f, Msg(m)) for f, m in domain.validate_report(completion=self.completion, summary=self.summary,
-                                                                indicators=self.indicators)]
+        found = domain.validate_report(completion=self.completion, summary=self.summary,
+                                       indicators=self.indicators)
         if not self.period.strip():
             found.append(("period", Msg("{field} is required", field=Msg("Reporting period"))))
         return found
@@ -289,7 +289,7 @@ def sweep(session: Session, on: date | None = None) -> dict:
             if r.unit_id is None or r.level != domain.MUNICIPAL:
                 continue
             item = inbox.notify(session, unit_id=r.unit_id, kind="notice", link=f"/workplan/points/{v.point.number}",
-                                title="Work point {n} is {status}",
+                                title=N_("Work point {n} is {status}"),
                                 params={"n": v.point.number, "status": STATUS_LABELS[v.status].msgid},
                                 dedupe_key=f"wp:{v.point.number}:{v.status}:{r.unit_id}:{on:%Y-%m}")
             if item is not None:

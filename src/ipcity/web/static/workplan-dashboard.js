@@ -13,14 +13,15 @@
     window.addEventListener("resize", () => c.resize());
   }
   chart("chart-status", {
-    tooltip: {trigger: "item"},
-    series: [{type: "pie", radius: ["40%", "70%"],
+    tooltip: {trigger: "item"}, legend: {bottom: 0},
+    series: [{type: "pie", radius: ["35%", "62%"], center: ["50%", "45%"],
+      label: {position: "inside", formatter: "{c}", color: "#fff", fontWeight: "bold"},
       data: order.filter(k => data.by_status[k]).map(k => ({name: labels[k], value: data.by_status[k],
                                                            itemStyle: {color: colours[k]}}))}]
   });
   const sectionNames = data.sections.map(s => s.number + "");
   chart("chart-sections", {
-    tooltip: {trigger: "axis"}, legend: {},
+    tooltip: {trigger: "axis"}, legend: {top: 0}, grid: {top: 50},
     xAxis: {type: "category", data: sectionNames}, yAxis: [{type: "value"}, {type: "value", max: 100}],
     series: [{name: labels.overdue, type: "bar", data: data.sections.map(s => s.overdue), itemStyle: {color: colours.overdue}},
              {name: labels.completed, type: "bar", data: data.sections.map(s => s.completed), itemStyle: {color: colours.completed}},
@@ -28,8 +29,8 @@
   });
   const deadlines = Object.keys(data.deadlines);
   chart("chart-deadlines", {
-    tooltip: {trigger: "axis"}, legend: {},
-    xAxis: {type: "category", data: deadlines}, yAxis: {type: "value"},
+    tooltip: {trigger: "axis"}, legend: {top: 0}, grid: {top: 60, bottom: 30},
+    xAxis: {type: "category", data: deadlines, axisLabel: {interval: 0}}, yAxis: {type: "value"},
     series: order.map(k => ({name: labels[k], type: "bar", stack: "s", itemStyle: {color: colours[k]},
                              data: deadlines.map(d => data.deadlines[d][k] || 0)}))
   });

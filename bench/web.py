@@ -1,0 +1,396 @@
+"""Benchmark of the web tier on the embedded default (SQLite, demo data, uvicorn).
+
+    .venv/bin/python bench/web.py [--seconds 10] [--clients 20] [--workers 1] [--json bench/out/web.json]
+
+What it does:
+
+1. makes a fresh temporary data directory and runs `ipcity demo --no-serve` into it (SQLite + demo data);
+2. starts `ipcity serve --port <free port> --workers N` as a separate process and waits for /healthz;
+3. signs in as the demo account `sipa.head`;
+4. for each target, runs `--clients` concurrent keep-alive clients for a 1 s warm-up and then `--seconds`
+   of measurement, recording every response's status and latency;
+5. prints a table (requests, req/s, latency percentiles, errors, slowdown vs /healthz) and the goal;
+6. stops the server and removes the temporary directory, also on Ctrl-C and on errors.
+
+The load generator runs in its own process(es) (asyncio + httpx), but on a small machine it competes with the
+server for the same cores: the table shows how much CPU each side used so that the numbers can be read
+honestly.  Exit status: 0 when the run completed, 1 when more than 1% of responses were not 200 (or the
+setup failed), whatever the goal's verdict.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import httpx
+
+PASSWORD = "Bench-Pass-2026"
+USERNAME = "sipa.head"
+BASELINE = "/healthz"
+TARGETS = [BASELINE, "/workplan/dashboard", "/api/workplan/dashboard", "/cases/1"]
+GOAL_TARGETS = ["/workplan/dashboard", "/api/workplan/dashboard"]
+GOAL_RATIO = 3.0
+MAX_ERROR_RATE = 0.01
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+# --- the server ------------------------------------------------------------------------------------------
+
+
+def ipcity_command() -> list[str]:
+    """The `ipcity` console script of this interpreter's environment, or the same through `python -c`."""
+    script = Path(sys.executable).parent / "ipcity"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from ipcity.cli import main; main()"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def process_tree(root: int) -> list[int]:
+    """`root` and all its descendants (uvicorn with --workers N spawns worker processes)."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        parents.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(parents.get(pid, []))
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of the given processes (Linux /proc), 0 for ones that are gone."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / CLK_TCK
+
+
+class Server:
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.data_dir = Path(tempfile.mkdtemp(prefix="ipcity-bench-"))
+        self.env = {**os.environ, "IPCITY_DATA_DIR": str(self.data_dir), "IPCITY_DEMO": "1"}
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+        self.log_path = self.data_dir / "server.log"
+
+    def setup(self) -> None:
+        cmd = [*ipcity_command(), "demo", "--no-serve", "--password", PASSWORD]
+        done = subprocess.run(cmd, env=self.env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise BenchError(f"`ipcity demo` failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+
+    def start(self, timeout: float = 60.0) -> None:
+        cmd = [*ipcity_command(), "serve", "--port", str(self.port), "--workers", str(self.workers)]
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise BenchError(f"server exited with {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                if httpx.get(self.base + BASELINE, timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise BenchError(f"server not healthy after {timeout:.0f} s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(5)
+            except ProcessLookupError:
+                pass
+        self.proc = None
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def login(base: str) -> dict[str, str]:
+    """Sign in as the demo head of unit; returns the cookies a browser would send afterwards."""
+    with httpx.Client(base_url=base, timeout=30) as client:
+        page = client.get("/login")
+        csrf = page.cookies.get("ipcity_csrf") or client.cookies.get("ipcity_csrf")
+        if page.status_code != 200 or not csrf:
+            raise BenchError(f"GET /login: {page.status_code}, csrf cookie {'set' if csrf else 'missing'}")
+        resp = client.post("/login", data={"username": USERNAME, "password": PASSWORD, "csrf_token": csrf,
+                                           "next": "/"})
+        session = client.cookies.get("ipcity_session")
+        if resp.status_code != 303 or not session:
+            raise BenchError(f"POST /login as {USERNAME}: {resp.status_code} {resp.text[:300]}")
+        return {"ipcity_session": session, "ipcity_csrf": csrf}
+
+
+# --- the load --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Shard:
+    """What one load process measured."""
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: Counter = field(default_factory=Counter)
+    cpu_s: float = 0.0
+
+
+async def _clients(url: str, cookies: dict, clients: int, start_at: float, warmup: float,
+                   seconds: float) -> Shard:
+    shard = Shard()
+    measure_from = start_at + warmup
+    measure_to = measure_from + seconds
+
+    async def one_client() -> None:
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        async with httpx.AsyncClient(cookies=cookies, limits=limits, timeout=30) as client:
+            while (now := time.time()) < measure_to:
+                t0 = time.perf_counter()
+                try:
+                    resp = await client.get(url)
+                    outcome = None if resp.status_code == 200 else f"HTTP {resp.status_code}"
+                except httpx.HTTPError as exc:
+                    outcome = type(exc).__name__
+                took = (time.perf_counter() - t0) * 1000
+                done = now + took / 1000
+                if measure_from <= done <= measure_to:
+                    # a request counts in the window it completed in
+                    if outcome is None:
+                        shard.latencies_ms.append(took)
+                    else:
+                        shard.errors[outcome] += 1
+
+    await asyncio.sleep(max(0.0, start_at - time.time()))
+    tasks = [asyncio.create_task(one_client()) for _ in range(clients)]
+    await asyncio.sleep(max(0.0, measure_from - time.time()))
+    cpu1 = time.process_time()
+    await asyncio.gather(*tasks)
+    shard.cpu_s = time.process_time() - cpu1
+    return shard
+
+
+def load_process(args: tuple) -> Shard:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and terminates the pool
+    return asyncio.run(_clients(*args))
+
+
+@dataclass
+class Result:
+    target: str
+    requests: int
+    errors: int
+    error_kinds: dict
+    seconds: float
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    mean_ms: float
+    server_cpu_pct: float  # % of one core, all server processes together
+    server_cpu_ms_per_req: float
+    load_cpu_pct: float  # % of one core, all load processes together
+    rps_ratio: float | None = None  # /healthz req/s divided by this target's (how many times slower)
+    p95_ratio: float | None = None  # this target's p95 divided by /healthz's
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """Nearest-rank percentile of an already sorted list."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(1, int(-(-q * len(sorted_values) // 100)))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+def run_target(pool, server: Server, path: str, cookies: dict, clients: int, procs: int, warmup: float,
+               seconds: float) -> Result:
+    url = server.base + path
+    split = [clients // procs + (1 if i < clients % procs else 0) for i in range(procs)]
+    start_at = time.time() + 0.5  # lets every load process get going before the clock starts
+    pending = pool.map_async(load_process, [(url, cookies, n, start_at, warmup, seconds) for n in split if n])
+    pids = process_tree(server.proc.pid)
+    time.sleep(max(0.0, start_at + warmup - time.time()))
+    server_cpu0 = cpu_seconds(pids)
+    time.sleep(max(0.0, start_at + warmup + seconds - time.time()))
+    server_cpu = cpu_seconds(pids) - server_cpu0
+    shards = pending.get(timeout=warmup + seconds + 120)
+    latencies = sorted(x for s in shards for x in s.latencies_ms)
+    errors = sum((s.errors for s in shards), Counter())
+    n_err = sum(errors.values())
+    total = len(latencies) + n_err
+    return Result(
+        target=path, requests=total, errors=n_err, error_kinds=dict(errors), seconds=seconds,
+        rps=total / seconds, p50_ms=percentile(latencies, 50), p95_ms=percentile(latencies, 95),
+        p99_ms=percentile(latencies, 99),
+        mean_ms=sum(latencies) / len(latencies) if latencies else float("nan"),
+        server_cpu_pct=100 * server_cpu / seconds,
+        server_cpu_ms_per_req=1000 * server_cpu / total if total else float("nan"),
+        load_cpu_pct=100 * sum(s.cpu_s for s in shards) / seconds)
+
+
+# --- the report ------------------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    return {"cores": os.cpu_count(), "python": platform.python_version(),
+            "implementation": platform.python_implementation(), "platform": platform.platform()}
+
+
+def print_report(results: list[Result], info: dict, goal: dict) -> None:
+    m = info["machine"]
+    print(f"\nmachine: {m['cores']} cores, {m['implementation']} {m['python']} ({m['platform']})")
+    print(f"server: ipcity serve --workers {info['workers']} (uvicorn, embedded SQLite, demo data); "
+          f"load: {info['clients']} keep-alive clients in {info['load_procs']} process(es), "
+          f"{info['warmup']:g} s warm-up + {info['seconds']:g} s per target, signed in as {USERNAME}")
+    head = (f"{'target':<26} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+            f"{'errors':>6} {'x slower':>8} {'p95 x':>6} {'srv CPU%':>8} {'srv ms/req':>10} {'load CPU%':>9}")
+    print("\n" + head + "\n" + "-" * len(head))
+    for r in results:
+        ratio = f"{r.rps_ratio:.2f}" if r.rps_ratio is not None else "-"
+        p95r = f"{r.p95_ratio:.2f}" if r.p95_ratio is not None else "-"
+        print(f"{r.target:<26} {r.requests:>8} {r.rps:>8.1f} {r.p50_ms:>8.1f} {r.p95_ms:>8.1f} "
+              f"{r.p99_ms:>8.1f} {r.errors:>6} {ratio:>8} {p95r:>6} {r.server_cpu_pct:>8.0f} "
+              f"{r.server_cpu_ms_per_req:>10.2f} {r.load_cpu_pct:>9.0f}")
+    print("\n'x slower' = /healthz req/s / the target's req/s (the goal's ratio); "
+          "'p95 x' = target p95 / /healthz p95;\n"
+          "CPU% is of one core (100% = one full core); 'srv ms/req' = server CPU time per request.")
+    cores = m["cores"] or 1
+    print(f"note: the load generator runs on the same {cores} core(s) as the server and competes with it; "
+          "when server + load CPU%\nadds up to about all the cores, req/s is bounded by the machine, "
+          "not by the server alone.")
+    for e in (r for r in results if r.errors):
+        print(f"errors on {e.target}: {e.error_kinds}")
+    print(f"\ngoal: dashboard within {GOAL_RATIO:g}x of health endpoint (req/s ratio <= {GOAL_RATIO:g})")
+    for path, row in goal["targets"].items():
+        print(f"  {path}: ratio {row['rps_ratio']:.2f} -> {'met' if row['met'] else 'NOT met'}")
+    print(f"  goal {'MET' if goal['met'] else 'NOT MET'}")
+
+
+# --- main ------------------------------------------------------------------------------------------------
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per target (10)")
+    parser.add_argument("--warmup", type=float, default=1.0, help="warm-up seconds per target (1)")
+    parser.add_argument("--clients", type=int, default=20, help="concurrent keep-alive clients (20)")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes (1)")
+    parser.add_argument("--load-procs", type=int, default=1,
+                        help="processes the clients are spread over (1: leaves the other core to the server)")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON to this path")
+    args = parser.parse_args(argv)
+    if args.seconds <= 0 or args.clients < 1 or args.workers < 1 or args.load_procs < 1:
+        parser.error("--seconds, --clients, --workers and --load-procs must be positive")
+    load_procs = min(args.load_procs, args.clients)
+
+    # SIGTERM (e.g. from a CI timeout) takes the same path as Ctrl-C: stop the server, remove the data.
+    signal.signal(signal.SIGTERM, _interrupt)
+    server = Server(args.workers)
+    pool = None
+    try:
+        print(f"setting up demo data in {server.data_dir} ...", flush=True)
+        server.setup()
+        print(f"starting server on {server.base} with {args.workers} worker(s) ...", flush=True)
+        server.start()
+        cookies = login(server.base)
+        with httpx.Client(base_url=server.base, cookies=cookies, timeout=30) as client:
+            for path in TARGETS:  # every target must answer 200 when signed in, before any load
+                resp = client.get(path)
+                if resp.status_code != 200:
+                    raise BenchError(f"GET {path} as {USERNAME}: {resp.status_code} {resp.text[:300]}")
+        pool = multiprocessing.get_context("spawn").Pool(load_procs)
+        results = []
+        for path in TARGETS:
+            print(f"  {path}: {args.warmup:g} s warm-up + {args.seconds:g} s ...", flush=True)
+            results.append(run_target(pool, server, path, cookies, args.clients, load_procs, args.warmup,
+                                      args.seconds))
+        if server.proc.poll() is not None:
+            raise BenchError(f"server died during the run:\n{server.log_tail()}")
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except BenchError as exc:
+        print(f"\nbench failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+        server.stop()
+
+    base = results[0]
+    for r in results[1:]:
+        r.rps_ratio = base.rps / r.rps if r.rps else float("inf")
+        r.p95_ratio = r.p95_ms / base.p95_ms if base.p95_ms else float("nan")
+    goal_rows = {r.target: {"rps_ratio": r.rps_ratio, "met": r.rps_ratio <= GOAL_RATIO}
+                 for r in results if r.target in GOAL_TARGETS}
+    goal = {"text": f"dashboard within {GOAL_RATIO:g}x of health endpoint (req/s ratio <= {GOAL_RATIO:g})",
+            "max_ratio": GOAL_RATIO, "targets": goal_rows, "met": all(g["met"] for g in goal_rows.values())}
+    info = {"machine": machine(), "workers": args.workers, "clients": args.clients, "load_procs": load_procs,
+            "warmup": args.warmup, "seconds": args.seconds}
+    print_report(results, info, goal)
+
+    bad = [r for r in results if r.requests and r.errors / r.requests > MAX_ERROR_RATE]
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({**info, "results": [asdict(r) for r in results], "goal": goal,
+                                         "failed": bool(bad)}, indent=1, ensure_ascii=False) + "\n")
+        print(f"results written to {args.json}")
+    if bad:
+        print(f"\nFAILED: more than {MAX_ERROR_RATE:.0%} errors on "
+              + ", ".join(f"{r.target} ({r.errors}/{r.requests})" for r in bad), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
