@@ -9,26 +9,12 @@ Keep each entry identical to the string used in the code named in its comment.
 
 from __future__ import annotations
 
-
-def N_(message: str) -> str:  # the conventional name of gettext_noop
-    """Mark a message id for extraction without translating it."""
-    return message
-
+from ipcity.core.i18n import N_
 
 MESSAGES = [
-    # Job kinds (plugin job registry, shown by web/templates/jobs_rows.html as _(j.kind)).
-    N_("workplan.import_plan"),
-    N_("workplan.export"),
-    N_("workplan.sweep"),
     # Job states (core/jobs.py, shown by jobs.html and jobs_rows.html as _(status)).
     N_("queued"),
     N_("running"),
     N_("done"),
     N_("failed"),
-    # Job progress messages (services/workplan/jobs.py ctx.progress(..., message)).
-    N_("parsed"),
-    N_("loaded"),
-    N_("collecting"),
-    N_("writing"),
-    N_("notices sent"),
 ]

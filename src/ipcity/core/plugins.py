@@ -49,6 +49,7 @@ class Plugin:
     menu: list[MenuEntry] = field(default_factory=list)
     case_types: list[CaseType] = field(default_factory=list)
     jobs: dict[str, Callable[..., dict]] = field(default_factory=dict)
+    job_labels: dict[str, Msg] = field(default_factory=dict)  # what the jobs page calls each kind
     # owner_type -> fn(session, actor, owner_id) -> bool: may this person download the attachment?
     file_access: dict[str, Callable[..., bool]] = field(default_factory=dict)
     templates: Path | None = None
@@ -95,6 +96,9 @@ class Registry:
             if kind in p.jobs:
                 return p.jobs[kind]
         raise KeyError(kind)
+
+    def job_labels(self) -> dict[str, Msg]:
+        return {k: v for p in self._plugins.values() for k, v in p.job_labels.items()}
 
     def file_access(self, owner_type: str) -> Callable[..., bool] | None:
         for p in self._plugins.values():

@@ -148,7 +148,8 @@ def _job_dict(job: Job) -> dict:
 def jobs_page(request: Request, status: str | None = None, actor: Actor = Depends(require()),
               session: Session = Depends(db_session)):
     template = "jobs_rows.html" if request.headers.get("hx-request") else "jobs.html"
-    return render(request, template, {"jobs": _jobs_visible(session, actor, status), "status": status})
+    return render(request, template, {"jobs": _jobs_visible(session, actor, status), "status": status,
+                                      "job_labels": request.app.state.services.registry.job_labels()})
 
 
 @router.get("/api/jobs")

@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 from ipcity.core.files import Upload
+from ipcity.core.i18n import N_
 from ipcity.core.jobs import JobContext
 from ipcity.services.workplan import domain, service
 from ipcity.web.export import workbook_bytes
@@ -13,20 +14,20 @@ from ipcity.web.export import workbook_bytes
 
 def import_plan(ctx: JobContext, params: dict) -> dict:
     points = domain.load_shipped_plan()
-    ctx.progress(0, len(points), "parsed")
+    ctx.progress(0, len(points), N_("parsed"))
     with ctx.db.session() as s:
         result = service.import_plan(s, ctx.actor, points)
         s.commit()
-    ctx.progress(len(points), len(points), "loaded")
+    ctx.progress(len(points), len(points), N_("loaded"))
     return result
 
 
 def export_workbook(ctx: JobContext, params: dict) -> dict:
     on = date.fromisoformat(params["on"]) if params.get("on") else None
-    ctx.progress(0, 2, "collecting")
+    ctx.progress(0, 2, N_("collecting"))
     with ctx.db.session() as s:
         content = workbook_bytes(service.export_sheets(s, on))
-        ctx.progress(1, 2, "writing")
+        ctx.progress(1, 2, N_("writing"))
         name = f"workplan-{(on or service.today()).isoformat()}.xlsx"
         att = ctx.services.files.attach(s, Upload(name, io.BytesIO(content)), "job", ctx.job_id, ctx.actor.user_id)
         s.commit()
@@ -37,5 +38,5 @@ def sweep(ctx: JobContext, params: dict) -> dict:
     with ctx.db.session() as s:
         sent = service.sweep(s)
         s.commit()
-    ctx.progress(1, 1, "notices sent")
+    ctx.progress(1, 1, N_("notices sent"))
     return {"notices": sent}
