@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import multiprocessing
 import os
 import platform
@@ -372,6 +373,17 @@ def print_report(results: list[Result], info: dict, goal: dict) -> None:
 # --- main ------------------------------------------------------------------------------------------------
 
 
+def _finite(value):
+    """NaN and infinity (a target with no successful response) as null, so that the file is strict JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -445,8 +457,8 @@ def main(argv: list[str] | None = None) -> int:
     bad = [r for r in results if r.requests and r.errors / r.requests > MAX_ERROR_RATE]
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({**info, "results": [asdict(r) for r in results], "goal": goal,
-                                         "failed": bool(bad)}, indent=1, ensure_ascii=False) + "\n")
+        doc = _finite({**info, "results": [asdict(r) for r in results], "goal": goal, "failed": bool(bad)})
+        args.json.write_text(json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False) + "\n")
         print(f"results written to {args.json}")
     if bad:
         print(f"\nFAILED: more than {MAX_ERROR_RATE:.0%} errors on "

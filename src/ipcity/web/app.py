@@ -110,9 +110,11 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
                             status_code=422)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    from ipcity.web.admin_routes import router as admin_router
     from ipcity.web.core_routes import router as core_router
 
     app.include_router(core_router)
+    app.include_router(admin_router)
     for plugin in services.registry.plugins:
         for router in plugin.routers:
             app.include_router(router)
