@@ -12,10 +12,10 @@ What it does:
 5. prints a table (requests, req/s, latency percentiles, errors, slowdown vs /healthz) and the goal;
 6. stops the server and removes the temporary directory, also on Ctrl-C and on errors.
 
-The load generator runs in its own process(es) (asyncio + httpx), but on a small machine it competes with the
-server for the same cores: the table shows how much CPU each side used so that the numbers can be read
-honestly.  Exit status: 0 when the run completed, 1 when more than 1% of responses were not 200 (or the
-setup failed), whatever the goal's verdict.
+The load generator runs in its own process(es) (a minimal asyncio HTTP/1.1 client), but on a small machine it
+competes with the server for the same cores: the table shows how much CPU each side used so that the numbers
+can be read honestly.  Exit status: 0 when the run completed, 1 when more than 1% of responses were not
+200 (or the setup failed), whatever the goal's verdict.
 """
 
 from __future__ import annotations
@@ -272,8 +272,11 @@ async def _clients(url: str, cookies: dict, clients: int, start_at: float, warmu
     return shard
 
 
-def load_process(args: tuple) -> Shard:
+def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and terminates the pool
+
+
+def load_process(args: tuple) -> Shard:
     return asyncio.run(_clients(*args))
 
 
@@ -419,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
                 resp = client.get(path)
                 if resp.status_code != 200:
                     raise BenchError(f"GET {path} as {USERNAME}: {resp.status_code} {resp.text[:300]}")
-        pool = multiprocessing.get_context("spawn").Pool(load_procs)
+        pool = multiprocessing.get_context("spawn").Pool(load_procs, initializer=_ignore_sigint)
         results = []
         for path in TARGETS:
             print(f"  {path}: {args.warmup:g} s warm-up + {args.seconds:g} s ...", flush=True)

@@ -231,7 +231,7 @@ def test_dashboard_export_as_background_job(page, live_server, login):
     login(page, base, "sipa.head", live_server.password)
     open_dashboard(page, base)
     with page.expect_navigation():
-        page.locator("form[action='/workplan/exports'] button").click()
+        page.locator("#export-job").click()
     assert page.url.endswith("/jobs")
     row = page.locator("#job-rows tr[data-job]").first
     expect(row).to_be_attached()

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from ipcity.core import accounts, inbox
@@ -58,16 +59,20 @@ class Access:
         self.roles = frozenset(roles) if roles is not None else ALL_ROLES
 
     async def __call__(self, request: Request, session: Session = Depends(db_session)) -> Actor:
+        # The form is read on the event loop; the database work runs in the thread pool, so that a
+        # request waiting for a pooled connection never blocks the loop the other requests need.
+        sent = await _form_token(request) if request.method in UNSAFE else None
+        return await run_in_threadpool(self._check, request, session, sent)
+
+    def _check(self, request: Request, session: Session, sent_token: str | None) -> Actor:
         found = accounts.resolve_session(session, request.cookies.get(SESSION_COOKIE))
         if found is None:
             raise HTTPException(401, "Sign in first")
         user, ws = found
         if user.role not in self.roles:
             raise HTTPException(403, "Your role may not use this page")
-        if request.method in UNSAFE:
-            sent = await _form_token(request)
-            if not hmac.compare_digest(ws.csrf_token, sent):
-                raise HTTPException(403, "CSRF token missing or wrong")
+        if sent_token is not None and not hmac.compare_digest(ws.csrf_token, sent_token):
+            raise HTTPException(403, "CSRF token missing or wrong")
         actor = Actor.of(user)
         registry = request.app.state.services.registry
         request.state.actor = actor

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Body, Depends, Request
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from ipcity.core.roles import Actor
@@ -62,4 +63,4 @@ def review(case_id: int, payload: dict = Body(...), actor: Actor = Depends(requi
 
 @router.get("/dashboard")
 def dashboard(actor: Actor = Depends(require(*SUPERVISORS)), session: Session = Depends(db_session)):
-    return service.dashboard(session)
+    return JSONResponse(service.dashboard_cached(session))

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ipcity.core import audit, inbox
 from ipcity.core.accounts import create_unit
+from ipcity.core.cache import VersionedCache, data_version
 from ipcity.core.clock import today
 from ipcity.core.errors import DomainError, NotFound, PermissionDenied
 from ipcity.core.files import FileStore, Upload
@@ -154,7 +155,7 @@ def get_point(session: Session, number: int) -> PlanPoint:
 def list_points(session: Session, *, section: int | None = None, status: str = "", unit_id: int | None = None,
                 q: str = "", deadline: str = "", on: date | None = None) -> list[PointView]:
     points = session.scalars(select(PlanPoint).order_by(PlanPoint.number)).all()
-    units = {u.id: u for u in session.scalars(select(Unit))}
+    unit = session.get(Unit, unit_id) if unit_id else None
     out = []
     for p in points:
         v = view(p, on)
@@ -164,7 +165,7 @@ def list_points(session: Session, *, section: int | None = None, status: str = "
             continue
         if deadline and p.deadline_label != deadline:
             continue
-        if unit_id and not is_responsible(p, units.get(unit_id)):
+        if unit_id and not is_responsible(p, unit):
             continue
         if q and q not in p.content and not any(q in r.unit_name for r in p.responsibilities):
             continue
@@ -356,6 +357,16 @@ def dashboard(session: Session, on: date | None = None) -> dict:
                     "status": str(v.status), "completion": v.point.completion, "days_overdue": v.days_overdue,
                     "awaiting_review": open_counts.get(str(v.point.id), 0)} for v in views],
     }
+
+
+CACHE = VersionedCache()
+
+
+def dashboard_cached(session: Session) -> dict:
+    """The dashboard for today, recomputed only when something was changed (see core/cache.py)."""
+    on = today()
+    return CACHE.get(("dashboard", str(session.get_bind().url), on), data_version(session),
+                     lambda: dashboard(session, on))
 
 
 def export_sheets(session: Session, on: date | None = None) -> dict:

@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipcity.core import jobs
+from ipcity.core.cache import data_version
+from ipcity.core.clock import today
 from ipcity.core.errors import DomainError
 from ipcity.core.files import Upload, attachments_of
+from ipcity.core.i18n import current_locale
 from ipcity.core.roles import Actor
 from ipcity.core.tables import Unit
 from ipcity.services.workplan import domain, service
@@ -144,17 +148,22 @@ def review_report(request: Request, case_id: int, decision: str = Form(""), reas
 @router.get("/dashboard")
 def dashboard_page(request: Request, actor: Actor = Depends(require(*SUPERVISORS)),
                    session: Session = Depends(db_session)):
-    data = service.dashboard(session)
-    labels = {str(k): v.render() for k, v in service.STATUS_LABELS.items()}
-    return render(request, "workplan/dashboard.html", {
-        "data": data, "labels": labels, "chart_json": json.dumps({"data": data, "labels": labels},
-                                                                  ensure_ascii=False).replace("</", "<\\/")})
+    templates = request.app.state.services.templates
+
+    def body() -> Markup:
+        data = service.dashboard_cached(session)
+        labels = {str(k): v.render() for k, v in service.STATUS_LABELS.items()}
+        chart_json = json.dumps({"data": data, "labels": labels}, ensure_ascii=False).replace("</", "<\\/")
+        return Markup(templates.get_template("workplan/dashboard_body.html").render(
+            data=data, labels=labels, chart_json=chart_json))
+
+    html = service.CACHE.get(("dashboard.html", str(session.get_bind().url), today(), current_locale.get()),
+                             data_version(session), body)
+    return render(request, "workplan/dashboard.html", {"body": html})
 
 
 @router.get("/dashboard/export.xlsx")
 def dashboard_export(actor: Actor = Depends(require(*SUPERVISORS)), session: Session = Depends(db_session)):
-    from ipcity.core.clock import today
-
     return xlsx_response(f"workplan-{today().isoformat()}.xlsx", service.export_sheets(session))
 
 
@@ -166,6 +175,8 @@ def start_export(request: Request, actor: Actor = Depends(require(*SUPERVISORS))
     worker = request.app.state.services.worker
     if worker:
         worker.wake()
+    if request.headers.get("hx-request"):
+        return Response(status_code=204, headers={"HX-Redirect": "/jobs"})
     return RedirectResponse("/jobs", status_code=303)
 
 
