@@ -113,11 +113,12 @@ def open_session(session: Session, settings: Settings, user: User) -> str:
 def resolve_session(session: Session, token: str | None) -> tuple[User, WebSession] | None:
     if not token:
         return None
-    ws = session.get(WebSession, token_digest(token))
-    if ws is None or _aware(ws.expires_at) <= now():
+    row = session.execute(select(User, WebSession).join(WebSession, WebSession.user_id == User.id)
+                          .where(WebSession.id == token_digest(token))).first()
+    if row is None:
         return None
-    user = session.get(User, ws.user_id)
-    if user is None or not user.active:
+    user, ws = row
+    if _aware(ws.expires_at) <= now() or not user.active:
         return None
     return user, ws
 

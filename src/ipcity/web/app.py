@@ -88,7 +88,7 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     async def domain_error(request: Request, exc: DomainError):
         if _wants_json(request):
             return JSONResponse(exc.as_dict(), status_code=exc.status)
-        return render(request, "error.html", {"error": exc}, status_code=exc.status)
+        return render(request, "error.html", {"error": exc}, status_code=exc.status, count_unread=False)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
             return RedirectResponse(f"/login?next={target}", status_code=303)
         err = DomainError(Msg("You may not do this") if exc.status_code == 403 else Msg(str(exc.detail)))
         err.status = exc.status_code
-        return render(request, "error.html", {"error": err}, status_code=exc.status_code)
+        return render(request, "error.html", {"error": err}, status_code=exc.status_code, count_unread=False)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):

@@ -7,14 +7,14 @@ Every route either depends on `Access` (naming the roles allowed) or is marked p
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from types import SimpleNamespace
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
-from ipcity.core import accounts, inbox
+from ipcity.core import accounts
 from ipcity.core.roles import ALL_ROLES, Actor
 
 SESSION_COOKIE = "ipcity_session"
@@ -22,8 +22,11 @@ ANON_CSRF_COOKIE = "ipcity_csrf"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def db_session(request: Request) -> Iterator[Session]:
+async def db_session(request: Request) -> AsyncIterator[Session]:
+    # Opening a session does no I/O (the connection is taken on first use, in the thread that uses it),
+    # so this runs on the event loop and saves a thread-pool round trip per request.
     with request.app.state.services.db.session() as s:
+        request.state.db_session = s
         yield s
 
 
@@ -81,7 +84,7 @@ class Access:
                                  unit=SimpleNamespace(name_zh=actor.unit_name) if user.unit_id else None)
         request.state.page_context = {
             "user": person, "actor": actor, "csrf_token": ws.csrf_token,
-            "menu": registry.menu_for(user.role), "unread": inbox.unread_count(session, actor),
+            "menu": registry.menu_for(user.role),
         }
         return actor
 

@@ -49,9 +49,16 @@ def make_environment(extra_dirs: list[Path]) -> Environment:
     return env
 
 
-def render(request: Request, template: str, context: dict | None = None, status_code: int = 200) -> HTMLResponse:
+def render(request: Request, template: str, context: dict | None = None, status_code: int = 200, *,
+           count_unread: bool = True) -> HTMLResponse:
+    """Render a page. Called from endpoint threads; error handlers on the event loop pass
+    count_unread=False so that no query runs there."""
     services = request.app.state.services
     ctx = dict(request.state.page_context) if hasattr(request.state, "page_context") else {}
+    if count_unread and "actor" in ctx and hasattr(request.state, "db_session"):
+        from ipcity.core.inbox import unread_count
+
+        ctx["unread"] = unread_count(request.state.db_session, ctx["actor"])
     ctx.update(request=request, locale=i18n.current_locale.get(), demo=services.settings.demo)
     ctx.update(context or {})
     html = services.templates.get_template(template).render(ctx)
