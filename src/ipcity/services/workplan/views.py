@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -54,40 +55,48 @@ def points_page(request: Request, section: int | None = None, status: str = "", 
 @router.get("/points/{number}")
 def point_page(request: Request, number: int, actor: Actor = Depends(require(*SUPERVISORS)),
                session: Session = Depends(db_session)):
-    point = service.get_point(session, number)
-    unit = session.get(Unit, actor.unit_id) if actor.unit_id else None
-    return render(request, "workplan/point.html", {
-        "v": service.view(point), "reports": service.reports_of(session, point), "report_type": service.REPORT,
-        "may_report": actor.is_official and service.is_responsible(point, unit),
-        "status_labels": service.STATUS_LABELS, "form": {}})
+    return render(request, "workplan/point.html", _point_context(session, actor, service.get_point(session, number)))
 
 
-def _form(period: str, summary: str, completion: str, names: list[str], values: list[str],
-          units: list[str]) -> service.ReportForm:
-    indicators = [{"name": n, "value": v, "unit": u} for n, v, u in zip(names, values, units, strict=False)
+@dataclass
+class ReportPost:
+    """The report form as posted: values, attachments and whether to submit (or keep as a draft)."""
+
+    form: service.ReportForm
+    uploads: list[Upload]
+    submit: bool
+
+
+def report_post(period: str = Form(""), summary: str = Form(""), completion: str = Form(""),
+                indicator_name: list[str] = Form(default=[]), indicator_value: list[str] = Form(default=[]),
+                indicator_unit: list[str] = Form(default=[]), action: str = Form("submit"),
+                files: list[UploadFile] = File(default=[])) -> ReportPost:
+    indicators = [{"name": n, "value": v, "unit": u}
+                  for n, v, u in zip(indicator_name, indicator_value, indicator_unit, strict=False)
                   if n.strip() or v.strip()]
-    return service.ReportForm(period, summary, service.parse_completion(completion), indicators)
+    form = service.ReportForm(period, summary, service.parse_completion(completion), indicators)
+    return ReportPost(form, [Upload(f.filename or "", f.file) for f in files], action == "submit")
+
+
+def _point_context(session: Session, actor: Actor, point, **extra) -> dict:
+    unit = session.get(Unit, actor.unit_id) if actor.unit_id else None
+    return {"v": service.view(point), "reports": service.reports_of(session, point), "report_type": service.REPORT,
+            "may_report": actor.is_official and service.is_responsible(point, unit),
+            "status_labels": service.STATUS_LABELS, "form": {}, **extra}
 
 
 @router.post("/points/{number}/reports")
-def file_report(request: Request, number: int, period: str = Form(""), summary: str = Form(""),
-                completion: str = Form(""), indicator_name: list[str] = Form(default=[]),
-                indicator_value: list[str] = Form(default=[]), indicator_unit: list[str] = Form(default=[]),
-                action: str = Form("submit"), files: list[UploadFile] = File(default=[]),
+def file_report(request: Request, number: int, post: ReportPost = Depends(report_post),
                 actor: Actor = Depends(require(*SUPERVISORS)), session: Session = Depends(db_session)):
-    form = _form(period, summary, completion, indicator_name, indicator_value, indicator_unit)
-    uploads = [Upload(f.filename or "", f.file) for f in files]
     try:
-        case = service.file_report(session, request.app.state.services.files, actor, number, form, uploads,
-                                   submit=action == "submit")
+        case = service.file_report(session, request.app.state.services.files, actor, number, post.form, post.uploads,
+                                   submit=post.submit)
     except DomainError as exc:
         session.rollback()
         if exc.status != 400:
             raise
-        point = service.get_point(session, number)
-        return render(request, "workplan/point.html", {
-            "v": service.view(point), "reports": service.reports_of(session, point), "report_type": service.REPORT,
-            "may_report": True, "status_labels": service.STATUS_LABELS, "error": exc, "form": form}, 400)
+        ctx = _point_context(session, actor, service.get_point(session, number), error=exc, form=post.form)
+        return render(request, "workplan/point.html", ctx, 400)
     session.commit()
     return RedirectResponse(f"/workplan/reports/{case.id}", status_code=303)
 
@@ -111,20 +120,16 @@ def report_page(request: Request, case_id: int, actor: Actor = Depends(require(*
 
 
 @router.post("/reports/{case_id}")
-def revise_report(request: Request, case_id: int, period: str = Form(""), summary: str = Form(""),
-                  completion: str = Form(""), indicator_name: list[str] = Form(default=[]),
-                  indicator_value: list[str] = Form(default=[]), indicator_unit: list[str] = Form(default=[]),
-                  action: str = Form("submit"), files: list[UploadFile] = File(default=[]),
+def revise_report(request: Request, case_id: int, post: ReportPost = Depends(report_post),
                   actor: Actor = Depends(require(*SUPERVISORS)), session: Session = Depends(db_session)):
-    form = _form(period, summary, completion, indicator_name, indicator_value, indicator_unit)
     try:
-        service.revise_report(session, request.app.state.services.files, actor, case_id, form,
-                              [Upload(f.filename or "", f.file) for f in files], submit=action == "submit")
+        service.revise_report(session, request.app.state.services.files, actor, case_id, post.form, post.uploads,
+                              submit=post.submit)
     except DomainError as exc:
         session.rollback()
         if exc.status != 400:
             raise
-        ctx = _report_context(request, session, actor, case_id, error=exc, form=form.__dict__)
+        ctx = _report_context(request, session, actor, case_id, error=exc, form=post.form.__dict__)
         return render(request, "workplan/report.html", ctx, 400)
     session.commit()
     return RedirectResponse(f"/workplan/reports/{case_id}", status_code=303)
