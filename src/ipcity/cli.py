@@ -149,7 +149,6 @@ def jobs_enqueue(kind: str, params: str = "{}") -> None:
 def jobs_run(follow: bool = typer.Option(True, help="show progress bars")) -> None:
     """Run every queued job in this process, with a progress bar each."""
     import threading
-    import time
 
     from ipcity.core import jobs
     from ipcity.core.tables import Job
@@ -171,7 +170,6 @@ def jobs_run(follow: bool = typer.Option(True, help="show progress bars")) -> No
             with svc.db.session() as s:
                 j = s.get(Job, job_id)
                 bar.update(task, completed=j.total or 1, total=j.total or 1, msg=j.status)
-            time.sleep(0)
 
 
 @calendar_app.command("import")

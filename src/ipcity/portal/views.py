@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from ipcity.core import inbox
-from ipcity.core.files import Upload, attachments_of
+from ipcity.core.files import Upload
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import ALL_ROLES, OFFICIAL_ROLES, Actor
 from ipcity.core.tables import Unit
@@ -128,5 +128,3 @@ def case_documents(request: Request, case_id: int, files: list[UploadFile] = Fil
     session.commit()
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
-
-__all__ = ["router", "attachments_of"]

@@ -19,7 +19,7 @@ from ipcity.core.files import Upload, attachments_of
 from ipcity.core.i18n import current_locale
 from ipcity.core.roles import Actor
 from ipcity.core.tables import Unit
-from ipcity.services.workplan import domain, service
+from ipcity.services.workplan import service
 from ipcity.services.workplan.plugin import SUPERVISORS
 from ipcity.web.deps import db_session, require
 from ipcity.web.export import csv_response, xlsx_response
@@ -184,5 +184,3 @@ def start_export(request: Request, actor: Actor = Depends(require(*SUPERVISORS))
         return Response(status_code=204, headers={"HX-Redirect": "/jobs"})
     return RedirectResponse("/jobs", status_code=303)
 
-
-__all__ = ["router", "domain"]
