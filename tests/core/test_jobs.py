@@ -82,3 +82,17 @@ def test_worker_thread_runs_queued_jobs(db):
         assert status == "done"
     finally:
         worker.stop()
+
+
+def test_job_visibility(session, people):
+    from ipcity.core.jobs import may_see
+
+    system_job = jobs.enqueue(session, Actor.system(), "t.count", {"n": 1})   # no person, no unit
+    mine = jobs.enqueue(session, people["pudong"], "t.count", {"n": 1})
+    session.commit()
+    individual = Actor(people["company"].user_id, "ind", "ind", "applicant_individual", None)
+    assert not may_see(session, individual, system_job.id)                    # no unit must not match "no unit"
+    assert not may_see(session, people["company"], system_job.id)
+    assert may_see(session, people["admin"], system_job.id)
+    assert may_see(session, people["pudong"], mine.id)
+    assert not may_see(session, people["reviewer"], mine.id)

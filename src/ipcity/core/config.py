@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -25,7 +25,6 @@ class Settings:
     run_worker: bool = True
     demo: bool = False
     secure_cookies: bool = False
-    extra: dict = field(default_factory=dict)
 
     @property
     def files_dir(self) -> Path:

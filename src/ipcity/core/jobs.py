@@ -9,12 +9,12 @@ import traceback
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, true, update
 from sqlalchemy.orm import Session
 
 from ipcity.core import audit
 from ipcity.core.clock import now
-from ipcity.core.roles import Actor
+from ipcity.core.roles import ADMIN, Actor
 from ipcity.core.tables import Job
 
 if TYPE_CHECKING:
@@ -30,6 +30,17 @@ def enqueue(session: Session, actor: Actor, kind: str, params: dict | None = Non
     session.flush()
     audit.record(session, actor, "job.enqueue", "job", job.id, summary=kind, detail=params or {})
     return job
+
+
+def visible_to(actor: Actor):
+    """Who sees a job and its output: whoever started it, their unit, and administrators."""
+    if actor.role == ADMIN:
+        return true()
+    return (Job.created_by == actor.user_id) | ((Job.unit_id == actor.unit_id) & Job.unit_id.is_not(None))
+
+
+def may_see(session: Session, actor: Actor, job_id: int) -> bool:
+    return session.scalar(select(Job.id).where(Job.id == job_id, visible_to(actor))) is not None
 
 
 @dataclass

@@ -26,14 +26,9 @@ def may_see_case_file(session: Session, actor: Actor, owner_id: str) -> bool:
 
 
 def may_see_job_file(session: Session, actor: Actor, owner_id: str) -> bool:
-    """A job's output goes to whoever started it, their unit, and administrators."""
-    from ipcity.core.tables import Job
+    from ipcity.core.jobs import may_see
 
-    job = session.get(Job, int(owner_id))
-    if job is None:
-        return False
-    return actor.role == "admin" or job.created_by == actor.user_id or (
-        job.unit_id is not None and job.unit_id == actor.unit_id)
+    return may_see(session, actor, int(owner_id))
 
 
 def add_documents(session: Session, files: FileStore, actor: Actor, case: Case, uploads: list[Upload]) -> list:

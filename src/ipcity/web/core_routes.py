@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ipcity.core import accounts, audit
+from ipcity.core import accounts, audit, jobs
 from ipcity.core import calendar as cal
 from ipcity.core.clock import today
 from ipcity.core.errors import DomainError, NotFound, PermissionDenied
@@ -129,9 +129,7 @@ def download(request: Request, attachment_id: int, actor: Actor = Depends(requir
 
 
 def _jobs_visible(session: Session, actor: Actor, status: str | None):
-    q = select(Job).order_by(Job.id.desc()).limit(100)
-    if actor.role != ADMIN:
-        q = q.where((Job.created_by == actor.user_id) | ((Job.unit_id == actor.unit_id) & Job.unit_id.is_not(None)))
+    q = select(Job).where(jobs.visible_to(actor)).order_by(Job.id.desc()).limit(100)
     if status:
         q = q.where(Job.status == status)
     return list(session.scalars(q))
@@ -159,10 +157,9 @@ def jobs_api(status: str | None = None, actor: Actor = Depends(require()), sessi
 
 @router.get("/api/jobs/{job_id}")
 def job_api(job_id: int, actor: Actor = Depends(require()), session: Session = Depends(db_session)):
-    job = session.get(Job, job_id)
-    if job is None or (actor.role != ADMIN and job.created_by != actor.user_id and job.unit_id != actor.unit_id):
+    if not jobs.may_see(session, actor, job_id):
         raise NotFound(Msg("No such job"))
-    return _job_dict(job)
+    return _job_dict(session.get(Job, job_id))
 
 
 @router.get("/admin/audit")

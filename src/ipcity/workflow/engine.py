@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from ipcity.core import audit, inbox
 from ipcity.core import calendar as cal
 from ipcity.core.clock import now, today
-from ipcity.core.errors import Conflict, DomainError, PermissionDenied
+from ipcity.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from ipcity.core.files import attachments_of
 from ipcity.core.i18n import N_, Msg
-from ipcity.core.roles import Actor
+from ipcity.core.roles import ADMIN, Actor
 from ipcity.workflow.definition import APPLICANT, ASSIGNED_UNIT, CaseType, Standing, check
 from ipcity.workflow.tables import Case, CaseDeadline, CaseEvent
 
@@ -175,8 +175,6 @@ def available_actions(ct: CaseType, case: Case, actor: Actor):
 def get_case(session: Session, case_id: int) -> Case:
     case = session.get(Case, case_id)
     if case is None:
-        from ipcity.core.errors import NotFound
-
         raise NotFound(Msg("No case number {id}", id=case_id))
     return case
 
@@ -184,7 +182,7 @@ def get_case(session: Session, case_id: int) -> Case:
 def may_view(case: Case, actor: Actor) -> bool:
     """Applicants see their own cases; the assigned unit sees its cases; administrators see all."""
     st = standing(case, actor)
-    return st.is_applicant or st.in_assigned_unit or actor.role == "admin"
+    return st.is_applicant or st.in_assigned_unit or actor.role == ADMIN
 
 
 def work_queue(session: Session, registry, actor: Actor) -> list[Case]:

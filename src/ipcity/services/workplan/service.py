@@ -22,7 +22,7 @@ from ipcity.core.clock import today
 from ipcity.core.errors import DomainError, NotFound, PermissionDenied
 from ipcity.core.files import FileStore, Upload
 from ipcity.core.i18n import N_, Msg
-from ipcity.core.roles import ADMIN, Actor
+from ipcity.core.roles import Actor
 from ipcity.core.tables import Unit
 from ipcity.services.workplan import domain
 from ipcity.services.workplan.tables import PlanPoint, Responsibility
@@ -182,7 +182,7 @@ def report(session: Session, actor: Actor, case_id: int) -> tuple[Case, PlanPoin
     case = engine.get_case(session, case_id)
     if case.type_key != REPORT.key:
         raise NotFound(Msg("No progress report number {id}", id=case_id))
-    if not (engine.may_view(case, actor) or actor.role == ADMIN):
+    if not engine.may_view(case, actor):
         raise PermissionDenied(Msg("This report belongs to another unit"))
     return case, session.get(PlanPoint, int(case.subject_id))
 
