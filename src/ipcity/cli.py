@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
+from ipcity.patents.cli import patents_app, search
+
 app = typer.Typer(help="ipcity — IP-strong city public-service platform", no_args_is_help=True)
 audit_app = typer.Typer(help="Audit trail")
 jobs_app = typer.Typer(help="Background jobs")
@@ -22,6 +24,9 @@ app.add_typer(jobs_app, name="jobs")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(user_app, name="user")
 console = Console()
+
+app.add_typer(patents_app, name="patents")
+app.command("search")(search)
 
 
 def _services():
@@ -73,6 +78,7 @@ def demo(host: str = "127.0.0.1", port: int = 8000, serve_: bool = typer.Option(
     elif saved.exists():
         pw = saved.read_text().strip()
     _print_accounts(pw, accounts)
+    jobs_run(follow=True)  # the demo patent corpus is loaded by a job: run it now, with its progress
     if serve_:
         serve(host, port)
 

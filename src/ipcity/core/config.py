@@ -25,10 +25,22 @@ class Settings:
     run_worker: bool = True
     demo: bool = False
     secure_cookies: bool = False
+    search_backend: str = "tantivy"  # tantivy (embedded) or milvus (scale); docs/search.md
+    milvus_uri: str = ""  # a Milvus server; empty = milvus-lite file in the data directory
+    encoder: str = "corpus"  # "corpus" (trained on the corpus), "none", or "st:/path/to/sentence-transformers-model"
+    encoder_dim: int = 256
 
     @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"
+
+    @property
+    def search_dir(self) -> Path:
+        return self.data_dir / "search" / self.search_backend
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
 
     def secret_key(self) -> str:
         """Per-installation secret, kept in the data directory and never in the repository."""
@@ -58,6 +70,10 @@ def load_settings(**overrides) -> Settings:
         run_worker=os.environ.get("IPCITY_RUN_WORKER", "1") != "0",
         demo=os.environ.get("IPCITY_DEMO", "0") == "1",
         secure_cookies=os.environ.get("IPCITY_SECURE_COOKIES", "0") == "1",
+        search_backend=os.environ.get("IPCITY_SEARCH_BACKEND", "tantivy"),
+        milvus_uri=os.environ.get("IPCITY_MILVUS_URI", ""),
+        encoder=os.environ.get("IPCITY_ENCODER", "corpus"),
+        encoder_dim=_int("IPCITY_ENCODER_DIM", 256),
     )
     values.update(overrides)
     return Settings(**values)

@@ -32,6 +32,10 @@ ALLOWED = {
     ".txt": {"text/plain"},
     ".csv": {"text/csv", "text/plain"},
 }
+# Plain-text formats: no magic bytes, so the content must decode as UTF-8 instead.
+TEXT_TYPES = {".txt": "text/plain", ".csv": "text/csv", ".tsv": "text/tab-separated-values", ".xml": "text/xml",
+              ".json": "application/json", ".jsonl": "application/jsonl", ".sql": "text/plain",
+              ".ciw": "text/plain"}
 CHUNK = 1 << 16
 
 
@@ -45,14 +49,14 @@ def _sniff(head: bytes, ext: str) -> str | None:
     kind = filetype.guess(head)
     if kind is not None:
         return kind.mime
-    if ext in (".txt", ".csv"):
+    if ext in TEXT_TYPES:
         try:
             head.decode("utf-8")
         except UnicodeDecodeError as exc:
             # A multibyte character cut at the end of the sniffed head is still text.
             if exc.start < len(head) - 3:
                 return None
-        return "text/csv" if ext == ".csv" else "text/plain"
+        return TEXT_TYPES[ext]
     return None
 
 
@@ -64,15 +68,19 @@ class FileStore:
     def path_for(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
-    def put(self, session: Session, upload: Upload, *, field: str = "file") -> StoredFile:
-        """Stream the upload to disk while hashing it; refuse it whole if too large or of a wrong type."""
+    def put(self, session: Session, upload: Upload, *, field: str = "file",
+            allowed: dict[str, set[str]] | None = None, max_bytes: int | None = None) -> StoredFile:
+        """Stream the upload to disk while hashing it; refuse it whole if too large or of a wrong type.
+        A service with other needs (patent data files) passes its own `allowed` types and size limit."""
+        allowed = allowed or ALLOWED
+        max_bytes = max_bytes or self.max_bytes
         name = os.path.basename(upload.filename or "").strip()
         ext = os.path.splitext(name)[1].lower()
         if not name:
             raise DomainError(Msg("Choose a file to upload"), field=field)
-        if ext not in ALLOWED:
+        if ext not in allowed:
             raise DomainError(Msg("File type {ext} is not accepted; accepted: {allowed}", ext=ext or "?",
-                                  allowed=", ".join(sorted(ALLOWED))), field=field)
+                                  allowed=", ".join(sorted(allowed))), field=field)
         self.root.mkdir(parents=True, exist_ok=True)
         digest, size, head = hashlib.sha256(), 0, b""
         fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".upload-")
@@ -80,9 +88,9 @@ class FileStore:
             with os.fdopen(fd, "wb") as out:
                 while chunk := upload.stream.read(CHUNK):
                     size += len(chunk)
-                    if size > self.max_bytes:
+                    if size > max_bytes:
                         raise DomainError(Msg("File {name} is larger than {limit} MB", name=name,
-                                              limit=self.max_bytes // (1024 * 1024)), field=field)
+                                              limit=max_bytes // (1024 * 1024)), field=field)
                     if len(head) < 8192:
                         head += chunk[: 8192 - len(head)]
                     digest.update(chunk)
@@ -90,7 +98,7 @@ class FileStore:
             if size == 0:
                 raise DomainError(Msg("File {name} is empty", name=name), field=field)
             mime = _sniff(head, ext)
-            if mime is None or mime not in ALLOWED[ext]:
+            if mime is None or mime not in allowed[ext]:
                 raise DomainError(Msg("The content of {name} is not a {ext} file", name=name, ext=ext),
                                   field=field)
             sha = digest.hexdigest()
@@ -100,7 +108,7 @@ class FileStore:
                 os.replace(tmp_name, target)
             row = session.get(StoredFile, sha)
             if row is None:
-                row = StoredFile(sha256=sha, size=size, mime=sorted(ALLOWED[ext])[0] if mime == "application/zip"
+                row = StoredFile(sha256=sha, size=size, mime=sorted(allowed[ext])[0] if mime == "application/zip"
                                  else mime)
                 session.add(row)
             return row

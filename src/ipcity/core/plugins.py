@@ -109,10 +109,11 @@ class Registry:
 
 def builtin_plugins() -> list[Plugin]:
     """The plugins shipped with the platform, in menu order."""
+    from ipcity.patents.plugin import plugin as patents
     from ipcity.portal.plugin import plugin as portal
     from ipcity.services.workplan.plugin import plugin as workplan
 
-    return [portal(), workplan()]
+    return [portal(), patents(), workplan()]
 
 
 def default_registry() -> Registry:

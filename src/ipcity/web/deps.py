@@ -91,3 +91,18 @@ class Access:
 
 def require(*roles: str) -> Access:
     return Access(frozenset(roles) if roles else None)
+
+
+class OptionalAccess(Access):
+    """For public pages: the signed-in person (with their menu) when there is one, else None.
+    Routes using it must also be marked @public."""
+
+    def _check(self, request: Request, session: Session, sent_token: str | None) -> Actor | None:
+        if accounts.resolve_session(session, request.cookies.get(SESSION_COOKIE)) is None:
+            request.state.page_context = {"menu": request.app.state.services.registry.menu_for(None)}
+            return None
+        return super()._check(request, session, sent_token)
+
+
+def signed_in_or_anonymous() -> OptionalAccess:
+    return OptionalAccess()

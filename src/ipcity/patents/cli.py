@@ -1,0 +1,133 @@
+"""`ipcity patents …` (load, index, encoder, loads) and `ipcity search` on the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+patents_app = typer.Typer(help="Patent data engine: load files, rebuild the index, train the encoder")
+console = Console()
+
+
+def _services():
+    from ipcity.core.config import load_settings
+    from ipcity.web.app import build_services
+
+    return build_services(load_settings())
+
+
+def _bar() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}"),
+                    TimeElapsedColumn(), console=console)
+
+
+@patents_app.command("formats")
+def formats() -> None:
+    """List the data formats the loader reads."""
+    from ipcity.patents.ingest.formats import READERS
+
+    table = Table("format", "description")
+    for key, reader in READERS.items():
+        table.add_row(key, reader.description)
+    console.print(table)
+
+
+@patents_app.command("ingest")
+def ingest(paths: list[Path], fmt: str = typer.Option("", "--format", help="reader name (see `formats`)"),
+           resume: bool = typer.Option(True, "--resume/--restart", help="resume an unfinished load of the same file"),
+           batch: int = 500) -> None:
+    """Load patent files into the register and the search index (idempotent, resumable)."""
+    from ipcity.core.roles import Actor
+    from ipcity.patents.engine import engine_for
+    from ipcity.patents.ingest.runner import ingest_file
+    from ipcity.patents.tables import IngestRun
+
+    svc = _services()
+    engine = engine_for(svc.settings)
+    failed = False
+    for path in paths:
+        with _bar() as bar:
+            task = bar.add_task(path.name, total=None)
+            run_id = ingest_file(svc.db, engine, path, Actor.system("cli"), fmt or None, resume=resume,
+                                 batch_size=batch,
+                                 progress=lambda done, total, msg, task=task: bar.update(task, completed=done))
+        with svc.db.session() as s:
+            run = s.get(IngestRun, run_id)
+            console.print(f"[bold]{path.name}[/bold] ({run.format}): {run.read} read, {run.inserted} new, "
+                          f"{run.updated} updated, {run.unchanged} unchanged, [red]{run.rejected} rejected[/red]")
+            for error in run.errors[:20]:
+                console.print(f"  {path.name}:{error['line']}: {error['reason']}")
+            failed |= run.rejected > 0
+    engine.close()
+    raise typer.Exit(1 if failed else 0)
+
+
+@patents_app.command("reindex")
+def reindex() -> None:
+    """Rebuild the search index (and embeddings) from the register."""
+    from ipcity.patents.engine import engine_for
+
+    svc = _services()
+    engine = engine_for(svc.settings)
+    with _bar() as bar, svc.db.session() as s:
+        task = bar.add_task("index", total=None)
+        done = engine.rebuild(s, progress=lambda d, t, m: bar.update(task, completed=d, total=t))
+    console.print(f"indexed {done} patents ({engine.backend.name})")
+    engine.close()
+
+
+@patents_app.command("train-encoder")
+def train_encoder(max_docs: int = 200_000) -> None:
+    """Train the corpus encoder (semantic search) on the register, then re-embed every patent."""
+    from ipcity.patents.engine import engine_for
+
+    svc = _services()
+    engine = engine_for(svc.settings)
+    with _bar() as bar, svc.db.session() as s:
+        task = bar.add_task("train + index", total=None)
+        engine.train_encoder(s, progress=lambda d, t, m: bar.update(task, completed=d, total=t), max_docs=max_docs)
+    console.print(f"encoder {engine.encoder.name} ({engine.encoder.dim} dimensions)")
+    engine.close()
+
+
+def search(query: str = typer.Argument("", help="query: words, or field codes such as TI=电池 AND AD>=2020"),
+           mode: str = typer.Option("lexical", help="lexical, semantic or hybrid"),
+           sort: str = "relevance", limit: int = 20, page: int = 1,
+           filter_: list[str] = typer.Option([], "--filter", "-f", help="facet:value, e.g. year:2020"),
+           as_json: bool = typer.Option(False, "--json")) -> None:
+    """Search the patent register, as the search page does."""
+    from ipcity.core.errors import DomainError
+    from ipcity.patents import service
+    from ipcity.patents.api import result_json
+    from ipcity.patents.engine import engine_for
+    from ipcity.patents.views import parse_filters
+
+    svc = _services()
+    engine = engine_for(svc.settings)
+    with svc.db.session() as s:
+        try:
+            result = service.search(s, engine, query, mode=mode, sort=sort, page=page, per_page=limit,
+                                    filters=parse_filters(filter_))
+        except DomainError as exc:
+            console.print(f"[red]{exc.message}[/red]")
+            for _, problem in exc.problems:
+                console.print(str(problem), markup=False)
+            raise typer.Exit(2) from exc
+    if as_json:
+        print(json.dumps(result_json(result), ensure_ascii=False, indent=1))
+        return
+    console.print(f"{result.total} patents · {result.took_ms} ms")
+    table = Table("#", "publication", "title", "applicants", "filed", "IPC")
+    for i, row in enumerate(result.rows, start=(page - 1) * limit + 1):
+        r = row.record
+        table.add_row(str(i), r.pub_number, r.title[:60], "; ".join(r.applicants[:2])[:40], str(r.app_date or ""),
+                      r.ipc_main)
+    console.print(table)
+    for name, counts in result.facets.items():
+        if counts:
+            console.print(f"[bold]{name}[/bold]: " + ", ".join(f"{c.value} ({c.count})" for c in counts[:8]))

@@ -1,0 +1,141 @@
+"""The patent engine of one installation: the configured search backend and encoder, wired once.
+
+Everything that changes the search index goes through here, so that the lexical index and the
+embeddings always describe the same records (the register in the database is the source of truth).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ipcity.core.config import Settings
+from ipcity.patents import store
+from ipcity.patents.record import PatentRecord
+from ipcity.patents.search.backends import open_backend
+from ipcity.patents.search.contract import Hit, SearchBackend, SearchPage, SearchRequest
+from ipcity.patents.search.document import index_doc
+
+Progress = Callable[[int, int, str], None]
+CORPUS_ENCODER = "corpus-encoder"
+
+
+class PatentEngine:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._backend: SearchBackend | None = None
+        self._encoder = None
+        self._encoder_loaded = False
+        self._lock = threading.RLock()
+
+    # -- parts -----------------------------------------------------------------------------------
+    @property
+    def backend(self) -> SearchBackend:
+        with self._lock:
+            if self._backend is None:
+                self._backend = open_backend(self.settings.search_backend, self.settings.search_dir,
+                                             uri=self.settings.milvus_uri or None, dim=self._dim())
+            return self._backend
+
+    def _dim(self) -> int | None:
+        encoder = self.encoder
+        return encoder.dim if encoder is not None else None
+
+    @property
+    def encoder_dir(self) -> Path:
+        return self.settings.models_dir / CORPUS_ENCODER
+
+    @property
+    def encoder(self):
+        """The configured encoder, or None (no encoder configured, or the corpus one not trained yet)."""
+        with self._lock:
+            if not self._encoder_loaded:
+                self._encoder = self._load_encoder()
+                self._encoder_loaded = True
+            return self._encoder
+
+    def _load_encoder(self):
+        spec = self.settings.encoder
+        if spec == "none":
+            return None
+        from ipcity.patents.semantic.encoder import load_encoder
+
+        if spec == "corpus":
+            return load_encoder(f"corpus:{self.encoder_dir}") if (self.encoder_dir / "encoder.json").exists() else None
+        return load_encoder(spec)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._backend is not None:
+                self._backend.close()
+                self._backend = None
+
+    # -- writing ---------------------------------------------------------------------------------
+    def index(self, records: Sequence[PatentRecord]) -> int:
+        if not records:
+            return 0
+        vectors = self.encoder.encode(store.texts(records)) if self.encoder is not None else [None] * len(records)
+        return self.backend.upsert(index_doc(rec, vec) for rec, vec in zip(records, vectors, strict=True))
+
+    def commit(self) -> None:
+        self.backend.commit()
+
+    def rebuild(self, session, progress: Progress | None = None) -> int:
+        """Rebuild the index (and embeddings) from the register."""
+        total = store.count(session)
+        backend = self.backend
+        backend.clear()
+        done = 0
+        for batch in store.iterate(session):
+            self.index(batch)
+            done += len(batch)
+            if progress:
+                progress(done, total, "index")
+        backend.commit()
+        return done
+
+    def train_encoder(self, session, progress: Progress | None = None, max_docs: int = 200_000) -> None:
+        """Fit the corpus encoder on the register's texts, then re-embed every record."""
+        from ipcity.patents.semantic.corpus_encoder import CorpusEncoder
+
+        def texts():
+            for batch in store.iterate(session):
+                yield from store.texts(batch)
+
+        encoder = CorpusEncoder.fit(texts(), max_docs=max_docs, dim=self.settings.encoder_dim)
+        encoder.save(self.encoder_dir)
+        with self._lock:
+            self.close()  # the vector dimension may have changed
+            self._encoder, self._encoder_loaded = encoder, True
+        self.rebuild(session, progress)
+
+    # -- reading ---------------------------------------------------------------------------------
+    def search(self, request: SearchRequest) -> SearchPage:
+        return self.backend.search(request)
+
+    def similar_to_text(self, text: str, limit: int, request: SearchRequest | None = None) -> list[Hit]:
+        if self.encoder is None or not text.strip():
+            return []
+        vector = self.encoder.encode([text])[0]
+        return self.backend.similar(vector, limit, request)
+
+
+_engines: dict[tuple, PatentEngine] = {}
+_engines_lock = threading.Lock()
+
+
+def engine_for(settings: Settings) -> PatentEngine:
+    """One engine per installation (data directory and search settings) in this process."""
+    key = (str(settings.search_dir), settings.milvus_uri, settings.encoder, settings.encoder_dim)
+    with _engines_lock:
+        if key not in _engines:
+            _engines[key] = PatentEngine(settings)
+        return _engines[key]
+
+
+def close_all() -> None:
+    with _engines_lock:
+        for engine in _engines.values():
+            engine.close()
+        _engines.clear()

@@ -1,0 +1,42 @@
+"""What every reader yields: one item per source record, either a record or a reason it was refused.
+
+Readers stream (constant memory: they never hold the whole file) and never raise for one bad record;
+they yield `Rejected` with the file, the line (or record ordinal where the format has no lines) and
+the reason, and go on. They do not normalise numbers, IPC codes or names beyond what the format
+needs: `ipcity.patents.normalise` does that once for every reader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from ipcity.patents.record import PatentRecord
+
+
+@dataclass(frozen=True)
+class Read:
+    record: PatentRecord
+    line: int  # 1-based line in the file where the record starts (or ordinal of the record)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    line: int
+    reason: str
+
+
+Item = Read | Rejected
+
+
+class Reader(Protocol):
+    name: str  # format key used on the command line, e.g. "uspto-xml"
+    description: str
+
+    def sniff(self, path: Path) -> bool:
+        """True when this reader recognises the file (by name and first bytes)."""
+
+    def read(self, path: Path) -> Iterator[Item]:
+        """Yield every record of the file in order."""

@@ -1,0 +1,232 @@
+"""Our own exchange format for patent records (docs/patent-format.md): JSON lines, each line exactly
+`PatentRecord.to_dict()`, and the same fields as a CSV table. Both read back into the identical record.
+
+CSV cells: dates ISO (YYYY-MM-DD); the string lists (ipc, cpc, applicants …) '; '-separated, a ';' or '\\' inside
+an item escaped with a backslash; `priorities`, `events` and `extra` — structured — as JSON, as in the JSONL
+form; empty cell = empty / None.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import gzip
+import io
+import json
+from collections.abc import Iterable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any, TextIO
+
+from ipcity.patents.ingest.base import Item, Read, Rejected
+from ipcity.patents.ingest.sources import RecordError, base_name, first_line, head_text, open_text, table_rows
+from ipcity.patents.record import EVENT_KINDS, LEGAL_STATUSES, PATENT_TYPES, PatentRecord
+
+FIELDS = [f.name for f in dataclasses.fields(PatentRecord)]
+LIST_FIELDS = ("ipc", "cpc", "locarno", "applicants", "inventors", "agents", "citations", "family")
+JSON_FIELDS = ("priorities", "events", "extra")
+INT_FIELDS = ("cited_by", "family_size")
+DATE_FIELDS = ("app_date", "pub_date", "grant_date")
+LIST_SEPARATOR = "; "
+
+
+STR_FIELDS = tuple(f.name for f in dataclasses.fields(PatentRecord) if f.type == "str")
+
+
+def _strings(value: Any) -> bool:
+    return type(value) is list and all(type(item) is str for item in value)
+
+
+def validate(record: PatentRecord) -> PatentRecord:
+    """The checks `from_dict` does not make: a key, known buckets and kinds, the right value types."""
+    if type(record.pub_number) is not str or not record.pub_number.strip():
+        raise RecordError("pub_number 为空", "pub_number is empty")
+    if record.patent_type is not None and record.patent_type not in PATENT_TYPES:
+        raise RecordError(f"patent_type 取值无效：{record.patent_type!r}",
+                          f"patent_type {record.patent_type!r} is not one of {', '.join(PATENT_TYPES)}")
+    if record.legal_status not in LEGAL_STATUSES:
+        raise RecordError(f"legal_status 取值无效：{record.legal_status!r}",
+                          f"legal_status {record.legal_status!r} is not one of {', '.join(LEGAL_STATUSES)}")
+    for event in record.events:
+        if event.kind not in EVENT_KINDS:
+            raise RecordError(f"events 中的事件类型无效：{event.kind!r}", f"events: unknown event kind {event.kind!r}")
+    values = record.__dict__
+    for name in LIST_FIELDS:
+        if not _strings(values[name]):
+            raise RecordError(f"{name} 应为字符串列表", f"{name} must be a list of strings")
+    for name in STR_FIELDS:
+        if type(values[name]) is not str:
+            raise RecordError(f"{name} 应为字符串", f"{name} must be a string")
+    for name in INT_FIELDS:
+        value = values[name]
+        if value is not None and type(value) is not int:
+            raise RecordError(f"{name} 应为整数", f"{name} must be an integer")
+    if type(record.extra) is not dict:
+        raise RecordError("extra 应为 JSON 对象", "extra must be a JSON object")
+    return record
+
+
+def record_from_dict(data: Any) -> PatentRecord:
+    """A JSONL line's object as a validated record; RecordError says which field is wrong."""
+    if not isinstance(data, dict):
+        raise RecordError("该行不是 JSON 对象", "the line is not a JSON object")
+    try:
+        record = PatentRecord.from_dict(data)
+    except KeyError as exc:
+        raise RecordError(f"priorities/events 中缺少字段 {exc}", f"priorities/events: an item lacks {exc}") from None
+    except (TypeError, AttributeError) as exc:
+        raise RecordError(f"字段类型不符：{exc}", f"a field has an unexpected type: {exc}") from None
+    except ValueError as exc:  # unknown fields, or a date that is not ISO
+        raise RecordError(f"字段无效：{exc}", f"invalid field: {exc}") from None
+    return validate(record)
+
+
+def _stamped(record: PatentRecord, reader: str) -> PatentRecord:
+    """A record keeps the source it was first read from; only records without one get this reader's name."""
+    record.source = record.source or reader
+    return record
+
+
+class JsonlReader:
+    name = "jsonl"
+    description = "ipcity 专利记录 JSON Lines（每行一个 PatentRecord.to_dict()）/ our JSONL record format"
+
+    def sniff(self, path: Path) -> bool:
+        if not base_name(path).endswith((".jsonl", ".ndjson", ".json")):
+            return False
+        try:
+            data = json.loads(head_text(path).split("\n", 1)[0])
+        except ValueError:
+            return False
+        return isinstance(data, dict) and "pub_number" in data and set(data) <= set(FIELDS)
+
+    def read(self, path: Path) -> Iterator[Item]:
+        with open_text(path, "utf-8-sig") as stream:
+            for line, text in enumerate(stream, start=1):
+                if not text.strip():
+                    continue
+                try:
+                    yield Read(_stamped(record_from_dict(json.loads(text)), self.name), line)
+                except ValueError as exc:  # RecordError, or JSON that does not parse
+                    reason = str(exc) if isinstance(exc, RecordError) else f"JSON 无法解析 / invalid JSON: {exc}"
+                    yield Rejected(line, reason)
+
+
+def split_items(cell: str) -> list[str]:
+    """A list cell's items: split at ';' not escaped by a backslash, escapes removed, items stripped."""
+    if "\\" not in cell:
+        return [item.strip() for item in cell.split(";") if item.strip()]
+    items, current, escaped = [], [], False
+    for char in cell:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == ";":
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    items.append("".join(current))
+    return [item.strip() for item in items if item.strip()]
+
+
+def join_items(items: list[str]) -> str:
+    return LIST_SEPARATOR.join(item.replace("\\", "\\\\").replace(";", "\\;") for item in items)
+
+
+def _csv_value(name: str, cell: str) -> Any:
+    if name in LIST_FIELDS:
+        return split_items(cell)
+    if name in JSON_FIELDS:
+        if not cell.strip():
+            return {} if name == "extra" else []
+        try:
+            return json.loads(cell)
+        except ValueError as exc:
+            raise RecordError(f"{name} 不是有效的 JSON：{exc}", f"{name} is not valid JSON: {exc}") from None
+    if name in INT_FIELDS:
+        if not cell.strip():
+            return None
+        try:
+            return int(cell)
+        except ValueError:
+            raise RecordError(f"{name}：'{cell}' 不是整数", f"{name}: '{cell}' is not an integer") from None
+    if name == "patent_type":
+        return cell.strip() or None
+    if name == "legal_status":
+        return cell.strip() or "unknown"
+    return cell
+
+
+class CsvReader:
+    name = "csv"
+    description = "ipcity 专利记录 CSV（表头为 PatentRecord 字段名）/ our CSV record format"
+
+    def sniff(self, path: Path) -> bool:
+        if not base_name(path).endswith(".csv"):
+            return False
+        header = [h.strip().strip('"').lstrip("\ufeff") for h in first_line(path).split(",")]
+        return "pub_number" in header and set(header) <= set(FIELDS)
+
+    def read(self, path: Path) -> Iterator[Item]:
+        rows = table_rows(path)
+        for line, row in rows:
+            if isinstance(row, RecordError):
+                yield Rejected(line, str(row))
+                continue
+            unknown = sorted(set(row) - set(FIELDS))
+            if unknown:
+                yield Rejected(1, f"表头含未知字段：{', '.join(unknown)} / unknown columns in the header: "
+                                  f"{', '.join(unknown)}")
+                return
+            try:
+                data = {name: _csv_value(name, cell) for name, cell in row.items()}
+                yield Read(_stamped(record_from_dict(data), self.name), line)
+            except RecordError as exc:
+                yield Rejected(line, str(exc))
+
+
+# --- writing ------------------------------------------------------------------------------------------
+
+def _open_for_writing(path: Path) -> TextIO:
+    if path.name.endswith(".gz"):
+        return io.TextIOWrapper(gzip.open(path, "wb", compresslevel=6), encoding="utf-8", newline="")
+    return open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed by the caller's with
+
+
+def write_jsonl(records: Iterable[PatentRecord], path: Path) -> int:
+    """Write one `to_dict()` line per record (gzip when the name ends in .gz); returns the count. Streams."""
+    count = 0
+    with _open_for_writing(Path(path)) as stream:
+        for record in records:
+            stream.write(json.dumps(record.to_dict(), ensure_ascii=False, separators=(",", ":")))
+            stream.write("\n")
+            count += 1
+    return count
+
+
+def _csv_cell(name: str, value: Any) -> str:
+    if name in LIST_FIELDS:
+        return join_items(value)
+    if name in JSON_FIELDS:
+        return json.dumps(value, ensure_ascii=False) if value else ""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def write_csv(records: Iterable[PatentRecord], path: Path) -> int:
+    """The same records as CSV (docs/patent-format.md); returns the count. Streams."""
+    count = 0
+    with _open_for_writing(Path(path)) as stream:
+        writer = csv.writer(stream)
+        writer.writerow(FIELDS)
+        for record in records:
+            data = record.to_dict()
+            writer.writerow([_csv_cell(name, data[name]) for name in FIELDS])
+            count += 1
+    return count

@@ -1,0 +1,41 @@
+"""Patent search registers its pages, API, menu, catalogue entry and jobs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ipcity.core.i18n import Msg
+from ipcity.core.plugins import MenuEntry, Plugin, ServiceInfo
+from ipcity.core.roles import ADMIN, ALL_ROLES, OFFICIAL_ROLES
+
+EVERYONE = ALL_ROLES | {None}  # anonymous visitors too: patent search is a public service (plan item 18)
+DATA_MANAGERS = OFFICIAL_ROLES | {ADMIN}
+
+
+def plugin() -> Plugin:
+    from ipcity.patents import api, demo, jobs, views
+
+    return Plugin(
+        key="patents",
+        service=ServiceInfo(
+            key="patents",
+            name=Msg("Patent search (专利检索)"),
+            description=Msg("Search Chinese and foreign patents by field codes or plain words, describe an invention "
+                            "to find similar patents, filter by IPC, year, applicant and region, export the results."),
+            who_may_apply=Msg("Everyone; exports need an account"),
+            time_limit=Msg("Immediate"),
+            path="/patents",
+            plan_items=(18,),
+        ),
+        routers=[views.router, api.router],
+        menu=[MenuEntry(Msg("Patent search"), "/patents", EVERYONE, order=20),
+              MenuEntry(Msg("Patent data"), "/patents/data", DATA_MANAGERS, order=90)],
+        jobs={"patents.ingest": jobs.ingest, "patents.rebuild": jobs.rebuild,
+              "patents.train_encoder": jobs.train_encoder, "patents.load_demo": jobs.load_demo},
+        job_labels={"patents.ingest": Msg("Load a patent data file"),
+                    "patents.rebuild": Msg("Rebuild the patent search index"),
+                    "patents.train_encoder": Msg("Train the semantic encoder on the patent corpus"),
+                    "patents.load_demo": Msg("Load the demo patent corpus")},
+        templates=Path(__file__).resolve().parent / "templates",
+        demo=demo.load_demo,
+    )

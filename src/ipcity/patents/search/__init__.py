@@ -1,0 +1,1 @@
+"""The search facade: one query language, one contract, several backends (tantivy, Milvus)."""

@@ -1,0 +1,119 @@
+"""Text analysis shared by indexing and querying, so that both see the same tokens.
+
+Chinese is cut with jieba (the `rjieba` binding: same output as `jieba`, 25× faster) with a
+patent-terms user dictionary built from the IPC titles; the index uses the for-search mode, which
+adds the sub-words of long words (锂离子 → 离子, 锂离子). Latin words are lower-cased and stemmed with
+the Snowball English stemmer. Numbers and codes are kept whole.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import threading
+import unicodedata
+from functools import cache, lru_cache
+from importlib import resources
+
+import rjieba
+import Stemmer
+
+_STOP = frozenset((
+    "的", "之", "及", "和", "与", "或", "其", "该", "了", "是", "在", "为", "于",
+    "以", "所述", "一种", "一个", "包括", "其中", "并", "且", "由", "对", "将", "被",
+    "从", "使", "中", "上", "下",
+    "a", "an", "the", "of", "and", "or", "to", "in", "for", "with", "by", "on", "at", "as", "is", "are",
+    "be", "from", "that", "this", "which", "said", "wherein",
+))
+_WORD = re.compile(r"\w", re.UNICODE)
+_LATIN = re.compile(r"[a-z]")
+_lock = threading.Lock()
+_stemmer = threading.local()
+
+
+@cache
+def _dictionary_loaded() -> int:
+    """Load the shipped patent-term dictionary into jieba once per process; returns how many terms."""
+    count = 0
+    data = resources.files("ipcity.patents") / "data" / "patent_terms.txt.gz"
+    if not data.is_file():
+        return 0
+    with _lock, gzip.open(data.open("rb"), "rt", encoding="utf-8") as terms:
+        for line in terms:
+            term = line.strip()
+            if term:
+                rjieba.add_word(term, None, None)  # rjieba 0.2 takes (word, freq, tag)
+                count += 1
+    return count
+
+
+def _stem(word: str) -> str:
+    stemmer = getattr(_stemmer, "english", None)
+    if stemmer is None:  # PyStemmer objects are not thread-safe: one per thread
+        stemmer = _stemmer.english = Stemmer.Stemmer("english")
+    return stemmer.stemWord(word)
+
+
+def normalise_text(text: str) -> str:
+    """Full-width to half-width, lower case (NFKC folds ＡＢＣ１２３ and full-width punctuation)."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+@lru_cache(maxsize=1 << 20)
+def _clean_token(token: str) -> str:
+    """The index form of one token, or "" to drop it (cached: a corpus repeats its words)."""
+    token = token.strip()
+    if not token or not _WORD.search(token) or token in _STOP:
+        return ""
+    return _stem(token) if _LATIN.match(token) else token
+
+
+def _clean(tokens: list[str]) -> list[str]:
+    return [c for c in map(_clean_token, tokens) if c]
+
+
+def index_tokens(text: str) -> list[str]:
+    """Tokens for the index: jieba for-search mode (words and their sub-words), stemmed, no stop words."""
+    if not text:
+        return []
+    _dictionary_loaded()
+    return _clean(rjieba.cut_for_search(normalise_text(text)))
+
+
+def query_tokens(text: str) -> list[str]:
+    """Tokens of a query term or phrase: jieba precise mode, so a word is one token, in order."""
+    if not text:
+        return []
+    _dictionary_loaded()
+    return _clean(rjieba.cut(normalise_text(text)))
+
+
+def analysed(text: str) -> str:
+    """The index form of a text field: its tokens joined by spaces (the backends split on whitespace)."""
+    return " ".join(index_tokens(text))
+
+
+def spans(text: str, terms: set[str]) -> list[tuple[int, int]]:
+    """Character spans of `text` whose tokens are among `terms` (for highlighted snippets)."""
+    if not text or not terms:
+        return []
+    _dictionary_loaded()
+    folded = normalise_text(text)
+    if len(folded) != len(text):  # NFKC changed the length (rare ligatures): highlight nothing rather than wrongly
+        return []
+    found = []
+    for word, start, end in rjieba.tokenize(folded, mode="search"):
+        token = word.strip()
+        if token and (token in terms or (_LATIN.match(token) and _stem(token) in terms)):
+            found.append((start, end))
+    return _merge(found)
+
+
+def _merge(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(found):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged

@@ -1,0 +1,482 @@
+"""The scale search backend: one Milvus collection (a Milvus server, or milvus-lite for one machine).
+
+Milvus has no boolean text query of its own that respects a Chinese analyzer, so the query AST is
+compiled into a Milvus *filter expression* over stored token arrays, and BM25 only ranks what the
+filter let through:
+
+- each text field is stored three ways: `<f>_tokens`, the DISTINCT pre-analysed tokens (IndexDoc,
+  analysis.py) as ARRAY<VARCHAR> for exact matching with `array_contains`; `<f>_text`, the same
+  tokens in order, space-separated and padded with a space at each end, so that a phrase is the
+  substring " a b " (`like "% a b %"`); and `<f>_bm25`, the sparse BM25 vector Milvus derives from
+  `<f>_text` with its jieba analyzer (for ranking only: both the documents and the query words go
+  through the same analyzer, so they meet on the same tokens);
+- names (applicant, inventor, agency) as `<n>_tokens` and `<n>_text`, like the tantivy backend's
+  `<n>_text`: PA=华为 matches word by word, PA="…" is exact;
+- every keyword field as ARRAY<VARCHAR>; `keyword_text` joins "field=value" entries for prefixes
+  (IPC=H01M, PA=华为*) with `like`;
+- dates as INT64 YYYYMMDD; the embedding (when `dim` is given) as FLOAT_VECTOR with COSINE.
+
+Relevance is a weighted hybrid search, one BM25 request per text field with the field's boost
+(fields.BOOSTS), which is the sum tantivy computes. Facets and date sorts have no Milvus
+aggregation or ORDER BY to lean on: they read the matching rows (docs/milvus.md gives the costs).
+Every difference from the tantivy backend is listed in docs/milvus.md.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from pymilvus import AnnSearchRequest, DataType, Function, FunctionType, MilvusClient, WeightedRanker
+
+from ipcity.patents.search import fields as F
+from ipcity.patents.search.analysis import query_tokens
+from ipcity.patents.search.ast import And, DateRange, MatchAll, Node, Not, Or, Phrase, Prefix, Term
+from ipcity.patents.search.contract import FACETS, FacetCount, Hit, IndexDoc, SearchPage, SearchRequest
+from ipcity.patents.search.keywords import NAME_FIELDS, normalise_keyword
+
+COLLECTION = "ipcity_patents"
+LITE_FILE = "milvus.db"  # pymilvus starts milvus-lite for a URI ending in .db
+TOKEN_ENV = "IPCITY_MILVUS_TOKEN"  # "user:password" or an API key, for a server with authentication
+
+TEXT_FIELDS = ("title", "abstract", "claims", "description")
+# A Milvus server allows 4 vector fields per collection by default (proxy.maxVectorFieldNum): BM25 for
+# these three and the embedding. The description is matched exactly but adds nothing to relevance.
+BM25_FIELDS = ("title", "abstract", "claims")
+KEYWORD_FIELDS = ("applicant", "inventor", "agency", "ipc", "ipc_main", "cpc", "locarno", "app_number",
+                  "pub_number_keys", "type", "status", "region", "office", "ipc_section", "ipc_class",
+                  "ipc_subclass", "year", "province", "city", "district")
+KEYWORD_INDEX_FIELD = {"pub_number": "pub_number_keys"}  # a query field stored under another field
+DATE_FIELDS = ("app_date", "pub_date", "grant_date")
+DATE_SORTS = {"pub_date_desc": ("pub_date", True), "pub_date_asc": ("pub_date", False),
+              "app_date_desc": ("app_date", True), "app_date_asc": ("app_date", False)}
+IPC_FIELDS = ("ipc", "ipc_main", "cpc")
+# Order of hits that no BM25 request ranks (no text words, or matched through a keyword only).
+UNRANKED_ORDER = ("pub_date", True)
+
+# Milvus limits (the same on a server and in milvus-lite): VARCHAR ≤ 65,535 bytes, ARRAY ≤ 4,096
+# elements, top-k and offset+limit ≤ 16,384. Longer values are cut here, never rejected.
+MAX_VARCHAR = 65_535
+MAX_TOKENS = 4_096
+TOKEN_BYTES = 256
+NAME_TEXT_BYTES = 8_192
+KEYWORD_VALUES = 256
+KEYWORD_BYTES = 512
+TOPK = 16_384
+PK_BYTES = 64
+SEP = "\u241e"  # ␞ separates keyword_text entries; never part of a stored value
+ANALYZER = {"tokenizer": "jieba"}  # the one Chinese analyzer milvus-lite and a server share
+
+UPSERT_ROWS = 256
+UPSERT_BYTES = 8 * 1024 * 1024  # well under gRPC's 64 MB message limit
+DELETE_IDS = 1_000
+SCAN_BATCH = 4_096
+DIRECT_SCAN = 5_000  # up to this many matches a date-sorted page reads them all; beyond, it narrows first
+ONE_QUERY_ROWS = TOPK  # rows read with one query; more go through query_iterator
+LATEST_DATE = 99_991_231
+
+TRUE = 'pub_number != ""'  # the primary key is never empty
+FALSE = 'pub_number == ""'
+
+
+class MilvusBackend:
+    name = "milvus"
+
+    def __init__(self, path: Path, uri: str | None = None, dim: int | None = None) -> None:
+        self.path = Path(path)
+        if uri:
+            self.client = MilvusClient(uri=uri, token=os.environ.get(TOKEN_ENV, ""))
+        else:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self.client = MilvusClient(uri=str(self.path / LITE_FILE))
+        self.dim = dim
+        try:
+            if self.client.has_collection(COLLECTION):
+                self._adopt_existing()
+            else:
+                self._create()
+        except BaseException:
+            self.client.close()
+            raise
+
+    # -- collection ----------------------------------------------------------------------------------
+    def _create(self) -> None:
+        schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
+        schema.add_field("pub_number", DataType.VARCHAR, is_primary=True, max_length=PK_BYTES)
+        index = self.client.prepare_index_params()
+        for name in TEXT_FIELDS:
+            ranked = name in BM25_FIELDS
+            analyzer = {"enable_analyzer": True, "analyzer_params": ANALYZER} if ranked else {}
+            schema.add_field(f"{name}_text", DataType.VARCHAR, max_length=MAX_VARCHAR, **analyzer)
+            schema.add_field(f"{name}_tokens", DataType.ARRAY, element_type=DataType.VARCHAR,
+                             max_capacity=MAX_TOKENS, max_length=TOKEN_BYTES)
+            if ranked:
+                schema.add_field(f"{name}_bm25", DataType.SPARSE_FLOAT_VECTOR)
+                schema.add_function(Function(name=f"{name}_bm25_fn", function_type=FunctionType.BM25,
+                                             input_field_names=[f"{name}_text"],
+                                             output_field_names=[f"{name}_bm25"]))
+                index.add_index(f"{name}_bm25", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+        for name in NAME_FIELDS:
+            schema.add_field(f"{name}_text", DataType.VARCHAR, max_length=NAME_TEXT_BYTES)
+            schema.add_field(f"{name}_tokens", DataType.ARRAY, element_type=DataType.VARCHAR,
+                             max_capacity=KEYWORD_VALUES, max_length=TOKEN_BYTES)
+        for name in KEYWORD_FIELDS:
+            schema.add_field(name, DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=KEYWORD_VALUES,
+                             max_length=KEYWORD_BYTES)
+        schema.add_field("keyword_text", DataType.VARCHAR, max_length=MAX_VARCHAR)
+        for name in DATE_FIELDS:
+            schema.add_field(name, DataType.INT64)
+        # BM25's sparse vectors already satisfy Milvus's "at least one vector field": no dummy vector needed.
+        if self.dim:
+            schema.add_field("vector", DataType.FLOAT_VECTOR, dim=self.dim)
+            schema.add_field("has_vector", DataType.BOOL)
+            index.add_index("vector", index_type="FLAT", metric_type="COSINE")
+        self.client.create_collection(COLLECTION, schema=schema, index_params=index, consistency_level="Strong")
+
+    def _adopt_existing(self) -> None:
+        stored = next((f for f in self.client.describe_collection(COLLECTION)["fields"] if f["name"] == "vector"),
+                      None)
+        stored_dim = int(stored["params"]["dim"]) if stored else None
+        if self.dim and stored_dim != self.dim:
+            raise ValueError(f"Milvus 集合 {COLLECTION} 的向量维度是 {stored_dim}，配置的是 {self.dim}：请重建索引。 / "
+                             f"collection {COLLECTION} stores vectors of dimension {stored_dim}, the encoder gives "
+                             f"{self.dim}: rebuild the index.")
+        self.dim = stored_dim
+        self.client.load_collection(COLLECTION)
+
+    # -- writing -------------------------------------------------------------------------------------
+    def upsert(self, docs: Iterable[IndexDoc]) -> int:
+        count, batch, size = 0, [], 0
+        for doc in docs:
+            row = self._row(doc)
+            batch.append(row)
+            size += sum(len(v) for v in row.values() if isinstance(v, str))
+            count += 1
+            if len(batch) >= UPSERT_ROWS or size >= UPSERT_BYTES:
+                self.client.upsert(COLLECTION, batch)
+                batch, size = [], 0
+        if batch:
+            self.client.upsert(COLLECTION, batch)
+        return count
+
+    def _row(self, doc: IndexDoc) -> dict[str, object]:
+        row: dict[str, object] = {"pub_number": doc.pub_number}
+        for name in TEXT_FIELDS:
+            tokens = getattr(doc, name).split()
+            row[f"{name}_text"] = _padded(tokens, MAX_VARCHAR)
+            row[f"{name}_tokens"] = _distinct(tokens, MAX_TOKENS, TOKEN_BYTES)
+        for name in NAME_FIELDS:
+            # the same token sequence as the tantivy backend's <name>_text: all names, one after another
+            tokens = [t for value in getattr(doc, name) for t in query_tokens(value)]
+            row[f"{name}_text"] = _padded(tokens, NAME_TEXT_BYTES)
+            row[f"{name}_tokens"] = _distinct(tokens, KEYWORD_VALUES, TOKEN_BYTES)
+        entries = []
+        for name in KEYWORD_FIELDS:
+            values = _distinct(getattr(doc, name), KEYWORD_VALUES, KEYWORD_BYTES)
+            row[name] = values
+            entries += [f"{name}={v.replace(SEP, '')}" for v in values]
+        row["keyword_text"] = _fit(SEP + SEP.join(entries) + SEP if entries else "", MAX_VARCHAR, SEP)
+        for name in DATE_FIELDS:
+            row[name] = int(getattr(doc, name) or 0)
+        if self.dim:
+            row["vector"], row["has_vector"] = self._vector(doc), doc.vector is not None
+        elif doc.vector is not None:
+            raise ValueError("Milvus 后端打开时没有给出向量维度（dim），无法存储向量。 / "
+                             "the Milvus backend was opened without dim, so it cannot store vectors.")
+        return row
+
+    def _vector(self, doc: IndexDoc) -> list[float]:
+        if doc.vector is None:  # a unit placeholder (cosine of a zero vector is undefined); has_vector hides it
+            return [1.0] + [0.0] * (self.dim - 1)
+        vector = [float(x) for x in doc.vector]
+        if len(vector) != self.dim:
+            raise ValueError(f"{doc.pub_number} 的向量维度是 {len(vector)}，应为 {self.dim}。 / "
+                             f"vector of {doc.pub_number} has dimension {len(vector)}, expected {self.dim}.")
+        return vector
+
+    def delete(self, pub_numbers: Iterable[str]) -> None:
+        ids = list(pub_numbers)
+        for start in range(0, len(ids), DELETE_IDS):
+            self.client.delete(COLLECTION, ids=ids[start:start + DELETE_IDS])
+
+    def commit(self) -> None:
+        # Reads are Strong-consistent, so writes are already visible; flush makes them durable.
+        self.client.flush(COLLECTION)
+
+    def clear(self) -> None:
+        self.client.drop_collection(COLLECTION)
+        self._create()
+
+    def close(self) -> None:
+        self.client.close()
+
+    # -- reading -------------------------------------------------------------------------------------
+    def count(self) -> int:
+        return self._count(TRUE)
+
+    def _count(self, expr: str) -> int:
+        rows = self.client.query(COLLECTION, filter=_filter(expr), output_fields=["count(*)"])
+        return int(rows[0]["count(*)"]) if rows else 0
+
+    def search(self, request: SearchRequest) -> SearchPage:
+        expr = _and([self.compile(request.query), _filters(request.filters)])
+        total = self._count(expr) if expr != FALSE else 0
+        facets = self._facets(expr, request, total)
+        want = request.offset + request.limit
+        if request.limit <= 0 or request.offset >= total:
+            return SearchPage(total=total, hits=[], facets=facets)
+        if request.sort in DATE_SORTS:
+            field, descending = DATE_SORTS[request.sort]
+            ids = self._sorted_ids(expr, field, descending, want, total)
+            hits = [Hit(pub, 0.0) for pub in ids[request.offset:want]]
+        else:  # "relevance", and (as in the tantivy backend) any sort it does not know
+            hits = self._relevance_page(request.query, expr, request.offset, want, total)
+        return SearchPage(total=total, hits=hits, facets=facets)
+
+    def _relevance_page(self, query: Node, expr: str, offset: int, want: int, total: int) -> list[Hit]:
+        groups = _ranking_groups(query)
+        ranked: list[Hit] = self._bm25(groups, expr, min(want, TOPK)) if groups else []
+        if len(ranked) >= want:
+            return ranked[offset:want]
+        if len(ranked) >= TOPK:
+            raise ValueError(f"Milvus 只能按相关度排到第 {TOPK} 条；请缩小检索范围或按日期排序。 / "
+                             f"Milvus ranks at most {TOPK} hits by relevance: narrow the search or sort by date.")
+        # Fewer ranked hits than asked, so `ranked` holds every BM25 match; the rest follow, newest first.
+        rest_expr = _and([expr, f"not (pub_number in {_list([h.pub_number for h in ranked])})"]) if ranked else expr
+        field, descending = UNRANKED_ORDER
+        rest = self._sorted_ids(rest_expr, field, descending, want - len(ranked), total - len(ranked))
+        return (ranked + [Hit(pub, 0.0) for pub in rest])[offset:want]
+
+    def _bm25(self, groups: dict[tuple[str, float], list[str]], expr: str, limit: int) -> list[Hit]:
+        requests, weights = [], []
+        for (subfield, weight), tokens in groups.items():
+            requests.append(AnnSearchRequest(data=[" ".join(tokens)], anns_field=f"{subfield}_bm25",
+                                             param={"metric_type": "BM25"}, limit=min(TOPK, max(4 * limit, 100)),
+                                             expr=_filter(expr) or None))
+            weights.append(weight)
+        # norm_score=False: the fused score is Σ weight × BM25, the sum tantivy's boosted boolean query gives.
+        result = self.client.hybrid_search(COLLECTION, requests, WeightedRanker(*weights, norm_score=False),
+                                           limit=limit, output_fields=["pub_number"])
+        return [Hit(h["pub_number"], float(h["distance"])) for h in result[0]]
+
+    def _sorted_ids(self, expr: str, field: str, descending: bool, want: int, total: int) -> list[str]:
+        """The first `want` ids of `expr` ordered by date field `field` (ties by pub_number)."""
+        scope, size = expr, total
+        if total > max(want, DIRECT_SCAN):
+            scope = _and([expr, self._date_bound(expr, field, descending, want)])
+            size = self._count(scope)
+        rows = list(self._scan(scope, ["pub_number", field], size))
+        sign = -1 if descending else 1
+        rows.sort(key=lambda r: (sign * int(r[field]), r["pub_number"]))
+        return [r["pub_number"] for r in rows[:want]]
+
+    def _date_bound(self, expr: str, field: str, descending: bool, want: int) -> str:
+        """The narrowest date condition that still keeps the first `want` matches (a binary search on
+        count(*)), so that a date-sorted page reads about `want` rows instead of every match."""
+        low, high = -1, LATEST_DATE + 1  # descending: find the largest T with count(field >= T) >= want
+        while high - low > 1:
+            mid = (low + high) // 2
+            condition = f"{field} >= {mid}" if descending else f"{field} <= {mid}"
+            enough = self._count(_and([expr, condition])) >= want
+            if descending == enough:
+                low = mid
+            else:
+                high = mid
+        return f"{field} >= {low}" if descending else f"{field} <= {high}"
+
+    def _scan(self, expr: str, output_fields: list[str], total: int) -> Iterator[dict]:
+        """Every row matching `expr` (`total` of them): one query when Milvus allows, else an iterator."""
+        if total <= ONE_QUERY_ROWS:
+            yield from self.client.query(COLLECTION, filter=_filter(expr), output_fields=output_fields, limit=TOPK)
+            return
+        iterator = self.client.query_iterator(COLLECTION, batch_size=SCAN_BATCH, filter=_filter(expr),
+                                              output_fields=output_fields)
+        try:
+            while batch := iterator.next():
+                yield from batch
+        finally:
+            iterator.close()
+
+    def _facets(self, expr: str, request: SearchRequest, total: int) -> dict[str, list[FacetCount]]:
+        # Milvus has no terms aggregation: count the values over the matching rows (cost grows with `total`).
+        wanted = [f for f in request.facets if f in FACETS]
+        if not wanted:
+            return {}
+        counters = {f: Counter() for f in wanted}
+        if total:
+            for row in self._scan(expr, ["pub_number", *wanted], total):
+                for name in wanted:
+                    counters[name].update(set(row.get(name) or ()))
+        return {name: [FacetCount(value, n) for value, n in
+                       sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:request.facet_size]]
+                for name, counter in counters.items()}
+
+    def similar(self, vector: Sequence[float], limit: int, request: SearchRequest | None = None) -> list[Hit]:
+        if not self.dim or limit <= 0:
+            return []
+        parts = ["has_vector == true"]
+        if request is not None:
+            parts += [self.compile(request.query), _filters(request.filters)]
+        result = self.client.search(COLLECTION, data=[[float(x) for x in vector]], anns_field="vector",
+                                    limit=min(limit, TOPK), filter=_filter(_and(parts)),
+                                    search_params={"metric_type": "COSINE"}, output_fields=["pub_number"])
+        return [Hit(h["pub_number"], float(h["distance"])) for h in result[0]]
+
+    # -- query compilation ---------------------------------------------------------------------------
+    def compile(self, node: Node) -> str:
+        """The Milvus filter expression that holds exactly for the documents `node` matches."""
+        if isinstance(node, MatchAll):
+            return TRUE
+        if isinstance(node, And):
+            return _and([self.compile(c) for c in node.children])
+        if isinstance(node, Or):
+            return _or([self.compile(c) for c in node.children])
+        if isinstance(node, Not):
+            return _not(self.compile(node.child))
+        if isinstance(node, DateRange):
+            parts = []
+            if node.low:
+                parts.append(f"{node.field} >= {_yyyymmdd(node.low)}")
+            if node.high:
+                parts.append(f"{node.field} <= {_yyyymmdd(node.high)}")
+            return _and(parts)
+        if F.BY_NAME[node.field].kind == F.TEXT:
+            return _text(node)
+        return _keyword(node)
+
+
+# -- compilation helpers (module level: they need no connection) ------------------------------------
+def _text(node: Term | Phrase | Prefix) -> str:
+    subfields = F.COMPOSITE.get(node.field, (node.field,))
+    tokens = query_tokens(node.value)
+    if not tokens:
+        return FALSE
+    # every token in some subfield (tantivy: a MUST per token over SHOULD subfields)
+    each = _and([_or([f"array_contains({f}_tokens, {_quote(t)})" for f in subfields]) for t in tokens])
+    if isinstance(node, Phrase) and len(tokens) > 1:
+        # the words adjacent and in order within one subfield
+        return _and([each, _or([f"{f}_text like {_like_sequence(tokens)}" for f in subfields])])
+    return each
+
+
+def _keyword(node: Term | Phrase | Prefix) -> str:
+    index_field = KEYWORD_INDEX_FIELD.get(node.field, node.field)
+    value = normalise_keyword(node.field, node.value)
+    if isinstance(node, Prefix) or (node.field in IPC_FIELDS and "/" not in value):
+        # IPC=H01M means the whole subclass, as in the CNIPA system; H01M* says so explicitly.
+        pattern = f"%{SEP}{index_field}={_like_literal(value.replace(SEP, ''))}%"
+        return f"keyword_text like {_quote(pattern)}"
+    if isinstance(node, Term) and node.field in NAME_FIELDS:
+        # PA=华为 finds 华为技术有限公司: names match word by word unless quoted (PA="…" is exact).
+        tokens = query_tokens(node.value)
+        if not tokens:
+            return FALSE
+        each = _and([f"array_contains({node.field}_tokens, {_quote(t)})" for t in tokens])
+        return each if len(tokens) == 1 else _and([each, f"{node.field}_text like {_like_sequence(tokens)}"])
+    return f"array_contains({index_field}, {_quote(value)})"
+
+
+def _filters(filters: dict[str, tuple[str, ...]]) -> str:
+    parts = []
+    for name, values in filters.items():
+        if name not in FACETS:
+            raise ValueError(f"unknown facet {name!r}")
+        if values:
+            parts.append(f"array_contains_any({name}, {_list(values)})")
+    return _and(parts)
+
+
+def _ranking_groups(node: Node) -> dict[tuple[str, float], list[str]]:
+    """BM25 requests for the query's positive text words: (subfield, boost) -> words."""
+    groups: dict[tuple[str, float], list[str]] = {}
+
+    def walk(n: Node, positive: bool) -> None:
+        if isinstance(n, And | Or):
+            for child in n.children:
+                walk(child, positive)
+        elif isinstance(n, Not):
+            walk(n.child, not positive)
+        elif positive and isinstance(n, Term | Phrase | Prefix) and F.BY_NAME[n.field].kind == F.TEXT:
+            subfields = F.COMPOSITE.get(n.field, (n.field,))
+            tokens = query_tokens(n.value)
+            for subfield in subfields:
+                weight = F.BOOSTS.get(subfield, 1.0) if len(subfields) > 1 else 1.0
+                if tokens and subfield in BM25_FIELDS:
+                    groups.setdefault((subfield, weight), []).extend(tokens)
+
+    walk(node, True)
+    return groups
+
+
+def _and(parts: list[str]) -> str:
+    kept = [p for p in parts if p != TRUE]
+    if FALSE in kept:
+        return FALSE
+    if not kept:
+        return TRUE
+    return kept[0] if len(kept) == 1 else " and ".join(f"({p})" for p in kept)
+
+
+def _or(parts: list[str]) -> str:
+    kept = [p for p in parts if p != FALSE]
+    if TRUE in kept:
+        return TRUE
+    if not kept:
+        return FALSE
+    return kept[0] if len(kept) == 1 else " or ".join(f"({p})" for p in kept)
+
+
+def _not(part: str) -> str:
+    if part == TRUE:
+        return FALSE
+    return TRUE if part == FALSE else f"not ({part})"
+
+
+def _filter(expr: str) -> str:
+    return "" if expr == TRUE else expr
+
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _quote(value: str) -> str:
+    """A Milvus string literal: backslash, double quote and line breaks escaped."""
+    return '"' + "".join(_ESCAPES.get(ch, ch) for ch in value) + '"'
+
+
+def _list(values: Iterable[str]) -> str:
+    return "[" + ", ".join(_quote(v) for v in values) + "]"
+
+
+def _like_literal(text: str) -> str:
+    # Milvus documents no escape for % and _ inside `like` (milvus-io/milvus-docs#2525): both become the
+    # one-character wildcard, so a value containing them matches a little more than itself.
+    return text.replace("%", "_")
+
+
+def _like_sequence(tokens: list[str]) -> str:
+    return _quote("% " + " ".join(_like_literal(t) for t in tokens) + " %")
+
+
+def _yyyymmdd(value) -> int:
+    return value.year * 10000 + value.month * 100 + value.day
+
+
+def _fit(text: str, max_bytes: int, separator: str) -> str:
+    """`text` cut to `max_bytes` of UTF-8 at the last `separator`, which is kept."""
+    data = text.encode()
+    if len(data) <= max_bytes:
+        return text
+    cut = data[:max_bytes].decode(errors="ignore")
+    return cut[:cut.rfind(separator) + 1]
+
+
+def _padded(tokens: list[str], max_bytes: int) -> str:
+    return _fit(" " + " ".join(tokens) + " ", max_bytes, " ") if tokens else ""
+
+
+def _distinct(values: Iterable[str], capacity: int, max_bytes: int) -> list[str]:
+    kept = [v for v in dict.fromkeys(values) if v and len(v.encode()) <= max_bytes]
+    return kept[:capacity]

@@ -1,0 +1,253 @@
+"""The embedded search backend: a tantivy index in a folder of the data directory.
+
+Text fields hold the pre-analysed tokens (analysis.py) and use tantivy's whitespace tokenizer, so
+the index and the query see exactly the same tokens; keyword fields are `raw` fast fields, which
+also serve the facet counts (tantivy's terms aggregation). Embeddings live beside the index in a
+`VectorIndex` (exact cosine search).
+
+tantivy holds Python's GIL while it searches: serve searches from several worker processes, not
+threads (docs/search.md). Only one writer may hold the index at a time, across processes; the
+writer is opened for a batch of writes and released at `commit`.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import tantivy
+
+from ipcity.patents.search import fields as F
+from ipcity.patents.search.analysis import query_tokens
+from ipcity.patents.search.ast import And, DateRange, MatchAll, Node, Not, Or, Phrase, Prefix, Term
+from ipcity.patents.search.contract import FACETS, FacetCount, Hit, IndexDoc, SearchPage, SearchRequest
+from ipcity.patents.search.keywords import NAME_FIELDS, normalise_keyword
+from ipcity.patents.semantic.vectors import VectorIndex
+
+TEXT_FIELDS = ("title", "abstract", "claims", "description")
+KEYWORD_FIELDS = ("applicant", "inventor", "agency", "ipc", "ipc_main", "cpc", "locarno", "app_number",
+                  "pub_number_keys", "type", "status", "region", "office", "ipc_section", "ipc_class",
+                  "ipc_subclass", "year", "province", "city", "district")
+NAME_TEXT = {name: f"{name}_text" for name in NAME_FIELDS}  # names are also searchable word by word
+DATE_FIELDS = ("app_date", "pub_date", "grant_date")
+# A query field that is stored under another index field.
+KEYWORD_INDEX_FIELD = {"pub_number": "pub_number_keys"}
+SORT_FIELDS = {"pub_date_desc": ("pub_date", tantivy.Order.Desc), "pub_date_asc": ("pub_date", tantivy.Order.Asc),
+               "app_date_desc": ("app_date", tantivy.Order.Desc), "app_date_asc": ("app_date", tantivy.Order.Asc)}
+WRITER_HEAP = 256 * 1024 * 1024
+_REGEX_SPECIAL = re.compile(r"([\\.+*?()|\[\]{}^$#&\-~])")
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("pub_number", stored=True, tokenizer_name="raw", fast=True)
+    for name in TEXT_FIELDS:
+        builder.add_text_field(name, tokenizer_name="whitespace", index_option="position")
+    for name in NAME_TEXT.values():
+        builder.add_text_field(name, tokenizer_name="whitespace", index_option="position")
+    for name in KEYWORD_FIELDS:
+        builder.add_text_field(name, tokenizer_name="raw", fast=True)
+    for name in DATE_FIELDS:
+        builder.add_integer_field(name, fast=True, indexed=True)
+    return builder.build()
+
+
+class TantivyBackend:
+    name = "tantivy"
+
+    def __init__(self, path: Path, dim: int | None = None) -> None:
+        self.path = Path(path)
+        (self.path / "index").mkdir(parents=True, exist_ok=True)
+        self.schema = _schema()
+        self.index = tantivy.Index(self.schema, path=str(self.path / "index"), reuse=True)
+        self._writer: tantivy.IndexWriter | None = None
+        self.vectors = VectorIndex.load(self.path / "vectors") if (self.path / "vectors").exists() else None
+        self._vectors_dirty = False
+        self.dim = dim
+
+    # -- writing -------------------------------------------------------------------------------------
+    def _writing(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            self._writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=2)
+        return self._writer
+
+    def upsert(self, docs: Iterable[IndexDoc]) -> int:
+        writer = self._writing()
+        count = 0
+        ids, vecs = [], []
+        for doc in docs:
+            writer.delete_documents_by_term("pub_number", doc.pub_number)
+            writer.add_document(self._document(doc))
+            if doc.vector is not None:
+                ids.append(doc.pub_number)
+                vecs.append(doc.vector)
+            count += 1
+        if ids:
+            if self.vectors is None:
+                self.vectors = VectorIndex(len(vecs[0]))
+            self.vectors.add(ids, vecs)
+            self._vectors_dirty = True
+        return count
+
+    @staticmethod
+    def _document(doc: IndexDoc) -> tantivy.Document:
+        values: dict[str, object] = {"pub_number": doc.pub_number}
+        for name in TEXT_FIELDS:
+            values[name] = getattr(doc, name)
+        for name, text_field in NAME_TEXT.items():
+            values[text_field] = " ".join(" ".join(query_tokens(n)) for n in getattr(doc, name))
+        for name in KEYWORD_FIELDS:
+            field_values = getattr(doc, name)
+            if field_values:
+                values[name] = list(field_values)
+        for name in DATE_FIELDS:
+            values[name] = getattr(doc, name)
+        return tantivy.Document(**values)
+
+    def delete(self, pub_numbers: Iterable[str]) -> None:
+        writer = self._writing()
+        removed = []
+        for pub_number in pub_numbers:
+            writer.delete_documents_by_term("pub_number", pub_number)
+            removed.append(pub_number)
+        if self.vectors is not None and removed:
+            self.vectors.remove(removed)
+            self._vectors_dirty = True
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+            self._writer.wait_merging_threads()  # releases the index lock for other processes
+            self._writer = None
+        if self._vectors_dirty and self.vectors is not None:
+            self.vectors.save(self.path / "vectors")
+            self._vectors_dirty = False
+        self.index.reload()
+
+    def clear(self) -> None:
+        if self._writer is not None:
+            self._writer.rollback()
+            self._writer = None
+        writer = self._writing()
+        writer.delete_all_documents()
+        self.commit()
+        self.vectors = None
+        shutil.rmtree(self.path / "vectors", ignore_errors=True)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.rollback()
+            self._writer.wait_merging_threads()
+            self._writer = None
+
+    # -- reading -------------------------------------------------------------------------------------
+    def count(self) -> int:
+        return self.index.searcher().num_docs
+
+    def search(self, request: SearchRequest) -> SearchPage:
+        query = self._with_filters(self.compile(request.query), request.filters)
+        searcher = self.index.searcher()
+        kwargs: dict[str, object] = {"offset": request.offset}
+        if request.sort in SORT_FIELDS:
+            kwargs["order_by_field"], kwargs["order"] = SORT_FIELDS[request.sort]
+        # tantivy refuses limit 0; a request for counts and facets only still gets no hits.
+        result = searcher.search(query, max(request.limit, 1), count=True, **kwargs)
+        hits = [Hit(searcher.doc(address)["pub_number"][0], float(key) if request.sort == "relevance" else 0.0)
+                for key, address in result.hits][:request.limit]
+        return SearchPage(total=result.count, hits=hits, facets=self._facets(searcher, query, request))
+
+    def _facets(self, searcher, query, request: SearchRequest) -> dict[str, list[FacetCount]]:
+        wanted = [f for f in request.facets if f in FACETS]
+        if not wanted:
+            return {}
+        spec = {f: {"terms": {"field": f, "size": request.facet_size}} for f in wanted}
+        result = searcher.aggregate(query, spec)
+        return {f: [FacetCount(str(b["key"]), int(b["doc_count"])) for b in result.get(f, {}).get("buckets", [])]
+                for f in wanted}
+
+    def similar(self, vector: Sequence[float], limit: int, request: SearchRequest | None = None) -> list[Hit]:
+        if self.vectors is None or len(self.vectors) == 0:
+            return []
+        allowed = None
+        if request is not None and (request.filters or not isinstance(request.query, MatchAll)):
+            allowed = self._matching_ids(self._with_filters(self.compile(request.query), request.filters))
+        return [Hit(pub, score) for pub, score in self.vectors.search(vector, limit, allowed=allowed)]
+
+    def _matching_ids(self, query) -> set[str]:
+        searcher = self.index.searcher()
+        result = searcher.search(query, max(searcher.num_docs, 1), count=False)
+        return {searcher.doc(address)["pub_number"][0] for _, address in result.hits}
+
+    # -- query compilation ---------------------------------------------------------------------------
+    def _with_filters(self, query, filters: dict[str, tuple[str, ...]]):
+        clauses = [(tantivy.Occur.Must, query)]
+        for name, values in filters.items():
+            if name not in FACETS:
+                raise ValueError(f"unknown facet {name!r}")
+            if values:
+                clauses.append((tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, name, list(values))))
+        return query if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
+
+    def compile(self, node: Node):
+        Q = tantivy.Query
+        if isinstance(node, MatchAll):
+            return Q.all_query()
+        if isinstance(node, And):
+            positive = [self.compile(c) for c in node.children if not isinstance(c, Not)]
+            negative = [self.compile(c.child) for c in node.children if isinstance(c, Not)]
+            clauses = [(tantivy.Occur.Must, q) for q in positive or [Q.all_query()]]
+            clauses += [(tantivy.Occur.MustNot, q) for q in negative]
+            return Q.boolean_query(clauses)
+        if isinstance(node, Or):
+            return Q.boolean_query([(tantivy.Occur.Should, self.compile(c)) for c in node.children])
+        if isinstance(node, Not):
+            return Q.boolean_query([(tantivy.Occur.Must, Q.all_query()),
+                                    (tantivy.Occur.MustNot, self.compile(node.child))])
+        if isinstance(node, DateRange):
+            low = node.low.year * 10000 + node.low.month * 100 + node.low.day if node.low else None
+            high = node.high.year * 10000 + node.high.month * 100 + node.high.day if node.high else None
+            if low is None and high is None:
+                return Q.all_query()
+            return Q.range_query(self.schema, node.field, tantivy.FieldType.Integer, low, high)
+        kind = F.BY_NAME[node.field].kind
+        if kind == F.TEXT:
+            return self._text(node)
+        return self._keyword(node)
+
+    def _text(self, node: Term | Phrase | Prefix):
+        Q = tantivy.Query
+        subfields = F.COMPOSITE.get(node.field, (node.field,))
+        tokens = query_tokens(node.value)
+        if not tokens:
+            return Q.empty_query()
+
+        def boosted(q, subfield):
+            boost = F.BOOSTS.get(subfield, 1.0) if len(subfields) > 1 else 1.0
+            return q if boost == 1.0 else Q.boost_query(q, boost)
+
+        if isinstance(node, Phrase) and len(tokens) > 1:
+            return Q.boolean_query([(tantivy.Occur.Should, boosted(Q.phrase_query(self.schema, f, tokens), f))
+                                    for f in subfields])
+        per_token = [Q.boolean_query([(tantivy.Occur.Should, boosted(Q.term_query(self.schema, f, t), f))
+                                      for f in subfields]) for t in tokens]
+        return per_token[0] if len(per_token) == 1 else Q.boolean_query(
+            [(tantivy.Occur.Must, q) for q in per_token])
+
+    def _keyword(self, node: Term | Phrase | Prefix):
+        Q = tantivy.Query
+        index_field = KEYWORD_INDEX_FIELD.get(node.field, node.field)
+        value = normalise_keyword(node.field, node.value)
+        if isinstance(node, Prefix) or (node.field in ("ipc", "ipc_main", "cpc") and "/" not in value):
+            # IPC=H01M means the whole subclass, as in the CNIPA system; H01M* says so explicitly.
+            return Q.regex_query(self.schema, index_field, _REGEX_SPECIAL.sub(r"\\\1", value) + ".*")
+        if isinstance(node, Term) and node.field in NAME_TEXT:
+            # PA=华为 finds 华为技术有限公司: names match word by word unless quoted (PA="…" is exact).
+            tokens = query_tokens(node.value)
+            if not tokens:
+                return Q.empty_query()
+            if len(tokens) == 1:
+                return Q.term_query(self.schema, NAME_TEXT[node.field], tokens[0])
+            return Q.phrase_query(self.schema, NAME_TEXT[node.field], tokens)
+        return Q.term_query(self.schema, index_field, value)

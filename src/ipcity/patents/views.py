@@ -1,0 +1,173 @@
+"""HTML pages of patent search: search with facets, result list, detail, and the data page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ipcity.core import audit, jobs
+from ipcity.core.errors import DomainError, NotFound
+from ipcity.core.files import Upload
+from ipcity.core.i18n import Msg
+from ipcity.core.roles import Actor
+from ipcity.patents import labels, service, store
+from ipcity.patents.engine import engine_for
+from ipcity.patents.ingest.formats import READERS
+from ipcity.patents.plugin import DATA_MANAGERS
+from ipcity.patents.search.contract import FACETS, SORTS
+from ipcity.patents.search.fields import FIELDS
+from ipcity.patents.tables import IngestRun
+from ipcity.web.deps import db_session, public, require, signed_in_or_anonymous
+from ipcity.web.export import csv_response, xlsx_response
+from ipcity.web.templating import render
+
+router = APIRouter(prefix="/patents")
+
+# What a patent data file may be: text formats are checked to be UTF-8, archives by their magic bytes.
+DATA_TYPES = {".xml": {"text/xml"}, ".jsonl": {"application/jsonl"}, ".csv": {"text/csv", "text/plain"},
+              ".tsv": {"text/tab-separated-values"}, ".txt": {"text/plain"}, ".sql": {"text/plain"},
+              ".ciw": {"text/plain"}, ".gz": {"application/gzip"}, ".zip": {"application/zip"},
+              ".xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/zip"}}
+MAX_DATA_BYTES = 512 * 1024 * 1024
+
+
+def parse_filters(values: list[str]) -> dict[str, tuple[str, ...]]:
+    """`f=applicant:华为技术有限公司&f=year:2020` → {"applicant": ("华为技术有限公司",), "year": ("2020",)}."""
+    out: dict[str, list[str]] = {}
+    for item in values:
+        name, _, value = item.partition(":")
+        if value:
+            out.setdefault(name, []).append(value)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _engine(request: Request):
+    return engine_for(request.app.state.services.settings)
+
+
+def _link(q: str, mode: str, sort: str, filters: dict[str, tuple[str, ...]], **extra) -> str:
+    params = [("q", q), ("mode", mode), ("sort", sort)]
+    params += [("f", f"{k}:{v}") for k, vs in filters.items() for v in vs]
+    params += [(k, str(v)) for k, v in extra.items()]
+    return "/patents?" + urlencode(params)
+
+
+@router.get("")
+@public
+def search_page(request: Request, q: str = "", mode: str = "lexical", sort: str = "relevance", page: int = 1,
+                per_page: int = 20, f: list[str] = Query(default=[]), format: str = "",
+                actor: Actor | None = Depends(signed_in_or_anonymous()), session: Session = Depends(db_session)):
+    filters = parse_filters(f)
+    if format in ("csv", "xlsx"):
+        if actor is None:  # exports are for signed-in users: they are heavy and traceable
+            return RedirectResponse("/login?" + urlencode({"next": str(request.url.path) + "?" + request.url.query}),
+                                    status_code=303)
+        rows = service.export_rows(session, _engine(request), q, mode=mode, filters=filters, sort=sort)
+        audit.record(session, actor, "patents.export", "patent_search", q[:100] or "*",
+                     summary=f"{len(rows)} rows, {format}")
+        session.commit()
+        if format == "csv":
+            return csv_response("patents.csv", service.EXPORT_HEADER, rows)
+        return xlsx_response("patents.xlsx", {"patents": (service.EXPORT_HEADER, rows)})
+    result, error = None, None
+    searched = bool(q.strip() or filters)
+    if searched:
+        try:
+            result = service.search(session, _engine(request), q, mode=mode, filters=filters, sort=sort, page=page,
+                                    per_page=per_page)
+        except DomainError as exc:
+            error = exc
+    elif mode == "lexical":
+        result = service.search(session, _engine(request), "", filters={}, sort="pub_date_desc", per_page=per_page,
+                                page=page)
+    return render(request, "patents/search.html", labels.template_context() | {
+        "q": q, "mode": mode, "sort": sort, "filters": filters, "result": result, "error": error,
+        "searched": searched, "sorts": SORTS, "facet_names": FACETS, "fields": FIELDS, "per_page": per_page,
+        "link": lambda **kw: _link(kw.pop("q", q), kw.pop("mode", mode), kw.pop("sort", sort),
+                                   kw.pop("filters", filters), **kw),
+        "toggle": lambda name, value: _toggle(filters, name, value),
+    }, status_code=400 if error else 200)
+
+
+def _toggle(filters: dict[str, tuple[str, ...]], name: str, value: str) -> dict[str, tuple[str, ...]]:
+    """The filters with `name:value` switched on or off (what a facet link does)."""
+    current = set(filters.get(name, ()))
+    current ^= {value}
+    out = {k: v for k, v in filters.items() if k != name}
+    if current:
+        out[name] = tuple(sorted(current))
+    return out
+
+
+@router.get("/data")
+def data_page(request: Request, status: str = "", actor: Actor = Depends(require(*DATA_MANAGERS)),
+              session: Session = Depends(db_session)):
+    return render(request, "patents/data.html", _data_context(request, session, status))
+
+
+def _data_context(request: Request, session: Session, status: str = "", error: DomainError | None = None) -> dict:
+    runs_q = select(IngestRun).order_by(IngestRun.id.desc()).limit(100)
+    if status:
+        runs_q = runs_q.where(IngestRun.status == status)
+    engine = _engine(request)
+    return {"runs": list(session.scalars(runs_q)), "status": status, "readers": READERS,
+            "register_count": store.count(session), "index_count": engine.backend.count(),
+            "backend": engine.backend.name, "encoder": engine.encoder, "error": error}
+
+
+@router.get("/data/runs/{run_id}")
+def run_page(request: Request, run_id: int, actor: Actor = Depends(require(*DATA_MANAGERS)),
+             session: Session = Depends(db_session)):
+    run = session.get(IngestRun, run_id)
+    if run is None:
+        raise NotFound(Msg("No ingest run {id}", id=run_id))
+    return render(request, "patents/run.html", {"run": run})
+
+
+@router.post("/data/ingest")
+def ingest_upload(request: Request, format: str = Form(""), file: UploadFile = File(...),
+                  actor: Actor = Depends(require(*DATA_MANAGERS)), session: Session = Depends(db_session)):
+    files = request.app.state.services.files
+    try:
+        if format and format not in READERS:
+            raise DomainError(Msg("Unknown data format {value}", value=format), field="format")
+        stored = files.put(session, Upload(file.filename or "", file.file), allowed=DATA_TYPES,
+                           max_bytes=MAX_DATA_BYTES)
+    except DomainError as exc:
+        session.rollback()
+        return render(request, "patents/data.html", _data_context(request, session, error=exc), status_code=400)
+    job = jobs.enqueue(session, actor, "patents.ingest",
+                       {"sha256": stored.sha256, "filename": file.filename, "format": format})
+    session.commit()
+    _wake(request)
+    return RedirectResponse(f"/jobs#job-{job.id}", status_code=303)
+
+
+@router.post("/data/{action}")
+def data_action(request: Request, action: str, actor: Actor = Depends(require(*DATA_MANAGERS)),
+                session: Session = Depends(db_session)):
+    kinds = {"rebuild": "patents.rebuild", "train": "patents.train_encoder"}
+    if action not in kinds:
+        raise NotFound(Msg("No such action {value}", value=action))
+    job = jobs.enqueue(session, actor, kinds[action], {})
+    session.commit()
+    _wake(request)
+    return RedirectResponse(f"/jobs#job-{job.id}", status_code=303)
+
+
+def _wake(request: Request) -> None:
+    worker = request.app.state.services.worker
+    if worker:
+        worker.wake()
+
+
+@router.get("/{pub_number}")
+@public
+def detail_page(request: Request, pub_number: str, actor: Actor | None = Depends(signed_in_or_anonymous()),
+                session: Session = Depends(db_session)):
+    view = service.detail(session, _engine(request), pub_number)
+    return render(request, "patents/detail.html", labels.template_context() | {"view": view, "rec": view.record})
