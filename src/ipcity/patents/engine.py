@@ -108,7 +108,22 @@ class PatentEngine:
         with self._lock:
             self.close()  # the vector dimension may have changed
             self._encoder, self._encoder_loaded = encoder, True
-        self.rebuild(session, progress)
+        backend = self.backend
+        if not hasattr(backend, "replace_vectors"):  # a backend keeping vectors with the text re-indexes all
+            self.rebuild(session, progress)
+            return
+        total, done = store.count(session), 0
+
+        def batches():
+            nonlocal done
+            for batch in store.iterate(session):
+                yield [r.pub_number for r in batch], encoder.encode(store.texts(batch))
+                done += len(batch)
+                if progress:
+                    progress(done, total, "embed")
+
+        backend.replace_vectors(batches())
+        backend.commit()
 
     # -- reading ---------------------------------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchPage:

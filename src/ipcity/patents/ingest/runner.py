@@ -82,6 +82,8 @@ def ingest_file(db: Database, engine: PatentEngine, path: Path, actor: Actor, fm
 
     def flush() -> None:
         nonlocal pending
+        if not pending:
+            return
         good = []
         for item in pending:
             try:
@@ -96,17 +98,19 @@ def ingest_file(db: Database, engine: PatentEngine, path: Path, actor: Actor, fm
         engine.index(changed)
         pending = []
 
+    saved = (dict(counts), list(errors))  # counts as of the last checkpoint: what a resume starts from
+
     def checkpoint(status: str = "running", message: str = "") -> None:
-        nonlocal committed
+        nonlocal committed, saved
         if status != "failed":
             engine.commit()
-            committed = consumed
+            committed, saved = consumed, (dict(counts), list(errors))
         with db.session() as s:
             run = s.get(IngestRun, run_id)
             run.position = committed
-            run.errors = list(errors)
             run.status, run.message = status, message
-            for key, value in counts.items():
+            run.errors = saved[1]
+            for key, value in saved[0].items():
                 setattr(run, key, value)
             if status != "running":
                 run.finished_at = now()

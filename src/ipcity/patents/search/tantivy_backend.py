@@ -106,6 +106,20 @@ class TantivyBackend:
             values[name] = getattr(doc, name)
         return tantivy.Document(**values)
 
+    def replace_vectors(self, batches: Iterable[tuple[list[str], Sequence[Sequence[float]]]]) -> int:
+        """Swap in new embeddings for every document (a retrained encoder) without re-indexing the text."""
+        fresh: VectorIndex | None = None
+        count = 0
+        for ids, vectors in batches:
+            if len(ids):
+                fresh = fresh or VectorIndex(len(vectors[0]))
+                fresh.add(ids, vectors)
+                count += len(ids)
+        self.vectors, self._vectors_dirty = fresh, fresh is not None
+        if fresh is None:
+            shutil.rmtree(self.path / "vectors", ignore_errors=True)
+        return count
+
     def delete(self, pub_numbers: Iterable[str]) -> None:
         writer = self._writing()
         removed = []

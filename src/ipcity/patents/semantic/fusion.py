@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-def rrf(rankings: Sequence[Sequence[str]], k: float = 60, weights: Sequence[float] | None = None) -> list[tuple[str, float]]:
+def rrf(rankings: Sequence[Sequence[str]], k: float = 60,
+        weights: Sequence[float] | None = None) -> list[tuple[str, float]]:
     """Fuse rankings (ids, best first) into [(id, score)], highest score first.
 
     An id repeated within one ranking counts at its first (best) rank only. Equal scores keep the order

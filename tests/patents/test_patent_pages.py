@@ -1,0 +1,95 @@
+"""Patent search pages, JSON API and the data page, through the real application."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from ipcity.core import jobs
+from tests.patents.conftest import DATA
+from tests.support.people import csrf_of, login
+
+
+@pytest.fixture
+def searchable(app, client, loaded):
+    return client
+
+
+def test_anyone_may_search_and_see_facets(searchable):
+    resp = searchable.get("/patents", params={"q": "TI=电池"})
+    assert resp.status_code == 200
+    assert 'data-pub="CN115000001A"' in resp.text and 'data-pub="CN115000002A"' in resp.text
+    assert 'data-facet="applicant"' in resp.text and "<mark>" in resp.text
+
+
+def test_facet_filter_links_narrow_the_result(searchable):
+    resp = searchable.get("/patents", params=[("q", "TI=电池"), ("f", "district:310115")])
+    assert resp.text.count('class="hit"') == 2
+    resp = searchable.get("/patents", params=[("q", "TI=ritonavir OR TI=电池"), ("f", "office:CN")])
+    assert 'data-pub="CN115000001A"' in resp.text
+    assert 'data-pub="WO' not in resp.text and 'data-pub="US' not in resp.text
+
+
+def test_a_syntax_error_is_shown_with_its_place(searchable):
+    resp = searchable.get("/patents", params={"q": "TI=(电池 AND"})
+    assert resp.status_code == 400
+    assert 'id="query-error"' in resp.text and "^" in resp.text
+
+
+def test_detail_page_shows_bibliography_and_ipc_titles(searchable):
+    resp = searchable.get("/patents/CN115000001A")
+    assert resp.status_code == 200
+    assert "CN202210000001" in resp.text and "上海示例新能源科技有限公司" in resp.text
+    assert 'id="ipc-titles"' in resp.text and "锂离子电池" in resp.text
+    assert searchable.get("/patents/CN000000000A").status_code == 404
+
+
+def test_json_api_search_detail_and_errors(searchable):
+    data = searchable.get("/api/patents/search", params={"q": "PA=上海示例*", "per_page": 1}).json()
+    assert data["total"] == 3 and len(data["hits"]) == 1 and data["pages"] == 3
+    assert {c["value"] for c in data["facets"]["type"]} == {"invention"}
+    detail = searchable.get("/api/patents/CN215000003U").json()
+    assert detail["app_number"].startswith("CN20212") and detail["ipc_titles"][0]["code"] == "B64D47/00"
+    bad = searchable.get("/api/patents/search", params={"q": "XX=1"})
+    assert bad.status_code == 400 and bad.json()["problems"][0]["field"] == "q"
+
+
+def test_export_needs_an_account_and_gives_the_result_set(searchable, people):
+    anonymous = searchable.get("/patents", params={"q": "IPC=H01M*", "format": "csv"}, follow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
+    login(searchable, "company")
+    resp = searchable.get("/patents", params={"q": "IPC=H01M*", "format": "csv"})
+    rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))
+    assert sorted(r[0] for r in rows[1:]) == ["CN115000001A", "CN115000002A"]
+    xlsx = searchable.get("/patents", params={"q": "IPC=H01M*", "format": "xlsx"})
+    assert xlsx.content[:2] == b"PK"
+
+
+def test_data_page_loads_an_uploaded_file_as_a_job(app, client, people, session):
+    login(client, "admin")
+    token = csrf_of(client)
+    with open(DATA / "sample.jsonl", "rb") as handle:
+        resp = client.post("/patents/data/ingest", data={"csrf_token": token, "format": "jsonl"},
+                           files={"file": ("sample.jsonl", handle, "application/jsonl")}, follow_redirects=False)
+    assert resp.status_code == 303
+    services = app.state.services
+    assert jobs.run_pending(services.db, services.registry, services) == 1
+    page = client.get("/patents/data")
+    assert 'data-run="1"' in page.text
+    run = client.get("/patents/data/runs/1")
+    assert "坏记录" not in run.text and ">5<" in run.text  # the rejected line numbers are listed
+    assert client.get("/api/patents/search", params={"q": "TI=无人机"}).json()["total"] == 1
+
+
+def test_a_wrong_upload_is_refused_with_the_field_named(client, people):
+    login(client, "admin")
+    resp = client.post("/patents/data/ingest", data={"csrf_token": csrf_of(client)},
+                       files={"file": ("notes.exe", b"MZ\x90\x00", "application/octet-stream")})
+    assert resp.status_code == 400 and 'data-field="file"' in resp.text
+
+
+def test_companies_cannot_load_data(client, people):
+    login(client, "company")
+    assert client.get("/patents/data").status_code == 403

@@ -1,0 +1,77 @@
+"""Search use cases over a loaded register: highlights, facets, paging, errors, semantic and hybrid, detail."""
+
+from __future__ import annotations
+
+import pytest
+
+from ipcity.core.errors import DomainError, NotFound
+from ipcity.patents import service
+
+
+def test_plain_words_find_and_highlight(loaded, session):
+    result = service.search(session, loaded, "锂离子电池")
+    assert [r.record.pub_number for r in result.rows] == ["CN115000001A"]
+    assert "<mark>" in str(result.rows[0].title_html) and "锂离子电池" in str(result.rows[0].title_html)
+
+
+def test_field_codes_and_facets(loaded, session):
+    result = service.search(session, loaded, "PA=上海示例新能源科技有限公司 AND AD>=2022-01-01",
+                            facets=("applicant", "year", "district"))
+    assert {r.record.pub_number for r in result.rows} == {"CN115000001A", "CN115000002A"}
+    assert {(c.value, c.count) for c in result.facets["year"]} == {("2022", 2)}
+    assert result.facets["district"][0].value == "310115"
+
+
+def test_filters_narrow_and_paging_keeps_the_total(loaded, session):
+    everything = service.search(session, loaded, "IPC=C07D*", per_page=5)
+    assert everything.total > 5 and len(everything.rows) == 5
+    second = service.search(session, loaded, "IPC=C07D*", per_page=5, page=2)
+    assert second.total == everything.total
+    assert not {r.record.pub_number for r in second.rows} & {r.record.pub_number for r in everything.rows}
+    filtered = service.search(session, loaded, "IPC=C07D*", filters={"office": ("WO",)})
+    assert 0 < filtered.total < everything.total
+    assert all(r.record.office == "WO" for r in filtered.rows)
+
+
+def test_sorting_by_publication_date(loaded, session):
+    rows = service.search(session, loaded, "TI=ritonavir", sort="pub_date_asc", per_page=50).rows
+    dates = [r.record.pub_date for r in rows if r.record.pub_date]
+    assert len(dates) > 3 and dates == sorted(dates)
+
+
+def test_a_syntax_error_points_at_the_place(loaded, session):
+    with pytest.raises(DomainError) as caught:
+        service.search(session, loaded, "TI=(电池 AND")
+    problem = dict(caught.value.problems)["q"].render("en")
+    assert "^" in problem and "TI=(电池 AND" in problem
+
+
+def test_unknown_options_are_refused_by_name(loaded, session):
+    with pytest.raises(DomainError) as caught:
+        service.search(session, loaded, "电池", mode="magic", sort="random", filters={"colour": ("red",)})
+    assert {f for f, _ in caught.value.problems} == {"mode", "sort", "f"}
+
+
+def test_export_rows_follow_the_query(loaded, session):
+    rows = service.export_rows(session, loaded, "IPC=H01M*")
+    assert sorted(r[0] for r in rows) == ["CN115000001A", "CN115000002A"]
+
+
+def test_semantic_and_hybrid_search_after_training_the_encoder(loaded, session):
+    assert service.search(session, loaded, "电池", mode="semantic").total == 0  # no encoder trained yet
+    loaded.train_encoder(session)
+    semantic = service.search(session, loaded, "一种锂离子电池的负极材料，含有石墨烯", mode="semantic", per_page=3)
+    assert semantic.rows[0].record.pub_number == "CN115000001A"
+    hybrid = service.search(session, loaded, "钠离子电池", mode="hybrid", per_page=5)
+    assert hybrid.rows[0].record.pub_number == "CN115000002A"
+    view = service.detail(session, loaded, "CN115000001A")
+    assert view.similar and view.similar[0].pub_number != "CN115000001A"
+
+
+def test_detail_gives_ipc_titles_in_both_languages(loaded, session):
+    view = service.detail(session, loaded, "CN115000001A")
+    codes = {code: (zh, en) for code, zh, en in view.ipc_titles}
+    assert "锂离子电池" in codes["H01M10/0525"][0]
+    assert codes["H01M4/583"][1]  # English down to the subclass
+    with pytest.raises(NotFound):
+        service.detail(session, loaded, "CN000000000A")
