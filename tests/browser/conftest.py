@@ -18,6 +18,7 @@ import httpx
 import pytest
 import uvicorn
 
+from ipcity.core import jobs
 from ipcity.core.config import load_settings
 from ipcity.core.setup import initialise, load_demo
 from ipcity.web.app import Services, create_app
@@ -59,6 +60,9 @@ def live_server(tmp_path_factory):
     services: Services = app.state.services
     initialise(services.db, services.registry)
     load_demo(services.db, services.registry, services.files, password=DEMO_PASSWORD)
+    # The demo patent corpus is loaded by a job: run it here, as `ipcity demo` does, so that the
+    # search scenario finds it and no later job waits behind it.
+    jobs.run_pending(services.db, services.registry, services)
 
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

@@ -77,6 +77,8 @@ DIRECT_SCAN = 5_000  # up to this many matches a date-sorted page reads them all
 ONE_QUERY_ROWS = TOPK  # rows read with one query; more go through query_iterator
 LATEST_DATE = 99_991_231
 
+ARRAYS, STRINGS = "arrays", "strings"  # filter styles (_Compiler): a server, milvus-lite
+
 TRUE = 'pub_number != ""'  # the primary key is never empty
 FALSE = 'pub_number == ""'
 
@@ -86,6 +88,7 @@ class MilvusBackend:
 
     def __init__(self, path: Path, uri: str | None = None, dim: int | None = None) -> None:
         self.path = Path(path)
+        self.filter_style = ARRAYS if uri else STRINGS
         if uri:
             self.client = MilvusClient(uri=uri, token=os.environ.get(TOKEN_ENV, ""))
         else:
@@ -221,7 +224,7 @@ class MilvusBackend:
         return int(rows[0]["count(*)"]) if rows else 0
 
     def search(self, request: SearchRequest) -> SearchPage:
-        expr = _and([self.compile(request.query), _filters(request.filters)])
+        expr = _and([self.compile(request.query), self._filters(request.filters)])
         total = self._count(expr) if expr != FALSE else 0
         facets = self._facets(expr, request, total)
         want = request.offset + request.limit
@@ -318,7 +321,7 @@ class MilvusBackend:
             return []
         parts = ["has_vector == true"]
         if request is not None:
-            parts += [self.compile(request.query), _filters(request.filters)]
+            parts += [self.compile(request.query), self._filters(request.filters)]
         result = self.client.search(COLLECTION, data=[[float(x) for x in vector]], anns_field="vector",
                                     limit=min(limit, TOPK), filter=_filter(_and(parts)),
                                     search_params={"metric_type": "COSINE"}, output_fields=["pub_number"])
@@ -327,14 +330,33 @@ class MilvusBackend:
     # -- query compilation ---------------------------------------------------------------------------
     def compile(self, node: Node) -> str:
         """The Milvus filter expression that holds exactly for the documents `node` matches."""
+        return _Compiler(self.filter_style).node(node)
+
+    def _filters(self, filters: dict[str, tuple[str, ...]]) -> str:
+        return _Compiler(self.filter_style).filters(filters)
+
+
+class _Compiler:
+    """Query tree -> Milvus filter expression, in one of two equivalent styles:
+
+    ARRAYS (a server): words and keywords with `array_contains` on ARRAY fields, which a server answers
+    from an inverted index; STRINGS (milvus-lite): the same tests as `like` on the stored strings
+    (" a b c " and "␞field=value␞"), which milvus-lite evaluates vectorised and about ten times faster
+    than its row-by-row `array_contains`. Phrases and prefixes use `like` in both.
+    """
+
+    def __init__(self, style: str) -> None:
+        self.strings = style == STRINGS
+
+    def node(self, node: Node) -> str:
         if isinstance(node, MatchAll):
             return TRUE
         if isinstance(node, And):
-            return _and([self.compile(c) for c in node.children])
+            return _and([self.node(c) for c in node.children])
         if isinstance(node, Or):
-            return _or([self.compile(c) for c in node.children])
+            return _or([self.node(c) for c in node.children])
         if isinstance(node, Not):
-            return _not(self.compile(node.child))
+            return _not(self.node(node.child))
         if isinstance(node, DateRange):
             parts = []
             if node.low:
@@ -343,49 +365,65 @@ class MilvusBackend:
                 parts.append(f"{node.field} <= {_yyyymmdd(node.high)}")
             return _and(parts)
         if F.BY_NAME[node.field].kind == F.TEXT:
-            return _text(node)
-        return _keyword(node)
+            return self.text(node)
+        return self.keyword(node)
 
+    def word(self, field: str, token: str) -> str:
+        """`field` (a text or name field) contains the word `token`."""
+        if self.strings:
+            return f"{field}_text like {_like_sequence([token])}"
+        return f"array_contains({field}_tokens, {_quote(token)})"
 
-# -- compilation helpers (module level: they need no connection) ------------------------------------
-def _text(node: Term | Phrase | Prefix) -> str:
-    subfields = F.COMPOSITE.get(node.field, (node.field,))
-    tokens = query_tokens(node.value)
-    if not tokens:
-        return FALSE
-    # every token in some subfield (tantivy: a MUST per token over SHOULD subfields)
-    each = _and([_or([f"array_contains({f}_tokens, {_quote(t)})" for f in subfields]) for t in tokens])
-    if isinstance(node, Phrase) and len(tokens) > 1:
-        # the words adjacent and in order within one subfield
-        return _and([each, _or([f"{f}_text like {_like_sequence(tokens)}" for f in subfields])])
-    return each
+    def value(self, field: str, value: str) -> str:
+        """Keyword `field` has exactly `value`."""
+        if self.strings:
+            return f"keyword_text like {_quote(f'%{SEP}{field}={_like_literal(value.replace(SEP, ''))}{SEP}%')}"
+        return f"array_contains({field}, {_quote(value)})"
 
+    def words_in_order(self, fields: Sequence[str], tokens: list[str]) -> str:
+        """The words adjacent and in order within one of `fields` (each, in the ARRAYS style, first
+        narrowed by the indexed word tests)."""
+        sequence = _or([f"{f}_text like {_like_sequence(tokens)}" for f in fields])
+        if self.strings:
+            return sequence
+        return _and([_or([self.word(f, t) for f in fields]) for t in tokens] + [sequence])
 
-def _keyword(node: Term | Phrase | Prefix) -> str:
-    index_field = KEYWORD_INDEX_FIELD.get(node.field, node.field)
-    value = normalise_keyword(node.field, node.value)
-    if isinstance(node, Prefix) or (node.field in IPC_FIELDS and "/" not in value):
-        # IPC=H01M means the whole subclass, as in the CNIPA system; H01M* says so explicitly.
-        pattern = f"%{SEP}{index_field}={_like_literal(value.replace(SEP, ''))}%"
-        return f"keyword_text like {_quote(pattern)}"
-    if isinstance(node, Term) and node.field in NAME_FIELDS:
-        # PA=华为 finds 华为技术有限公司: names match word by word unless quoted (PA="…" is exact).
+    def text(self, node: Term | Phrase | Prefix) -> str:
+        subfields = F.COMPOSITE.get(node.field, (node.field,))
         tokens = query_tokens(node.value)
         if not tokens:
             return FALSE
-        each = _and([f"array_contains({node.field}_tokens, {_quote(t)})" for t in tokens])
-        return each if len(tokens) == 1 else _and([each, f"{node.field}_text like {_like_sequence(tokens)}"])
-    return f"array_contains({index_field}, {_quote(value)})"
+        if isinstance(node, Phrase) and len(tokens) > 1:
+            return self.words_in_order(subfields, tokens)
+        # every token in some subfield (tantivy: a MUST per token over SHOULD subfields)
+        return _and([_or([self.word(f, t) for f in subfields]) for t in tokens])
 
+    def keyword(self, node: Term | Phrase | Prefix) -> str:
+        index_field = KEYWORD_INDEX_FIELD.get(node.field, node.field)
+        value = normalise_keyword(node.field, node.value)
+        if isinstance(node, Prefix) or (node.field in IPC_FIELDS and "/" not in value):
+            # IPC=H01M means the whole subclass, as in the CNIPA system; H01M* says so explicitly.
+            pattern = f"%{SEP}{index_field}={_like_literal(value.replace(SEP, ''))}%"
+            return f"keyword_text like {_quote(pattern)}"
+        if isinstance(node, Term) and node.field in NAME_FIELDS:
+            # PA=华为 finds 华为技术有限公司: names match word by word unless quoted (PA="…" is exact).
+            tokens = query_tokens(node.value)
+            if not tokens:
+                return FALSE
+            return self.word(node.field, tokens[0]) if len(tokens) == 1 else self.words_in_order([node.field],
+                                                                                                  tokens)
+        return self.value(index_field, value)
 
-def _filters(filters: dict[str, tuple[str, ...]]) -> str:
-    parts = []
-    for name, values in filters.items():
-        if name not in FACETS:
-            raise ValueError(f"unknown facet {name!r}")
-        if values:
-            parts.append(f"array_contains_any({name}, {_list(values)})")
-    return _and(parts)
+    def filters(self, filters: dict[str, tuple[str, ...]]) -> str:
+        parts = []
+        for name, values in filters.items():
+            if name not in FACETS:
+                raise ValueError(f"unknown facet {name!r}")
+            if values and self.strings:
+                parts.append(_or([self.value(name, v) for v in values]))
+            elif values:
+                parts.append(f"array_contains_any({name}, {_list(values)})")
+        return _and(parts)
 
 
 def _ranking_groups(node: Node) -> dict[tuple[str, float], list[str]]:

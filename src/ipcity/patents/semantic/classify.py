@@ -86,7 +86,8 @@ class IpcClassifier:
         if not self.labels:
             raise ValueError("no label has enough training documents")
         column = {label: i for i, label in enumerate(self.labels)}
-        targets = np.zeros((len(texts), len(self.labels)), dtype=np.int8)
+        # int64, not int8: scikit-learn 1.9.1's one-vs-rest silently mis-trains on an int8 indicator matrix.
+        targets = np.zeros((len(texts), len(self.labels)), dtype=np.int64)
         for row, labels in enumerate(label_sets):
             for label in labels:
                 if label in column:
