@@ -79,7 +79,7 @@ def query_error(q: str, exc: QuerySyntaxError) -> DomainError:
     """A syntax error as the forms and the API report it: which place, why, in both languages."""
     return DomainError(Msg("Query syntax error at position {pos}: {zh} / {en}", pos=exc.pos + 1,
                            zh=exc.message_zh, en=exc.message_en), field="q",
-                       problems=[("q", Msg("{pointer}", pointer=pointer(q, exc)))])
+                       problems=[("q", Msg("Here:\n{pointer}", pointer=pointer(q, exc)))])
 
 
 def search(session: Session, engine: PatentEngine, q: str = "", *, mode: str = "lexical",

@@ -377,7 +377,8 @@ class _Compiler:
     def value(self, field: str, value: str) -> str:
         """Keyword `field` has exactly `value`."""
         if self.strings:
-            return f"keyword_text like {_quote(f'%{SEP}{field}={_like_literal(value.replace(SEP, ''))}{SEP}%')}"
+            entry = _like_literal(f"{field}={value.replace(SEP, '')}")
+            return f"keyword_text like {_quote(f'%{SEP}{entry}{SEP}%')}"
         return f"array_contains({field}, {_quote(value)})"
 
     def words_in_order(self, fields: Sequence[str], tokens: list[str]) -> str:
