@@ -110,3 +110,10 @@ def test_the_cn_commercial_layout_loads_with_region_and_status(db, engine, sessi
     assert rec.region_code.startswith("41") and rec.legal_status == "valid"
     page = engine.search(SearchRequest(parse("PA=中科大数据研究院 AND TI=无人机"), facets=("province",)))
     assert page.total >= 1 and page.facets["province"][0].value == "41"
+
+
+def test_a_parallel_load_gives_the_same_register(db, engine, session):
+    run = _run(session, ingest_file(db, engine, DATA / "sample.jsonl", ACTOR, workers=2, batch_size=2))
+    assert (run.read, run.inserted, run.rejected) == (6, 4, 2)
+    assert {e["line"] for e in run.errors} == {5, 6}
+    assert engine.search(SearchRequest(parse("TI=无人机"))).hits[0].pub_number == "CN215000003U"

@@ -40,7 +40,8 @@ def formats() -> None:
 @patents_app.command("ingest")
 def ingest(paths: list[Path], fmt: str = typer.Option("", "--format", help="reader name (see `formats`)"),
            resume: bool = typer.Option(True, "--resume/--restart", help="resume an unfinished load of the same file"),
-           batch: int = 500) -> None:
+           batch: int = 500,
+           workers: int = typer.Option(0, help="worker processes (0: automatic, by file size)")) -> None:
     """Load patent files into the register and the search index (idempotent, resumable)."""
     from ipcity.core.roles import Actor
     from ipcity.patents.engine import engine_for
@@ -54,7 +55,7 @@ def ingest(paths: list[Path], fmt: str = typer.Option("", "--format", help="read
         with _bar() as bar:
             task = bar.add_task(path.name, total=None)
             run_id = ingest_file(svc.db, engine, path, Actor.system("cli"), fmt or None, resume=resume,
-                                 batch_size=batch,
+                                 batch_size=batch, workers=workers or None,
                                  progress=lambda done, total, msg, task=task: bar.update(task, completed=done))
         with svc.db.session() as s:
             run = s.get(IngestRun, run_id)

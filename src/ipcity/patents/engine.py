@@ -14,7 +14,7 @@ from ipcity.core.config import Settings
 from ipcity.patents import store
 from ipcity.patents.record import PatentRecord
 from ipcity.patents.search.backends import open_backend
-from ipcity.patents.search.contract import Hit, SearchBackend, SearchPage, SearchRequest
+from ipcity.patents.search.contract import Hit, IndexDoc, SearchBackend, SearchPage, SearchRequest
 from ipcity.patents.search.document import index_doc
 
 Progress = Callable[[int, int, str], None]
@@ -72,11 +72,15 @@ class PatentEngine:
                 self._backend = None
 
     # -- writing ---------------------------------------------------------------------------------
-    def index(self, records: Sequence[PatentRecord]) -> int:
+    def index(self, records: Sequence[PatentRecord], docs: Sequence[IndexDoc] | None = None) -> int:
+        """Index `records`; `docs` are their IndexDocs when already built (by the ingest workers)."""
         if not records:
             return 0
-        vectors = self.encoder.encode(store.texts(records)) if self.encoder is not None else [None] * len(records)
-        return self.backend.upsert(index_doc(rec, vec) for rec, vec in zip(records, vectors, strict=True))
+        docs = list(docs) if docs is not None else [index_doc(rec) for rec in records]
+        if self.encoder is not None:
+            for doc, vector in zip(docs, self.encoder.encode(store.texts(records)), strict=True):
+                doc.vector = vector
+        return self.backend.upsert(docs)
 
     def commit(self) -> None:
         self.backend.commit()

@@ -11,7 +11,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import select
@@ -22,12 +25,16 @@ from ipcity.core.db import Database
 from ipcity.core.roles import Actor
 from ipcity.patents import store
 from ipcity.patents.engine import PatentEngine
-from ipcity.patents.ingest.base import Rejected
+from ipcity.patents.ingest.base import Item, Rejected
 from ipcity.patents.ingest.formats import reader_for
 from ipcity.patents.normalise import RecordError, normalise
+from ipcity.patents.record import PatentRecord
+from ipcity.patents.search.contract import IndexDoc
+from ipcity.patents.search.document import index_doc
 from ipcity.patents.tables import IngestRun
 
 MAX_ERRORS = 1000
+PARALLEL_FROM_BYTES = 8 * 1024 * 1024  # files smaller than this load in one process
 Progress = Callable[[int, int, str], None]
 
 
@@ -59,9 +66,55 @@ def _start_run(db: Database, path: Path, fmt: str, actor: Actor, resume: bool) -
         return run.id
 
 
+def _batches(reader, path: Path, skip: int, size: int) -> Iterator[list[Item]]:
+    """The reader's items after the first `skip`, a batch at a time."""
+    batch: list[Item] = []
+    for number, item in enumerate(reader.read(path), start=1):
+        if number <= skip:
+            continue
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def prepare(items: list[Item]) -> list[tuple[int, PatentRecord | None, IndexDoc | None, str]]:
+    """Normalise and analyse a batch: (line, record, index document, reason refused). Runs in the
+    worker processes when the load is parallel — this is where the CPU time goes (jieba, names, IPC)."""
+    out: list[tuple[int, PatentRecord | None, IndexDoc | None, str]] = []
+    for item in items:
+        if isinstance(item, Rejected):
+            out.append((item.line, None, None, item.reason))
+            continue
+        try:
+            rec = normalise(item.record)
+        except RecordError as exc:
+            out.append((item.line, None, None, str(exc)))
+            continue
+        out.append((item.line, rec, index_doc(rec), ""))
+    return out
+
+
+def default_workers(path: Path) -> int:
+    """Worker processes for a load: one for small files (starting workers costs a second or two)."""
+    return 1 if path.stat().st_size < PARALLEL_FROM_BYTES else max(1, min(os.cpu_count() or 1, 4))
+
+
+@contextmanager
+def _pool(workers: int):
+    if workers <= 1:
+        yield None
+        return
+    # spawn, not fork: the parent may run threads (web server, job worker, tantivy) that fork would copy.
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        yield pool
+
+
 def ingest_file(db: Database, engine: PatentEngine, path: Path, actor: Actor, fmt: str | None = None, *,
                 progress: Progress | None = None, batch_size: int = 500, commit_every: int = 20_000,
-                resume: bool = True) -> int:
+                resume: bool = True, workers: int | None = None) -> int:
     """Ingest `path`; returns the IngestRun id. Raises only for a file that cannot be read at all."""
     path = Path(path)
     reader = reader_for(path, fmt)
@@ -70,35 +123,30 @@ def ingest_file(db: Database, engine: PatentEngine, path: Path, actor: Actor, fm
         run = s.get(IngestRun, run_id)
         skip, errors = run.position, list(run.errors or [])
         counts = {k: getattr(run, k) for k in ("read", "inserted", "updated", "unchanged", "rejected")}
-    pending: list = []
-    since_commit = 0
-    consumed = 0
-    committed = skip  # items stored and indexed as of the last checkpoint
+    consumed = committed = skip  # items read / stored and indexed as of the last checkpoint
+    saved = (dict(counts), list(errors))  # counts as of the last checkpoint: what a resume starts from
 
     def reject(line: int, reason: str) -> None:
         counts["rejected"] += 1
         if len(errors) < MAX_ERRORS:
             errors.append({"line": line, "reason": reason})
 
-    def flush() -> None:
-        nonlocal pending
-        if not pending:
+    def store_batch(prepared) -> None:
+        good, docs = [], {}
+        for line, rec, doc, reason in prepared:
+            if rec is None:
+                reject(line, reason)
+            else:
+                good.append(rec)
+                docs[rec.pub_number] = doc
+        if not good:
             return
-        good = []
-        for item in pending:
-            try:
-                good.append(normalise(item.record))
-            except RecordError as exc:
-                reject(item.line, str(exc))
         with db.session() as s:
             upserted, changed = store.upsert(s, good)
             s.commit()
         for key in ("inserted", "updated", "unchanged"):
             counts[key] += getattr(upserted, key)
-        engine.index(changed)
-        pending = []
-
-    saved = (dict(counts), list(errors))  # counts as of the last checkpoint: what a resume starts from
+        engine.index(changed, [docs[r.pub_number] for r in changed])
 
     def checkpoint(status: str = "running", message: str = "") -> None:
         nonlocal committed, saved
@@ -119,29 +167,24 @@ def ingest_file(db: Database, engine: PatentEngine, path: Path, actor: Actor, fm
                                      f"{counts['unchanged']} unchanged, {counts['rejected']} rejected")
             s.commit()
 
+    workers = default_workers(path) if workers is None else workers
+    since_commit = 0
     try:
-        for item in reader.read(path):
-            consumed += 1
-            if consumed <= skip:
-                continue
-            counts["read"] += 1
-            if isinstance(item, Rejected):
-                reject(item.line, item.reason)
-            else:
-                pending.append(item)
-            if len(pending) >= batch_size:
-                flush()
-            since_commit += 1
-            if since_commit >= commit_every:
-                flush()
-                checkpoint()
-                since_commit = 0
-            if progress and consumed % batch_size == 0:
-                progress(consumed, 0, path.name)  # the number of records is unknown until the end
-        flush()
+        with _pool(workers) as pool:
+            batches = _batches(reader, path, skip, batch_size)
+            results = pool.imap(prepare, batches) if pool else map(prepare, batches)
+            for prepared in results:
+                consumed += len(prepared)
+                counts["read"] += len(prepared)
+                store_batch(prepared)
+                since_commit += len(prepared)
+                if since_commit >= commit_every:
+                    checkpoint()
+                    since_commit = 0
+                if progress:
+                    progress(consumed, 0, path.name)  # the number of records is unknown until the end
         checkpoint("done")
     except Exception as exc:
-        pending = []
         checkpoint("failed", f"{type(exc).__name__}: {exc}")
         raise
     if progress:

@@ -73,7 +73,7 @@ UPSERT_ROWS = 256
 UPSERT_BYTES = 8 * 1024 * 1024  # well under gRPC's 64 MB message limit
 DELETE_IDS = 1_000
 SCAN_BATCH = 4_096
-DIRECT_SCAN = 5_000  # up to this many matches a date-sorted page reads them all; beyond, it narrows first
+DIRECT_SCAN = TOPK  # up to this many matches a date-sorted page reads them all (one query); beyond, it narrows
 ONE_QUERY_ROWS = TOPK  # rows read with one query; more go through query_iterator
 LATEST_DATE = 99_991_231
 
