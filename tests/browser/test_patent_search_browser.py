@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from tests.browser.conftest import DEMO_PASSWORD
 
@@ -61,5 +62,5 @@ def test_signed_in_user_exports_csv(page, live_server, login):
     with page.expect_download() as download:
         page.click("#export-csv")
     path = download.value.path()
-    text = open(path, encoding="utf-8-sig").read()
+    text = Path(path).read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].startswith("公开（公告）号") and "NESTEC" in text
