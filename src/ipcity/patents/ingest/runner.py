@@ -99,7 +99,10 @@ def prepare(items: list[Item]) -> list[tuple[int, PatentRecord | None, IndexDoc 
 
 def default_workers(path: Path) -> int:
     """Worker processes for a load: one for small files (starting workers costs a second or two)."""
-    return 1 if path.stat().st_size < PARALLEL_FROM_BYTES else max(1, min(os.cpu_count() or 1, 4))
+    # Measured on 2 cores (bench/README.md): workers there compete with the main process and are
+    # slower than one process, so parallel preparation starts at 4 cores.
+    cores = os.cpu_count() or 1
+    return 1 if path.stat().st_size < PARALLEL_FROM_BYTES or cores < 4 else min(cores - 1, 4)
 
 
 @contextmanager

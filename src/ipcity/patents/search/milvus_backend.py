@@ -1,25 +1,25 @@
 """The scale search backend: one Milvus collection (a Milvus server, or milvus-lite for one machine).
 
-Milvus has no boolean text query of its own that respects a Chinese analyzer, so the query AST is
-compiled into a Milvus *filter expression* over stored token arrays, and BM25 only ranks what the
-filter let through:
+The query tree is compiled into a Milvus *filter expression* that decides exactly which documents
+match (`_Compiler`); BM25 only ranks what the filter lets through. Milvus's own `text_match` is not
+used: milvus-lite ignores the jieba analyzer in it, and the adapter must see the very tokens tantivy
+sees. So every field is stored in the form its tests need:
 
-- each text field is stored three ways: `<f>_tokens`, the DISTINCT pre-analysed tokens (IndexDoc,
-  analysis.py) as ARRAY<VARCHAR> for exact matching with `array_contains`; `<f>_text`, the same
-  tokens in order, space-separated and padded with a space at each end, so that a phrase is the
-  substring " a b " (`like "% a b %"`); and `<f>_bm25`, the sparse BM25 vector Milvus derives from
-  `<f>_text` with its jieba analyzer (for ranking only: both the documents and the query words go
-  through the same analyzer, so they meet on the same tokens);
-- names (applicant, inventor, agency) as `<n>_tokens` and `<n>_text`, like the tantivy backend's
-  `<n>_text`: PA=华为 matches word by word, PA="…" is exact;
-- every keyword field as ARRAY<VARCHAR>; `keyword_text` joins "field=value" entries for prefixes
-  (IPC=H01M, PA=华为*) with `like`;
+- a text field as `<f>_tokens`, its DISTINCT pre-analysed tokens (IndexDoc, analysis.py) as
+  ARRAY<VARCHAR>, and `<f>_text`, the same tokens in order, space-separated and padded with a space
+  at each end, so that a word is the substring " w " and a phrase the substring " a b "; title,
+  abstract and claims also get `<f>_bm25`, the sparse BM25 vector Milvus derives from `<f>_text` with
+  its jieba analyzer (ranking only: documents and query words pass the same analyzer);
+- names (applicant, inventor, agency) the same way as `<n>_tokens` and `<n>_text`, like the tantivy
+  backend's `<n>_text`: PA=华为 matches word by word;
+- every keyword field as ARRAY<VARCHAR>, and all of them once more in `keyword_text`
+  ("␞field=value␞…") for prefixes (IPC=H01M, PA=华为*);
 - dates as INT64 YYYYMMDD; the embedding (when `dim` is given) as FLOAT_VECTOR with COSINE.
 
 Relevance is a weighted hybrid search, one BM25 request per text field with the field's boost
-(fields.BOOSTS), which is the sum tantivy computes. Facets and date sorts have no Milvus
-aggregation or ORDER BY to lean on: they read the matching rows (docs/milvus.md gives the costs).
-Every difference from the tantivy backend is listed in docs/milvus.md.
+(fields.BOOSTS): the sum tantivy computes. Facets and date sorts have no Milvus aggregation or ORDER
+BY to lean on: they read the matching rows. docs/milvus.md gives the costs and lists every
+difference from the tantivy backend.
 """
 
 from __future__ import annotations
@@ -276,18 +276,25 @@ class MilvusBackend:
         return [r["pub_number"] for r in rows[:want]]
 
     def _date_bound(self, expr: str, field: str, descending: bool, want: int) -> str:
-        """The narrowest date condition that still keeps the first `want` matches (a binary search on
-        count(*)), so that a date-sorted page reads about `want` rows instead of every match."""
-        low, high = -1, LATEST_DATE + 1  # descending: find the largest T with count(field >= T) >= want
+        """The narrowest date condition that still keeps the first `want` matches (a binary search),
+        so that a date-sorted page reads about `want` rows instead of every match."""
+        low, high = -1, LATEST_DATE + 1  # descending: the largest T with at least `want` rows at field >= T
         while high - low > 1:
             mid = (low + high) // 2
             condition = f"{field} >= {mid}" if descending else f"{field} <= {mid}"
-            enough = self._count(_and([expr, condition])) >= want
+            enough = self._at_least(_and([expr, condition]), want)
             if descending == enough:
                 low = mid
             else:
                 high = mid
         return f"{field} >= {low}" if descending else f"{field} <= {high}"
+
+    def _at_least(self, expr: str, n: int) -> bool:
+        """Whether `expr` matches `n` rows or more: n ids are cheaper to read than a count (milvus-lite's
+        count(*) with a filter reads every matching row)."""
+        if n > ONE_QUERY_ROWS:
+            return self._count(expr) >= n
+        return len(self.client.query(COLLECTION, filter=_filter(expr), output_fields=["pub_number"], limit=n)) >= n
 
     def _scan(self, expr: str, output_fields: list[str], total: int) -> Iterator[dict]:
         """Every row matching `expr` (`total` of them): one query when Milvus allows, else an iterator."""
@@ -359,8 +366,8 @@ class _Compiler:
             return _not(self.node(node.child))
         if isinstance(node, DateRange):
             parts = []
-            if node.low:
-                parts.append(f"{node.field} >= {_yyyymmdd(node.low)}")
+            # 0 stands for an unknown date: an open "up to" range must not take it in.
+            parts.append(f"{node.field} >= {_yyyymmdd(node.low) if node.low else 1}")
             if node.high:
                 parts.append(f"{node.field} <= {_yyyymmdd(node.high)}")
             return _and(parts)

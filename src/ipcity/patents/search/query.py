@@ -475,7 +475,8 @@ def _value(token: _Token, field: fields.Field) -> Node:
             if token.star:
                 raise _star_on_text(token.value_pos, field)
             return Phrase(field.name, token.text, token.pos)
-        return (Prefix if token.star else Term)(field.name, token.text, token.pos)
+        # A quoted name or number is the exact value (PA="宁德时代新能源科技股份有限公司"); bare, it is contained.
+        return (Prefix if token.star else Phrase)(field.name, token.text, token.pos)
     stars = [(index, pos) for index, (ch, pos, escaped) in enumerate(token.chars) if ch == "*" and not escaped]
     if not stars:
         return Term(field.name, token.text, token.pos)
@@ -679,9 +680,15 @@ def _leaf_text(node: Node, in_group: bool) -> str:
         if node.field == fields.DEFAULT_FIELD and _bare(node.value):
             return node.value
         return f"{_code(node.field)}={_escaped(node.value)}"
-    if isinstance(node, (Term, Prefix)) and field.kind == fields.KEYWORD and node.value:
-        star = "*" if isinstance(node, Prefix) else ""
-        body = (node.value if _bare(node.value) else _quoted(node.value)) + star
+    if isinstance(node, Phrase) and field.kind == fields.KEYWORD and node.value:
+        body = _quoted(node.value)
+        return body if in_group else f"{_code(node.field)}={body}"
+    if isinstance(node, Term) and field.kind == fields.KEYWORD and node.value:
+        if in_group:
+            return node.value if _bare(node.value) else ""
+        return f"{_code(node.field)}={_escaped(node.value)}"
+    if isinstance(node, Prefix) and field.kind == fields.KEYWORD and node.value:
+        body = (node.value if _bare(node.value) else _quoted(node.value)) + "*"
         return body if in_group else f"{_code(node.field)}={body}"
     raise ValueError(f"to_text: {node!r} is not a tree parse can produce")
 

@@ -220,7 +220,8 @@ class TantivyBackend:
             return Q.boolean_query([(tantivy.Occur.Must, Q.all_query()),
                                     (tantivy.Occur.MustNot, self.compile(node.child))])
         if isinstance(node, DateRange):
-            low = node.low.year * 10000 + node.low.month * 100 + node.low.day if node.low else None
+            # 0 stands for an unknown date: an open "up to" range must not take it in.
+            low = node.low.year * 10000 + node.low.month * 100 + node.low.day if node.low else 1
             high = node.high.year * 10000 + node.high.month * 100 + node.high.day if node.high else None
             if low is None and high is None:
                 return Q.all_query()
