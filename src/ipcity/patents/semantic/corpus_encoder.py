@@ -38,7 +38,6 @@ import json
 import os
 import random
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -133,52 +132,83 @@ class CorpusEncoder:
         sample, total = reservoir_sample(texts, max_docs, seed)
         if not sample:
             raise ValueError("no texts to fit on")
-        docs = [features(text, analyzer) for text in sample]
-        df: Counter[str] = Counter()
-        for terms in docs:
-            df.update(set(terms))
-        min_count = min_df if len(docs) >= 2 * min_df else 1
-        ceiling = max(max_df * len(docs), min_count)
-        kept = [(count, term) for term, count in df.items() if min_count <= count <= ceiling]
+        # One pass over the sample: each document becomes (distinct term ids, their counts) against a
+        # provisional vocabulary, so no list of term strings is held (200k abstracts × ~600 grams would
+        # be gigabytes as Python strings).
+        provisional: dict[str, int] = {}
+        counted = []
+        for text in sample:
+            terms = features(text, analyzer)
+            ids = np.fromiter((provisional.setdefault(t, len(provisional)) for t in terms), dtype=np.int64,
+                              count=len(terms))
+            counted.append(np.unique(ids, return_counts=True))
+        del sample
+        df = np.zeros(len(provisional), dtype=np.int64)
+        for ids, _ in counted:
+            df[ids] += 1
+        n_docs = len(counted)
+        min_count = min_df if n_docs >= 2 * min_df else 1
+        ceiling = max(max_df * n_docs, min_count)
+        terms_by_id = list(provisional)
+        del provisional
+        kept = [(int(df[i]), terms_by_id[i]) for i in np.flatnonzero((df >= min_count) & (df <= ceiling))]
         kept.sort(key=lambda item: (-item[0], item[1]))  # ties by term, so the vocabulary is deterministic
         vocabulary = sorted(term for _, term in kept[:max_features])
         if not vocabulary:
             raise ValueError("the texts share no terms to build a vocabulary from")
-        counts = np.array([df[term] for term in vocabulary], dtype=np.float64)
-        idf = (np.log((1 + len(docs)) / (1 + counts)) + 1).astype(np.float32)  # smoothed IDF
-        rank = max(1, min(dim, len(docs) - 1, len(vocabulary) - 1))
+        new_id = {term: i for i, term in enumerate(vocabulary)}
+        remap = np.full(len(terms_by_id), -1, dtype=np.int64)
+        for old, term in enumerate(terms_by_id):
+            remap[old] = new_id.get(term, -1)
+        counts = np.zeros(len(vocabulary), dtype=np.float64)
+        counts[remap[remap >= 0]] = df[remap >= 0]
+        idf = (np.log((1 + n_docs) / (1 + counts)) + 1).astype(np.float32)  # smoothed IDF
+        rank = max(1, min(dim, n_docs - 1, len(vocabulary) - 1))
         placeholder = np.zeros((rank, len(vocabulary)), dtype=np.float32)
         encoder = cls(vocabulary, idf, placeholder, analyzer=analyzer)
-        matrix = encoder._tfidf(docs)
+        rows = []
+        for ids, tf in counted:
+            new_ids = remap[ids]
+            known = new_ids >= 0
+            order = np.argsort(new_ids[known])  # CSR rows with sorted indices, as encode() makes them
+            rows.append((new_ids[known][order], tf[known][order]))
+        del counted
+        matrix = encoder._tfidf(rows)
         _, _, components = randomized_svd(matrix, rank, n_iter=n_iter, random_state=seed, flip_sign=True)
-        info = {"fitted_docs": len(docs), "corpus_docs": total, "seed": seed, "max_features": max_features,
+        info = {"fitted_docs": n_docs, "corpus_docs": total, "seed": seed, "max_features": max_features,
                 "min_df": min_df, "max_df": max_df, "n_iter": n_iter}
         return cls(vocabulary, idf, components.astype(np.float32), analyzer=analyzer, info=info)
 
     # --- encoding ---------------------------------------------------------------------------------------
 
-    def _tfidf(self, docs: Sequence[Sequence[str]]) -> sp.csr_matrix:
-        """Sublinear TF × IDF rows, L2-normalised, over the vocabulary (unknown terms dropped)."""
-        rows: list[int] = []
-        cols: list[int] = []
-        index = self._index
-        for row, terms in enumerate(docs):
-            ids = [index[t] for t in terms if t in index]
-            rows.extend([row] * len(ids))
-            cols.extend(ids)
-        data = np.ones(len(cols), dtype=np.float32)
-        matrix = sp.csr_matrix((data, (rows, cols)), shape=(len(docs), len(self.vocabulary)), dtype=np.float32)
-        matrix.sum_duplicates()
-        matrix.data = (1 + np.log(matrix.data)) * self.idf[matrix.indices]
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-        norms[norms == 0] = 1
-        return sp.csr_matrix(sp.diags(1 / norms) @ matrix, dtype=np.float32)
+    def _counted(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """A text's distinct vocabulary ids (sorted) and how often each occurs; unknown terms are dropped."""
+        lookup = self._index.get
+        ids = np.fromiter((i for i in map(lookup, features(text, self.analyzer)) if i is not None), dtype=np.int64)
+        return np.unique(ids, return_counts=True)
+
+    def _tfidf(self, rows: Sequence[tuple[np.ndarray, np.ndarray]]) -> sp.csr_matrix:
+        """Sublinear TF × IDF rows, L2-normalised, from (sorted distinct ids, counts) per document."""
+        lengths = np.fromiter((len(ids) for ids, _ in rows), dtype=np.int64, count=len(rows))
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        indices = np.concatenate([ids for ids, _ in rows]) if rows else np.zeros(0, dtype=np.int64)
+        tf = np.concatenate([counts for _, counts in rows]) if rows else np.zeros(0, dtype=np.int64)
+        data = ((1 + np.log(tf)) * self.idf[indices]).astype(np.float32)
+        squares = np.zeros(len(rows), dtype=np.float64)
+        filled = lengths > 0
+        if filled.any():  # reduceat over the starts of non-empty rows sums exactly each row's entries
+            squares[filled] = np.add.reduceat(data.astype(np.float64) ** 2, indptr[:-1][filled])
+        norms = np.sqrt(squares)
+        norms[~filled] = 1
+        data /= np.repeat(norms, lengths).astype(np.float32)
+        return sp.csr_matrix((data, indices, indptr), shape=(len(rows), len(self.vocabulary)))
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length float32 rows; a text with no known term gives a zero row."""
         if len(texts) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
-        matrix = self._tfidf([features(text, self.analyzer) for text in texts])
+        matrix = self._tfidf([self._counted(text) for text in texts])
         dense = np.asarray(matrix @ self.components.T, dtype=np.float32)
         norms = np.linalg.norm(dense, axis=1, keepdims=True)
         norms[norms == 0] = 1
