@@ -7,6 +7,7 @@ names a keyword field (PA=, IPC=, AN=, PT=, LS= …).
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from ipcity.core.numbers import NumberError, parse_cn_application, parse_publication
 from ipcity.patents import record
@@ -29,9 +30,11 @@ def fold(value: str) -> str:
     return unicodedata.normalize("NFKC", value).strip()
 
 
+@lru_cache(maxsize=1 << 18)
 def normalise_keyword(field: str, value: str) -> str:
     """The stored form of `value` for keyword `field`; values that cannot be parsed stay as typed
-    (folded), so that a search for them simply finds nothing rather than failing."""
+    (folded), so that a search for them simply finds nothing rather than failing. Cached: applicant,
+    inventor and agency names repeat across a corpus."""
     value = fold(value)
     if field in ("ipc", "ipc_main", "cpc"):
         try:
