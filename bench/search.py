@@ -802,6 +802,14 @@ def _finite(value):
 # --- main ------------------------------------------------------------------------------------------------
 
 
+def checkpoint(path: Path | None, result: dict) -> None:
+    """Save the figures so far (a long run that is stopped keeps what it measured)."""
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(_finite({**result, "partial": True}), indent=1, ensure_ascii=False,
+                                   allow_nan=False) + "\n")
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -844,6 +852,9 @@ def main(argv: list[str] | None = None) -> int:
         result["corpus"] = in_child(stage_corpus, args.n, args.seed, data, str(corpus))
         say("[2/5] ingest_file (register + tantivy) ...")
         result["ingest"] = in_child(stage_ingest, str(corpus), str(workdir / "data"), args.n)
+        say(f"      ingest done: {result['ingest']['rate']:,.0f} records/s end to end, "
+            f"index {result['ingest']['index_mb']:,.0f} MB")
+        checkpoint(args.json, result)
         if result["ingest"]["outcome"]["status"] != "done" or result["ingest"]["indexed"] != args.n:
             raise BenchError(f"ingest did not index every record: {result['ingest']['outcome']}, "
                              f"{result['ingest']['indexed']} in the index")
@@ -852,15 +863,20 @@ def main(argv: list[str] | None = None) -> int:
             folder = workdir / "index-only"
             result["index_only"] = in_child(stage_index_only, args.n, args.seed, data, str(folder))
             shutil.rmtree(folder, ignore_errors=True)
+            checkpoint(args.json, result)
         say("[3/5] sampling queries ...")
         queries = sample_queries(args.n, args.seed, data, args.queries)
         result["queries"] = queries
         say("[4/5] tantivy queries ...")
         result["tantivy_queries"] = in_child(stage_tantivy_queries, result["ingest"]["search_dir"], queries)
+        goal = result["tantivy_queries"]["latencies_ms"]["c"]
+        say(f"      goal query (c): p50 {percentile(goal, 50):.1f} ms, p95 {percentile(goal, 95):.1f} ms")
+        checkpoint(args.json, result)
         if not args.skip_fts:
             say("[5/5] SQLite FTS5 trigram baseline: building ...")
             fts_path = workdir / "fts5.sqlite3"
             result["fts_build"] = in_child(stage_fts_build, args.n, args.seed, data, str(fts_path))
+            checkpoint(args.json, result)
             say("      FTS5 queries ...")
             result["fts_queries"] = in_child(stage_fts_queries, str(fts_path), queries, args.fts_scan_limit)
             result["agreement"] = agreement(result["tantivy_queries"], result["fts_queries"])
