@@ -223,7 +223,12 @@ def stage_ingest(path: str, data_dir: str, n: int) -> dict:
     # Wrap the steps ingest_file goes through, to say where the time goes (restored below: a child process).
     runner.normalise = watch.wrap("normalise", runner.normalise)
     store.upsert = watch.wrap("register: store.upsert (SQL)", store.upsert)
-    engine_module.index_doc = watch.wrap("analysis: document.index_doc", engine_module.index_doc)
+    for module in (runner, engine_module):  # whichever calls index_doc (the runner's prepare step, or the engine)
+        if hasattr(module, "index_doc"):
+            module.index_doc = watch.wrap("analysis: document.index_doc", module.index_doc)
+    # With worker processes (ingest_file uses them from 4 cores up) normalise and index_doc run there, unseen
+    # by these wrappers: their time is then part of "reading, JSON, batching and the rest".
+    workers = runner.default_workers(Path(path)) if hasattr(runner, "default_workers") else 1
     tantivy_backend.query_tokens = watch.wrap("tantivy upsert: name tokens", tantivy_backend.query_tokens)
     backend = engine.backend
     backend.upsert = watch.wrap("tantivy upsert (all)", backend.upsert)
@@ -256,7 +261,7 @@ def stage_ingest(path: str, data_dir: str, n: int) -> dict:
     secs["reading, JSON, batching and the rest"] = max(wall - sum(secs.values()), 0.0)
     db_file = Path(settings.database_url.split("///", 1)[-1])
     register_mb = sum(p.stat().st_size for p in db_file.parent.glob(db_file.name + "*")) / 1024 ** 2
-    return {"wall_s": wall, "cpu_s": cpu, "rate": outcome["inserted"] / wall if wall else 0.0,
+    return {"wall_s": wall, "cpu_s": cpu, "rate": outcome["inserted"] / wall if wall else 0.0, "workers": workers,
             "indexed": count, "outcome": outcome, "breakdown_s": secs,
             "index_mb": du_mb(settings.search_dir), "register_mb": round(register_mb, 1),
             "search_dir": str(settings.search_dir), **rss_mb()}
@@ -719,7 +724,7 @@ def print_report(result: dict) -> None:
     say(f"  {o['inserted']:,} inserted, {o['rejected']:,} rejected, status {o['status']}; "
         f"{i['indexed']:,} in the index")
     say(f"  wall {i['wall_s']:.1f} s → {i['rate']:,.0f} records/s end to end; CPU {i['cpu_s']:.1f} s "
-        f"({i['cpu_s'] / i['wall_s'] * 100:.0f}% of one core)")
+        f"({i['cpu_s'] / i['wall_s'] * 100:.0f}% of one core; {i.get('workers', 1)} preparing process(es))")
     say("  where the time went (wall seconds inside each step):")
     for name, secs in sorted(i["breakdown_s"].items(), key=lambda kv: -kv[1]):
         per_record = secs / max(o["inserted"], 1) * 1e6
