@@ -131,11 +131,16 @@ class FileStore:
 
     def verify(self, sha256: str) -> bool:
         """Re-hash a stored file: a file changed on disk no longer matches its name."""
-        h = hashlib.sha256()
-        with self.open(sha256) as fh:
-            while chunk := fh.read(CHUNK):
-                h.update(chunk)
-        return h.hexdigest() == sha256
+        return sha256_of(self.path_for(sha256)) == sha256
+
+
+def sha256_of(path: Path) -> str:
+    """The sha256 of a file, read in chunks (constant memory whatever its size)."""
+    h = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def attachments_of(session: Session, owner_type: str, owner_id) -> list[Attachment]:

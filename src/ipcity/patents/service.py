@@ -19,7 +19,7 @@ from ipcity.patents.ipc import scheme
 from ipcity.patents.record import PatentRecord
 from ipcity.patents.search.analysis import query_tokens, spans
 from ipcity.patents.search.ast import MatchAll
-from ipcity.patents.search.contract import FACETS, SORTS, FacetCount, SearchRequest
+from ipcity.patents.search.contract import FACETS, SORTS, FacetCount, Hit, SearchRequest
 from ipcity.patents.search.query import QuerySyntaxError, parse, pointer, terms_for_highlight
 from ipcity.patents.semantic.fusion import rrf
 
@@ -111,19 +111,13 @@ def search(session: Session, engine: PatentEngine, q: str = "", *, mode: str = "
             semantic = engine.similar_to_text(q, SEMANTIC_POOL, SearchRequest(filters=filters))
             fused = rrf([[h.pub_number for h in result.hits], [h.pub_number for h in semantic]])
             total = max(total, len(fused))
-            page_hits = [_HitLike(pub, score) for pub, score in fused[offset:offset + per_page]]
+            page_hits = [Hit(pub, score) for pub, score in fused[offset:offset + per_page]]
         elif mode == "hybrid":
             page_hits = result.hits[offset:offset + per_page]
     records = store.get_many(session, [h.pub_number for h in page_hits])
     rows = [_row(records[h.pub_number], h.score, highlight) for h in page_hits if h.pub_number in records]
     return SearchResult(q, mode, total, rows, facet_counts, page, per_page,
                         round((time.perf_counter() - started) * 1000, 1))
-
-
-@dataclass(frozen=True)
-class _HitLike:
-    pub_number: str
-    score: float
 
 
 def highlight_html(text: str, terms: set[str], limit: int | None = None) -> Markup:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ipcity.core.clock import now
-from ipcity.patents.record import LegalEvent, PatentRecord, Priority
+from ipcity.patents.record import PatentRecord
 from ipcity.patents.tables import Patent
 
 _COLUMNS = ("pub_number", "office", "kind", "patent_type", "app_number", "app_date", "pub_date", "grant_date",
@@ -81,19 +81,9 @@ def upsert(session: Session, records: Sequence[PatentRecord]) -> tuple[UpsertCou
 
 
 def to_record(row: Patent) -> PatentRecord:
-    values = {name: getattr(row, name) for name in _COLUMNS}
-    values["ipc"] = list(row.ipc or [])
-    values["events"] = [LegalEvent(e["kind"], _d(e.get("date")), e.get("code", ""), e.get("text", ""))
-                        for e in row.events or []]
-    values["priorities"] = [Priority(p["number"], _d(p.get("date")), p.get("country", ""))
-                            for p in row.priorities or []]
-    return PatentRecord(**values)
-
-
-def _d(value):
-    from datetime import date
-
-    return date.fromisoformat(value) if value else None
+    # events and priorities are stored as PatentRecord.to_dict gives them: from_dict reads them back.
+    return PatentRecord.from_dict({name: getattr(row, name) for name in _COLUMNS}
+                                  | {"events": row.events or [], "priorities": row.priorities or []})
 
 
 def get(session: Session, pub_number: str) -> PatentRecord | None:

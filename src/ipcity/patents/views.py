@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ipcity.core import audit, jobs
+from ipcity.core import audit
 from ipcity.core.errors import DomainError, NotFound
 from ipcity.core.files import Upload
 from ipcity.core.i18n import Msg
@@ -140,10 +140,8 @@ def ingest_upload(request: Request, format: str = Form(""), file: UploadFile = F
     except DomainError as exc:
         session.rollback()
         return render(request, "patents/data.html", _data_context(request, session, error=exc), status_code=400)
-    job = jobs.enqueue(session, actor, "patents.ingest",
-                       {"sha256": stored.sha256, "filename": file.filename, "format": format})
-    session.commit()
-    _wake(request)
+    job = request.app.state.services.start_job(session, actor, "patents.ingest",
+                                               {"sha256": stored.sha256, "filename": file.filename, "format": format})
     return RedirectResponse(f"/jobs#job-{job.id}", status_code=303)
 
 
@@ -153,16 +151,8 @@ def data_action(request: Request, action: str, actor: Actor = Depends(require(*D
     kinds = {"rebuild": "patents.rebuild", "train": "patents.train_encoder"}
     if action not in kinds:
         raise NotFound(Msg("No such action {value}", value=action))
-    job = jobs.enqueue(session, actor, kinds[action], {})
-    session.commit()
-    _wake(request)
+    job = request.app.state.services.start_job(session, actor, kinds[action])
     return RedirectResponse(f"/jobs#job-{job.id}", status_code=303)
-
-
-def _wake(request: Request) -> None:
-    worker = request.app.state.services.worker
-    if worker:
-        worker.wake()
 
 
 @router.get("/{pub_number}")

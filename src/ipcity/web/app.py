@@ -21,6 +21,7 @@ from ipcity.core.errors import DomainError
 from ipcity.core.files import FileStore
 from ipcity.core.i18n import Msg
 from ipcity.core.plugins import Registry, default_registry
+from ipcity.core.tables import Job
 from ipcity.web.templating import make_environment, render
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -38,6 +39,14 @@ class Services:
     files: FileStore
     templates: Environment
     worker: jobs.Worker | None = None
+
+    def start_job(self, session, actor, kind: str, params: dict | None = None) -> Job:
+        """Queue a job, commit, and wake this process's worker so that it starts at once."""
+        job = jobs.enqueue(session, actor, kind, params)
+        session.commit()
+        if self.worker:
+            self.worker.wake()
+        return job
 
 
 def build_services(settings: Settings, registry: Registry | None = None) -> Services:

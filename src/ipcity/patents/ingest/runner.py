@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
@@ -22,6 +21,7 @@ from sqlalchemy import select
 from ipcity.core import audit
 from ipcity.core.clock import now
 from ipcity.core.db import Database
+from ipcity.core.files import sha256_of
 from ipcity.core.roles import Actor
 from ipcity.patents import store
 from ipcity.patents.engine import PatentEngine
@@ -38,16 +38,8 @@ PARALLEL_FROM_BYTES = 8 * 1024 * 1024  # files smaller than this load in one pro
 Progress = Callable[[int, int, str], None]
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _start_run(db: Database, path: Path, fmt: str, actor: Actor, resume: bool) -> int:
-    sha = file_sha256(path)
+    sha = sha256_of(path)
     with db.session() as s:
         previous = s.scalar(select(IngestRun).where(IngestRun.file_sha256 == sha, IngestRun.format == fmt,
                                                     IngestRun.status.in_(("running", "failed")))

@@ -35,6 +35,7 @@ from ipcity.patents.search import fields as F
 from ipcity.patents.search.analysis import query_tokens
 from ipcity.patents.search.ast import And, DateRange, MatchAll, Node, Not, Or, Phrase, Prefix, Term
 from ipcity.patents.search.contract import FACETS, FacetCount, Hit, IndexDoc, SearchPage, SearchRequest
+from ipcity.patents.search.document import yyyymmdd
 from ipcity.patents.search.keywords import NAME_FIELDS, normalise_keyword
 
 COLLECTION = "ipcity_patents"
@@ -367,9 +368,9 @@ class _Compiler:
         if isinstance(node, DateRange):
             parts = []
             # 0 stands for an unknown date: an open "up to" range must not take it in.
-            parts.append(f"{node.field} >= {_yyyymmdd(node.low) if node.low else 1}")
+            parts.append(f"{node.field} >= {yyyymmdd(node.low) or 1}")
             if node.high:
-                parts.append(f"{node.field} <= {_yyyymmdd(node.high)}")
+                parts.append(f"{node.field} <= {yyyymmdd(node.high)}")
             return _and(parts)
         if F.BY_NAME[node.field].kind == F.TEXT:
             return self.text(node)
@@ -504,10 +505,6 @@ def _like_literal(text: str) -> str:
 
 def _like_sequence(tokens: list[str]) -> str:
     return _quote("% " + " ".join(_like_literal(t) for t in tokens) + " %")
-
-
-def _yyyymmdd(value) -> int:
-    return value.year * 10000 + value.month * 100 + value.day
 
 
 def _fit(text: str, max_bytes: int, separator: str) -> str:

@@ -23,6 +23,7 @@ from ipcity.patents.search import fields as F
 from ipcity.patents.search.analysis import query_tokens
 from ipcity.patents.search.ast import And, DateRange, MatchAll, Node, Not, Or, Phrase, Prefix, Term
 from ipcity.patents.search.contract import FACETS, FacetCount, Hit, IndexDoc, SearchPage, SearchRequest
+from ipcity.patents.search.document import yyyymmdd
 from ipcity.patents.search.keywords import NAME_FIELDS, normalise_keyword
 from ipcity.patents.semantic.vectors import VectorIndex
 
@@ -221,10 +222,8 @@ class TantivyBackend:
                                     (tantivy.Occur.MustNot, self.compile(node.child))])
         if isinstance(node, DateRange):
             # 0 stands for an unknown date: an open "up to" range must not take it in.
-            low = node.low.year * 10000 + node.low.month * 100 + node.low.day if node.low else 1
-            high = node.high.year * 10000 + node.high.month * 100 + node.high.day if node.high else None
-            if low is None and high is None:
-                return Q.all_query()
+            low = yyyymmdd(node.low) or 1
+            high = yyyymmdd(node.high) or None
             return Q.range_query(self.schema, node.field, tantivy.FieldType.Integer, low, high)
         kind = F.BY_NAME[node.field].kind
         if kind == F.TEXT:

@@ -11,7 +11,6 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ipcity.core import jobs
 from ipcity.core.cache import data_version
 from ipcity.core.clock import today
 from ipcity.core.errors import DomainError
@@ -175,11 +174,7 @@ def dashboard_export(actor: Actor = Depends(require(*SUPERVISORS)), session: Ses
 @router.post("/exports")
 def start_export(request: Request, actor: Actor = Depends(require(*SUPERVISORS)),
                  session: Session = Depends(db_session)):
-    jobs.enqueue(session, actor, "workplan.export")
-    session.commit()
-    worker = request.app.state.services.worker
-    if worker:
-        worker.wake()
+    request.app.state.services.start_job(session, actor, "workplan.export")
     if request.headers.get("hx-request"):
         return Response(status_code=204, headers={"HX-Redirect": "/jobs"})
     return RedirectResponse("/jobs", status_code=303)
