@@ -55,6 +55,7 @@ for _path in (ROOT / "src", Path(__file__).resolve().parent):
         sys.path.insert(0, str(_path))
 
 import synthetic  # noqa: E402  (bench/synthetic.py)
+from benchkit import finite, interrupt, percentile  # noqa: E402  (bench/benchkit.py)
 
 FACETS = ("ipc_section", "ipc_subclass", "year", "applicant", "province", "type", "status")
 FACET_SIZE = 10
@@ -603,19 +604,6 @@ def stage_fts_queries(path: str, queries: list[dict], scan_limit: int) -> dict:
 # --- figures ---------------------------------------------------------------------------------------------
 
 
-def percentile(values: list[float], q: float, weights: list[float] | None = None) -> float:
-    """Nearest-rank percentile; with weights, each value counts `weight` times."""
-    if not values:
-        return float("nan")
-    weights = weights or [1.0] * len(values)
-    pairs = sorted(zip(values, weights, strict=True))
-    target = q / 100 * sum(weights)
-    running = 0.0
-    for value, weight in pairs:
-        running += weight
-        if running >= target - 1e-9:
-            return value
-    return pairs[-1][0]
 
 
 def summary(values: list[float], weights: list[float] | None = None) -> dict:
@@ -797,14 +785,6 @@ def print_report(result: dict) -> None:
     say("=" * 100)
 
 
-def _finite(value):
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
 
 
 # --- main ------------------------------------------------------------------------------------------------
@@ -814,12 +794,10 @@ def checkpoint(path: Path | None, result: dict) -> None:
     """Save the figures so far (a long run that is stopped keeps what it measured)."""
     if path:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(_finite({**result, "partial": True}), indent=1, ensure_ascii=False,
+        path.write_text(json.dumps(finite({**result, "partial": True}), indent=1, ensure_ascii=False,
                                    allow_nan=False) + "\n")
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -847,7 +825,7 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     data = str(args.data) if args.data else None
-    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
     temporary = args.workdir is None
     workdir = Path(tempfile.mkdtemp(prefix="ipcity-search-bench-")) if temporary else args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
@@ -907,7 +885,7 @@ def main(argv: list[str] | None = None) -> int:
     print_report(result)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(_finite(result), indent=1, ensure_ascii=False, allow_nan=False) + "\n")
+        args.json.write_text(json.dumps(finite(result), indent=1, ensure_ascii=False, allow_nan=False) + "\n")
         say(f"figures written to {args.json}")
     return 0
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import multiprocessing
 import os
 import platform
@@ -39,6 +38,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import httpx
+from benchkit import finite, interrupt, percentile  # bench/benchkit.py (the script folder is on sys.path)
 
 PASSWORD = "Bench-Pass-2026"
 USERNAME = "sipa.head"
@@ -299,12 +299,6 @@ class Result:
     p95_ratio: float | None = None  # this target's p95 divided by /healthz's
 
 
-def percentile(sorted_values: list[float], q: float) -> float:
-    """Nearest-rank percentile of an already sorted list."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(1, int(-(-q * len(sorted_values) // 100)))
-    return sorted_values[min(rank, len(sorted_values)) - 1]
 
 
 def run_target(pool, server: Server, path: str, cookies: dict, clients: int, procs: int, warmup: float,
@@ -376,19 +370,8 @@ def print_report(results: list[Result], info: dict, goal: dict) -> None:
 # --- main ------------------------------------------------------------------------------------------------
 
 
-def _finite(value):
-    """NaN and infinity (a target with no successful response) as null, so that the file is strict JSON."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    return value
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -408,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
     load_procs = min(args.load_procs, args.clients)
 
     # SIGTERM (e.g. from a CI timeout) takes the same path as Ctrl-C: stop the server, remove the data.
-    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
     server = Server(args.workers)
     pool = None
     try:
@@ -460,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
     bad = [r for r in results if r.requests and r.errors / r.requests > MAX_ERROR_RATE]
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        doc = _finite({**info, "results": [asdict(r) for r in results], "goal": goal, "failed": bool(bad)})
+        doc = finite({**info, "results": [asdict(r) for r in results], "goal": goal, "failed": bool(bad)})
         args.json.write_text(json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False) + "\n")
         print(f"results written to {args.json}")
     if bad:

@@ -1,0 +1,36 @@
+"""Helpers every benchmark script shares: percentiles, strict-JSON figures, a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import math
+
+
+def percentile(values: list[float], q: float, weights: list[float] | None = None) -> float:
+    """Nearest-rank percentile (values need not be sorted); with weights, each value counts `weight` times."""
+    if not values:
+        return float("nan")
+    weights = weights or [1.0] * len(values)
+    pairs = sorted(zip(values, weights, strict=True))
+    target = q / 100 * sum(weights)
+    running = 0.0
+    for value, weight in pairs:
+        running += weight
+        if running >= target - 1e-9:
+            return value
+    return pairs[-1][0]
+
+
+def finite(value):
+    """NaN and infinity (a figure nothing was measured for) as null, so that the file is strict JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(v) for v in value]
+    return value
+
+
+def interrupt(signum, frame):
+    """SIGTERM handler: stop like Ctrl-C, so that the script's cleanup and partial output still run."""
+    raise KeyboardInterrupt
