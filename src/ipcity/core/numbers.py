@@ -12,7 +12,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ipcity.patents.record import DESIGN, INVENTION, UTILITY
+# 专利类型 (Patent Law Art 2), as the type digit of an application number gives it (rules.md §12.1).
+INVENTION = "invention"
+UTILITY = "utility"
+DESIGN = "design"
+
 
 
 def _words(text: str) -> frozenset[str]:

@@ -9,7 +9,6 @@ from ipcity.core.roles import Actor
 from ipcity.patents import service
 from ipcity.patents.engine import engine_for
 from ipcity.patents.record import PatentRecord
-from ipcity.patents.views import parse_filters
 from ipcity.web.deps import db_session, public, signed_in_or_anonymous
 
 router = APIRouter(prefix="/api/patents")
@@ -40,7 +39,7 @@ def search(request: Request, q: str = "", mode: str = "lexical", sort: str = "re
            actor: Actor | None = Depends(signed_in_or_anonymous()), session: Session = Depends(db_session)):
     """`f=applicant:NAME` (repeatable) filters by a facet value; errors come back as 400 with `problems`."""
     result = service.search(session, engine_for(request.app.state.services.settings), q, mode=mode,
-                            filters=parse_filters(f), sort=sort, page=page, per_page=per_page)
+                            filters=service.parse_filters(f), sort=sort, page=page, per_page=per_page)
     return result_json(result)
 
 
@@ -50,7 +49,7 @@ def similar(request: Request, text: str, limit: int = 20, f: list[str] = Query(d
             actor: Actor | None = Depends(signed_in_or_anonymous()), session: Session = Depends(db_session)):
     """"Describe your invention": the patents nearest to a plain-text description."""
     result = service.search(session, engine_for(request.app.state.services.settings), text, mode="semantic",
-                            filters=parse_filters(f), per_page=min(max(limit, 1), service.MAX_PER_PAGE))
+                            filters=service.parse_filters(f), per_page=min(max(limit, 1), service.MAX_PER_PAGE))
     return result_json(result)
 
 

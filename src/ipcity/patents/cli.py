@@ -106,14 +106,13 @@ def search(query: str = typer.Argument("", help="query: words, or field codes su
     from ipcity.patents import service
     from ipcity.patents.api import result_json
     from ipcity.patents.engine import engine_for
-    from ipcity.patents.views import parse_filters
 
     svc = _services()
     engine = engine_for(svc.settings)
     with svc.db.session() as s:
         try:
             result = service.search(s, engine, query, mode=mode, sort=sort, page=page, per_page=limit,
-                                    filters=parse_filters(filter_))
+                                    filters=service.parse_filters(filter_))
         except DomainError as exc:
             console.print(f"[red]{exc.message}[/red]")
             for _, problem in exc.problems:

@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-# 专利类型 (Patent Law Art 2): invention, utility model, design.
-INVENTION = "invention"
-UTILITY = "utility"
-DESIGN = "design"
+from ipcity.core.numbers import DESIGN, INVENTION, UTILITY
+
+# 专利类型 (Patent Law Art 2): INVENTION, UTILITY, DESIGN live with the number rules in core.numbers.
 PATENT_TYPES = (INVENTION, UTILITY, DESIGN)
 
 # Normalised legal status (法律状态) buckets; the raw text is kept beside it.

@@ -55,6 +55,16 @@ class SearchResult:
         return max(1, -(-self.total // self.per_page))
 
 
+def parse_filters(values: list[str]) -> dict[str, tuple[str, ...]]:
+    """`f=applicant:华为技术有限公司&f=year:2020` → {"applicant": ("华为技术有限公司",), "year": ("2020",)}."""
+    out: dict[str, list[str]] = {}
+    for item in values:
+        name, _, value = item.partition(":")
+        if value:
+            out.setdefault(name, []).append(value)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def _check_options(mode: str, sort: str, filters: dict[str, tuple[str, ...]], page: int, per_page: int) -> None:
     problems: list[tuple[str, Msg]] = []
     if mode not in MODES:

@@ -35,16 +35,6 @@ DATA_TYPES = {".xml": {"text/xml"}, ".jsonl": {"application/jsonl"}, ".csv": {"t
 MAX_DATA_BYTES = 512 * 1024 * 1024
 
 
-def parse_filters(values: list[str]) -> dict[str, tuple[str, ...]]:
-    """`f=applicant:华为技术有限公司&f=year:2020` → {"applicant": ("华为技术有限公司",), "year": ("2020",)}."""
-    out: dict[str, list[str]] = {}
-    for item in values:
-        name, _, value = item.partition(":")
-        if value:
-            out.setdefault(name, []).append(value)
-    return {k: tuple(v) for k, v in out.items()}
-
-
 def _engine(request: Request):
     return engine_for(request.app.state.services.settings)
 
@@ -61,7 +51,7 @@ def _link(q: str, mode: str, sort: str, filters: dict[str, tuple[str, ...]], **e
 def search_page(request: Request, q: str = "", mode: str = "lexical", sort: str = "relevance", page: int = 1,
                 per_page: int = 20, f: list[str] = Query(default=[]), format: str = "",
                 actor: Actor | None = Depends(signed_in_or_anonymous()), session: Session = Depends(db_session)):
-    filters = parse_filters(f)
+    filters = service.parse_filters(f)
     if format in ("csv", "xlsx"):
         if actor is None:  # exports are for signed-in users: they are heavy and traceable
             return RedirectResponse("/login?" + urlencode({"next": str(request.url.path) + "?" + request.url.query}),
