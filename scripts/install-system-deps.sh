@@ -3,7 +3,8 @@
 #   postgresql      initdb/pg_ctl (tests/support/postgres.py)
 #   chromium        /usr/bin/chromium, driven by Playwright (tests/support/browser.py)
 #   fonts-noto-cjk  CJK glyphs for screenshots/PDFs
-#   poppler-utils   pdftoppm
+#   poppler-utils   pdftoppm, pdffonts (PDF checks)
+#   libpango        WeasyPrint's text layout (navigation reports, certificates)
 set -euo pipefail
 
 missing=()
@@ -37,6 +38,7 @@ have_initdb || missing+=(postgresql)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 pkg_installed fonts-noto-cjk || missing+=(fonts-noto-cjk)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
     echo "install-system-deps: all system dependencies present"

@@ -8,6 +8,7 @@ import pkgutil
 
 def import_all_tables() -> None:
     import ipcity.core.tables  # noqa: F401
+    import ipcity.navigation.tables  # noqa: F401
     import ipcity.patents.tables  # noqa: F401
     import ipcity.services
     import ipcity.workflow.tables  # noqa: F401

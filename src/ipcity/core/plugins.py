@@ -109,11 +109,12 @@ class Registry:
 
 def builtin_plugins() -> list[Plugin]:
     """The plugins shipped with the platform, in menu order."""
+    from ipcity.navigation.plugin import plugin as navigation
     from ipcity.patents.plugin import plugin as patents
     from ipcity.portal.plugin import plugin as portal
     from ipcity.services.workplan.plugin import plugin as workplan
 
-    return [portal(), patents(), workplan()]
+    return [portal(), patents(), navigation(), workplan()]
 
 
 def default_registry() -> Registry:

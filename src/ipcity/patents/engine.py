@@ -133,6 +133,9 @@ class PatentEngine:
     def search(self, request: SearchRequest) -> SearchPage:
         return self.backend.search(request)
 
+    def matching(self, request: SearchRequest) -> set[str]:
+        return self.backend.matching(request)
+
     def similar_to_text(self, text: str, limit: int, request: SearchRequest | None = None) -> list[Hit]:
         if self.encoder is None or not text.strip():
             return []

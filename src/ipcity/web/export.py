@@ -18,6 +18,11 @@ def _disposition(filename: str) -> str:
     return f"attachment; filename*=UTF-8''{quote(filename)}"
 
 
+def download_response(filename: str, content: bytes, media_type: str) -> Response:
+    """A generated file (a report PDF) offered for download under `filename`."""
+    return Response(content, media_type=media_type, headers={"Content-Disposition": _disposition(filename)})
+
+
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> Response:
     buf = io.StringIO()
     buf.write("\ufeff")

@@ -270,6 +270,14 @@ def test_terms_and_boolean_operators(backend, query, expected):
     assert found(backend, query) == keys(*expected)
 
 
+@pytest.mark.parametrize("query", ["电池", "电池 NOT 正极", "", "不存在的词语组合"])
+def test_matching_gives_every_match_without_a_limit(backend, query):
+    # what a navigation topic covers: the same set a ranked search finds, however many there are
+    request = SearchRequest(query=parse(query))
+    assert backend.matching(request) == found(backend, query)
+    assert backend.matching(SearchRequest(query=parse(query), filters={"type": ("no-such-type",)})) == set()
+
+
 def test_a_term_of_several_words_needs_every_word(backend):
     # one Term whose value the analyzer cuts into several words: all of them, anywhere in title/abstract/claims
     assert found(backend, Term("tac", "sulfide battery")) == keys("C05")

@@ -107,6 +107,10 @@ class SearchBackend(Protocol):
     def similar(self, vector: Sequence[float], limit: int, request: SearchRequest | None = None) -> list[Hit]:
         """Nearest documents by embedding (cosine), restricted by the request's query and filters."""
 
+    def matching(self, request: SearchRequest) -> set[str]:
+        """The publication numbers of every document the request's query and filters match (no ranking,
+        no limit): what a navigation topic defined by a query covers."""
+
     def count(self) -> int: ...
 
     def clear(self) -> None:

@@ -335,6 +335,11 @@ class MilvusBackend:
                                     search_params={"metric_type": "COSINE"}, output_fields=["pub_number"])
         return [Hit(h["pub_number"], float(h["distance"])) for h in result[0]]
 
+    def matching(self, request: SearchRequest) -> set[str]:
+        expr = _and([self.compile(request.query), self._filters(request.filters)])
+        total = self._count(expr) if expr != FALSE else 0
+        return {row["pub_number"] for row in self._scan(expr, ["pub_number"], total)} if total else set()
+
     # -- query compilation ---------------------------------------------------------------------------
     def compile(self, node: Node) -> str:
         """The Milvus filter expression that holds exactly for the documents `node` matches."""

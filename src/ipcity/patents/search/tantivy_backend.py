@@ -187,10 +187,11 @@ class TantivyBackend:
             return []
         allowed = None
         if request is not None and (request.filters or not isinstance(request.query, MatchAll)):
-            allowed = self._matching_ids(self._with_filters(self.compile(request.query), request.filters))
+            allowed = self.matching(request)
         return [Hit(pub, score) for pub, score in self.vectors.search(vector, limit, allowed=allowed)]
 
-    def _matching_ids(self, query) -> set[str]:
+    def matching(self, request: SearchRequest) -> set[str]:
+        query = self._with_filters(self.compile(request.query), request.filters)
         searcher = self.index.searcher()
         result = searcher.search(query, max(searcher.num_docs, 1), count=False)
         return {searcher.doc(address)["pub_number"][0] for _, address in result.hits}
