@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Body, Depends, Request
 from sqlalchemy.orm import Session
 
-from ipcity.core.i18n import current_locale
 from ipcity.core.roles import Actor
 from ipcity.navigation import charts, service
 from ipcity.navigation.service import NAVIGATORS
@@ -78,6 +77,6 @@ def run(run_id: int, results: bool = False, actor: Actor = Depends(require(*NAVI
 def run_charts(run_id: int, actor: Actor = Depends(require(*NAVIGATORS)), session: Session = Depends(db_session)):
     """Every chart of the run: its ECharts option and its data rows."""
     r = service.get_run(session, actor, run_id)
-    doc = service.report_doc(session, r, current_locale.get())
+    doc = service.report_doc(session, r, service.report_lang())
     return [{"key": c.key, "title": c.title, "kind": c.kind, "option": charts.to_echarts(c),
              "header": c.rows()[0], "rows": c.rows()[1]} for c in doc.charts()]

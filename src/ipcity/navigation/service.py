@@ -17,7 +17,7 @@ from ipcity.core import audit
 from ipcity.core.clock import now, today
 from ipcity.core.errors import DomainError, NotFound, PermissionDenied
 from ipcity.core.files import FileStore, Upload
-from ipcity.core.i18n import Msg
+from ipcity.core.i18n import Msg, current_locale
 from ipcity.core.roles import ADMIN, AGENCY, OFFICIAL_ROLES, Actor
 from ipcity.navigation import domain, pipeline, sei
 from ipcity.navigation.model import ReportDoc
@@ -251,6 +251,11 @@ def execute_run(db, engine, files: FileStore, run_id: int, progress=None) -> dic
             run.status, run.message, run.finished_at = "failed", str(exc)[:2000], now()
             s.commit()
         raise
+
+
+def report_lang() -> str:
+    """The report language that matches the interface language (zh_Hans → zh)."""
+    return "zh" if current_locale.get().startswith("zh") else "en"
 
 
 def report_doc(session: Session, run: NavRun, lang: str) -> ReportDoc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -10,7 +11,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from ipcity.core.errors import DomainError, NotFound
-from ipcity.core.i18n import Msg, current_locale
+from ipcity.core.i18n import Msg
 from ipcity.core.roles import Actor
 from ipcity.navigation import charts, domain, report, sei, service
 from ipcity.navigation.service import NAVIGATORS
@@ -44,7 +45,7 @@ async def _posted(request: Request, numbers_file: UploadFile | None) -> dict:
 def _read_numbers_file(upload: UploadFile) -> str:
     name = upload.filename or ""
     if not name.lower().endswith(NUMBER_FILE_TYPES):
-        raise DomainError(Msg("File type {ext} is not accepted; accepted: {allowed}", ext=name.rsplit(".", 1)[-1],
+        raise DomainError(Msg("File type {ext} is not accepted; accepted: {allowed}", ext=os.path.splitext(name)[1] or "?",
                               allowed=", ".join(NUMBER_FILE_TYPES)), field="numbers")
     content = upload.file.read(MAX_NUMBER_FILE + 1)
     if len(content) > MAX_NUMBER_FILE:
@@ -158,7 +159,7 @@ def run_page(request: Request, run_id: int, actor: Actor = Depends(require(*NAVI
     run = service.get_run(session, actor, run_id)
     context = {"run": run, "statuses": service.RUN_STATUSES, "doc": None, "chart_data": Markup("{}")}
     if run.status == "done":
-        doc = service.report_doc(session, run, current_locale.get())
+        doc = service.report_doc(session, run, service.report_lang())
         options = {c.key: charts.to_echarts(c) for c in doc.charts()}
         # </ inside the JSON cannot close the script element that carries it.
         context |= {"doc": doc, "chart_data": Markup(json.dumps(options, ensure_ascii=False).replace("</", "<\\/"))}
@@ -177,7 +178,7 @@ def run_status(request: Request, run_id: int, actor: Actor = Depends(require(*NA
 def chart_csv(request: Request, run_id: int, key: str, actor: Actor = Depends(require(*NAVIGATORS)),
               session: Session = Depends(db_session)):
     run = service.get_run(session, actor, run_id)
-    doc = service.report_doc(session, run, current_locale.get())
+    doc = service.report_doc(session, run, service.report_lang())
     for chart in doc.charts():
         if chart.key == key:
             header, rows = chart.rows()
@@ -203,4 +204,4 @@ def report_pdf(request: Request, run_id: int, lang: str = "", actor: Actor = Dep
 
 
 def _lang(lang: str) -> str:
-    return lang if lang in ("zh", "en") else current_locale.get()
+    return lang if lang in ("zh", "en") else service.report_lang()
