@@ -348,7 +348,7 @@ def stage_baseline(path: str) -> dict:
                     loads(row[i])
     raw_s = time.perf_counter() - started
     return {"rows": rows, "seconds": orm_s, "raw_seconds": raw_s, "columns": len(names), "json_columns": len(json_at),
-            **memory()}
+            "yield_per": dataset.BATCH, **memory()}
 
 
 # --- stage: the navigation run ---------------------------------------------------------------------------
@@ -423,9 +423,10 @@ def stage_navigation(path: str, pdf_path: str) -> dict:
         pages = None
     return {"stages": meter.stages, "register": register, "publications": selection.publications,
             "applications": len(selection.records), "texts": len(texts), "cn_records": results.cn_records,
-            "clusters": len(results.clusters.clusters) if hasattr(results.clusters, "clusters") else None,
+            "clusters": len(results.clusters.clusters),
             "pdf_bytes": len(pdf), "pdf_pages": pages, "json_bytes": len(stored.encode()),
-            "data_date": results.data_date, "pipeline_stages": stages.as_dict()}
+            "data_date": results.data_date, "cluster_sample": pipeline.CLUSTER_SAMPLE,
+            "pipeline_stages": stages.as_dict()}
 
 
 def stage_profile(path: str, stats_path: str, top: int) -> dict:
@@ -489,9 +490,9 @@ def print_scenario(say: Printer, n: int, register_line: str, base: dict, nav: di
     say(f"  topic: TopicDefinition({', '.join(f'{k}={v!r}' for k, v in TOPIC.items())})")
     say(f"    → {nav['publications']:,} publications of {nav['register']:,} register rows = {nav['applications']:,} "
         f"applications (A and B of one application merged); {nav['cn_records']:,} with a Chinese region code; "
-        f"{nav['texts']:,} texts clustered; data as of {nav['data_date']}")
+        f"{nav['texts']:,} texts clustered into {nav['clusters']}; data as of {nav['data_date']}")
     say(f"\n  BASELINE [{SYNTHETIC}]: plain pass over the same {base['rows']:,} rows ({base['columns']} columns of "
-        f"dataset._COLUMNS, {base['json_columns']} JSON-decoded, yield_per {10_000:,}), doing nothing else:")
+        f"dataset._COLUMNS, {base['json_columns']} JSON-decoded, yield_per {base['yield_per']:,}), doing nothing else:")
     say(f"    SQLAlchemy select, as select_records streams: {base['seconds']:8.2f} s "
         f"({base['rows'] / base['seconds']:,.0f} rows/s); peak RSS {base['peak_bytes'] / MiB:,.0f} MiB")
     say(f"    sqlite3 + json.loads, for scale:              {base['raw_seconds']:8.2f} s "
@@ -502,7 +503,7 @@ def print_scenario(say: Printer, n: int, register_line: str, base: dict, nav: di
     say(head)
     say("    " + "-" * (len(head) - 4))
     what = {"select": "dataset.select_records (scan the register, build NavRecords, merge A+B)",
-            "texts": f"dataset.sample_texts (title + abstract of ≤ {20_000:,} sampled records)",
+            "texts": f"dataset.sample_texts (title + abstract of ≤ {nav['cluster_sample']:,} sampled records)",
             "analyse": "pipeline.analyse: trend, applicants, regions, gap, technology, key patents, inventors",
             "clusters": "pipeline.analyse: clusters.text_clusters (TF-IDF, LSA, k-means)",
             "report": "report_builder.build (ReportDoc)",
@@ -558,6 +559,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true",
                         help="also run select and analyse under cProfile, in a separate process (not timed)")
     parser.add_argument("--profile-top", type=int, default=25, help="functions listed per profile order (25)")
+    parser.add_argument("--build-only", action="store_true", help="only build (or check) the registers, time nothing")
     parser.add_argument("--no-results", action="store_true", help=f"do not write {RESULTS}/navigation-<N>.txt")
     args = parser.parse_args(argv)
     try:
@@ -578,6 +580,9 @@ def main(argv: list[str] | None = None) -> int:
         say(f"machine: {machine()}")
         try:
             path, register_line = ensure_register(out, n, args.seed, data, args.rebuild)
+            if args.build_only:
+                print(f"  {register_line}", flush=True)
+                continue
             print("  baseline pass ...", flush=True)
             base = in_child(stage_baseline, str(path))
             print("  navigation run ...", flush=True)
@@ -592,7 +597,7 @@ def main(argv: list[str] | None = None) -> int:
                 say(f"\n  PROFILE (cProfile, a separate run; its times include the profiler's overhead), full stats in "
                     f"{stats_path}:")
                 for text in profiles.values():
-                    for line in text.splitlines()[:2 + 9 + args.profile_top]:
+                    for line in text.splitlines():
                         say(f"    {line}")
         except KeyboardInterrupt:
             print("\ninterrupted", file=sys.stderr)

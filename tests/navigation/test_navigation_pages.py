@@ -58,6 +58,15 @@ def test_a_topic_is_created_run_and_read(app, signed_in):
     assert "Contents" in "".join(p.extract_text() for p in english.pages[:3])
 
 
+def test_every_form_carries_the_csrf_token(signed_in):
+    # the forms are posted as rendered: an empty token field would make every submission fail
+    client = signed_in
+    topic_url = create(client).headers["location"]
+    for url in ("/navigation/topics/new", topic_url, topic_url + "/edit"):
+        tokens = re.findall(r'name="csrf_token" value="([^"]*)"', client.get(url).text)
+        assert tokens and all(tokens), url
+
+
 def test_a_wrong_form_is_shown_again_with_every_problem_and_nothing_saved(signed_in):
     client = signed_in
     response = create(client, name="", kind="ipc", ipc_codes="H01M XYZ", focus_region="999999")

@@ -45,7 +45,8 @@ async def _posted(request: Request, numbers_file: UploadFile | None) -> dict:
 def _read_numbers_file(upload: UploadFile) -> str:
     name = upload.filename or ""
     if not name.lower().endswith(NUMBER_FILE_TYPES):
-        raise DomainError(Msg("File type {ext} is not accepted; accepted: {allowed}", ext=os.path.splitext(name)[1] or "?",
+        raise DomainError(Msg("File type {ext} is not accepted; accepted: {allowed}",
+                              ext=os.path.splitext(name)[1] or "?",
                               allowed=", ".join(NUMBER_FILE_TYPES)), field="numbers")
     content = upload.file.read(MAX_NUMBER_FILE + 1)
     if len(content) > MAX_NUMBER_FILE:
