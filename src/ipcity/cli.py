@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
+from ipcity.navigation.cli import navigation_app
 from ipcity.patents.cli import patents_app, search
 
 app = typer.Typer(help="ipcity — IP-strong city public-service platform", no_args_is_help=True)
@@ -26,6 +27,7 @@ app.add_typer(user_app, name="user")
 console = Console()
 
 app.add_typer(patents_app, name="patents")
+app.add_typer(navigation_app, name="navigation")
 app.command("search")(search)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from pydantic import TypeAdapter
+from threadpoolctl import threadpool_limits
 from sqlalchemy.orm import Session
 
 from ipcity.navigation import dataset
@@ -38,6 +39,7 @@ from ipcity.navigation.analyses.trend import LifeCycle, Trend
 from ipcity.navigation.domain import TopicDefinition, is_country
 from ipcity.navigation.model import NavRecord
 
+TREND_YEARS = 20
 CLUSTER_SAMPLE = 20_000  # texts clustered at most: a fixed-seed random sample of a larger topic
 TOP = 20
 CN = "CN"
@@ -122,9 +124,12 @@ def analyse(records: list[NavRecord], texts: list[tuple[int | None, str]], defin
     report = progress or (lambda done, total, label: None)
     steps = 8
     data_year = data_date.year if data_date else None
+    # Without a period of its own, a topic's charts over time show the last TREND_YEARS years: one filing
+    # in 1908 would otherwise stretch every axis and make the growth rate meaningless.
+    start = definition.start_year or (data_year - TREND_YEARS + 1 if data_year else None)
     report(0, steps, "trend")
-    trend_result = trend.filing_trend(records, definition.start_year, definition.end_year, data_year=data_year)
-    life = trend.life_cycle(records, data_year=data_year)
+    trend_result = trend.filing_trend(records, start, definition.end_year, data_year=data_year)
+    life = trend.life_cycle(records, start, definition.end_year, data_year=data_year)
     report(1, steps, "applicants")
     ranking = applicants.ranking(records, top=TOP)
     concentration = applicants.concentration(records)
@@ -151,7 +156,7 @@ def analyse(records: list[NavRecord], texts: list[tuple[int | None, str]], defin
     sections = technology.ipc_distribution(records, level="section", top=8, lang=lang)
     subclasses = technology.ipc_distribution(records, level="subclass", top=TOP, lang=lang)
     groups = technology.ipc_distribution(records, level="main_group", top=TOP, lang=lang)
-    ipc_year = technology.ipc_year_matrix(records, level="subclass", top=10)
+    ipc_year = technology.ipc_year_matrix(records, level="subclass", top=10, years=trend_result.years)
     report(4, steps, "key patents")
     cited = key_patents.most_cited(records, top=TOP)
     families = key_patents.largest_families(records, top=TOP)
@@ -161,7 +166,10 @@ def analyse(records: list[NavRecord], texts: list[tuple[int | None, str]], defin
     inventor_stats = inventors.inventor_stats(records, top=TOP)
     stages.done("analyse")
     report(6, steps, "clusters")
-    cluster_result = clusters.text_clusters(texts, seed=0, lang=lang)
+    # One BLAS/OpenMP thread: k-means in a server's worker thread, beside web requests on 2 cores, was up to
+    # 10x slower with the default pool of spinning threads (measured 0.7 s alone, 9.7 s in the job).
+    with threadpool_limits(limits=1):
+        cluster_result = clusters.text_clusters(texts, seed=0, lang=lang)
     stages.done("clusters")
     report(7, steps, "done")
     notes = []

@@ -180,6 +180,14 @@ def _landscape(r: Results, w: _Writer) -> Section:
     ])
 
 
+def _in_window(rows: list, r: Results) -> list:
+    """Rows (with a .year) within the years the trend shows, so every chart over time has the same axis."""
+    if not r.trend.years:
+        return rows
+    first, last = r.trend.years[0], r.trend.years[-1]
+    return [row for row in rows if first <= row.year <= last]
+
+
 def _incomplete_note(year: int | None, w: _Writer) -> str:
     return w.t(f"{year} 年起数据不完整", f"counts from {year} incomplete") if year else ""
 
@@ -203,10 +211,11 @@ def _applicants(r: Results, w: _Writer) -> Section:
                     f"市场{level}（共 {c.applicants:,} 个申请人）。",
                     f"The top 4 applicants hold {w.pct(c.cr4)} (CR4), the top 8 {w.pct(c.cr8)} (CR8); HHI "
                     f"{c.hhi:,.0f}: the field is {level} ({c.applicants:,} applicants).")
+    newcomers = _in_window(r.newcomers, r)
     newcomer_chart = ChartSpec("newcomers", w.t("新进入申请人", "New applicants by year"), "bar_line",
-                               categories=[str(n.year) for n in r.newcomers],
-                               series=[(w.t("新进入者", "Newcomers"), [n.newcomers for n in r.newcomers]),
-                                       (w.t("活跃申请人", "Active applicants"), [n.active for n in r.newcomers])],
+                               categories=[str(n.year) for n in newcomers],
+                               series=[(w.t("新进入者", "Newcomers"), [n.newcomers for n in newcomers]),
+                                       (w.t("活跃申请人", "Active applicants"), [n.active for n in newcomers])],
                                x_label=w.t("年份", "Year"), y_label=w.t("个", "Count"), y2_label=w.t("个", "Count"))
     types = r.applicant_types
     kinds = [k for k in APPLICANT_KINDS if types.by_kind.get(k)]
@@ -358,11 +367,12 @@ def _key_patents(r: Results, w: _Writer) -> Section:
                               series=[(w.label(STATUS_LABELS[s]), [status.by_type[t].get(s, 0) for t in types])
                                       for s in STATUS_LABELS])
     ops = r.operations
+    by_year = _in_window(ops.by_year, r)
     ops_chart = ChartSpec("operations", w.t("专利运营（转让、许可、质押）", "Transfers, licences and pledges"), "line",
-                          categories=[str(o.year) for o in ops.by_year],
-                          series=[(w.t("转让", "Transfers"), [o.transfer for o in ops.by_year]),
-                                  (w.t("许可", "Licences"), [o.licence for o in ops.by_year]),
-                                  (w.t("质押", "Pledges"), [o.pledge for o in ops.by_year])],
+                          categories=[str(o.year) for o in by_year],
+                          series=[(w.t("转让", "Transfers"), [o.transfer for o in by_year]),
+                                  (w.t("许可", "Licences"), [o.licence for o in by_year]),
+                                  (w.t("质押", "Pledges"), [o.pledge for o in by_year])],
                           x_label=w.t("申请年", "Application year"))
     ops_text = (w.t(f"发生转让的 {ops.transfer:,} 件，许可 {ops.licence:,} 件，质押 {ops.pledge:,} 件。",
                     f"{ops.transfer:,} applications were transferred, {ops.licence:,} licensed, {ops.pledge:,} pledged.")
@@ -391,9 +401,10 @@ def _inventors(r: Results, w: _Writer) -> Section:
     team_chart = ChartSpec("team_sizes", w.t("发明团队规模", "Team sizes"), "bar", categories=list(s.team_sizes),
                            series=[(w.t("申请量", "Applications"), list(s.team_sizes.values()))],
                            x_label=w.t("发明人数", "Inventors per application"))
+    team_years = _in_window(s.by_year, r)
     team_year = ChartSpec("team_by_year", w.t("平均团队规模变化", "Mean team size by year"), "line",
-                          categories=[str(t.year) for t in s.by_year],
-                          series=[(w.t("平均发明人数", "Mean inventors"), [t.mean_team_size for t in s.by_year])])
+                          categories=[str(t.year) for t in team_years],
+                          series=[(w.t("平均发明人数", "Mean inventors"), [t.mean_team_size for t in team_years])])
     text = w.t(f"共有发明人 {s.distinct_inventors:,} 人，平均每件申请 {s.mean_team_size or 0:.1f} 人。",
                f"{s.distinct_inventors:,} inventors; {s.mean_team_size or 0:.1f} per application on average.")
     table = Table(w.t("主要发明人及所属申请人", "Top inventors and their applicant"),
