@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from pydantic import TypeAdapter
-from threadpoolctl import threadpool_limits
 from sqlalchemy.orm import Session
+from threadpoolctl import threadpool_limits
 
 from ipcity.navigation import dataset
 from ipcity.navigation.analyses import (
