@@ -40,7 +40,7 @@ from ipcity.navigation.domain import TopicDefinition, is_country
 from ipcity.navigation.model import NavRecord
 
 TREND_YEARS = 20
-CLUSTER_SAMPLE = 20_000  # texts clustered at most: a fixed-seed random sample of a larger topic
+CLUSTER_SAMPLE = 5_000  # texts clustered at most: a fixed-seed random sample of a larger topic
 TOP = 20
 CN = "CN"
 

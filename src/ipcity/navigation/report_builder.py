@@ -148,14 +148,17 @@ def _data(r: Results, d: domain.TopicDefinition, w: _Writer) -> Section:
 # -- 3 landscape ----------------------------------------------------------------------------------------
 def _landscape(r: Results, w: _Writer) -> Section:
     t = r.trend
-    growth = [round(g * 100, 1) if g is not None else None for g in t.growth]
-    trend_chart = ChartSpec("trend", w.t("专利申请与公开趋势", "Applications and publications by year"), "bar_line",
+    trend_chart = ChartSpec("trend", w.t("专利申请与公开趋势", "Applications and publications by year"), "line",
                             categories=[str(y) for y in t.years],
                             series=[(w.t("申请量", "Applications"), t.applications),
-                                    (w.t("公开量", "Publications"), t.publications),
-                                    (w.t("申请量增长率 %", "Growth of applications %"), growth)],
-                            x_label=w.t("年份", "Year"), y_label=w.t("件", "Count"), y2_label="%",
+                                    (w.t("公开量", "Publications"), t.publications)],
+                            x_label=w.t("年份", "Year"), y_label=w.t("件", "Count"),
                             note=_incomplete_note(t.incomplete_from, w))
+    growth_table = Table(w.t("年度申请量及增长率", "Applications and growth by year"),
+                         [w.t("年份", "Year"), w.t("申请量", "Applications"), w.t("公开量", "Publications"),
+                          w.t("增长率", "Growth")],
+                         [[y, a, p, w.pct(g)] for y, a, p, g in zip(t.years, t.applications, t.publications,
+                                                                    t.growth, strict=False)][-10:])
     trend_text = w.t(f"{t.cagr_start}–{t.cagr_end} 年申请量年均复合增长率为 {w.pct(t.cagr)}。",
                      f"Applications grew by {w.pct(t.cagr)} a year (compound) from {t.cagr_start} to {t.cagr_end}."
                      ) if t.cagr is not None else w.t("年份数据不足，无法计算年均增长率。",
@@ -175,7 +178,7 @@ def _landscape(r: Results, w: _Writer) -> Section:
     life_text = w.t(f"以 {window} 年申请量与申请人数的变化判断，该技术处于{stage}。",
                     f"Judged by applications and applicants over {window}, the technology is in the {stage.lower()} stage.")
     return Section("landscape", w.t("专利态势", "Patent landscape"), children=[
-        Section("trend", w.t("申请趋势", "Filing trend"), [trend_text], charts=[trend_chart]),
+        Section("trend", w.t("申请趋势", "Filing trend"), [trend_text], charts=[trend_chart], tables=[growth_table]),
         Section("life_cycle", w.t("技术生命周期", "Technology life cycle"), [life_text], charts=[life_chart]),
     ])
 
