@@ -1,4 +1,5 @@
-"""Fixtures of patent navigation: a patent engine and a small register of hand-made Chinese records."""
+"""Fixtures of patent navigation: the patent engine (shared with the patent tests) and a small register of
+hand-made Chinese records."""
 
 from __future__ import annotations
 
@@ -7,21 +8,14 @@ from pathlib import Path
 import pytest
 
 from ipcity.core.roles import Actor
-from ipcity.patents.engine import close_all, engine_for
 from ipcity.patents.ingest.runner import ingest_file
+from tests.patents.conftest import DEMO, engine  # noqa: F401 - the engine fixture, re-used
 
 DATA = Path(__file__).resolve().parent / "data"
-DEMO = Path(__file__).resolve().parents[2] / "src" / "ipcity" / "patents" / "demo_data"
 
 
 @pytest.fixture
-def engine(settings):
-    yield engine_for(settings)
-    close_all()
-
-
-@pytest.fixture
-def register(db, engine):
+def register(db, engine):  # noqa: F811 - the fixture imported above
     """tests/navigation/data/topic.jsonl: 6 publications of 5 applications (one published as A and B),
     three in Shanghai (two in Pudong, one in Minhang) and two in Beijing; plus the WIPO ritonavir set."""
     actor = Actor.system("tests")
