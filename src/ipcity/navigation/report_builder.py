@@ -157,7 +157,7 @@ def _landscape(r: Results, w: _Writer) -> Section:
     growth_table = Table(w.t("年度申请量及增长率", "Applications and growth by year"),
                          [w.t("年份", "Year"), w.t("申请量", "Applications"), w.t("公开量", "Publications"),
                           w.t("增长率", "Growth")],
-                         [[y, a, p, w.pct(g)] for y, a, p, g in zip(t.years, t.applications, t.publications,
+                         [[str(y), a, p, w.pct(g)] for y, a, p, g in zip(t.years, t.applications, t.publications,
                                                                     t.growth, strict=False)][-10:])
     trend_text = w.t(f"{t.cagr_start}–{t.cagr_end} 年申请量年均复合增长率为 {w.pct(t.cagr)}。",
                      f"Applications grew by {w.pct(t.cagr)} a year (compound) from {t.cagr_start} to {t.cagr_end}."
@@ -183,6 +183,11 @@ def _landscape(r: Results, w: _Writer) -> Section:
     ])
 
 
+def _year(year: int | None) -> str | None:
+    """A year as text, so that tables do not print it with a thousands separator (2,007)."""
+    return str(year) if year else None
+
+
 def _in_window(rows: list, r: Results) -> list:
     """Rows (with a .year) within the years the trend shows, so every chart over time has the same axis."""
     if not r.trend.years:
@@ -206,7 +211,7 @@ def _applicants(r: Results, w: _Writer) -> Section:
                        [w.t("申请人", "Applicant"), w.t("类型", "Kind"), w.t("申请量", "Applications"),
                         w.t("占比", "Share"), w.t("有效", "Valid"), w.t("首次申请", "First"), w.t("最近申请", "Last")],
                        [[a.name, w.label(KIND_LABELS.get(a.kind, KIND_LABELS["other"])), a.count, w.pct(a.share),
-                         a.valid, a.first_year, a.last_year] for a in top[:15]])
+                         a.valid, _year(a.first_year), _year(a.last_year)] for a in top[:15]])
     c = r.concentration
     level = (w.t("竞争分散", "unconcentrated") if c.hhi < HHI_LOW else
              w.t("中度集中", "moderately concentrated") if c.hhi <= HHI_HIGH else w.t("高度集中", "highly concentrated"))
@@ -357,7 +362,7 @@ def _key_patents(r: Results, w: _Writer) -> Section:
     def patent_table(name: tuple[str, str], rows, value: tuple[str, str]) -> Table:
         return Table(w.label(name), [w.t("公开号", "Publication"), w.t("标题", "Title"), w.t("申请人", "Applicants"),
                                      w.t("申请年", "Year"), w.label(value)],
-                     [[k.pub_number, k.title[:60], "; ".join(k.applicants[:3]), k.year, k.value] for k in rows])
+                     [[k.pub_number, k.title[:60], "; ".join(k.applicants[:3]), _year(k.year), k.value] for k in rows])
 
     status = r.status_mix
     statuses = [s for s in STATUS_LABELS if status.overall.get(s)]
