@@ -78,5 +78,9 @@ def run_charts(run_id: int, actor: Actor = Depends(require(*NAVIGATORS)), sessio
     """Every chart of the run: its ECharts option and its data rows."""
     r = service.get_run(session, actor, run_id)
     doc = service.report_doc(session, r, service.report_lang())
-    return [{"key": c.key, "title": c.title, "kind": c.kind, "option": charts.to_echarts(c),
-             "header": c.rows()[0], "rows": c.rows()[1]} for c in doc.charts()]
+    out = []
+    for c in doc.charts():
+        header, rows = charts.table_rows(c)
+        out.append({"key": c.key, "title": c.title, "kind": c.kind, "option": charts.to_echarts(c),
+                    "header": header, "rows": rows})
+    return out

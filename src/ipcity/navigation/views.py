@@ -182,7 +182,7 @@ def chart_csv(request: Request, run_id: int, key: str, actor: Actor = Depends(re
     doc = service.report_doc(session, run, service.report_lang())
     for chart in doc.charts():
         if chart.key == key:
-            header, rows = chart.rows()
+            header, rows = charts.table_rows(chart)
             return csv_response(f"navigation-{run_id}-{key}.csv", header, rows)
     raise NotFound(Msg("No such chart"))
 
