@@ -81,6 +81,7 @@ class Results:
     subregions: RegionCounts | None = None
     gap: GapResult | None = None
     notes: list[str] = field(default_factory=list)
+    ipc_classes: list[IpcCount] = field(default_factory=list)  # a default: runs stored before it still load
 
 
 RESULTS = TypeAdapter(Results)
@@ -154,6 +155,7 @@ def analyse(records: list[NavRecord], texts: list[tuple[int | None, str]], defin
         gap_result = gap.gap_analysis(chinese, definition.focus_region, lang=lang)
     report(3, steps, "technology")
     sections = technology.ipc_distribution(records, level="section", top=8, lang=lang)
+    classes = technology.ipc_distribution(records, level="class", top=TOP, lang=lang)
     subclasses = technology.ipc_distribution(records, level="subclass", top=TOP, lang=lang)
     groups = technology.ipc_distribution(records, level="main_group", top=TOP, lang=lang)
     ipc_year = technology.ipc_year_matrix(records, level="subclass", top=10, years=trend_result.years)
@@ -180,7 +182,7 @@ def analyse(records: list[NavRecord], texts: list[tuple[int | None, str]], defin
         register_size=register_size, cn_records=len(chinese), trend=trend_result, life_cycle=life,
         ranking=ranking, concentration=concentration, newcomers=newcomers, applicant_types=types,
         network=network, provinces=provinces, origins=origins, offices=offices, focus_country=focus_country,
-        ipc_sections=sections, ipc_subclasses=subclasses,
+        ipc_sections=sections, ipc_classes=classes, ipc_subclasses=subclasses,
         ipc_groups=groups, ipc_year=ipc_year, clusters=cluster_result, most_cited=cited,
         largest_families=families, status_mix=status, operations=operations, inventors=inventor_stats,
         focus=focus, subregions=subregions, gap=gap_result, notes=notes)

@@ -318,6 +318,9 @@ def _technology(r: Results, w: _Writer) -> Section:
     sub_table = Table(w.t("主要 IPC 小类及含义", "Top IPC subclasses"),
                       [w.t("小类", "Subclass"), w.t("含义", "Title"), w.t("申请量", "Applications"), w.t("占比", "Share")],
                       [[x.code, ipc_title(x.code, lang), x.count, w.pct(x.share)] for x in sub])
+    class_table = Table(w.t("主要 IPC 大类", "Top IPC classes"),
+                        [w.t("大类", "Class"), w.t("含义", "Title"), w.t("申请量", "Applications"), w.t("占比", "Share")],
+                        [[x.code, ipc_title(x.code, lang), x.count, w.pct(x.share)] for x in r.ipc_classes[:10]])
     group_table = Table(w.t("主要 IPC 大组", "Top IPC main groups"),
                         [w.t("大组", "Main group"), w.t("含义", "Title"), w.t("申请量", "Applications")],
                         [[x.code, ipc_title(x.code, lang), x.count] for x in r.ipc_groups[:15]])
@@ -326,7 +329,7 @@ def _technology(r: Results, w: _Writer) -> Section:
                      categories=[str(y) for y in m.years], y_categories=m.codes, matrix=m.matrix,
                      x_label=w.t("年份", "Year"), y_label="IPC")
     technology = [Section("ipc", w.t("技术构成（IPC）", "Technology composition (IPC)"),
-                          charts=[sections_chart, sub_chart], tables=[sub_table, group_table]),
+                          charts=[sections_chart, sub_chart], tables=[class_table, sub_table, group_table]),
                   Section("ipc_year", w.t("技术演进", "Technology over time"), charts=[heat])]
     technology.append(_clusters(r, w))
     return Section("technology", w.t("技术分析", "Technology"), children=technology)
