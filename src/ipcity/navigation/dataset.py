@@ -92,6 +92,12 @@ class _Builder:
         self.publications = 0
         self.data_date: date | None = None
 
+    def _inventor(self, raw: str) -> str:
+        found = self.inventors.get(raw)
+        if found is None:  # normalise each spelling once: setdefault would normalise on every call
+            found = self.inventors[raw] = normalise_applicant(raw)
+        return found
+
     def add(self, row) -> None:
         app_year = row.app_date.year if row.app_date else None
         pub_year = row.pub_date.year if row.pub_date else None
@@ -101,8 +107,7 @@ class _Builder:
         self.publications += 1
         if row.pub_date and (self.data_date is None or row.pub_date > self.data_date):
             self.data_date = row.pub_date
-        inventors = tuple(dict.fromkeys(self.inventors.setdefault(n, normalise_applicant(n))
-                                        for n in row.inventors or () if n))
+        inventors = tuple(dict.fromkeys(self._inventor(n) for n in row.inventors or () if n))
         record = NavRecord(
             pub_number=row.pub_number, app_number=row.app_number or "", app_year=app_year, pub_year=pub_year,
             patent_type=row.patent_type, office=row.office or "", ipc=_ipc_tuple(row.ipc_main, row.ipc),
