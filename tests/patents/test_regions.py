@@ -103,3 +103,9 @@ def test_code_of(r):
     assert r.code_of("朝阳区") is None  # several districts bear the name
     assert r.code_of("310115") == "310115"
     assert r.code_of("火星") is None
+
+
+def test_grouping_rows_are_told_apart_from_cities():
+    table = regions()
+    assert table.is_grouping("1101") and table.is_grouping("4190")  # 北京 市辖区, 河南 省直辖县级行政区划
+    assert not table.is_grouping("4101") and not table.is_grouping("11") and not table.is_grouping("9999")

@@ -107,6 +107,12 @@ class Regions:
         """The official name of the division (河南省, 郑州市, 金水区; 市辖区 for a municipality's city level)."""
         return self._by_code[code].name
 
+    def is_grouping(self, code: str) -> bool:
+        """A city-level row that groups districts or counties rather than being a city (北京 1101 市辖区,
+        河南 4190 省直辖县级行政区划); False for an unknown code."""
+        division = self._by_code.get(code)
+        return division is not None and _PLACEHOLDER.match(division.name) is not None
+
     def full_name(self, code: str) -> str:
         """Province, city and district names joined, grouping rows left out: 上海市浦东新区, 河南省郑州市."""
         names = [self._by_code[c].name for c in self.levels(code) if c and c in self._by_code]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ipcity.navigation.model import NavRecord
-from ipcity.patents.regions import _PLACEHOLDER, CITY, DISTRICT, PROVINCE, regions
+from ipcity.patents.regions import CITY, DISTRICT, PROVINCE, regions
 
 _LEVEL_BY_LENGTH = {2: PROVINCE, 4: CITY, 6: DISTRICT}
 
@@ -27,7 +27,7 @@ def _name(code: str) -> str:
 def _is_grouping(code: str) -> bool:
     """A city-level row that is a grouping, not a city (北京 1101 市辖区, 河南 4190 省直辖县级行政区划):
     below a province, its districts stand in for cities."""
-    return _PLACEHOLDER.match(_name(code)) is not None
+    return regions().is_grouping(code)
 
 
 @dataclass

@@ -38,7 +38,7 @@ def _dictionary_loaded() -> int:
     data = resources.files("ipcity.patents") / "data" / "patent_terms.txt.gz"
     if not data.is_file():
         return 0
-    with _lock, gzip.open(data.open("rb"), "rt", encoding="utf-8") as terms:
+    with _lock, data.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as terms:
         for line in terms:
             term = line.strip()
             if term:
