@@ -98,7 +98,7 @@ class _Builder:
             found = self.inventors[raw] = normalise_applicant(raw)
         return found
 
-    def add(self, row) -> None:
+    def add(self, row, ipc: tuple[str, ...]) -> None:
         app_year = row.app_date.year if row.app_date else None
         pub_year = row.pub_date.year if row.pub_date else None
         year = app_year or pub_year
@@ -110,7 +110,7 @@ class _Builder:
         inventors = tuple(dict.fromkeys(self._inventor(n) for n in row.inventors or () if n))
         record = NavRecord(
             pub_number=row.pub_number, app_number=row.app_number or "", app_year=app_year, pub_year=pub_year,
-            patent_type=row.patent_type, office=row.office or "", ipc=_ipc_tuple(row.ipc_main, row.ipc),
+            patent_type=row.patent_type, office=row.office or "", ipc=ipc,
             applicants=tuple(dict.fromkeys(n for n in map(self.names, row.applicants or ()) if n)),
             inventors=tuple(n for n in inventors if n), region_code=row.region_code or "",
             legal_status=row.legal_status or "unknown", cited_by=row.cited_by, family_size=row.family_size,
@@ -179,9 +179,12 @@ def select_records(session: Session, definition: TopicDefinition, *, engine=None
     report = progress or (lambda done, total, label: None)
 
     def scan(keep: Callable | None, *where, text: bool = False) -> None:
+        """Every row matching `where` for which keep(row, ipc) holds; ipc: the row's symbols, main first
+        (computed once per row, for the filter and the record)."""
         for done, row in enumerate(_stream(session, *where, text=text), 1):
-            if keep is None or keep(row):
-                builder.add(row)
+            ipc = _ipc_tuple(row.ipc_main, row.ipc)
+            if keep is None or keep(row, ipc):
+                builder.add(row, ipc)
             if done % BATCH == 0:
                 report(done, register_size, "records read")
 
@@ -194,15 +197,15 @@ def select_records(session: Session, definition: TopicDefinition, *, engine=None
             report(min(start + IN_CHUNK, len(numbers)), len(numbers), "records read")
     elif definition.kind == "ipc":
         matches = ipc_matcher(definition.ipc_codes)
-        scan(lambda row: matches(_ipc_tuple(row.ipc_main, row.ipc)))
+        scan(lambda row, ipc: matches(ipc))
     elif definition.kind == "sei":
         code = definition.sei_code
         if definition.sei_keywords:
-            scan(lambda row: sei.fits(_ipc_tuple(row.ipc_main, row.ipc), f"{row.title} {row.abstract}", code),
+            scan(lambda row, ipc: sei.fits(ipc, f"{row.title} {row.abstract}", code),
                  text=True)
             notes.append("keywords")
         else:
-            scan(lambda row: sei.in_industry(_ipc_tuple(row.ipc_main, row.ipc), code))
+            scan(lambda row, ipc: sei.in_industry(ipc, code))
     elif definition.kind == "numbers":
         _scan_numbers(definition.numbers, scan)
     else:
@@ -233,7 +236,7 @@ def _scan_numbers(numbers: list[str], scan) -> None:
     for start in range(0, len(keys), 100):
         chunk = keys[start:start + 100]
         wanted = set(chunk)
-        scan(lambda row, wanted=wanted: _key_without_kind(row.pub_number) in wanted,
+        scan(lambda row, ipc, wanted=wanted: _key_without_kind(row.pub_number) in wanted,
              or_(*[Patent.pub_number.like(f"{k}%") for k in chunk]))
 
 

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from ipcity.core import jobs
 from ipcity.core.roles import Actor
 from ipcity.navigation import service
-from ipcity.navigation.tables import NavRun
 
 DEMO_TOPICS = (
     {"name": "无人机产业专利导航（演示）", "nav_type": "industry", "kind": "query",
@@ -25,9 +24,6 @@ def load_demo(session: Session, actors: dict[str, Actor], files) -> int:
     for form in DEMO_TOPICS:
         topic = service.create_topic(session, owner, form, is_demo=True)
         # Queued now, after the corpus load job queued by the patents plugin: jobs run in order.
-        run = NavRun(topic_id=topic.id, definition=dict(topic.definition), topic_name=topic.name,
-                     created_by=owner.user_id)
-        session.add(run)
-        session.flush()
-        run.job_id = jobs.enqueue(session, owner, "navigation.run", {"run_id": run.id}).id
+        run = service.new_run(session, owner, topic)
+        run.job_id = jobs.enqueue(session, owner, service.RUN_JOB, {"run_id": run.id}).id
     return len(DEMO_TOPICS)

@@ -72,6 +72,11 @@ def split_ipc_codes(text: str) -> list[str]:
     return found
 
 
+def is_checked(value) -> bool:
+    """A checkbox or JSON flag as forms and the API send it: on, 1, true, yes (any case) or True."""
+    return str(value or "").lower() in ("1", "true", "on", "yes")
+
+
 def is_country(code: str) -> bool:
     """A focus given as a country or office code (ST.3 / ISO 3166 alpha-2, upper case), e.g. FR, US, CN."""
     return bool(_COUNTRY.fullmatch(code or ""))
@@ -151,7 +156,7 @@ def validate(data: dict, *, current_year: int, ipc_ok, sei_ok, region_ok, query_
                 definition.ipc_codes.append(normalised)
     elif kind == "sei":
         definition.sei_code = (data.get("sei_code") or "").strip()
-        definition.sei_keywords = str(data.get("sei_keywords") or "").lower() in ("1", "true", "on", "yes")
+        definition.sei_keywords = is_checked(data.get("sei_keywords"))
         if not sei_ok(definition.sei_code):
             problems.append(("sei_code", Msg("Choose an industry of the strategic emerging industries list")))
     elif kind == "numbers":

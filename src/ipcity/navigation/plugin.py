@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ipcity.core.i18n import Msg
 from ipcity.core.plugins import MenuEntry, Plugin, ServiceInfo
-from ipcity.navigation.service import NAVIGATORS
+from ipcity.navigation.service import NAVIGATORS, RUN_JOB
 
 
 def plugin() -> Plugin:
@@ -28,8 +28,8 @@ def plugin() -> Plugin:
         ),
         routers=[views.router, api.router],
         menu=[MenuEntry(Msg("Patent navigation"), "/navigation", NAVIGATORS, order=25)],
-        jobs={"navigation.run": jobs.run_topic},
-        job_labels={"navigation.run": Msg("Patent navigation analysis")},
+        jobs={RUN_JOB: jobs.run_topic},
+        job_labels={RUN_JOB: Msg("Patent navigation analysis")},
         templates=Path(__file__).resolve().parent / "templates",
         demo=demo.load_demo,
     )

@@ -109,7 +109,7 @@ def create_topic(session: Session, actor: Actor, form: dict, *, is_demo: bool = 
     name, description, definition = _validated(form)
     topic = NavTopic(name=name, description=description, nav_type=definition.nav_type, kind=definition.kind,
                      definition=definition.to_json(), owner_id=actor.user_id, unit_id=actor.unit_id,
-                     shared=_flag(form.get("shared")), is_demo=is_demo)
+                     shared=domain.is_checked(form.get("shared")), is_demo=is_demo)
     session.add(topic)
     session.flush()
     audit.record(session, actor, "create", "nav_topic", topic.id, summary=name, detail=definition.to_json())
@@ -124,7 +124,7 @@ def update_topic(session: Session, actor: Actor, topic_id: int, form: dict) -> N
     before = {"name": topic.name, "definition": topic.definition, "shared": topic.shared}
     topic.name, topic.description = name, description
     topic.nav_type, topic.kind, topic.definition = definition.nav_type, definition.kind, definition.to_json()
-    topic.shared = _flag(form.get("shared"))
+    topic.shared = domain.is_checked(form.get("shared"))
     topic.updated_at = now()
     audit.record(session, actor, "update", "nav_topic", topic.id, summary=name,
                  detail={"before": before, "after": {"name": name, "definition": topic.definition,
@@ -140,10 +140,6 @@ def delete_topic(session: Session, actor: Actor, topic_id: int) -> None:
         session.delete(run)
     audit.record(session, actor, "delete", "nav_topic", topic.id, summary=topic.name)
     session.delete(topic)
-
-
-def _flag(value) -> bool:
-    return str(value or "").lower() in ("1", "true", "on", "yes")
 
 
 @dataclass
@@ -184,17 +180,23 @@ def runs_of(session: Session, topic_id: int) -> list[NavRun]:
 
 
 # -- runs ------------------------------------------------------------------------------------------------
-def start_run(session: Session, services, actor: Actor, topic_id: int) -> NavRun:
-    """Queue a run of the topic with its current definition and the register as it is now ("re-run with
-    fresh data" is simply another run)."""
-    topic = get_topic(session, actor, topic_id)
+RUN_JOB = "navigation.run"
+
+
+def new_run(session: Session, actor: Actor, topic: NavTopic) -> NavRun:
+    """A run of the topic with its current definition, audited; the caller queues its job (RUN_JOB)."""
     run = NavRun(topic_id=topic.id, definition=dict(topic.definition), topic_name=topic.name,
                  created_by=actor.user_id)
     session.add(run)
     session.flush()
     audit.record(session, actor, "run", "nav_topic", topic.id, summary=topic.name, detail={"run_id": run.id})
-    job = services.start_job(session, actor, "navigation.run", {"run_id": run.id})
-    run.job_id = job.id
+    return run
+
+
+def start_run(session: Session, services, actor: Actor, topic_id: int) -> NavRun:
+    """Queue a run with the register as it is now ("re-run with fresh data" is simply another run)."""
+    run = new_run(session, actor, get_topic(session, actor, topic_id))
+    run.job_id = services.start_job(session, actor, RUN_JOB, {"run_id": run.id}).id
     session.commit()
     return run
 
