@@ -1,4 +1,4 @@
-"""Helpers every benchmark script shares: percentiles, strict-JSON figures, a clean stop on SIGTERM."""
+"""Helpers every benchmark script shares: percentiles, strict-JSON figures, a clean stop on SIGTERM, machine facts."""
 
 from __future__ import annotations
 
@@ -34,3 +34,33 @@ def finite(value):
 def interrupt(signum, frame):
     """SIGTERM handler: stop like Ctrl-C, so that the script's cleanup and partial output still run."""
     raise KeyboardInterrupt
+
+
+def machine(packages: tuple[str, ...] = ()) -> dict:
+    """What a result was measured on: cores, memory, Python, SQLite and the versions of `packages`."""
+    import os
+    import platform
+    import sqlite3
+    from importlib.metadata import version
+    from pathlib import Path
+
+    mem_kb = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_kb = int(line.split()[1])
+    except OSError:
+        pass
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    versions = {}
+    for package in packages:
+        try:
+            versions[package] = version(package)
+        except Exception:  # noqa: BLE001 - a missing version is only information
+            versions[package] = "?"
+    return {"cores": os.cpu_count(), "usable_cores": usable, "ram_gb": round(mem_kb / 1024 ** 2, 1),
+            "python": platform.python_version(), "platform": platform.platform(), "sqlite": sqlite3.sqlite_version,
+            **versions}

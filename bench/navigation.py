@@ -39,7 +39,6 @@ import io
 import itertools
 import json
 import os
-import platform
 import pstats
 import resource
 import signal
@@ -60,8 +59,9 @@ for _path in (ROOT / "src", Path(__file__).resolve().parent):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+import benchkit  # noqa: E402  (bench/benchkit.py)
 import synthetic  # noqa: E402  (bench/synthetic.py)
-from benchkit import interrupt  # noqa: E402  (bench/benchkit.py)
+from benchkit import interrupt  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "navigation"
 RESULTS = ROOT / "bench" / "results"
@@ -211,23 +211,10 @@ def in_child(func: Callable, *args):
 
 
 def machine() -> str:
-    from importlib.metadata import version
-
-    mem_kb = 0
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                mem_kb = int(line.split()[1])
-    except OSError:
-        pass
-    libs = []
-    for package in ("SQLAlchemy", "weasyprint", "scikit-learn", "rjieba", "pydantic"):
-        try:
-            libs.append(f"{package} {version(package)}")
-        except Exception:  # noqa: BLE001 - a missing version is only information
-            libs.append(f"{package} ?")
-    return (f"{os.cpu_count()} cores, {mem_kb / 1024 ** 2:.1f} GiB RAM, Python {platform.python_version()}, "
-            f"SQLite {sqlite3.sqlite_version}, {', '.join(libs)}; load average "
+    packages = ("SQLAlchemy", "weasyprint", "scikit-learn", "rjieba", "pydantic")
+    facts = benchkit.machine(packages)
+    return (f"{facts['cores']} cores, {facts['ram_gb']:.1f} GiB RAM, Python {facts['python']}, "
+            f"SQLite {facts['sqlite']}, {', '.join(f'{p} {facts[p]}' for p in packages)}; load average "
             f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

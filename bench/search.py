@@ -32,7 +32,6 @@ import argparse
 import json
 import math
 import os
-import platform
 import re
 import resource
 import shutil
@@ -54,6 +53,7 @@ for _path in (ROOT / "src", Path(__file__).resolve().parent):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+import benchkit  # noqa: E402
 import synthetic  # noqa: E402  (bench/synthetic.py)
 from benchkit import finite, interrupt, percentile  # noqa: E402  (bench/benchkit.py)
 
@@ -104,28 +104,7 @@ def rss_mb() -> dict:
 
 
 def machine() -> dict:
-    mem_kb = 0
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                mem_kb = int(line.split()[1])
-    except OSError:
-        pass
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
-    versions = {}
-    for package in ("tantivy", "rjieba"):
-        try:
-            from importlib.metadata import version
-
-            versions[package] = version(package)
-        except Exception:  # noqa: BLE001 - a missing version is only information
-            versions[package] = "?"
-    return {"cores": os.cpu_count(), "usable_cores": usable, "ram_gb": round(mem_kb / 1024 ** 2, 1),
-            "python": platform.python_version(), "platform": platform.platform(), "sqlite": sqlite3.sqlite_version,
-            **versions}
+    return benchkit.machine(("tantivy", "rjieba"))
 
 
 def du_mb(path: Path) -> float:
