@@ -62,6 +62,16 @@ class MerkleTree:
             self._levels[level].append(parent)
         return index
 
+    def truncate(self, size: int) -> None:
+        """Forget the leaves from `size` on (an append whose transaction was rolled back)."""
+        if not 0 <= size <= len(self):
+            raise ValueError(f"cannot truncate a log of {len(self)} leaves to {size}")
+        for level in range(len(self._levels)):
+            del self._levels[level][size >> level:]
+
+    def leaf(self, index: int) -> bytes:
+        return self._levels[0][index]
+
     def _subtree(self, start: int, size: int) -> bytes:
         """MTH of the leaves [start, start + size)."""
         if size & (size - 1) == 0 and start % size == 0:  # a complete subtree: stored

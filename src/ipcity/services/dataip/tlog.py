@@ -1,0 +1,239 @@
+"""The transparency log, stored: append entries, publish signed tree heads, serve proofs, check integrity.
+
+The database holds every leaf (its canonical JSON and leaf hash), the signed tree heads, and one state row
+with the current size and root. Appends lock that row (`SELECT … FOR UPDATE` on PostgreSQL; SQLite has one
+writer anyway), so concurrent appends queue up instead of claiming the same index.
+
+The Merkle tree itself is kept in memory per database and rebuilt from the leaves when needed: it is only
+a cache. Before each use it is brought to what the caller's transaction sees (truncated after a rolled-back
+append, extended with leaves committed elsewhere) and its root is compared with the state row; on any
+difference it is rebuilt from the stored leaves. `check` re-derives everything from the stored entries and
+the signatures, which is how an edited row is found.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from ipcity.core.clock import now
+from ipcity.services.dataip import merkle, signing
+from ipcity.services.dataip.tables import LogLeaf, LogState, TreeHead
+
+ENTRY_VERSION = 1
+LOAD_CHUNK = 50_000
+
+
+def canonical(obj) -> bytes:
+    """The one byte form of an entry: sorted keys, no spaces, UTF-8 (what is hashed and what is served)."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Appended:
+    index: int
+    leaf_hash: bytes
+    entry: bytes
+
+
+class _Cache:
+    """One in-memory tree per database URL, guarded by a lock."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.trees: dict[str, merkle.MerkleTree] = {}
+
+
+_cache = _Cache()
+
+
+def _key(session: Session) -> str:
+    return str(session.get_bind().url)
+
+
+def _state(session: Session, *, lock: bool = False) -> LogState:
+    q = select(LogState).where(LogState.id == 1)
+    if lock:
+        q = q.with_for_update()
+    state = session.scalar(q)
+    if state is None:
+        state = LogState(id=1, size=0, root_hash=merkle.EMPTY_ROOT.hex())
+        session.add(state)
+        session.flush()
+    return state
+
+
+def _load(session: Session, tree: merkle.MerkleTree, upto: int) -> None:
+    while len(tree) < upto:
+        rows = session.execute(select(LogLeaf.idx, LogLeaf.leaf_hash).where(LogLeaf.idx >= len(tree),
+                                                                           LogLeaf.idx < upto)
+                               .order_by(LogLeaf.idx).limit(LOAD_CHUNK)).all()
+        if not rows:
+            raise LogIntegrityError(f"the log state says {upto} leaves but leaf {len(tree)} is missing")
+        for idx, h in rows:
+            if idx != len(tree):
+                raise LogIntegrityError(f"leaf {len(tree)} is missing from the log")
+            tree.append_hash(bytes.fromhex(h))
+
+
+class LogIntegrityError(RuntimeError):
+    """The stored log contradicts itself (a missing leaf, a root that does not match)."""
+
+
+def _synced_tree(session: Session, state: LogState) -> merkle.MerkleTree:
+    """The cached tree, made equal to the leaves the session sees; caller holds the cache lock."""
+    key = _key(session)
+    tree = _cache.trees.get(key)
+    if tree is None:
+        tree = _cache.trees[key] = merkle.MerkleTree()
+    if len(tree) > state.size:
+        tree.truncate(state.size)
+    _load(session, tree, state.size)
+    if tree.root().hex() != state.root_hash:
+        tree = _cache.trees[key] = merkle.MerkleTree()  # another writer's history, or a rollback: start over
+        _load(session, tree, state.size)
+        if tree.root().hex() != state.root_hash:
+            raise LogIntegrityError("the stored leaves do not give the root recorded in the log state")
+    return tree
+
+
+def forget_cache() -> None:
+    """Drop the in-memory trees (tests that rewrite the database behind the log's back)."""
+    with _cache.lock:
+        _cache.trees.clear()
+
+
+def append(session: Session, kind: str, subject: str, fields: dict) -> Appended:
+    return append_many(session, [(kind, subject, fields)])[0]
+
+
+def append_many(session: Session, items: list[tuple[str, str, dict]]) -> list[Appended]:
+    """Append entries in the caller's transaction; each gets the next index. Not signed until `publish`."""
+    at = now()
+    stamp = at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    with _cache.lock:
+        state = _state(session, lock=True)
+        tree = _synced_tree(session, state)
+        out, rows = [], []
+        for kind, subject, fields in items:
+            entry = canonical({**fields, "v": ENTRY_VERSION, "kind": kind, "subject": subject, "at": stamp})
+            h = merkle.leaf_hash(entry)
+            index = tree.append_hash(h)
+            rows.append({"idx": index, "kind": kind, "subject": subject, "entry": entry.decode("utf-8"),
+                         "leaf_hash": h.hex(), "appended_at": at})
+            out.append(Appended(index, h, entry))
+        try:
+            session.execute(insert(LogLeaf), rows)
+            session.execute(update(LogState).where(LogState.id == 1)
+                            .values(size=len(tree), root_hash=tree.root().hex()))
+        except Exception:
+            tree.truncate(state.size)
+            raise
+        session.expire(state)
+    return out
+
+
+def publish(session: Session, signer: signing.RegistrySigner) -> TreeHead:
+    """Sign the log as it stands in this transaction (RFC 6962 §3.5); returns the existing head if current."""
+    with _cache.lock:
+        state = _state(session, lock=True)
+        head = session.get(TreeHead, state.size)
+        if head is not None:
+            return head
+        ts = int(now().timestamp() * 1000)
+        root = bytes.fromhex(state.root_hash)
+        sig = signer.sign(signing.tree_head_message(state.size, ts, root))
+        head = TreeHead(size=state.size, root_hash=state.root_hash, timestamp_ms=ts, signature=sig.hex(),
+                        key_id=signer.key_id)
+        session.add(head)
+        session.flush()
+        return head
+
+
+def latest_head(session: Session) -> TreeHead | None:
+    return session.scalar(select(TreeHead).order_by(TreeHead.size.desc()).limit(1))
+
+
+def size(session: Session) -> int:
+    return _state(session).size
+
+
+def inclusion_proof(session: Session, index: int, tree_size: int) -> list[bytes]:
+    with _cache.lock:
+        tree = _synced_tree(session, _state(session))
+        return tree.inclusion_proof(index, tree_size)
+
+
+def consistency_proof(session: Session, first: int, second: int) -> list[bytes]:
+    with _cache.lock:
+        tree = _synced_tree(session, _state(session))
+        return tree.consistency_proof(first, second)
+
+
+def leaf(session: Session, index: int) -> LogLeaf | None:
+    return session.get(LogLeaf, index)
+
+
+def entries(session: Session, start: int, end: int) -> list[LogLeaf]:
+    return list(session.scalars(select(LogLeaf).where(LogLeaf.idx >= start, LogLeaf.idx < end)
+                                .order_by(LogLeaf.idx)))
+
+
+def head_json(head: TreeHead, public_raw: bytes | None = None) -> dict:
+    out = {"tree_size": head.size, "root_hash": head.root_hash, "timestamp": head.timestamp_ms,
+           "signature": head.signature, "key_id": head.key_id,
+           "time": datetime.fromtimestamp(head.timestamp_ms / 1000, UTC).isoformat(timespec="seconds")}
+    if public_raw is not None:
+        out["public_key"] = public_raw.hex()
+    return out
+
+
+def verify_head(head: dict, public_raw: bytes) -> None:
+    """Raise signing.SignatureError unless `head` (as head_json gives it) is signed by `public_raw`."""
+    message = signing.tree_head_message(int(head["tree_size"]), int(head["timestamp"]),
+                                        bytes.fromhex(head["root_hash"]))
+    signing.verify(public_raw, bytes.fromhex(head["signature"]), message, "tree head")
+
+
+def check(session: Session, public_raw: bytes) -> list[str]:
+    """Re-derive the whole log from its stored entries; every contradiction found, in words (empty: intact).
+
+    Finds an edited entry (its hash no longer matches), an edited or deleted leaf hash (the roots of the
+    signed heads no longer match), a rewritten state row, and a forged or edited tree head.
+    """
+    problems: list[str] = []
+    tree = merkle.MerkleTree()
+    last = -1
+    for row in session.execute(select(LogLeaf.idx, LogLeaf.entry, LogLeaf.leaf_hash).order_by(LogLeaf.idx))\
+            .yield_per(LOAD_CHUNK):
+        idx, entry, stored = row
+        if idx != last + 1:
+            problems.append(f"leaves {last + 1}–{idx - 1} are missing")
+        last = idx
+        actual = merkle.leaf_hash(entry.encode("utf-8"))
+        if actual.hex() != stored:
+            problems.append(f"leaf {idx}: its entry does not hash to its stored leaf hash (the entry was edited)")
+        while len(tree) < idx:  # keep later positions right even after a gap
+            tree.append_hash(b"\0" * 32)
+        tree.append_hash(actual)
+    state = _state(session)
+    if state.size != len(tree):
+        problems.append(f"the log state says {state.size} leaves; {len(tree)} are stored")
+    elif tree.root().hex() != state.root_hash:
+        problems.append("the log state's root does not match the stored entries")
+    for head in session.scalars(select(TreeHead).order_by(TreeHead.size)):
+        if head.size > len(tree):
+            problems.append(f"signed head of size {head.size}: the log has only {len(tree)} leaves")
+            continue
+        if tree.root(head.size).hex() != head.root_hash:
+            problems.append(f"signed head of size {head.size}: the stored entries give another root")
+        try:
+            verify_head(head_json(head), public_raw)
+        except signing.SignatureError as exc:
+            problems.append(f"signed head of size {head.size}: {exc}")
+    return problems
