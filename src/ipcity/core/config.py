@@ -29,6 +29,7 @@ class Settings:
     milvus_uri: str = ""  # a Milvus server; empty = milvus-lite file in the data directory
     encoder: str = "corpus"  # "corpus" (trained on the corpus), "none", or "st:/path/to/sentence-transformers-model"
     encoder_dim: int = 256
+    public_url: str = "http://127.0.0.1:8000"  # how the public reaches the platform: links printed in certificates
 
     @property
     def files_dir(self) -> Path:
@@ -74,6 +75,7 @@ def load_settings(**overrides) -> Settings:
         milvus_uri=os.environ.get("IPCITY_MILVUS_URI", ""),
         encoder=os.environ.get("IPCITY_ENCODER", "corpus"),
         encoder_dim=_int("IPCITY_ENCODER_DIM", 256),
+        public_url=os.environ.get("IPCITY_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
     )
     values.update(overrides)
     return Settings(**values)

@@ -56,10 +56,11 @@ def make_engine(url: str) -> Engine:
 class Database:
     """The engine and its session factory; one per application."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, info: dict | None = None):
         self.url = url
         self.engine = make_engine(url)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # `info` reaches every session (session.info): how case hooks find the settings of their application.
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False, info=dict(info or {}))
 
     @property
     def dialect(self) -> str:

@@ -112,9 +112,10 @@ def builtin_plugins() -> list[Plugin]:
     from ipcity.navigation.plugin import plugin as navigation
     from ipcity.patents.plugin import plugin as patents
     from ipcity.portal.plugin import plugin as portal
+    from ipcity.services.dataip.plugin import plugin as dataip
     from ipcity.services.workplan.plugin import plugin as workplan
 
-    return [portal(), patents(), navigation(), workplan()]
+    return [portal(), patents(), navigation(), dataip(), workplan()]
 
 
 def default_registry() -> Registry:

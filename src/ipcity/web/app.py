@@ -51,8 +51,8 @@ class Services:
 
 def build_services(settings: Settings, registry: Registry | None = None) -> Services:
     registry = registry or default_registry()
-    db = Database(settings.database_url)
     files = FileStore(settings.files_dir, settings.max_upload_bytes)
+    db = Database(settings.database_url, info={"settings": settings, "files": files})
     templates = make_environment([p.templates for p in registry.plugins if p.templates])
     return Services(settings, db, registry, files, templates)
 

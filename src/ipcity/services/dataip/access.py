@@ -1,0 +1,27 @@
+"""Who may download the files of data-IP registration (the plugin's file_access hooks)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from ipcity.core.roles import ADMIN, OFFICIAL_ROLES, Actor
+from ipcity.services.dataip import service
+from ipcity.services.dataip.tables import DataProduct, Objection
+from ipcity.workflow.tables import Case
+
+
+def may_see_product_file(session: Session, actor: Actor, owner_id: str) -> bool:
+    """Samples and certificates: the holder, the registration body, administrators."""
+    product = session.get(DataProduct, int(owner_id))
+    return product is not None and service.may_view(session, actor, product)
+
+
+def may_see_objection_file(session: Session, actor: Actor, owner_id: str) -> bool:
+    """Objection evidence: the objector, the registration body and administrators (not the public)."""
+    objection = session.get(Objection, int(owner_id))
+    if objection is None:
+        return False
+    if actor.role == ADMIN or (actor.user_id is not None and objection.objector_user_id == actor.user_id):
+        return True
+    case = session.get(Case, session.get(DataProduct, objection.product_id).case_id)
+    return actor.role in OFFICIAL_ROLES and case.assigned_unit_id == actor.unit_id

@@ -1,0 +1,179 @@
+"""The case types of data-IP registration, declared for the case engine.
+
+Registration (设立登记) follows rules.md §1.4: filing → formal review (补正 possible) → substantive review with
+an expert opinion step (补正 possible) → approval for publicity → publicity, during which anyone may object →
+objection decision → registration, or refusal on Shanghai Art 7 grounds; withdrawal by the applicant at any
+point before registration; after registration, cancellation by the holder (Art 12, 注销), revocation by the
+office (撤销, on an Art 7 ground found later) and expiry. Changes and renewals of a registered product are
+cases of their own (amendment). Service rules that need the database (publicity over, no open objection,
+numbers, log entries) are the `guard` and `after` hooks that service.py adds.
+"""
+
+from __future__ import annotations
+
+from ipcity.core.i18n import Msg
+from ipcity.core.roles import ADMIN, ALL_ROLES, APPLICANT_COMPANY, APPLICANT_INDIVIDUAL, HANDLER, HEAD, REVIEWER
+from ipcity.services.dataip.domain import PUBLIC, Rules, grounds_check
+from ipcity.workflow.definition import (
+    APPLICANT,
+    ASSIGNED_UNIT,
+    CALENDAR_DAYS,
+    WORKING_DAYS,
+    CaseType,
+    DeadlineRule,
+    FieldSpec,
+    State,
+    Transition,
+)
+
+REGISTRATION_KEY = "dataip.registration"
+AMENDMENT_KEY = "dataip.amendment"
+
+APPLICANTS = frozenset({APPLICANT_COMPANY, APPLICANT_INDIVIDUAL})
+OFFICIALS = frozenset({HANDLER, REVIEWER, HEAD})
+DECIDERS = frozenset({REVIEWER, HEAD})
+SYSTEM = frozenset({ADMIN})  # the daily sweep acts as the system
+
+BEFORE_REGISTRATION = ("submitted", "formal_correction", "substantive_review", "expert_review",
+                       "substantive_correction", "in_publicity", "objection_review")
+UNDER_REVIEW = ("submitted", "formal_correction", "substantive_review", "expert_review", "substantive_correction")
+
+SERVICE_COMMITMENT = "Registration body's service commitment (not in the published measures; configurable)"
+
+
+def _grounds() -> FieldSpec:
+    return FieldSpec("grounds", Msg("Grounds (Shanghai measures Art 7)"), check=grounds_check)
+
+
+def registration_type(rules: Rules) -> CaseType:
+    publicity_unit = CALENDAR_DAYS if rules.publicity_unit == CALENDAR_DAYS else WORKING_DAYS
+    return CaseType(
+        key=REGISTRATION_KEY,
+        label=Msg("Data-IP registration (数据知识产权登记)"),
+        number_prefix="DIP",
+        states=(
+            State("submitted", Msg("Filed, awaiting formal review")),
+            State("formal_correction", Msg("Correction requested (formal review)")),
+            State("substantive_review", Msg("Substantive review")),
+            State("expert_review", Msg("Awaiting the expert opinion")),
+            State("substantive_correction", Msg("Correction requested (substantive review)")),
+            State("in_publicity", Msg("In publicity (公示)")),
+            State("objection_review", Msg("Objection under review")),
+            State("registered", Msg("Registered")),
+            State("refused", Msg("Refused registration"), final=True),
+            State("withdrawn", Msg("Withdrawn"), final=True),
+            State("cancelled", Msg("Cancelled (注销)"), final=True),
+            State("revoked", Msg("Revoked (撤销)"), final=True),
+            State("expired", Msg("Expired"), final=True),
+        ),
+        initial="submitted",
+        transitions=(
+            Transition("pass_formal", Msg("Pass formal review"), ("submitted",), "substantive_review", OFFICIALS,
+                       ASSIGNED_UNIT),
+            Transition("request_formal_correction", Msg("Request correction (formal)"), ("submitted",),
+                       "formal_correction", OFFICIALS, ASSIGNED_UNIT, reason_required=True),
+            Transition("submit_formal_correction", Msg("Submit the correction"), ("formal_correction",),
+                       "submitted", APPLICANTS, APPLICANT,
+                       fields=(FieldSpec("correction", Msg("What was corrected")),)),
+            Transition("request_expert", Msg("Ask the expert committee"), ("substantive_review",),
+                       "expert_review", OFFICIALS, ASSIGNED_UNIT,
+                       fields=(FieldSpec("experts", Msg("Experts consulted")),), reason_required=True),
+            Transition("record_expert_opinion", Msg("Record the expert opinion"), ("expert_review",),
+                       "substantive_review", OFFICIALS, ASSIGNED_UNIT,
+                       fields=(FieldSpec("expert_opinion", Msg("Expert opinion")),
+                               FieldSpec("expert_conclusion", Msg("Expert conclusion"),
+                                         check=lambda v: None if v in ("supports", "opposes", "mixed")
+                                         else Msg("Choose the expert conclusion")))),
+            Transition("request_substantive_correction", Msg("Request correction (substantive)"),
+                       ("substantive_review",), "substantive_correction", OFFICIALS, ASSIGNED_UNIT,
+                       reason_required=True),
+            Transition("submit_substantive_correction", Msg("Submit the correction (substantive)"),
+                       ("substantive_correction",), "substantive_review", APPLICANTS, APPLICANT,
+                       fields=(FieldSpec("correction", Msg("What was corrected")),)),
+            Transition("approve_publicity", Msg("Approve for publicity"), ("substantive_review",), "in_publicity",
+                       DECIDERS, ASSIGNED_UNIT),
+            Transition("object", Msg("File an objection"), ("in_publicity",), "objection_review",
+                       ALL_ROLES | {PUBLIC}),
+            Transition("uphold_objection", Msg("Uphold the objection and refuse"), ("objection_review",), "refused",
+                       DECIDERS, ASSIGNED_UNIT, fields=(_grounds(),), reason_required=True),
+            Transition("dismiss_objection", Msg("Dismiss the objection"), ("objection_review",), "in_publicity",
+                       DECIDERS, ASSIGNED_UNIT, reason_required=True),
+            Transition("register", Msg("Register and issue the certificate"), ("in_publicity",), "registered",
+                       DECIDERS | SYSTEM),
+            Transition("refuse", Msg("Refuse registration"), UNDER_REVIEW, "refused", DECIDERS, ASSIGNED_UNIT,
+                       fields=(_grounds(),), reason_required=True),
+            Transition("deem_withdrawn", Msg("Deem withdrawn (correction not made in time)"),
+                       ("formal_correction", "substantive_correction"), "withdrawn", OFFICIALS, ASSIGNED_UNIT,
+                       reason_required=True),
+            Transition("withdraw", Msg("Withdraw the application"), BEFORE_REGISTRATION, "withdrawn", APPLICANTS,
+                       APPLICANT, reason_required=True),
+            Transition("cancel", Msg("Cancel the registration (注销)"), ("registered",), "cancelled", APPLICANTS,
+                       APPLICANT, reason_required=True),
+            Transition("revoke", Msg("Revoke the registration (撤销)"), ("registered",), "revoked", DECIDERS,
+                       ASSIGNED_UNIT, fields=(_grounds(),), reason_required=True),
+            Transition("expire", Msg("Expire (validity ended)"), ("registered",), "expired", SYSTEM),
+        ),
+        deadlines=(
+            DeadlineRule("formal_review", Msg("Formal review"), frozenset({"create", "submit_formal_correction"}),
+                         frozenset({"pass_formal", "request_formal_correction", "refuse", "withdraw"}),
+                         rules.formal_review_days, WORKING_DAYS, SERVICE_COMMITMENT),
+            DeadlineRule("formal_correction", Msg("Correction by the applicant"),
+                         frozenset({"request_formal_correction"}),
+                         frozenset({"submit_formal_correction", "withdraw", "deem_withdrawn"}),
+                         rules.correction_days, WORKING_DAYS, SERVICE_COMMITMENT),
+            DeadlineRule("substantive_review", Msg("Substantive review"),
+                         frozenset({"pass_formal", "submit_substantive_correction"}),
+                         frozenset({"approve_publicity", "request_substantive_correction", "refuse", "withdraw"}),
+                         rules.substantive_review_days, WORKING_DAYS, SERVICE_COMMITMENT),
+            DeadlineRule("expert_opinion", Msg("Expert opinion"), frozenset({"request_expert"}),
+                         frozenset({"record_expert_opinion", "refuse", "withdraw"}),
+                         rules.expert_opinion_days, WORKING_DAYS, SERVICE_COMMITMENT),
+            DeadlineRule("substantive_correction", Msg("Correction by the applicant (substantive)"),
+                         frozenset({"request_substantive_correction"}),
+                         frozenset({"submit_substantive_correction", "withdraw", "deem_withdrawn"}),
+                         rules.correction_days, WORKING_DAYS, SERVICE_COMMITMENT),
+            DeadlineRule("publicity", Msg("Publicity (公示) — objections may be filed"),
+                         frozenset({"approve_publicity"}), frozenset({"register", "withdraw", "uphold_objection"}),
+                         rules.publicity_days, publicity_unit,
+                         "上海市数据产品知识产权登记存证暂行办法, official guide: 15-day publicity (configurable)"),
+            DeadlineRule("objection_decision", Msg("Decision on the objection"), frozenset({"object"}),
+                         frozenset({"uphold_objection", "dismiss_objection", "withdraw"}),
+                         rules.objection_decision_days, CALENDAR_DAYS,
+                         "上海市数据产品知识产权登记存证暂行办法: objection decided within 60 days (unverified)"),
+        ),
+        link=lambda case: f"/dataip/{case.subject_id}",
+    )
+
+
+CHANGE = "change"
+RENEWAL = "renewal"
+CHANGEABLE = ("name", "holder_name", "scenario", "scale", "update_frequency")
+
+
+def amendment_type(rules: Rules) -> CaseType:
+    return CaseType(
+        key=AMENDMENT_KEY,
+        label=Msg("Change or renewal of a data-IP registration"),
+        number_prefix="DIPA",
+        states=(
+            State("submitted", Msg("Filed, awaiting review")),
+            State("approved", Msg("Approved"), final=True),
+            State("refused", Msg("Refused"), final=True),
+            State("withdrawn", Msg("Withdrawn"), final=True),
+        ),
+        initial="submitted",
+        transitions=(
+            Transition("approve", Msg("Approve and reissue the certificate"), ("submitted",), "approved",
+                       DECIDERS, ASSIGNED_UNIT),
+            Transition("refuse", Msg("Refuse"), ("submitted",), "refused", DECIDERS, ASSIGNED_UNIT,
+                       reason_required=True),
+            Transition("withdraw", Msg("Withdraw"), ("submitted",), "withdrawn", APPLICANTS, APPLICANT,
+                       reason_required=True),
+        ),
+        deadlines=(
+            DeadlineRule("review", Msg("Review of the change or renewal"), frozenset({"create"}),
+                         frozenset({"approve", "refuse", "withdraw"}), rules.amendment_review_days, WORKING_DAYS,
+                         SERVICE_COMMITMENT),
+        ),
+        link=lambda case: f"/dataip/{case.subject_id}",
+    )

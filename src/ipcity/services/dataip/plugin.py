@@ -1,0 +1,40 @@
+"""Data-IP registration registers its pages, API, menu, catalogue entry, case types, job and file rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ipcity.core.i18n import Msg
+from ipcity.core.plugins import MenuEntry, Plugin, ServiceInfo
+from ipcity.core.roles import ADMIN, ALL_ROLES, OFFICIAL_ROLES
+from ipcity.services.dataip.casetypes import APPLICANTS
+
+
+def plugin() -> Plugin:
+    from ipcity.services.dataip import access, api, jobs, service, views
+
+    return Plugin(
+        key="dataip",
+        service=ServiceInfo(
+            key="dataip",
+            name=Msg("Data-IP registration (数据知识产权登记)"),
+            description=Msg("Register a data product (processed data collection, data product or algorithm): "
+                            "formal and substantive review with expert opinion, 15-day publicity with "
+                            "objections, certificate with a QR code, and a public transparency log that anyone "
+                            "can check offline."),
+            who_may_apply=Msg("Companies, organisations and individuals with a verified account"),
+            time_limit=Msg("Publicity 15 days; review times as the registration body commits"),
+            path="/dataip",
+            plan_items=(2,),
+        ),
+        routers=[views.router, api.router],
+        menu=[MenuEntry(Msg("Data-IP registration"), "/dataip", APPLICANTS | OFFICIAL_ROLES | {ADMIN}, order=30),
+              MenuEntry(Msg("Data-IP public registry"), "/dataip/registry", ALL_ROLES, order=31)],
+        case_types=[service.REGISTRATION, service.AMENDMENT],
+        jobs={service.SWEEP_JOB: jobs.sweep},
+        job_labels={service.SWEEP_JOB: Msg("Register data products after publicity; expire lapsed registrations")},
+        file_access={service.SAMPLE_OWNER: access.may_see_product_file,
+                     service.CERTIFICATE_OWNER: access.may_see_product_file,
+                     service.OBJECTION_OWNER: access.may_see_objection_file},
+        templates=Path(__file__).resolve().parent / "templates",
+    )

@@ -1,0 +1,612 @@
+"""Use cases of data-IP registration: file, review (through the case engine), object, register, change, renew,
+cancel, revoke, expire; the transparency-log entries each of them leaves; certificates; and the checks that
+the registry and the log still agree.
+
+Each function works in the caller's transaction: a refused step raises before anything is written, and the
+log entries of a step are appended (and a new tree head signed) in the same transaction as the step itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import json
+import os
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ipcity.core import audit
+from ipcity.core import calendar as cal
+from ipcity.core.clock import now, today
+from ipcity.core.config import Settings, load_settings
+from ipcity.core.errors import DomainError, NotFound, PermissionDenied
+from ipcity.core.files import CHUNK, FileStore, Upload
+from ipcity.core.i18n import Msg
+from ipcity.core.roles import ADMIN, APPLICANT_INDIVIDUAL, OFFICIAL_ROLES, Actor
+from ipcity.core.tables import Unit, User
+from ipcity.services.dataip import casetypes, domain, merkle, signing, tlog
+from ipcity.services.dataip.numbering import NumberFormat
+from ipcity.services.dataip.tables import DataEvidence, DataProduct, LogLeaf, Objection
+from ipcity.workflow import engine
+from ipcity.workflow.tables import Case, CaseEvent
+
+SUBJECT = "dataip.product"
+SAMPLE_OWNER = "dataip.sample"
+OBJECTION_OWNER = "dataip.objection"
+CERTIFICATE_OWNER = "dataip.certificate"
+SWEEP_JOB = "dataip.sweep"
+
+RULES = domain.Rules.from_env()
+NUMBERS = NumberFormat.from_env()
+MAX_DATA_FILES = 20
+MAX_DATA_BYTES = int(os.environ.get("IPCITY_DATAIP_MAX_DATA_BYTES", str(8 * 1024**3)))
+SAMPLE_TYPES = {".csv": {"text/csv", "text/plain"}, ".txt": {"text/plain"}, ".json": {"application/json"},
+                ".xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/zip"},
+                ".pdf": {"application/pdf"}}
+EVIDENCE_TYPES = {".pdf": {"application/pdf"}, ".png": {"image/png"}, ".jpg": {"image/jpeg"},
+                  ".jpeg": {"image/jpeg"}, ".txt": {"text/plain"},
+                  ".docx": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                            "application/zip"}}
+LIVE_STATES = frozenset(casetypes.BEFORE_REGISTRATION) | {"registered"}
+PUBLIC_STATES = ("in_publicity", "objection_review", "registered", "cancelled", "revoked", "expired")
+FACT_KINDS = ("registration", "change", "renewal")
+STATUS_KINDS = {"registration": "registered", "change": "registered", "renewal": "registered",
+                "cancellation": "cancelled", "revocation": "revoked", "expiry": "expired"}
+
+
+# --- context --------------------------------------------------------------------------------------------
+
+def settings_of(session: Session) -> Settings:
+    return session.info.get("settings") or load_settings()
+
+
+def files_of(session: Session) -> FileStore:
+    store = session.info.get("files")
+    if store is None:
+        s = settings_of(session)
+        store = FileStore(s.files_dir, s.max_upload_bytes)
+    return store
+
+
+def signer_of(session: Session) -> signing.RegistrySigner:
+    return signing.load_signer(signing.default_key_path(settings_of(session).data_dir))
+
+
+def registry_unit(session: Session) -> Unit:
+    """The registration body: the unit named by IPCITY_DATAIP_UNIT (its code), else the IP office."""
+    code = os.environ.get("IPCITY_DATAIP_UNIT")
+    q = select(Unit).where(Unit.code == code) if code else select(Unit).where(Unit.kind == "ip_office")
+    unit = session.scalar(q.order_by(Unit.id).limit(1))
+    if unit is None:
+        raise DomainError(Msg("No registration body is configured (a unit of kind 'IP office', or IPCITY_DATAIP_UNIT)"))
+    return unit
+
+
+# --- facts, as the log and the certificate carry them ----------------------------------------------------
+
+def _data(product: DataProduct, *, names: bool = True) -> list[dict]:
+    out = []
+    for e in product.data_files:
+        item = {"sha256": e.sha256, "size": e.size, "mode": e.mode}
+        if names:
+            item["filename"] = e.filename
+        out.append(item)
+    return out
+
+
+def publicity_facts(product: DataProduct) -> dict:
+    industry = domain.industries().get(product.industry_code)
+    return {"application_number": product.application_number, "name": product.name,
+            "category": product.category, "category_label": domain.CATEGORY_ZH[product.category],
+            "industry_code": product.industry_code, "industry_name": industry.name if industry else "",
+            "holder_name": product.holder_name, "holder_type": product.holder_type,
+            "holder_type_label": domain.HOLDER_TYPE_ZH[product.holder_type], "scenario": product.scenario,
+            "data": _data(product)}
+
+
+def certificate_facts(product: DataProduct, registry_name: str) -> dict:
+    return {**publicity_facts(product), "certificate_number": product.certificate_number,
+            "registration_number": product.registration_number,
+            "registered_on": product.registered_on.isoformat() if product.registered_on else None,
+            "valid_until": product.valid_until.isoformat() if product.valid_until else None,
+            "revision": product.revision, "registry": registry_name, "scale": product.scale,
+            "update_frequency": product.update_frequency}
+
+
+def _filing_digest(product: DataProduct) -> str:
+    """A commitment to the whole filing, private parts included, without publishing them."""
+    record = {c.name: getattr(product, c.name) for c in DataProduct.__table__.columns
+              if c.name in ("application_number", "name", "category", "industry_code", "scenario", "summary",
+                            "source_kind", "source_description", "lawful_statement", "processing_rules",
+                            "structure", "data_format", "scale", "update_frequency", "holder_name", "holder_type")}
+    return hashlib.sha256(tlog.canonical(record)).hexdigest()
+
+
+def _log(session: Session, product: DataProduct, kind: str, fields: dict) -> tlog.Appended:
+    return tlog.append(session, kind, product.application_number, fields)
+
+
+# --- the case hooks -------------------------------------------------------------------------------------
+
+def product_of_case(session: Session, case: Case) -> DataProduct:
+    product = session.get(DataProduct, int(case.subject_id))
+    if product is None:
+        raise NotFound(Msg("No data product for case {number}", number=case.number))
+    return product
+
+
+def _deadline_due(session: Session, ct, case: Case, key: str) -> date | None:
+    rule = next(r for r in ct.deadlines if r.key == key)
+    running = [d for d in case.deadlines if d.rule_key == key]
+    return rule.due(running[-1].started_on, cal.load(session)) if running else None
+
+
+def publicity_ends(session: Session, case: Case) -> date | None:
+    return _deadline_due(session, REGISTRATION, case, "publicity")
+
+
+def _open_objections(session: Session, product: DataProduct) -> list[Objection]:
+    return list(session.scalars(select(Objection).where(Objection.product_id == product.id,
+                                                        Objection.decision == "")))
+
+
+def _guard(session: Session, case: Case, transition, actor: Actor):
+    key = transition.key
+    if key in ("register", "object"):
+        ends = publicity_ends(session, case)
+        if key == "register" and ends is not None and today() <= ends:
+            return Msg("Publicity runs until {date}; registration is possible after it", date=ends.isoformat())
+        if key == "object" and ends is not None and today() > ends:
+            return Msg("The publicity period ended on {date}; objections are no longer accepted",
+                       date=ends.isoformat())
+    if key == "register" and _open_objections(session, product_of_case(session, case)):
+        return Msg("An objection is still open; decide it first")
+    if key == "expire":
+        product = product_of_case(session, case)
+        if product.valid_until is None or product.valid_until >= today():
+            return Msg("The registration is valid until {date}", date=str(product.valid_until))
+    if key == "deem_withdrawn":
+        rule = "formal_correction" if case.state == "formal_correction" else "substantive_correction"
+        due = _deadline_due(session, REGISTRATION, case, rule)
+        if due is not None and today() <= due:
+            return Msg("The applicant has until {date} to correct", date=due.isoformat())
+    return None
+
+
+def _next_serial(session: Session, column, prefix: str, width_from_end: int, end: int = 0) -> int:
+    numbers = session.scalars(select(column).where(column.like(f"{prefix}%"))).all()
+    serials = [int(n[len(n) - width_from_end - end:len(n) - end]) for n in numbers if n]
+    return max(serials, default=0) + 1
+
+
+def _assign_numbers(session: Session, product: DataProduct, on: date) -> None:
+    cert_serial = _next_serial(session, DataProduct.certificate_number, f"{on.year:04d}",
+                               NUMBERS.certificate_serial_width)
+    product.certificate_number = NUMBERS.certificate_number(on.year, on.month, cert_serial)
+    year = product.filed_at.year
+    reg_serial = _next_serial(session, DataProduct.registration_number, f"{year:04d}",
+                              NUMBERS.registration_serial_width, end=1)
+    product.registration_number = NUMBERS.registration_number(year, product.source_kind, product.holder_type,
+                                                              reg_serial)
+
+
+def _publish_facts(session: Session, product: DataProduct, kind: str) -> None:
+    appended = _log(session, product, kind, {"facts": certificate_facts(product, registry_unit(session).name_zh)})
+    product.log_index = appended.index
+    product.certificate_sha256 = None  # a new edition is rendered on the next download
+
+
+def _after(session: Session, case: Case, event: CaseEvent) -> None:
+    product = product_of_case(session, case)
+    product.state, product.updated_at = case.state, now()
+    t, values = event.transition, event.values or {}
+    if t == "approve_publicity":
+        product.public = True
+        ends = publicity_ends(session, case)
+        _log(session, product, "publicity", {"facts": publicity_facts(product),
+                                             "until": ends.isoformat() if ends else None})
+    elif t in ("uphold_objection", "dismiss_objection"):
+        decision = "upheld" if t == "uphold_objection" else "dismissed"
+        decided = _open_objections(session, product)
+        for o in decided:
+            o.decision, o.decision_reason, o.decided_at, o.decided_by = decision, event.reason, now(), \
+                event.actor_name
+        fields = {"decision": decision, "objections": [o.id for o in decided]}
+        if decision == "upheld":
+            product.public = False
+            fields["grounds"] = list(values.get("grounds") or [])
+        _log(session, product, "objection_decision" if decision == "dismissed" else "refusal", fields)
+    elif t == "register":
+        product.registered_on = today()
+        product.valid_until = domain.validity_end(product.registered_on, RULES.validity_years)
+        _assign_numbers(session, product, product.registered_on)
+        _publish_facts(session, product, "registration")
+    elif t == "refuse":
+        _log(session, product, "refusal", {"grounds": list(values.get("grounds") or [])})
+    elif t in ("withdraw", "deem_withdrawn"):
+        product.public = False
+        if t == "withdraw":  # the re-application lock of Shanghai Art 7(6) counts from this day
+            case.data = {**case.data, "withdrawn_on": today().isoformat()}
+        _log(session, product, "withdrawal", {"voluntary": t == "withdraw"})
+    elif t in ("cancel", "revoke", "expire"):
+        kind = {"cancel": "cancellation", "revoke": "revocation", "expire": "expiry"}[t]
+        _log(session, product, kind, {"registration_number": product.registration_number,
+                                      "certificate_number": product.certificate_number,
+                                      "grounds": list(values.get("grounds") or [])})
+    tlog.publish(session, signer_of(session))
+
+
+REGISTRATION = dataclasses.replace(casetypes.registration_type(RULES), guard=_guard, after=_after)
+
+
+def _amendment_after(session: Session, case: Case, event: CaseEvent) -> None:
+    if event.transition != "approve":
+        return
+    product = product_of_case(session, case)
+    if product.state != "registered":
+        raise DomainError(Msg("The registration is no longer in force ({state})", state=product.state))
+    kind = case.data.get("kind")
+    if kind == casetypes.RENEWAL:
+        product.valid_until = domain.validity_end(product.valid_until + timedelta(days=1), RULES.validity_years)
+    else:
+        for name, value in (case.data.get("changes") or {}).items():
+            setattr(product, name, value)
+    product.revision += 1
+    product.updated_at = now()
+    _publish_facts(session, product, kind)
+    tlog.publish(session, signer_of(session))
+
+
+AMENDMENT = dataclasses.replace(casetypes.amendment_type(RULES), after=_amendment_after)
+
+
+# --- filing -----------------------------------------------------------------------------------------------
+
+def hash_upload(upload: Upload, max_bytes: int = MAX_DATA_BYTES) -> tuple[str, int]:
+    """The sha256 and size of an uploaded data file, streamed; the data are not kept (only the hash is)."""
+    digest, size = hashlib.sha256(), 0
+    while chunk := upload.stream.read(CHUNK):
+        size += len(chunk)
+        if size > max_bytes:
+            raise DomainError(Msg("Data file {name} is larger than {limit} GB; declare its sha256 instead",
+                                  name=upload.filename, limit=max_bytes // 1024**3), field="data_files")
+        digest.update(chunk)
+    if size == 0:
+        raise DomainError(Msg("Data file {name} is empty", name=upload.filename), field="data_files")
+    return digest.hexdigest(), size
+
+
+def _holder(session: Session, actor: Actor) -> tuple[str, str, User]:
+    user = session.get(User, actor.user_id) if actor.user_id else None
+    if user is None or actor.role not in casetypes.APPLICANTS:
+        raise PermissionDenied(Msg("Only companies and individuals with an account may file a registration"))
+    if not user.identity_verified:
+        raise PermissionDenied(Msg("Your identity has not been verified yet; ask the administrator to verify your "
+                                   "account before filing"))
+    if actor.role == APPLICANT_INDIVIDUAL or user.unit is None:
+        return user.display_name, "natural_person", user
+    return user.unit.name_zh, "", user
+
+
+def relock_until(session: Session, holder_user_id: int | None, holder_unit_id: int | None, name: str,
+                 hashes: set[str]) -> tuple[date, str] | None:
+    """If the same holder withdrew the same product (same name or a shared data hash) within the lock of
+    Shanghai Art 7(6), the day the lock ends and the application withdrawn."""
+    q = select(DataProduct).where(DataProduct.state == "withdrawn")
+    q = q.where(DataProduct.holder_unit_id == holder_unit_id) if holder_unit_id else \
+        q.where(DataProduct.holder_user_id == holder_user_id)
+    for old in session.scalars(q):
+        if old.name != name and not hashes & {e.sha256 for e in old.data_files}:
+            continue
+        withdrawn_on = session.get(Case, old.case_id).data.get("withdrawn_on")
+        if not withdrawn_on:  # deemed withdrawn: not voluntary, no lock
+            continue
+        ends = domain.relock_ends(date.fromisoformat(withdrawn_on), RULES.relock_months)
+        if today() < ends:
+            return ends, old.application_number
+    return None
+
+
+def duplicates_of(session: Session, hashes: set[str], exclude_id: int | None = None) -> list[str]:
+    """Applications in progress or in force that registered one of the same data hashes (Art 7(6) check)."""
+    q = (select(DataProduct.application_number).join(DataEvidence).where(DataEvidence.sha256.in_(hashes))
+         .where(DataProduct.state.in_(LIVE_STATES)))
+    if exclude_id:
+        q = q.where(DataProduct.id != exclude_id)
+    return sorted(set(session.scalars(q)))
+
+
+def file_application(session: Session, actor: Actor, values: dict, data_files: list[Upload],
+                     declared_text: str, sample: Upload | None) -> DataProduct:
+    """File a data product for registration; the sha256 of every data file is fixed now, in the log."""
+    holder_name, holder_type, user = _holder(session, actor)
+    values = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
+    if holder_type:  # an individual: fixed by the account
+        values["holder_type"] = holder_type
+    declared, declared_problems = domain.parse_declared(declared_text)
+    uploads = [u for u in data_files if u.filename]
+    problems = [("declared_hashes", m) for m in declared_problems]
+    problems += domain.validate_filing(values, evidence_count=len(uploads) + len(declared),
+                                       has_sample=sample is not None and bool(sample.filename))
+    if len(uploads) + len(declared) > MAX_DATA_FILES:
+        problems.append(("data_files", Msg("At most {n} data files per product", n=MAX_DATA_FILES)))
+    if problems:
+        raise DomainError(problems[0][1], field=problems[0][0], problems=problems)
+    evidence = [(u.filename, *hash_upload(u), "uploaded") for u in uploads]
+    evidence += [(d.filename, d.sha256, d.size, "declared") for d in declared]
+    hashes = {e[1] for e in evidence}
+    lock = relock_until(session, user.id, actor.unit_id if holder_type != "natural_person" else None,
+                        values["name"], hashes)
+    if lock:
+        raise DomainError(Msg("{number} was withdrawn less than {months} months ago; the same product may be filed "
+                              "again from {date} (Shanghai measures Art 7(6))", number=lock[1],
+                              months=RULES.relock_months, date=lock[0].isoformat()), field="name")
+    unit = registry_unit(session)
+    case = engine.open_case(session, REGISTRATION, actor, title=values["name"][:300],
+                            applicant_unit_id=actor.unit_id if holder_type != "natural_person" else None,
+                            assigned_unit_id=unit.id, subject_type=SUBJECT,
+                            data={"duplicates": duplicates_of(session, hashes)})
+    product = DataProduct(
+        case_id=case.id, application_number=case.number, name=values["name"], category=values["category"],
+        industry_code=domain.industry_code(values["industry_code"]), scenario=values["scenario"],
+        summary=values["summary"], source_kind=values["source_kind"],
+        source_description=values["source_description"], lawful_statement=values["lawful_statement"],
+        processing_rules=values["processing_rules"], structure=values["structure"],
+        data_format=values["data_format"], scale=values["scale"], update_frequency=values["update_frequency"],
+        holder_name=holder_name, holder_type=values["holder_type"], holder_user_id=user.id,
+        holder_unit_id=actor.unit_id if values["holder_type"] != "natural_person" else None,
+        state=case.state, filed_at=now())
+    product.data_files = [DataEvidence(position=i, filename=os.path.basename(n)[:255], sha256=h, size=size,
+                                       mode=mode) for i, (n, h, size, mode) in enumerate(evidence)]
+    session.add(product)
+    session.flush()
+    case.subject_id = str(product.id)
+    files_of(session).attach(session, sample, SAMPLE_OWNER, product.id, actor.user_id, field="sample",
+                             allowed=SAMPLE_TYPES)
+    _log(session, product, "filing", {"data": _data(product, names=False), "filing_digest": _filing_digest(product)})
+    tlog.publish(session, signer_of(session))
+    audit.record(session, actor, "dataip.file", SUBJECT, product.id, summary=f"{product.application_number} "
+                 f"{product.name}", detail={"data": sorted(hashes)})
+    return product
+
+
+# --- reading and acting -------------------------------------------------------------------------------
+
+def get_product(session: Session, product_id: int) -> DataProduct:
+    product = session.get(DataProduct, product_id)
+    if product is None:
+        raise NotFound(Msg("No data product number {id}", id=product_id))
+    return product
+
+
+def may_view(session: Session, actor: Actor, product: DataProduct) -> bool:
+    """The holder, the registration body and administrators see the whole file; others the public record."""
+    if actor.role == ADMIN:
+        return True
+    if actor.user_id is not None and product.holder_user_id == actor.user_id:
+        return True
+    if product.holder_unit_id is not None and product.holder_unit_id == actor.unit_id:
+        return True
+    case = session.get(Case, product.case_id)
+    return actor.role in OFFICIAL_ROLES and case.assigned_unit_id == actor.unit_id
+
+
+def visible_product(session: Session, actor: Actor, product_id: int) -> DataProduct:
+    product = get_product(session, product_id)
+    if not may_view(session, actor, product):
+        raise PermissionDenied(Msg("You may not see this application"))
+    return product
+
+
+def act(session: Session, actor: Actor, product: DataProduct, transition: str, values: dict,
+        reason: str) -> CaseEvent:
+    case = session.get(Case, product.case_id)
+    return engine.fire(session, REGISTRATION, case, transition, actor, values=values, reason=reason)
+
+
+def public_actor(name: str) -> Actor:
+    return Actor(None, "public", name[:100], domain.PUBLIC, None, "")
+
+
+def file_objection(session: Session, actor: Actor | None, product: DataProduct, *, name: str, contact: str,
+                   grounds: list[str], statement: str, evidence: list[Upload]) -> Objection:
+    """An objection during publicity (Shanghai guide: anyone may object within the 15 days)."""
+    case = session.get(Case, product.case_id)
+    problems = []
+    if product.state not in ("in_publicity", "objection_review"):
+        raise DomainError(Msg("{number} is not in publicity; objections are not accepted",
+                              number=product.application_number))
+    ends = publicity_ends(session, case)
+    if ends is not None and today() > ends:
+        raise DomainError(Msg("The publicity period ended on {date}; objections are no longer accepted",
+                              date=ends.isoformat()))
+    name, contact, statement = (name or "").strip(), (contact or "").strip(), (statement or "").strip()
+    if not name:
+        problems.append(("objector_name", Msg("{field} is required", field=Msg("Your name or organisation"))))
+    if not contact:
+        problems.append(("objector_contact", Msg("{field} is required", field=Msg("Contact (phone or e-mail)"))))
+    if not grounds:
+        problems.append(("grounds", Msg("Choose at least one ground")))
+    elif (err := domain.grounds_check(grounds)) is not None:
+        problems.append(("grounds", err))
+    if len(statement) < 10:
+        problems.append(("statement", Msg("Explain the objection (at least 10 characters)")))
+    if not [u for u in evidence if u.filename]:
+        problems.append(("evidence", Msg("Attach the evidence supporting the objection")))
+    if problems:
+        raise DomainError(problems[0][1], field=problems[0][0], problems=problems)
+    who = actor if actor is not None and actor.user_id is not None else public_actor(name)
+    objection = Objection(product_id=product.id, objector_name=name[:200], objector_contact=contact[:200],
+                          objector_user_id=who.user_id, grounds=list(grounds), statement=statement)
+    session.add(objection)
+    session.flush()
+    store = files_of(session)
+    for u in evidence:
+        if u.filename:
+            store.attach(session, u, OBJECTION_OWNER, objection.id, who.user_id, field="evidence",
+                         allowed=EVIDENCE_TYPES)
+    appended = _log(session, product, "objection", {
+        "objection": objection.id, "grounds": list(grounds),
+        "statement_digest": hashlib.sha256(statement.encode()).hexdigest()})
+    objection.log_index = appended.index
+    if case.state == "in_publicity":
+        engine.fire(session, REGISTRATION, case, "object", who, reason=statement[:500])
+    else:
+        tlog.publish(session, signer_of(session))
+    audit.record(session, who, "dataip.object", SUBJECT, product.id,
+                 summary=f"{product.application_number} objection {objection.id}")
+    return objection
+
+
+def request_amendment(session: Session, actor: Actor, product: DataProduct, kind: str, changes: dict,
+                      reason: str) -> Case:
+    """A change (变更) of the registered facts or a renewal (续展) before expiry, by the holder."""
+    if product.state != "registered":
+        raise DomainError(Msg("Only a registration in force can be changed or renewed"))
+    if not may_view(session, actor, product) or actor.role not in casetypes.APPLICANTS:
+        raise PermissionDenied(Msg("Only the right holder may apply for a change or renewal"))
+    open_amendment = session.scalar(select(Case.number).where(
+        Case.type_key == casetypes.AMENDMENT_KEY, Case.subject_id == str(product.id), Case.closed_at.is_(None)))
+    if open_amendment:
+        raise DomainError(Msg("{number} is still being reviewed", number=open_amendment))
+    if kind == casetypes.RENEWAL:
+        opens = domain.renewal_opens(product.valid_until, RULES.renewal_window_days)
+        if today() < opens:
+            raise DomainError(Msg("Renewal may be requested from {date} ({n} days before expiry)",
+                                  date=opens.isoformat(), n=RULES.renewal_window_days), field="kind")
+        changes = {}
+    elif kind == casetypes.CHANGE:
+        changes = {k: (v or "").strip() for k, v in changes.items() if k in casetypes.CHANGEABLE}
+        changes = {k: v for k, v in changes.items() if v and v != getattr(product, k)}
+        if not changes:
+            raise DomainError(Msg("Enter at least one new value"), field="changes")
+        if "update_frequency" in changes and changes["update_frequency"] not in domain.UPDATE_FREQUENCIES:
+            raise DomainError(Msg("Choose the {field}", field=Msg("Update frequency")), field="update_frequency")
+        for k, v in changes.items():
+            if len(v) > domain.LIMITS.get(k, 2000):
+                raise DomainError(Msg("{field} is longer than {n} characters", field=k, n=domain.LIMITS[k]), field=k)
+    else:
+        raise DomainError(Msg("Choose change or renewal"), field="kind")
+    if not (reason or "").strip():
+        raise DomainError(Msg("Give the reason for the request"), field="reason")
+    case = session.get(Case, product.case_id)
+    return engine.open_case(session, AMENDMENT, actor, title=f"{product.registration_number} {kind}",
+                            applicant_unit_id=product.holder_unit_id, assigned_unit_id=case.assigned_unit_id,
+                            subject_type=SUBJECT, subject_id=str(product.id),
+                            data={"kind": kind, "changes": changes, "reason": reason.strip()})
+
+
+def amendments_of(session: Session, product: DataProduct) -> list[Case]:
+    return list(session.scalars(select(Case).where(Case.type_key == casetypes.AMENDMENT_KEY,
+                                                   Case.subject_id == str(product.id)).order_by(Case.id)))
+
+
+def sweep(session: Session) -> dict:
+    """Daily: register products whose publicity ended without an open objection; expire lapsed ones."""
+    system = Actor.system("dataip.sweep")
+    registered = expired = 0
+    for product in session.scalars(select(DataProduct).where(DataProduct.state.in_(("in_publicity", "registered")))):
+        case = session.get(Case, product.case_id)
+        key = "register" if product.state == "in_publicity" else "expire"
+        if _guard(session, case, REGISTRATION.transition(key), system) is None:
+            engine.fire(session, REGISTRATION, case, key, system, reason="publicity ended without objection"
+                        if key == "register" else "validity ended")
+            registered += key == "register"
+            expired += key == "expire"
+    return {"registered": registered, "expired": expired}
+
+
+# --- certificates and verification ------------------------------------------------------------------
+
+def evidence_for(session: Session, product: DataProduct) -> dict:
+    """What a certificate carries to be verified offline: the facts' log entry, its inclusion proof and a
+    signed tree head that covers it."""
+    if product.log_index is None or product.certificate_number is None:
+        raise DomainError(Msg("{number} has no certificate", number=product.application_number))
+    leaf = tlog.leaf(session, product.log_index)
+    head = tlog.latest_head(session)
+    if leaf is None or head is None or head.size <= product.log_index:
+        raise DomainError(Msg("The transparency log does not hold this registration's entry"))
+    signer = signer_of(session)
+    proof = tlog.inclusion_proof(session, product.log_index, head.size)
+    return {"format": "ipcity.dataip.evidence/1",
+            "verify_url": f"{settings_of(session).public_url}/dataip/verify/{product.certificate_number}",
+            "public_key": signer.public_raw.hex(),
+            "log": {"index": leaf.idx, "entry": leaf.entry, "inclusion_proof": [p.hex() for p in proof],
+                    "head": tlog.head_json(head)}}
+
+
+def certificate_pdf(session: Session, product: DataProduct) -> bytes:
+    """The certificate of the facts in force, rendered once per edition and kept in the file store."""
+    store = files_of(session)
+    if product.certificate_sha256 and store.path_for(product.certificate_sha256).exists():
+        with store.open(product.certificate_sha256) as fh:
+            return fh.read()
+    from ipcity.services.dataip.certificate import render_certificate
+
+    pdf = render_certificate(evidence_for(session, product), signer_of(session))
+    stored = store.attach(session, Upload(f"{product.certificate_number}.pdf", io.BytesIO(pdf)), CERTIFICATE_OWNER,
+                          product.id, None)
+    product.certificate_sha256 = stored.sha256
+    return pdf
+
+
+def latest_leaf(session: Session, product: DataProduct, kinds) -> LogLeaf | None:
+    return session.scalar(select(LogLeaf).where(LogLeaf.subject == product.application_number,
+                                                LogLeaf.kind.in_(tuple(kinds))).order_by(LogLeaf.idx.desc()).limit(1))
+
+
+def record_problems(session: Session, product: DataProduct) -> list[str]:
+    """Where the registry row of a product and the transparency log disagree (empty: they agree).
+
+    The row's public facts are recomputed and compared field by field with the entry they were logged in;
+    the entry must hash to its leaf, be the product's latest such entry, and be included under the signed head.
+    """
+    if product.state in ("in_publicity", "objection_review"):
+        kinds, expected = ("publicity",), publicity_facts(product)
+    elif product.log_index is not None:
+        kinds, expected = FACT_KINDS, certificate_facts(product, registry_unit(session).name_zh)
+    else:
+        return []
+    leaf = latest_leaf(session, product, kinds)
+    if leaf is None:
+        return [f"{product.application_number}: the log holds no {'/'.join(kinds)} entry"]
+    problems = []
+    if kinds == FACT_KINDS and leaf.idx != product.log_index:
+        problems.append(f"{product.application_number}: the registry points at log entry {product.log_index}, "
+                        f"the latest entry of the product is {leaf.idx}")
+    if merkle.leaf_hash(leaf.entry.encode("utf-8")).hex() != leaf.leaf_hash:
+        problems.append(f"{product.application_number}: log entry {leaf.idx} was edited (hash mismatch)")
+    logged = json.loads(leaf.entry).get("facts", {})
+    for key in sorted(set(expected) | set(logged)):
+        if expected.get(key) != logged.get(key):
+            problems.append(f"{product.application_number}: '{key}' in the registry ({expected.get(key)!r}) differs "
+                            f"from the log ({logged.get(key)!r})")
+    status = latest_leaf(session, product, STATUS_KINDS)
+    if status is not None and STATUS_KINDS[status.kind] != product.state:
+        problems.append(f"{product.application_number}: the registry says '{product.state}', the log says "
+                        f"'{STATUS_KINDS[status.kind]}'")
+    head = tlog.latest_head(session)
+    if head is not None and leaf.idx < head.size:
+        try:
+            merkle.verify_inclusion(bytes.fromhex(leaf.leaf_hash), leaf.idx, head.size,
+                                    tlog.inclusion_proof(session, leaf.idx, head.size), bytes.fromhex(head.root_hash))
+            tlog.verify_head(tlog.head_json(head), signer_of(session).public_raw)
+        except (merkle.ProofError, signing.SignatureError, tlog.LogIntegrityError) as exc:
+            problems.append(f"{product.application_number}: {exc}")
+    return problems
+
+
+def integrity_problems(session: Session) -> list[str]:
+    """The whole check: the log against its signed heads, then every product against the log."""
+    problems = tlog.check(session, signer_of(session).public_raw)
+    for product in session.scalars(select(DataProduct).where(DataProduct.state.in_(PUBLIC_STATES))
+                                   .order_by(DataProduct.id)):
+        try:
+            problems += record_problems(session, product)
+        except tlog.LogIntegrityError as exc:
+            problems.append(f"{product.application_number}: {exc}")
+    return problems
