@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, text
@@ -16,7 +16,6 @@ from ipcity.services.dataip import casetypes, domain, numbering, service, tlog
 from ipcity.services.dataip.tables import LogLeaf
 from ipcity.workflow import engine
 from ipcity.workflow.tables import Case
-
 from tests.support.dataip import DATA, FORM, file, to_publicity, upload, verify_identity
 
 pytestmark = pytest.mark.usefixtures("people")
@@ -142,7 +141,7 @@ def test_objection_upheld_refuses_with_the_ground(session, people, company):
     assert {f for f, _ in err.value.problems} == {"objector_name", "objector_contact", "grounds", "statement",
                                                   "evidence"}
     objection = service.file_objection(session, None, product, name="某数据公司", contact="010-12345678",
-                                       grounds=["ownership"], statement="该数据集的部分原始数据为我司所有，权属存在争议。",
+                                       grounds=["ownership"], statement="部分原始数据为我司所有，权属存在争议。",
                                        evidence=[upload("合同.pdf", b"%PDF-1.4\n%test\n")])
     assert product.state == "objection_review"
     assert _case(session, product).events[-1].actor_name == "某数据公司"
