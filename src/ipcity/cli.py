@@ -14,6 +14,7 @@ from rich.table import Table
 
 from ipcity.navigation.cli import navigation_app
 from ipcity.patents.cli import patents_app, search
+from ipcity.services.dataip.cli import dataip_app
 
 app = typer.Typer(help="ipcity — IP-strong city public-service platform", no_args_is_help=True)
 audit_app = typer.Typer(help="Audit trail")
@@ -28,6 +29,7 @@ console = Console()
 
 app.add_typer(patents_app, name="patents")
 app.add_typer(navigation_app, name="navigation")
+app.add_typer(dataip_app, name="dataip")
 app.command("search")(search)
 
 

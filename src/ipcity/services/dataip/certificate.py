@@ -90,17 +90,17 @@ def _view(evidence: dict, entry: dict, signer: signing.RegistrySigner, lang: str
 
     holder = f"{facts['holder_name']}（{facts['holder_type_label']}）" if facts.get("holder_type_label") \
         else facts["holder_name"]
-    rows = [
-        row("登记号", "Registration No.", facts["registration_number"], mono=True),
-        row("申请号", "Application No.", facts["application_number"], mono=True),
-        row("数据名称", "Data name", facts["name"]),
-        row("数据类别", "Data category", facts["category_label"]),
-        row("所属行业", "Industry (GB/T 4754)", f"{facts['industry_code']} {facts['industry_name']}"),
-        row("登记主体", "Holder", holder),
-        row("应用场景", "Application scenario", facts["scenario"]),
-        row("登记日期", "Registered on", facts["registered_on"]),
-        row("有效期至", "Valid until", facts["valid_until"]),
-        row("登记机构", "Registering body", facts["registry"]),
+    rows = [  # one or two facts a line: short ones share, so the page keeps room for the data hashes
+        [row("登记号", "Registration No.", facts["registration_number"], mono=True),
+         row("申请号", "Application No.", facts["application_number"], mono=True)],
+        [row("数据名称", "Data name", facts["name"])],
+        [row("数据类别", "Data category", facts["category_label"]),
+         row("所属行业", "Industry (GB/T 4754)", f"{facts['industry_code']} {facts['industry_name']}")],
+        [row("登记主体", "Holder", holder)],
+        [row("应用场景", "Application scenario", facts["scenario"])],
+        [row("登记日期", "Registered on", facts["registered_on"]),
+         row("有效期至", "Valid until", facts["valid_until"])],
+        [row("登记机构", "Registering body", facts["registry"])],
     ]
     data = facts.get("data") or []
     files = [{"filename": d["filename"], "sha256": d["sha256"],

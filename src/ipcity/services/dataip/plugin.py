@@ -11,7 +11,7 @@ from ipcity.services.dataip.casetypes import APPLICANTS
 
 
 def plugin() -> Plugin:
-    from ipcity.services.dataip import access, api, jobs, service, views
+    from ipcity.services.dataip import access, api, demo, jobs, service, views
 
     return Plugin(
         key="dataip",
@@ -28,8 +28,8 @@ def plugin() -> Plugin:
             plan_items=(2,),
         ),
         routers=[views.router, api.router],
-        menu=[MenuEntry(Msg("Data-IP registration"), "/dataip", APPLICANTS | OFFICIAL_ROLES | {ADMIN}, order=30),
-              MenuEntry(Msg("Data-IP public registry"), "/dataip/registry", ALL_ROLES, order=31)],
+        menu=[MenuEntry(Msg("Data-IP registration"), "/dataip", APPLICANTS | OFFICIAL_ROLES | {ADMIN}, order=32),
+              MenuEntry(Msg("Data-IP public registry"), "/dataip/registry", ALL_ROLES, order=33)],
         case_types=[service.REGISTRATION, service.AMENDMENT],
         jobs={service.SWEEP_JOB: jobs.sweep},
         job_labels={service.SWEEP_JOB: Msg("Register data products after publicity; expire lapsed registrations")},
@@ -37,4 +37,5 @@ def plugin() -> Plugin:
                      service.CERTIFICATE_OWNER: access.may_see_product_file,
                      service.OBJECTION_OWNER: access.may_see_objection_file},
         templates=Path(__file__).resolve().parent / "templates",
+        demo=demo.load_demo,
     )
