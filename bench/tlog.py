@@ -451,7 +451,7 @@ def stage_profile(db, signer, entries: Entries, start: int, singles: int, batche
         stats.sort_stats("tottime").print_stats(top)
         buffer.write("  … and the project's own functions, by cumulative time:\n")
         stats.sort_stats("cumulative").print_stats(r"ipcity", top)
-        texts[name] = buffer.getvalue()
+        texts[name] = buffer.getvalue().replace(str(ROOT) + "/", "")  # paths relative to the checkout
     return texts
 
 

@@ -18,6 +18,7 @@ import base64
 import hashlib
 import json
 import math
+from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -36,10 +37,26 @@ from ipcity.services.dataip.verify import (
 
 TEMPLATES = Path(__file__).resolve().parent / "certificate_templates"
 TITLE_ZH, TITLE_EN = "数据知识产权登记证书", "Data Intellectual Property Registration Certificate"
-MAX_FILES_SHOWN = 6  # more would not fit the single page; the rest stay in the embedded evidence
+# The certificate is one page (规发〔2024〕79号). Layouts tried in turn until the facts fit: (tighter type,
+# data files listed, characters of free text shown). What a layout leaves out stays in the embedded evidence
+# and the public record, and the page says so.
+FITS = [(False, 6, None), (True, 6, None), (True, 4, None), (True, 2, None), (True, 1, None), (True, 1, 150)]
 SEAL_RED = "#d7000f"
 
 MODES = {"uploaded": ("已上传存证", "file uploaded"), "declared": ("申报哈希", "hash declared")}
+
+_LABELS = {
+    "number": ("证书编号", "Certificate No."),
+    "data": ("登记数据", "Registered data"),
+    "file": ("文件", "File"), "size": ("大小", "Size"), "mode": ("方式", "Mode"),
+    "log": ("公开存证（透明日志，RFC 9162）", "Public record (transparency log, RFC 9162)"),
+    "scan": ("扫码核验公开记录", "Scan to check the public record"),
+    "offline": ("离线核验：ipcity dataip verify 本证书.pdf [数据文件] --key 登记机构公钥",
+                "Offline: ipcity dataip verify this.pdf [data file] --key registry-public-key"),
+    "signed": ("本文件由登记机构密钥签名，改动任何字节即无法通过核验。",
+               "This file is signed with the registry's key; changing any byte makes it fail verification."),
+    "seal_note": ("电子印章示意", "not a legal e-seal"),
+}
 
 _ENV = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -81,23 +98,27 @@ def qr_svg_uri(url: str) -> str:
     return segno.make(url, error="m", micro=False).svg_data_uri(border=2)
 
 
-def _view(evidence: dict, entry: dict, signer: signing.RegistrySigner, lang: str) -> dict:
+def _clip(text: str, limit: int | None) -> str:
+    return text if limit is None or len(text) <= limit else text[:limit] + "……"
+
+
+def _view(evidence: dict, entry: dict, signer: signing.RegistrySigner, lang: str, fit: tuple) -> dict:
+    compact, max_files, max_text = fit
     facts, head = entry["facts"], evidence["log"]["head"]
 
     def row(zh: str, en: str, value, *, mono: bool = False) -> dict:
         label, sub = _pair(zh, en, lang)
         return {"label": label, "sub": sub, "value": "" if value is None else str(value), "mono": mono}
 
-    holder = f"{facts['holder_name']}（{facts['holder_type_label']}）" if facts.get("holder_type_label") \
-        else facts["holder_name"]
+    holder = facts["holder_name"] + (f"（{facts['holder_type_label']}）" if facts.get("holder_type_label") else "")
     rows = [  # one or two facts a line: short ones share, so the page keeps room for the data hashes
         [row("登记号", "Registration No.", facts["registration_number"], mono=True),
          row("申请号", "Application No.", facts["application_number"], mono=True)],
-        [row("数据名称", "Data name", facts["name"])],
+        [row("数据名称", "Data name", _clip(facts["name"], max_text))],
         [row("数据类别", "Data category", facts["category_label"]),
          row("所属行业", "Industry (GB/T 4754)", f"{facts['industry_code']} {facts['industry_name']}")],
         [row("登记主体", "Holder", holder)],
-        [row("应用场景", "Application scenario", facts["scenario"])],
+        [row("应用场景", "Application scenario", _clip(facts["scenario"], max_text))],
         [row("登记日期", "Registered on", facts["registered_on"]),
          row("有效期至", "Valid until", facts["valid_until"])],
         [row("登记机构", "Registering body", facts["registry"])],
@@ -105,10 +126,13 @@ def _view(evidence: dict, entry: dict, signer: signing.RegistrySigner, lang: str
     data = facts.get("data") or []
     files = [{"filename": d["filename"], "sha256": d["sha256"],
               "size": "—" if d.get("size") is None else f"{int(d['size']):,} B",
-              "mode": _pair(*MODES.get(d.get("mode"), (d.get("mode") or "", d.get("mode") or "")), lang)}
-             for d in data[:MAX_FILES_SHOWN]]
+              "mode": _pair(*MODES.get(d.get("mode"), (d.get("mode") or "",) * 2), lang)}
+             for d in data[:max_files]]
     hidden = len(data) - len(files)
+    clipped = any(_clip(facts[k], max_text) != facts[k] for k in ("name", "scenario"))
     revision = int(facts.get("revision") or 0)
+    # the time that is signed (the millisecond timestamp), not the head's convenience "time" text
+    signed_at = datetime.fromtimestamp(head["timestamp"] / 1000, UTC).isoformat(timespec="seconds")
     kind = entry.get("kind", "")
     return {
         "lang": lang, "html_lang": "en" if lang == "en" else "zh-CN",
@@ -117,10 +141,14 @@ def _view(evidence: dict, entry: dict, signer: signing.RegistrySigner, lang: str
         "rows": rows, "files": files,
         "hidden": _pair(f"另有 {hidden} 个数据文件，见内嵌存证 {EVIDENCE_NAME}",
                         f"{hidden} more data files in the embedded evidence {EVIDENCE_NAME}", lang) if hidden else None,
+        "clipped": _pair(f"……：全文见公开记录及内嵌存证 {EVIDENCE_NAME}",
+                         f"……: full text in the public record and the embedded evidence {EVIDENCE_NAME}",
+                         lang) if clipped else None,
+        "compact": compact,
         "log": [
             row("日志序号", "Log index", evidence["log"]["index"], mono=True),
             row("记录类型", "Entry kind", f"{ENTRY_KINDS.get(kind, kind)} / {kind}"),
-            row("签名树头", "Signed tree head", f"size {head['tree_size']} · {head.get('time', '')}", mono=True),
+            row("签名树头", "Signed tree head", f"size {head['tree_size']} · {signed_at}", mono=True),
             row("树根哈希", "Root hash", head["root_hash"], mono=True),
             row("密钥指纹", "Key fingerprint", fingerprint(signer.public_raw), mono=True),
         ],
@@ -131,23 +159,9 @@ def _view(evidence: dict, entry: dict, signer: signing.RegistrySigner, lang: str
     }
 
 
-_LABELS = {
-    "number": ("证书编号", "Certificate No."),
-    "data": ("登记数据", "Registered data"),
-    "file": ("文件", "File"), "size": ("大小", "Size"), "mode": ("方式", "Mode"),
-    "log": ("公开存证（透明日志，RFC 9162）", "Public record (transparency log, RFC 9162)"),
-    "scan": ("扫码核验公开记录", "Scan to check the public record"),
-    "offline": ("离线核验：ipcity dataip verify 本证书.pdf [数据文件] --key 登记机构公钥",
-                "Offline: ipcity dataip verify this.pdf [data file] --key registry-public-key"),
-    "signed": ("本文件由登记机构密钥签名，改动任何字节即无法通过核验。",
-               "This file is signed with the registry's key; changing any byte makes it fail verification."),
-    "seal_note": ("电子印章示意", "not a legal e-seal"),
-}
-
-
-def render_html(evidence: dict, signer: signing.RegistrySigner, *, lang: str = "zh", compact: bool = False) -> str:
+def render_html(evidence: dict, signer: signing.RegistrySigner, *, lang: str = "zh", fit: tuple = FITS[0]) -> str:
     entry = json.loads(evidence["log"]["entry"])
-    return _ENV.get_template("certificate.html").render(**_view(evidence, entry, signer, lang), compact=compact)
+    return _ENV.get_template("certificate.html").render(**_view(evidence, entry, signer, lang, fit))
 
 
 def _add_signature_slot(document, pdf) -> None:
@@ -175,7 +189,6 @@ def sign_document(pdf: bytes, signer: signing.RegistrySigner) -> bytes:
     if pdf[at:at + SIGNATURE_HEX_LENGTH + 1] != SIGNATURE_PLACEHOLDER + b")":
         raise CertificateError("the signature slot does not hold the 128-zero placeholder")
     signature = signer.sign(signing.certificate_message(hashlib.sha256(pdf).digest())).hex().encode("ascii")
-    assert len(signature) == SIGNATURE_HEX_LENGTH
     return pdf[:at] + signature + pdf[at + SIGNATURE_HEX_LENGTH:]
 
 
@@ -183,14 +196,15 @@ def render_certificate(evidence: dict, signer: signing.RegistrySigner, *, lang: 
     """The signed certificate PDF for `evidence` ("ipcity.dataip.evidence/1"); lang "en" puts English first."""
     import weasyprint  # heavy import (Pango, cffi): only where a PDF is made
 
+    lang = "en" if lang.lower().startswith("en") else "zh"
     if evidence.get("format") != EVIDENCE_FORMAT:
         raise CertificateError(f"the evidence is not {EVIDENCE_FORMAT}")
     if evidence.get("public_key") != signer.public_raw.hex():
         raise CertificateError("the evidence names another public key than the signer's: it would never verify")
     # Self-contained: only the QR code's and the seal's data: URIs are read; nothing is ever fetched.
     fetcher = weasyprint.URLFetcher(allowed_protocols=("data",))
-    for compact in (False, True):  # the certificate is one page (规发〔2024〕79号): long facts get tighter type
-        document = weasyprint.HTML(string=render_html(evidence, signer, lang=lang, compact=compact),
+    for fit in FITS:
+        document = weasyprint.HTML(string=render_html(evidence, signer, lang=lang, fit=fit),
                                    url_fetcher=fetcher).render()
         if len(document.pages) == 1:
             break

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-dataip_app = typer.Typer(help="Data-IP registration (数据知识产权登记): verify certificates offline",
+dataip_app = typer.Typer(help="Data-IP registration (数据知识产权登记): verify certificates, check the log",
                          no_args_is_help=True)
 
 
@@ -56,3 +56,46 @@ def verify(cert: Path = typer.Argument(..., help="the certificate PDF", show_def
     typer.echo("通过：证书有效 / VALID: every check passed" if report.ok
                else "未通过：证书无效 / NOT VALID: see the failed checks (✗)")
     raise typer.Exit(0 if report.ok else 1)
+
+
+def _services():
+    from ipcity.core.config import load_settings
+    from ipcity.web.app import build_services
+
+    return build_services(load_settings())
+
+
+@dataip_app.command("check")
+def check() -> None:
+    """Re-derive the transparency log from its stored entries and compare every registry record with it.
+
+    Exits 0 when the log, its signed tree heads and the registry agree; 1 with every contradiction otherwise."""
+    from ipcity.core import audit
+    from ipcity.core.roles import Actor
+    from ipcity.services.dataip import service, tlog
+
+    svc = _services()
+    with svc.db.session() as session:
+        problems = service.integrity_problems(session)
+        head = tlog.latest_head(session)
+        audit.record(session, Actor.system("cli"), "dataip.check", "dataip.log", str(head.size if head else 0),
+                     summary=f"{len(problems)} problem(s)")
+        session.commit()
+    for p in problems:
+        typer.echo(f"✗ {p}")
+    size = head.size if head else 0
+    typer.echo(f"日志完整 / log intact: {size} entries, registry matches" if not problems
+               else f"发现 {len(problems)} 处不一致 / {len(problems)} contradiction(s) found")
+    raise typer.Exit(0 if not problems else 1)
+
+
+@dataip_app.command("sweep")
+def sweep() -> None:
+    """Register the products whose publicity ended without an open objection; expire lapsed registrations."""
+    from ipcity.services.dataip import service
+
+    svc = _services()
+    with svc.db.session() as session:
+        result = service.sweep(session)
+        session.commit()
+    typer.echo(f"registered {result['registered']}, expired {result['expired']}")

@@ -13,6 +13,7 @@ import os
 import struct
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -56,11 +57,11 @@ def key_id(public_raw: bytes) -> str:
 class RegistrySigner:
     private: Ed25519PrivateKey
 
-    @property
+    @cached_property
     def public_raw(self) -> bytes:
         return self.private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
-    @property
+    @cached_property
     def key_id(self) -> str:
         return key_id(self.public_raw)
 

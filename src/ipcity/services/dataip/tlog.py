@@ -56,16 +56,19 @@ def _key(session: Session) -> str:
     return str(session.get_bind().url)
 
 
-def _state(session: Session, *, lock: bool = False) -> LogState:
-    q = select(LogState).where(LogState.id == 1)
-    if lock:
-        q = q.with_for_update()
-    state = session.scalar(q)
-    if state is None:
-        state = LogState(id=1, size=0, root_hash=merkle.EMPTY_ROOT.hex())
-        session.add(state)
-        session.flush()
-    return state
+_READ_STATE = select(LogState.size, LogState.root_hash).where(LogState.id == 1)
+_INSERT_LEAF = insert(LogLeaf.__table__)
+_UPDATE_STATE = update(LogState.__table__).where(LogState.__table__.c.id == 1)
+_INSERT_HEAD = insert(TreeHead.__table__)
+
+
+def _state(session: Session, *, lock: bool = False) -> tuple[int, str]:
+    """(size, root hex) of the log as this transaction sees it; prebuilt Core statements keep appends cheap."""
+    row = session.execute(_READ_STATE.with_for_update() if lock else _READ_STATE).first()
+    if row is None:
+        session.execute(insert(LogState.__table__), {"id": 1, "size": 0, "root_hash": merkle.EMPTY_ROOT.hex()})
+        return 0, merkle.EMPTY_ROOT.hex()
+    return row.size, row.root_hash
 
 
 def _load(session: Session, tree: merkle.MerkleTree, upto: int) -> None:
@@ -85,19 +88,20 @@ class LogIntegrityError(RuntimeError):
     """The stored log contradicts itself (a missing leaf, a root that does not match)."""
 
 
-def _synced_tree(session: Session, state: LogState) -> merkle.MerkleTree:
+def _synced_tree(session: Session, state: tuple[int, str]) -> merkle.MerkleTree:
     """The cached tree, made equal to the leaves the session sees; caller holds the cache lock."""
+    size, root_hash = state
     key = _key(session)
     tree = _cache.trees.get(key)
     if tree is None:
         tree = _cache.trees[key] = merkle.MerkleTree()
-    if len(tree) > state.size:
-        tree.truncate(state.size)
-    _load(session, tree, state.size)
-    if tree.root().hex() != state.root_hash:
+    if len(tree) > size:
+        tree.truncate(size)
+    _load(session, tree, size)
+    if tree.root().hex() != root_hash:
         tree = _cache.trees[key] = merkle.MerkleTree()  # another writer's history, or a rollback: start over
-        _load(session, tree, state.size)
-        if tree.root().hex() != state.root_hash:
+        _load(session, tree, size)
+        if tree.root().hex() != root_hash:
             raise LogIntegrityError("the stored leaves do not give the root recorded in the log state")
     return tree
 
@@ -128,31 +132,27 @@ def append_many(session: Session, items: list[tuple[str, str, dict]]) -> list[Ap
                          "leaf_hash": h.hex(), "appended_at": at})
             out.append(Appended(index, h, entry))
         try:
-            session.execute(insert(LogLeaf), rows)
-            session.execute(update(LogState).where(LogState.id == 1)
-                            .values(size=len(tree), root_hash=tree.root().hex()))
+            session.execute(_INSERT_LEAF, rows)
+            session.execute(_UPDATE_STATE, {"size": len(tree), "root_hash": tree.root().hex()})
         except Exception:
-            tree.truncate(state.size)
+            tree.truncate(state[0])
             raise
-        session.expire(state)
     return out
 
 
 def publish(session: Session, signer: signing.RegistrySigner) -> TreeHead:
     """Sign the log as it stands in this transaction (RFC 6962 §3.5); returns the existing head if current."""
     with _cache.lock:
-        state = _state(session, lock=True)
-        head = session.get(TreeHead, state.size)
-        if head is not None:
-            return head
+        size, root_hash = _state(session, lock=True)
+        existing = session.execute(select(TreeHead).where(TreeHead.size == size)).scalar()
+        if existing is not None:
+            return existing
         ts = int(now().timestamp() * 1000)
-        root = bytes.fromhex(state.root_hash)
-        sig = signer.sign(signing.tree_head_message(state.size, ts, root))
-        head = TreeHead(size=state.size, root_hash=state.root_hash, timestamp_ms=ts, signature=sig.hex(),
-                        key_id=signer.key_id)
-        session.add(head)
-        session.flush()
-        return head
+        sig = signer.sign(signing.tree_head_message(size, ts, bytes.fromhex(root_hash)))
+        values = {"size": size, "root_hash": root_hash, "timestamp_ms": ts, "signature": sig.hex(),
+                  "key_id": signer.key_id}
+        session.execute(_INSERT_HEAD, values)
+        return TreeHead(**values)  # not attached: the row is written; this is its value
 
 
 def latest_head(session: Session) -> TreeHead | None:
@@ -160,7 +160,7 @@ def latest_head(session: Session) -> TreeHead | None:
 
 
 def size(session: Session) -> int:
-    return _state(session).size
+    return _state(session)[0]
 
 
 def inclusion_proof(session: Session, index: int, tree_size: int) -> list[bytes]:
@@ -221,10 +221,10 @@ def check(session: Session, public_raw: bytes) -> list[str]:
         while len(tree) < idx:  # keep later positions right even after a gap
             tree.append_hash(b"\0" * 32)
         tree.append_hash(actual)
-    state = _state(session)
-    if state.size != len(tree):
-        problems.append(f"the log state says {state.size} leaves; {len(tree)} are stored")
-    elif tree.root().hex() != state.root_hash:
+    state_size, state_root = _state(session)
+    if state_size != len(tree):
+        problems.append(f"the log state says {state_size} leaves; {len(tree)} are stored")
+    elif tree.root().hex() != state_root:
         problems.append("the log state's root does not match the stored entries")
     for head in session.scalars(select(TreeHead).order_by(TreeHead.size)):
         if head.size > len(tree):
