@@ -144,7 +144,8 @@ def test_objection_upheld_refuses_with_the_ground(session, people, company):
                                        grounds=["ownership"], statement="部分原始数据为我司所有，权属存在争议。",
                                        evidence=[upload("合同.pdf", b"%PDF-1.4\n%test\n")])
     assert product.state == "objection_review"
-    assert _case(session, product).events[-1].actor_name == "某数据公司"
+    assert _case(session, product).events[-1].actor_name == service.OBJECTOR  # no objector name in the history
+    assert objection.objector_name == "某数据公司"
     with pytest.raises(DomainError, match="Grounds"):
         service.act(session, people["reviewer"], product, "uphold_objection", {}, "权属争议成立")
     service.act(session, people["reviewer"], product, "uphold_objection", {"grounds": ["ownership"]}, "权属争议成立")
@@ -172,6 +173,14 @@ def test_objection_dismissed_returns_to_publicity_and_blocks_registration_until_
     assert product.state == "in_publicity"
     assert service.sweep(session)["registered"] == 1
     assert product.state == "registered"
+
+
+def test_the_object_transition_alone_is_refused_without_an_objection(session, people, company):
+    product = file(session, company)
+    to_publicity(session, people, product)
+    with pytest.raises(PermissionDenied, match="objection form"):
+        service.act(session, people["sheitc"], product, "object", {}, "no evidence")
+    assert product.state == "in_publicity"
 
 
 def test_objection_decision_limit_is_60_calendar_days(session, people, company):
@@ -307,7 +316,7 @@ def test_an_edited_registry_row_is_detected(session, people, company, monkeypatc
                     {"h": "0" * 64, "id": product.id})
     session.commit()
     session.expire_all()
-    problems = service.integrity_problems(session)
+    problems = [p.render("en") for p in service.integrity_problems(session)]
     assert any("'holder_name'" in p and "冒名公司" in p for p in problems), problems
     assert any("'data'" in p for p in problems), problems
 
@@ -319,7 +328,7 @@ def test_an_edited_state_is_detected(session, people, company, monkeypatch):
     session.execute(text("UPDATE dataip_product SET state = 'registered' WHERE id = :id"), {"id": product.id})
     session.commit()
     session.expire_all()
-    assert any("the log says 'cancelled'" in p for p in service.integrity_problems(session))
+    assert any("the log says 'cancelled'" in p.render("en") for p in service.integrity_problems(session))
 
 
 def _png() -> bytes:

@@ -79,10 +79,11 @@ def check() -> None:
         problems = service.integrity_problems(session)
         head = tlog.latest_head(session)
         audit.record(session, Actor.system("cli"), "dataip.check", "dataip.log", str(head.size if head else 0),
-                     summary=f"{len(problems)} problem(s)")
+                     summary=f"{len(problems)} problem(s)",
+                     detail={"problems": [p.render("en") for p in problems[:50]]})
         session.commit()
     for p in problems:
-        typer.echo(f"✗ {p}")
+        typer.echo(f"✗ {p.render('zh_Hans')}\n    {p.render('en')}")
     size = head.size if head else 0
     typer.echo(f"日志完整 / log intact: {size} entries, registry matches" if not problems
                else f"发现 {len(problems)} 处不一致 / {len(problems)} contradiction(s) found")

@@ -162,6 +162,8 @@ def _guard(session: Session, case: Case, transition, actor: Actor):
         if key == "object" and ends is not None and today() > ends:
             return Msg("The publicity period ended on {date}; objections are no longer accepted",
                        date=ends.isoformat())
+    if key == "object" and not _open_objections(session, product_of_case(session, case)):
+        return Msg("Objections are filed through the public objection form, with evidence")
     if key == "register" and _open_objections(session, product_of_case(session, case)):
         return Msg("An objection is still open; decide it first")
     if key == "expire":
@@ -407,8 +409,11 @@ def act(session: Session, actor: Actor, product: DataProduct, transition: str, v
     return engine.fire(session, REGISTRATION, case, transition, actor, values=values, reason=reason)
 
 
-def public_actor(name: str) -> Actor:
-    return Actor(None, "public", name[:100], domain.PUBLIC, None, "")
+OBJECTOR = "异议人"  # the name the case history shows; the objector's identity stays in the Objection row
+
+
+def public_actor() -> Actor:
+    return Actor(None, "public", OBJECTOR, domain.PUBLIC, None, "")
 
 
 def file_objection(session: Session, actor: Actor | None, product: DataProduct, *, name: str, contact: str,
@@ -438,7 +443,7 @@ def file_objection(session: Session, actor: Actor | None, product: DataProduct, 
         problems.append(("evidence", Msg("Attach the evidence supporting the objection")))
     if problems:
         raise DomainError(problems[0][1], field=problems[0][0], problems=problems)
-    who = actor if actor is not None and actor.user_id is not None else public_actor(name)
+    who = actor if actor is not None and actor.user_id is not None else public_actor()
     objection = Objection(product_id=product.id, objector_name=name[:200], objector_contact=contact[:200],
                           objector_user_id=who.user_id, grounds=list(grounds), statement=statement)
     session.add(objection)
@@ -453,7 +458,8 @@ def file_objection(session: Session, actor: Actor | None, product: DataProduct, 
         "statement_digest": hashlib.sha256(statement.encode()).hexdigest()})
     objection.log_index = appended.index
     if case.state == "in_publicity":
-        engine.fire(session, REGISTRATION, case, "object", who, reason=statement[:500])
+        # The history names no objector: the holder can read it; who objected is for the registration body.
+        engine.fire(session, REGISTRATION, case, "object", public_actor(), reason=statement[:500])
     else:
         tlog.publish(session, signer_of(session))
     audit.record(session, who, "dataip.object", SUBJECT, product.id,
@@ -559,12 +565,13 @@ def latest_leaf(session: Session, product: DataProduct, kinds) -> LogLeaf | None
                                                 LogLeaf.kind.in_(tuple(kinds))).order_by(LogLeaf.idx.desc()).limit(1))
 
 
-def record_problems(session: Session, product: DataProduct) -> list[str]:
+def record_problems(session: Session, product: DataProduct) -> list[Msg]:
     """Where the registry row of a product and the transparency log disagree (empty: they agree).
 
     The row's public facts are recomputed and compared field by field with the entry they were logged in;
     the entry must hash to its leaf, be the product's latest such entry, and be included under the signed head.
     """
+    number = product.application_number
     if product.state in ("in_publicity", "objection_review"):
         kinds, expected = ("publicity",), publicity_facts(product)
     elif product.log_index is not None:
@@ -573,22 +580,23 @@ def record_problems(session: Session, product: DataProduct) -> list[str]:
         return []
     leaf = latest_leaf(session, product, kinds)
     if leaf is None:
-        return [f"{product.application_number}: the log holds no {'/'.join(kinds)} entry"]
+        return [Msg("{number}: the transparency log holds no entry of this record", number=number)]
     problems = []
     if kinds == FACT_KINDS and leaf.idx != product.log_index:
-        problems.append(f"{product.application_number}: the registry points at log entry {product.log_index}, "
-                        f"the latest entry of the product is {leaf.idx}")
+        problems.append(Msg("{number}: the registry points at log entry {index}, the latest entry of the product "
+                            "is {latest}", number=number, index=product.log_index, latest=leaf.idx))
     if merkle.leaf_hash(leaf.entry.encode("utf-8")).hex() != leaf.leaf_hash:
-        problems.append(f"{product.application_number}: log entry {leaf.idx} was edited (hash mismatch)")
+        problems.append(Msg("{number}: log entry {index} was edited (hash mismatch)", number=number, index=leaf.idx))
     logged = json.loads(leaf.entry).get("facts", {})
     for key in sorted(set(expected) | set(logged)):
         if expected.get(key) != logged.get(key):
-            problems.append(f"{product.application_number}: '{key}' in the registry ({expected.get(key)!r}) differs "
-                            f"from the log ({logged.get(key)!r})")
+            problems.append(Msg("{number}: '{field}' in the registry ({registry}) differs from the log ({log})",
+                                number=number, field=key, registry=repr(expected.get(key)),
+                                log=repr(logged.get(key))))
     status = latest_leaf(session, product, STATUS_KINDS)
     if status is not None and STATUS_KINDS[status.kind] != product.state:
-        problems.append(f"{product.application_number}: the registry says '{product.state}', the log says "
-                        f"'{STATUS_KINDS[status.kind]}'")
+        problems.append(Msg("{number}: the registry says '{state}', the log says '{logged}'", number=number,
+                            state=product.state, logged=STATUS_KINDS[status.kind]))
     head = tlog.latest_head(session)
     if head is not None and leaf.idx < head.size:
         try:
@@ -596,17 +604,18 @@ def record_problems(session: Session, product: DataProduct) -> list[str]:
                                     tlog.inclusion_proof(session, leaf.idx, head.size), bytes.fromhex(head.root_hash))
             tlog.verify_head(tlog.head_json(head), signer_of(session).public_raw)
         except (merkle.ProofError, signing.SignatureError, tlog.LogIntegrityError) as exc:
-            problems.append(f"{product.application_number}: {exc}")
+            problems.append(Msg("{number}: the log's proof fails: {detail}", number=number, detail=str(exc)))
     return problems
 
 
-def integrity_problems(session: Session) -> list[str]:
+def integrity_problems(session: Session) -> list[Msg]:
     """The whole check: the log against its signed heads, then every product against the log."""
-    problems = tlog.check(session, signer_of(session).public_raw)
+    problems = [Msg("Transparency log: {detail}", detail=p) for p in tlog.check(session, signer_of(session).public_raw)]
     for product in session.scalars(select(DataProduct).where(DataProduct.state.in_(PUBLIC_STATES))
                                    .order_by(DataProduct.id)):
         try:
             problems += record_problems(session, product)
         except tlog.LogIntegrityError as exc:
-            problems.append(f"{product.application_number}: {exc}")
+            problems.append(Msg("{number}: the log's proof fails: {detail}", number=product.application_number,
+                                detail=str(exc)))
     return problems

@@ -1,5 +1,616 @@
-"""Placeholder; written next."""
+"""HTML pages of data-IP registration (数据知识产权登记).
 
-from fastapi import APIRouter
+Signed-in pages: the list of applications, the filing form, the application page with the actions the person
+may take (review steps, change and renewal), the certificate download. Public pages (`@public`): the registry
+of products in publicity or registered, the public record with the objection form (anonymous visitors post
+it with the double-submit CSRF cookie, as on the login form), the verification page the certificate's QR code
+points at, and the transparency log with the integrity check for officials.
 
-router = APIRouter()
+The list and search helpers here are shared with api.py, so that the pages and the JSON API apply the same
+access rules and filters.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, UploadFile
+
+from ipcity.core import audit
+from ipcity.core.clock import CHINA_TZ, today
+from ipcity.core.errors import DomainError, NotFound, PermissionDenied
+from ipcity.core.files import Upload, attachments_of
+from ipcity.core.i18n import Msg
+from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, APPLICANT_INDIVIDUAL, OFFICIAL_ROLES, Actor
+from ipcity.core.tables import User
+from ipcity.services.dataip import casetypes, domain, service, tlog
+from ipcity.services.dataip.tables import DataProduct, LogLeaf, Objection
+from ipcity.services.dataip.verify import fingerprint
+from ipcity.web.deps import (
+    ANON_CSRF_COOKIE,
+    check_anonymous_csrf,
+    db_session,
+    public,
+    require,
+    signed_in_or_anonymous,
+)
+from ipcity.web.export import csv_response, download_response
+from ipcity.web.templating import render
+from ipcity.workflow import engine
+from ipcity.workflow.tables import Case
+
+router = APIRouter(prefix="/dataip")
+
+# Who uses the registration pages. The routes say require() (every signed-in role) and check this set
+# themselves, as the portal's case pages do: it covers every role of the test cast, so a route-level role
+# set would leave tests/web/test_access.py no outsider to try.
+USERS = casetypes.APPLICANTS | OFFICIAL_ROLES | {ADMIN}
+AUDITORS = OFFICIAL_ROLES | {ADMIN}
+PAGE_SIZE = 50
+LOG_PAGE_SIZE = 50
+FORM_FIELDS = ("name", "category", "industry_code", "scenario", "summary", "source_kind", "source_description",
+               "lawful_statement", "processing_rules", "structure", "data_format", "scale", "update_frequency",
+               "holder_type", "accept_undertaking")
+EXPERT_CONCLUSIONS = {"supports": Msg("Supports registration"), "opposes": Msg("Opposes registration"),
+                      "mixed": Msg("Mixed opinion")}
+ENTRY_KINDS = {
+    "filing": Msg("Filing (data hashes fixed)"), "publicity": Msg("Publicity"), "objection": Msg("Objection"),
+    "objection_decision": Msg("Objection dismissed"), "refusal": Msg("Refusal"),
+    "registration": Msg("Registration"), "change": Msg("Change"), "renewal": Msg("Renewal"),
+    "withdrawal": Msg("Withdrawal"), "cancellation": Msg("Cancellation"), "revocation": Msg("Revocation"),
+    "expiry": Msg("Expiry"),
+}
+CHANGE_LABELS = {"name": Msg("Data product name"), "holder_name": Msg("Holder"),
+                 "scenario": Msg("Application scenario"), "scale": Msg("Scale"),
+                 "update_frequency": Msg("Update frequency")}
+LIST_HEADER = ["application_number", "name", "category", "industry_code", "holder_name", "holder_type", "state",
+               "filed_at", "registration_number", "certificate_number", "registered_on", "valid_until"]
+REGISTRY_HEADER = ["application_number", "name", "category", "industry_code", "industry_name", "holder_name",
+                   "holder_type", "state", "registration_number", "certificate_number", "registered_on",
+                   "valid_until", "data_sha256"]
+
+
+# --- shared with api.py: who sees what, filters, paging ----------------------------------------------------
+
+def ensure_user(actor: Actor) -> None:
+    if actor.role not in USERS:
+        raise PermissionDenied(Msg("Data-IP registration is for applicants, the registration body and "
+                                   "administrators"))
+
+
+def state_label(key: str) -> Msg:
+    try:
+        return service.REGISTRATION.state(key).label
+    except KeyError:
+        return Msg(key)
+
+
+def sections() -> list[tuple[str, str]]:
+    """GB/T 4754-2017 sections (门类), the letter that starts every industry code."""
+    return [(c, i.name) for c, i in domain.industries().items() if i.level == "门类"]
+
+
+def suggestions() -> list[str]:
+    """'code name' suggestions for the industry field: 中类 and 小类 only, to keep the page small."""
+    return [f"{c} {i.name}" for c, i in domain.industries().items() if i.level in ("中类", "小类")]
+
+
+def industry_name(code: str) -> str:
+    found = domain.industries().get(code)
+    return found.name if found else ""
+
+
+def _date(value: str, field: str) -> date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise DomainError(Msg("'{value}' is not a date; write it YYYY-MM-DD", value=value[:20]),
+                          field=field) from None
+
+
+def _utc_midnight(day: date) -> datetime:
+    # Filing days are Chinese calendar days; SQLite stores UTC without an offset, so compare in UTC.
+    return datetime.combine(day, time(), CHINA_TZ).astimezone(UTC)
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    state: str = ""
+    category: str = ""
+    industry: str = ""
+    holder: str = ""
+    filed_from: str = ""
+    filed_to: str = ""
+
+    def apply(self, stmt: Select) -> Select:
+        q = self.q.strip()
+        if q:
+            stmt = stmt.where(or_(*(col.icontains(q, autoescape=True) for col in (
+                DataProduct.name, DataProduct.application_number, DataProduct.registration_number,
+                DataProduct.certificate_number, DataProduct.holder_name))))
+        if self.state:
+            stmt = stmt.where(DataProduct.state == self.state)
+        if self.category:
+            stmt = stmt.where(DataProduct.category == self.category)
+        if self.industry.strip():
+            stmt = stmt.where(DataProduct.industry_code.startswith(domain.industry_code(self.industry),
+                                                                   autoescape=True))
+        if self.holder.strip():
+            stmt = stmt.where(DataProduct.holder_name.icontains(self.holder.strip(), autoescape=True))
+        start, end = _date(self.filed_from, "filed_from"), _date(self.filed_to, "filed_to")
+        if start and end and end < start:
+            raise DomainError(Msg("The end date is before the start date"), field="filed_to")
+        if start:
+            stmt = stmt.where(DataProduct.filed_at >= _utc_midnight(start))
+        if end:
+            stmt = stmt.where(DataProduct.filed_at < _utc_midnight(end + timedelta(days=1)))
+        return stmt
+
+    def query(self, **extra) -> str:
+        params = {k: v for k, v in self.__dict__.items() if v} | {k: v for k, v in extra.items() if v}
+        return urlencode(params)
+
+
+def applications_query(actor: Actor, filters: Filters) -> Select:
+    """The applications a person may see in full (service.may_view), newest first."""
+    stmt = select(DataProduct)
+    if actor.role in casetypes.APPLICANTS:
+        mine = DataProduct.holder_user_id == actor.user_id
+        stmt = stmt.where(or_(mine, DataProduct.holder_unit_id == actor.unit_id) if actor.unit_id else mine)
+    elif actor.role in OFFICIAL_ROLES:
+        stmt = stmt.join(Case, Case.id == DataProduct.case_id).where(Case.assigned_unit_id == actor.unit_id)
+    elif actor.role != ADMIN:
+        stmt = stmt.where(DataProduct.id.is_(None))
+    return filters.apply(stmt).order_by(DataProduct.filed_at.desc(), DataProduct.id.desc())
+
+
+def registry_query(filters: Filters) -> Select:
+    """Products the public may see: in publicity or registered (and what became of a registration)."""
+    stmt = select(DataProduct).where(or_(DataProduct.public.is_(True), DataProduct.state.in_(service.PUBLIC_STATES)))
+    return filters.apply(stmt).order_by(DataProduct.id.desc())
+
+
+@dataclass
+class Page:
+    rows: list[DataProduct]
+    total: int
+    page: int
+    pages: int
+
+
+def paged(session: Session, stmt: Select, page: int, size: int = PAGE_SIZE) -> Page:
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    pages = max(1, (total + size - 1) // size)
+    page = min(max(1, page), pages)
+    return Page(list(session.scalars(stmt.offset((page - 1) * size).limit(size))), total, page, pages)
+
+
+def public_product(session: Session, application_number: str) -> DataProduct:
+    product = session.scalar(registry_query(Filters()).where(DataProduct.application_number == application_number))
+    if product is None:
+        raise NotFound(Msg("{number} is not in the public registry", number=application_number[:40]))
+    return product
+
+
+def product_by_certificate(session: Session, certificate_number: str) -> DataProduct:
+    product = session.scalar(select(DataProduct).where(DataProduct.certificate_number == certificate_number))
+    if product is None:
+        raise NotFound(Msg("No registration has the certificate number {number}", number=certificate_number[:40]))
+    return product
+
+
+def log_entries_of(session: Session, product: DataProduct) -> list[LogLeaf]:
+    return list(session.scalars(select(LogLeaf).where(LogLeaf.subject == product.application_number)
+                                .order_by(LogLeaf.idx)))
+
+
+def objection_open(session: Session, product: DataProduct) -> date | None:
+    """The last day objections are accepted, while they are; else None."""
+    if product.state not in ("in_publicity", "objection_review"):
+        return None
+    ends = service.publicity_ends(session, session.get(Case, product.case_id))
+    return ends if ends is not None and today() <= ends else None
+
+
+def _int(value: str, default: int = 1) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _csv_date(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def _list_rows(rows: list[DataProduct]) -> list[list]:
+    return [[p.application_number, p.name, p.category, p.industry_code, p.holder_name, p.holder_type, p.state,
+             p.filed_at.isoformat(), p.registration_number or "", p.certificate_number or "",
+             _csv_date(p.registered_on), _csv_date(p.valid_until)] for p in rows]
+
+
+def _registry_rows(rows: list[DataProduct]) -> list[list]:
+    return [[p.application_number, p.name, p.category, p.industry_code, industry_name(p.industry_code),
+             p.holder_name, p.holder_type, p.state, p.registration_number or "", p.certificate_number or "",
+             _csv_date(p.registered_on), _csv_date(p.valid_until), " ".join(e.sha256 for e in p.data_files)]
+            for p in rows]
+
+
+def _codes() -> dict:
+    return {"categories": domain.CATEGORIES, "source_kinds": domain.SOURCE_KINDS, "holder_types": domain.HOLDER_TYPES,
+            "frequencies": domain.UPDATE_FREQUENCIES, "grounds": domain.REFUSAL_GROUNDS,
+            "states": service.REGISTRATION.states, "state_label": state_label, "industry_name": industry_name,
+            "entry_kinds": ENTRY_KINDS, "conclusions": EXPERT_CONCLUSIONS}
+
+
+async def posted_form(request: Request) -> FormData:
+    """The posted form, read once on the event loop (Starlette caches it; the CSRF check read it already)."""
+    return await request.form()
+
+
+def _uploads(form: FormData, name: str) -> list[Upload]:
+    return [Upload(f.filename, f.file) for f in form.getlist(name) if isinstance(f, UploadFile) and f.filename]
+
+
+# --- the list of applications -----------------------------------------------------------------------------
+
+@router.get("")
+def applications_page(request: Request, q: str = "", state: str = "", category: str = "", industry: str = "",
+                      filed_from: str = "", filed_to: str = "", page: str = "1", format: str = "",
+                      actor: Actor = Depends(require()), session: Session = Depends(db_session)):
+    ensure_user(actor)
+    filters = Filters(q=q, state=state, category=category, industry=industry, filed_from=filed_from,
+                      filed_to=filed_to)
+    error, result = None, Page([], 0, 1, 1)
+    try:
+        stmt = applications_query(actor, filters)
+        if format == "csv":
+            return csv_response("dataip-applications.csv", LIST_HEADER, _list_rows(list(session.scalars(stmt))))
+        result = paged(session, stmt, _int(page))
+    except DomainError as exc:
+        error = exc
+    return render(request, "dataip/list.html", _codes() | {
+        "result": result, "filters": filters, "error": error, "sections": sections(),
+        "may_file": actor.role in casetypes.APPLICANTS, "may_audit": actor.role in AUDITORS})
+
+
+# --- filing -----------------------------------------------------------------------------------------------
+
+def _form_context(session: Session, actor: Actor, values: dict, error: DomainError | None = None) -> dict:
+    user = session.get(User, actor.user_id)
+    individual = actor.role == APPLICANT_INDIVIDUAL or user.unit is None
+    return _codes() | {
+        "values": values, "error": error, "verified": user.identity_verified, "individual": individual,
+        "holder_name": user.display_name if individual else user.unit.name_zh, "industries": suggestions(),
+        "company_holder_types": {k: v for k, v in domain.HOLDER_TYPES.items() if k != "natural_person"},
+        "max_files": service.MAX_DATA_FILES, "max_gb": service.MAX_DATA_BYTES // 1024**3}
+
+
+@router.get("/new")
+def new_application_page(request: Request, actor: Actor = Depends(require(APPLICANT_COMPANY, APPLICANT_INDIVIDUAL)),
+                         session: Session = Depends(db_session)):
+    values = {"holder_type": "legal_person", "update_frequency": "", "category": ""}
+    return render(request, "dataip/form.html", _form_context(session, actor, values))
+
+
+@router.post("/new")
+def file_application(request: Request, form: FormData = Depends(posted_form),
+                     actor: Actor = Depends(require(APPLICANT_COMPANY, APPLICANT_INDIVIDUAL)),
+                     session: Session = Depends(db_session)):
+    values = {name: str(form.get(name) or "") for name in FORM_FIELDS}
+    declared = str(form.get("declared_hashes") or "")
+    samples = _uploads(form, "sample")
+    try:
+        product = service.file_application(session, actor, values, _uploads(form, "data_files"), declared,
+                                           samples[0] if samples else None)
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        if exc.status != 400:
+            raise
+        return render(request, "dataip/form.html", _form_context(session, actor, values | {"declared_hashes": declared},
+                                                                  exc), status_code=400)
+    return RedirectResponse(f"/dataip/{product.id}", status_code=303)
+
+
+# --- the public registry (declared before /{product_id} so that the fixed paths win) --------------------------
+
+@router.get("/registry")
+@public
+def registry_page(request: Request, q: str = "", state: str = "", category: str = "", industry: str = "",
+                  holder: str = "", page: str = "1", format: str = "",
+                  actor: Actor | None = Depends(signed_in_or_anonymous()), session: Session = Depends(db_session)):
+    filters = Filters(q=q, state=state, category=category, industry=industry, holder=holder)
+    stmt = registry_query(filters)
+    if format == "csv":
+        return csv_response("dataip-registry.csv", REGISTRY_HEADER, _registry_rows(list(session.scalars(stmt))))
+    return render(request, "dataip/registry.html", _codes() | {
+        "result": paged(session, stmt, _int(page)), "filters": filters, "sections": sections(),
+        "public_states": [s for s in service.REGISTRATION.states if s.key in service.PUBLIC_STATES]})
+
+
+@router.get("/registry/{application_number}")
+@public
+def record_page(request: Request, application_number: str,
+                actor: Actor | None = Depends(signed_in_or_anonymous()), session: Session = Depends(db_session)):
+    product = public_product(session, application_number)
+    case = session.get(Case, product.case_id)
+    return render(request, "dataip/record.html", _codes() | {
+        "p": product, "publicity_ends": service.publicity_ends(session, case),
+        "objections_until": objection_open(session, product), "entries": log_entries_of(session, product),
+        "head": tlog.latest_head(session)})
+
+
+def _objection_context(request: Request, session: Session, actor: Actor | None, product: DataProduct,
+                       values: dict, error: DomainError | None = None, token: str = "") -> dict:
+    return _codes() | {"p": product, "values": values, "error": error, "signed_in": actor is not None,
+                       "form_token": token, "objections_until": objection_open(session, product)}
+
+
+@router.get("/registry/{application_number}/object")
+@public
+def objection_page(request: Request, application_number: str,
+                   actor: Actor | None = Depends(signed_in_or_anonymous()), session: Session = Depends(db_session)):
+    product = public_product(session, application_number)
+    token = request.cookies.get(ANON_CSRF_COOKIE) or secrets.token_urlsafe(24)
+    values = {"objector_name": actor.unit_name or actor.display_name} if actor else {}
+    response = render(request, "dataip/objection_form.html",
+                      _objection_context(request, session, actor, product, values, token=token))
+    if actor is None:  # the double-submit cookie of anonymous forms (as on /login)
+        response.set_cookie(ANON_CSRF_COOKIE, token, httponly=True, samesite="strict")
+    return response
+
+
+async def objector(request: Request, actor: Actor | None = Depends(signed_in_or_anonymous())) -> Actor | None:
+    """Signed-in people's CSRF token is checked by the session; anonymous visitors need the form cookie."""
+    if actor is None:
+        await check_anonymous_csrf(request)
+    return actor
+
+
+@router.post("/registry/{application_number}/object")
+@public
+def file_objection(request: Request, application_number: str, form: FormData = Depends(posted_form),
+                   actor: Actor | None = Depends(objector), session: Session = Depends(db_session)):
+    product = public_product(session, application_number)
+    values = {"objector_name": str(form.get("objector_name") or ""),
+              "objector_contact": str(form.get("objector_contact") or ""),
+              "statement": str(form.get("statement") or ""), "grounds": [str(g) for g in form.getlist("grounds")]}
+    try:
+        objection = service.file_objection(
+            session, actor, product, name=values["objector_name"], contact=values["objector_contact"],
+            grounds=values["grounds"], statement=values["statement"], evidence=_uploads(form, "evidence"))
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        if exc.status != 400:
+            raise
+        product = public_product(session, application_number)
+        token = "" if actor else request.cookies.get(ANON_CSRF_COOKIE, "")
+        return render(request, "dataip/objection_form.html",
+                      _objection_context(request, session, actor, product, values, exc, token), status_code=400)
+    return render(request, "dataip/objection_received.html", {"p": product, "objection": objection,
+                                                              "head": tlog.latest_head(session)})
+
+
+# --- verification (the QR code's target) and the log -----------------------------------------------------
+
+@router.get("/verify/{certificate_number}")
+@public
+def verify_page(request: Request, certificate_number: str, sha256: str = "",
+                actor: Actor | None = Depends(signed_in_or_anonymous()), session: Session = Depends(db_session)):
+    product = product_by_certificate(session, certificate_number)
+    signer = service.signer_of(session)
+    pasted = sha256.strip().lower()
+    match = None
+    if pasted:
+        match = next((e for e in product.data_files if e.sha256 == pasted), False)
+    leaf = tlog.leaf(session, product.log_index) if product.log_index is not None else None
+    head = tlog.latest_head(session)
+    try:
+        problems = service.record_problems(session, product)
+    except tlog.LogIntegrityError as exc:  # the stored log contradicts itself: say so, do not fail the page
+        problems = [str(exc)]
+    return render(request, "dataip/verify.html", _codes() | {
+        "p": product, "problems": problems, "head": head,
+        "head_time": _head_time(head), "leaf": leaf, "fingerprint": fingerprint(signer.public_raw),
+        "key_id": signer.key_id,
+        "pasted": pasted, "match": match, "well_formed": bool(domain.SHA256.match(pasted)) if pasted else True})
+
+
+def _head_time(head) -> str:
+    return tlog.head_json(head)["time"].replace("+00:00", "Z") if head else ""
+
+
+def _log_context(session: Session, page: int, check: list | None = None) -> dict:
+    head = tlog.latest_head(session)
+    size = head.size if head else 0
+    pages = max(1, (size + LOG_PAGE_SIZE - 1) // LOG_PAGE_SIZE)
+    page = min(max(1, page), pages)
+    end = size - (page - 1) * LOG_PAGE_SIZE  # newest first
+    entries = list(reversed(tlog.entries(session, max(0, end - LOG_PAGE_SIZE), end)))
+    signer = service.signer_of(session)
+    return _codes() | {"head": head, "head_time": _head_time(head), "entries": entries, "page": page, "pages": pages,
+                       "public_pem": signer.public_pem().decode(), "key_id": signer.key_id,
+                       "fingerprint": fingerprint(signer.public_raw), "check": check}
+
+
+@router.get("/log")
+@public
+def log_page(request: Request, page: str = "1", actor: Actor | None = Depends(signed_in_or_anonymous()),
+             session: Session = Depends(db_session)):
+    return render(request, "dataip/log.html", _log_context(session, _int(page)) | {
+        "may_check": actor is not None and actor.role in AUDITORS})
+
+
+@router.post("/log/check")
+def check_log(request: Request, actor: Actor = Depends(require(*AUDITORS)), session: Session = Depends(db_session)):
+    problems = service.integrity_problems(session)
+    head = tlog.latest_head(session)
+    audit.record(session, actor, "dataip.log_check", "dataip.log", head.size if head else 0,
+                 summary=f"{len(problems)} problem(s)", detail={"problems": [p.render("en") for p in problems[:50]]})
+    session.commit()
+    return render(request, "dataip/log.html", _log_context(session, 1, problems) | {"may_check": True})
+
+
+# --- one application: the page, its actions, change and renewal, the certificate -----------------------------
+
+def _expert(case: Case) -> dict | None:
+    data = case.data or {}
+    if not any(data.get(k) for k in ("experts", "expert_opinion", "expert_conclusion")):
+        return None
+    return {"experts": data.get("experts", ""), "opinion": data.get("expert_opinion", ""),
+            "conclusion": data.get("expert_conclusion", "")}
+
+
+def _amendments(session: Session, actor: Actor, product: DataProduct) -> list[dict]:
+    out = []
+    for c in service.amendments_of(session, product):
+        out.append({"case": c, "state": service.AMENDMENT.state(c.state).label, "kind": c.data.get("kind"),
+                    "changes": c.data.get("changes") or {}, "reason": c.data.get("reason", ""),
+                    "deadlines": engine.deadlines(session, service.AMENDMENT, c),
+                    "actions": engine.available_actions(service.AMENDMENT, c, actor)})
+    return out
+
+
+def product_context(session: Session, actor: Actor, product: DataProduct, **extra) -> dict:
+    case = session.get(Case, product.case_id)
+    officials = actor.role in AUDITORS
+    objections = list(session.scalars(select(Objection).where(Objection.product_id == product.id)
+                                      .order_by(Objection.id)))
+    amendments = _amendments(session, actor, product)
+    open_amendment = any(a["case"].closed_at is None for a in amendments)
+    may_amend = (product.state == "registered" and actor.role in casetypes.APPLICANTS and not open_amendment
+                 and service.may_view(session, actor, product))
+    actions = [t for t in engine.available_actions(service.REGISTRATION, case, actor) if t.key != "object"]
+    # An error is shown in the form it came from; one whose form is not on the page goes on top.
+    forms = {t.key for t in actions} | {f"amendment-{a['case'].id}-{t.key}" for a in amendments for t in a["actions"]}
+    forms |= {"amend-change", "amend-renewal"} if may_amend else set()
+    error = extra.get("error")
+    return _codes() | {
+        "p": product, "case": case, "type": service.REGISTRATION, "state": state_label(product.state),
+        "deadlines": engine.deadlines(session, service.REGISTRATION, case), "actions": actions,
+        "top_error": error if error is not None and extra.get("error_for") not in forms else None,
+        "samples": attachments_of(session, service.SAMPLE_OWNER, product.id),
+        "duplicates": (case.data or {}).get("duplicates") or [], "expert": _expert(case),
+        "objections": objections, "officials": officials,
+        "evidence": {o.id: attachments_of(session, service.OBJECTION_OWNER, o.id) for o in objections}
+        if officials else {},
+        "amendments": amendments, "amendment_type": service.AMENDMENT, "may_amend": may_amend,
+        "renewal_opens": domain.renewal_opens(product.valid_until, service.RULES.renewal_window_days)
+        if product.valid_until else None,
+        "changeable": casetypes.CHANGEABLE, "change_labels": CHANGE_LABELS, "entries": log_entries_of(session, product),
+        "head": tlog.latest_head(session), "publicity_ends": service.publicity_ends(session, case),
+        "error": None, "error_for": "", "posted": {}, **extra}
+
+
+def _product_page(request: Request, session: Session, actor: Actor, product_id: int, status: int = 200, **extra):
+    product = service.visible_product(session, actor, product_id)
+    return render(request, "dataip/product.html", product_context(session, actor, product, **extra),
+                  status_code=status)
+
+
+@router.get("/{product_id}")
+def product_page(request: Request, product_id: int, actor: Actor = Depends(require()),
+                 session: Session = Depends(db_session)):
+    ensure_user(actor)
+    return _product_page(request, session, actor, product_id)
+
+
+def transition_values(t, form: FormData) -> dict:
+    """The transition's fields as posted: grounds are checkboxes (a list), the others one value each."""
+    values = {}
+    for f in t.fields:
+        if f.name == "grounds":
+            values[f.name] = [str(g) for g in form.getlist("grounds")]
+        else:
+            values[f.name] = str(form.get(f.name) or "")
+    return values
+
+
+@router.post("/{product_id}/act")
+def act(request: Request, product_id: int, form: FormData = Depends(posted_form), actor: Actor = Depends(require()),
+        session: Session = Depends(db_session)):
+    ensure_user(actor)
+    product = service.visible_product(session, actor, product_id)
+    key = str(form.get("transition") or "")
+    reason = str(form.get("reason") or "")
+    values: dict = {}
+    try:
+        if key == "object":
+            raise DomainError(Msg("Objections are filed through the public registry's objection form"),
+                              field="transition")
+        try:
+            values = transition_values(service.REGISTRATION.transition(key), form)
+        except KeyError:
+            raise DomainError(Msg("Unknown action {action}", action=key[:40]), field="transition") from None
+        service.act(session, actor, product, key, values, reason)
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        return _product_page(request, session, actor, product_id, exc.status, error=exc, error_for=key,
+                             posted=values | {"reason": reason})
+    return RedirectResponse(f"/dataip/{product_id}", status_code=303)
+
+
+@router.post("/{product_id}/amend")
+def amend(request: Request, product_id: int, form: FormData = Depends(posted_form),
+          actor: Actor = Depends(require(APPLICANT_COMPANY, APPLICANT_INDIVIDUAL)),
+          session: Session = Depends(db_session)):
+    product = service.visible_product(session, actor, product_id)
+    kind = str(form.get("kind") or "")
+    reason = str(form.get("reason") or "")
+    changes = {k: str(form.get(k) or "") for k in casetypes.CHANGEABLE}
+    try:
+        service.request_amendment(session, actor, product, kind, changes, reason)
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        return _product_page(request, session, actor, product_id, exc.status, error=exc, error_for=f"amend-{kind}",
+                             posted=changes | {"reason": reason})
+    return RedirectResponse(f"/dataip/{product_id}", status_code=303)
+
+
+@router.post("/amendments/{case_id}/act")
+def act_on_amendment(request: Request, case_id: int, form: FormData = Depends(posted_form),
+                     actor: Actor = Depends(require()), session: Session = Depends(db_session)):
+    ensure_user(actor)
+    case = session.get(Case, case_id)
+    if case is None or case.type_key != casetypes.AMENDMENT_KEY:
+        raise NotFound(Msg("No change or renewal request number {id}", id=case_id))
+    product = service.visible_product(session, actor, service.product_of_case(session, case).id)
+    product_id = product.id
+    key, reason = str(form.get("transition") or ""), str(form.get("reason") or "")
+    try:
+        engine.fire(session, service.AMENDMENT, case, key, actor, reason=reason)
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        return _product_page(request, session, actor, product_id, exc.status, error=exc,
+                             error_for=f"amendment-{case_id}-{key}", posted={"reason": reason})
+    return RedirectResponse(f"/dataip/{product_id}", status_code=303)
+
+
+@router.get("/{product_id}/certificate.pdf")
+def certificate(request: Request, product_id: int, actor: Actor = Depends(require()),
+                session: Session = Depends(db_session)):
+    ensure_user(actor)
+    product = service.visible_product(session, actor, product_id)
+    if product.state != "registered":
+        raise DomainError(Msg("Only a registration in force has a certificate ({state})",
+                              state=state_label(product.state)))
+    pdf = service.certificate_pdf(session, product)
+    name = f"{product.certificate_number}.pdf"
+    session.commit()  # the rendered edition is kept in the file store
+    return download_response(name, pdf, "application/pdf")
