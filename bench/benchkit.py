@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import subprocess
+from pathlib import Path
 
 
 def percentile(values: list[float], q: float, weights: list[float] | None = None) -> float:
@@ -64,3 +66,16 @@ def machine(packages: tuple[str, ...] = ()) -> dict:
     return {"cores": os.cpu_count(), "usable_cores": usable, "ram_gb": round(mem_kb / 1024 ** 2, 1),
             "python": platform.python_version(), "platform": platform.platform(), "sqlite": sqlite3.sqlite_version,
             **versions}
+
+
+def code_version() -> str:
+    """The commit measured, and whether src/ differs from it (read-only git commands)."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=root, capture_output=True,
+                               text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (no git)"
+    return f"{head or '?'}{' + uncommitted changes in src/' if dirty else ''}"

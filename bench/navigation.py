@@ -43,7 +43,6 @@ import pstats
 import resource
 import signal
 import sqlite3
-import subprocess
 import sys
 import time
 import traceback
@@ -216,18 +215,6 @@ def machine() -> str:
     return (f"{facts['cores']} cores, {facts['ram_gb']:.1f} GiB RAM, Python {facts['python']}, "
             f"SQLite {facts['sqlite']}, {', '.join(f'{p} {facts[p]}' for p in packages)}; load average "
             f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-
-
-def code_version() -> str:
-    """The commit measured, and whether src/ differs from it (read-only git commands)."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=ROOT, capture_output=True,
-                               text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown (no git)"
-    return f"{head or '?'}{' + uncommitted changes in src/' if dirty else ''}"
 
 
 def database_url(path: Path) -> str:
@@ -608,7 +595,7 @@ def main(argv: list[str] | None = None) -> int:
         say(f"N = {n:,} register rows; {datetime.now().isoformat(timespec='seconds')}; "
             f"command: python bench/navigation.py {' '.join(sys.argv[1:]) if argv is None else ' '.join(argv)}")
         say(f"machine: {machine()}")
-        say(f"code: {code_version()}")
+        say(f"code: {benchkit.code_version()}")
         try:
             path, register_line = ensure_register(out, n, args.seed, data, args.rebuild)
             if args.build_only:

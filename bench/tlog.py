@@ -42,7 +42,6 @@ import resource
 import shutil
 import signal
 import ssl
-import subprocess
 import sys
 import tempfile
 import time
@@ -164,18 +163,6 @@ def machine() -> str:
             f"{facts['python']}, SQLite {facts['sqlite']}, {', '.join(f'{p} {facts[p]}' for p in packages)}, "
             f"{ssl.OPENSSL_VERSION} (hashlib); "
             f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-
-
-def code_version() -> str:
-    """The commit measured, and whether src/ differs from it (read-only git commands)."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=ROOT, capture_output=True,
-                               text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown (no git)"
-    return f"{head or '?'}{' + uncommitted changes in src/' if dirty else ''}"
 
 
 def database_facts(db) -> str:
@@ -660,7 +647,7 @@ def main(argv: list[str] | None = None) -> int:
     say(f"{datetime.now().isoformat(timespec='seconds')}; command: python bench/tlog.py "
         f"{' '.join(sys.argv[1:]) if argv is None else ' '.join(argv)}")
     say(f"machine: {machine()}")
-    say(f"code: {code_version()}")
+    say(f"code: {benchkit.code_version()}")
     try:
         status = run(args, say, workdir)
     except KeyboardInterrupt:
