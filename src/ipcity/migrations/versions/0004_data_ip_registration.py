@@ -28,12 +28,16 @@ def upgrade() -> None:
     with op.batch_alter_table('dataip_log_leaf', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_dataip_log_leaf_subject'), ['subject'], unique=False)
 
-    op.create_table('dataip_log_state',
+    log_state = op.create_table('dataip_log_state',
     sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('size', sa.BigInteger(), nullable=False),
     sa.Column('root_hash', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_dataip_log_state'))
     )
+    # The one state row exists from the start, so that concurrent first appends lock it instead of racing to
+    # insert it. Root of the empty tree: SHA-256 of nothing (RFC 9162 §2.1.1).
+    op.bulk_insert(log_state, [{"id": 1, "size": 0,
+                                "root_hash": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}])
     op.create_table('dataip_tree_head',
     sa.Column('size', sa.BigInteger(), autoincrement=False, nullable=False),
     sa.Column('root_hash', sa.String(length=64), nullable=False),
