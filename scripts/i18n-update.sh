@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/pybabel extract -F babel.cfg -k Msg -k _ -k gettext -k N_ --no-location --sort-output \
   -o /tmp/ipcity-messages.pot src/ipcity
-.venv/bin/pybabel update -i /tmp/ipcity-messages.pot -d src/ipcity/locale -l zh_Hans --no-fuzzy-matching \
+.venv/bin/pybabel update -i /tmp/ipcity-messages.pot -d src/ipcity/locale -l zh_Hans -w 120 --no-fuzzy-matching \
   --ignore-obsolete
 .venv/bin/python - <<'PY'
 from babel.messages.pofile import read_po

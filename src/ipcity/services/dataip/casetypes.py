@@ -38,7 +38,7 @@ BEFORE_REGISTRATION = ("submitted", "formal_correction", "substantive_review", "
                        "substantive_correction", "in_publicity", "objection_review")
 UNDER_REVIEW = ("submitted", "formal_correction", "substantive_review", "expert_review", "substantive_correction")
 
-SERVICE_COMMITMENT = "Registration body's service commitment (not in the published measures; configurable)"
+SERVICE_COMMITMENT = Msg("Registration body's service commitment (not in the published measures; configurable)").msgid
 
 
 def _grounds() -> FieldSpec:
@@ -135,11 +135,13 @@ def registration_type(rules: Rules) -> CaseType:
             DeadlineRule("publicity", Msg("Publicity (公示) — objections may be filed"),
                          frozenset({"approve_publicity"}), frozenset({"register", "withdraw", "uphold_objection"}),
                          rules.publicity_days, publicity_unit,
-                         "上海市数据产品知识产权登记存证暂行办法, official guide: 15-day publicity (configurable)"),
+                         Msg("上海市数据产品知识产权登记存证暂行办法, official guide: 15-day publicity "
+                             "(configurable)").msgid),
             DeadlineRule("objection_decision", Msg("Decision on the objection"), frozenset({"object"}),
                          frozenset({"uphold_objection", "dismiss_objection", "withdraw"}),
                          rules.objection_decision_days, CALENDAR_DAYS,
-                         "上海市数据产品知识产权登记存证暂行办法: objection decided within 60 days (unverified)"),
+                         Msg("上海市数据产品知识产权登记存证暂行办法: objection decided within 60 days (source "
+                             "not confirmed; configurable)").msgid),
         ),
         link=lambda case: f"/dataip/{case.subject_id}",
     )
@@ -147,7 +149,10 @@ def registration_type(rules: Rules) -> CaseType:
 
 CHANGE = "change"
 RENEWAL = "renewal"
-CHANGEABLE = ("name", "holder_name", "scenario", "scale", "update_frequency")
+CHANGE_LABELS = {"name": Msg("Data product name"), "holder_name": Msg("Holder"),
+                 "scenario": Msg("Application scenario"), "scale": Msg("Scale"),
+                 "update_frequency": Msg("Update frequency")}
+CHANGEABLE = tuple(CHANGE_LABELS)
 
 
 def amendment_type(rules: Rules) -> CaseType:

@@ -249,7 +249,8 @@ def _amendment_after(session: Session, case: Case, event: CaseEvent) -> None:
         return
     product = product_of_case(session, case)
     if product.state != "registered":
-        raise DomainError(Msg("The registration is no longer in force ({state})", state=product.state))
+        raise DomainError(Msg("The registration is no longer in force ({state})",
+                                  state=REGISTRATION.state(product.state).label))
     kind = case.data.get("kind")
     if kind == casetypes.RENEWAL:
         product.valid_until = domain.validity_end(product.valid_until + timedelta(days=1), RULES.validity_years)
@@ -284,7 +285,8 @@ def hash_upload(upload: Upload, max_bytes: int = MAX_DATA_BYTES) -> tuple[str, i
 def _holder(session: Session, actor: Actor) -> tuple[str, str, User]:
     user = session.get(User, actor.user_id) if actor.user_id else None
     if user is None or actor.role not in casetypes.APPLICANTS:
-        raise PermissionDenied(Msg("Only companies and individuals with an account may file a registration"))
+        raise PermissionDenied(Msg("Only companies, organisations and individuals with an account may file a "
+                                   "registration"))
     if not user.identity_verified:
         raise PermissionDenied(Msg("Your identity has not been verified yet; ask the administrator to verify your "
                                    "account before filing"))
@@ -493,7 +495,8 @@ def request_amendment(session: Session, actor: Actor, product: DataProduct, kind
             raise DomainError(Msg("Choose the {field}", field=Msg("Update frequency")), field="update_frequency")
         for k, v in changes.items():
             if len(v) > domain.LIMITS.get(k, 2000):
-                raise DomainError(Msg("{field} is longer than {n} characters", field=k, n=domain.LIMITS[k]), field=k)
+                raise DomainError(Msg("{field} is longer than {n} characters", field=casetypes.CHANGE_LABELS[k],
+                                      n=domain.LIMITS[k]), field=k)
     else:
         raise DomainError(Msg("Choose change or renewal"), field="kind")
     if not (reason or "").strip():

@@ -67,9 +67,7 @@ ENTRY_KINDS = {
     "withdrawal": Msg("Withdrawal"), "cancellation": Msg("Cancellation"), "revocation": Msg("Revocation"),
     "expiry": Msg("Expiry"),
 }
-CHANGE_LABELS = {"name": Msg("Data product name"), "holder_name": Msg("Holder"),
-                 "scenario": Msg("Application scenario"), "scale": Msg("Scale"),
-                 "update_frequency": Msg("Update frequency")}
+CHANGE_LABELS = casetypes.CHANGE_LABELS
 LIST_HEADER = ["application_number", "name", "category", "industry_code", "holder_name", "holder_type", "state",
                "filed_at", "registration_number", "certificate_number", "registered_on", "valid_until"]
 REGISTRY_HEADER = ["application_number", "name", "category", "industry_code", "industry_name", "holder_name",
