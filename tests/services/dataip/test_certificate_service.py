@@ -9,7 +9,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from ipcity.cli import app as cli
-from ipcity.services.dataip import casetypes, service
+from ipcity.services.dataip import casetypes, evidence, service
 from ipcity.services.dataip.verify import verify_certificate
 from ipcity.workflow import engine
 from ipcity.workflow.tables import Case
@@ -29,7 +29,7 @@ def registered(session, people, monkeypatch):
 
 
 def test_the_issued_certificate_verifies_with_its_data_file_and_the_pinned_key(session, registered, tmp_path):
-    pdf = service.certificate_pdf(session, registered)
+    pdf = evidence.certificate_pdf(session, registered)
     session.commit()
     data = tmp_path / "charging.csv"
     data.write_bytes(DATA)
@@ -39,7 +39,7 @@ def test_the_issued_certificate_verifies_with_its_data_file_and_the_pinned_key(s
     assert report.facts["certificate_number"] == registered.certificate_number
     assert report.facts["holder_name"] == "测试公司"
     # the stored edition is served again, byte for byte
-    assert service.certificate_pdf(session, registered) == pdf
+    assert evidence.certificate_pdf(session, registered) == pdf
     other = tmp_path / "other.csv"
     other.write_bytes(DATA + b"x")
     failed = verify_certificate(pdf, data_path=other, public_key=key)
@@ -48,12 +48,12 @@ def test_the_issued_certificate_verifies_with_its_data_file_and_the_pinned_key(s
 
 
 def test_a_change_issues_a_new_edition_and_the_old_one_still_verifies(session, people, registered):
-    old = service.certificate_pdf(session, registered)
+    old = evidence.certificate_pdf(session, registered)
     case = service.request_amendment(session, people["company"], registered, casetypes.CHANGE,
                                      {"scale": "13万站点，3.4亿条记录"}, "数据扩容")
     engine.fire(session, service.AMENDMENT, case, "approve", people["head"])
     session.commit()
-    new = service.certificate_pdf(session, registered)
+    new = evidence.certificate_pdf(session, registered)
     assert new != old
     key = service.signer_of(session).public_raw
     new_report = verify_certificate(new, public_key=key)

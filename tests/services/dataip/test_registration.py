@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 from ipcity.core.clock import today
 from ipcity.core.errors import Conflict, DomainError, PermissionDenied
 from ipcity.core.tables import AuditEntry
-from ipcity.services.dataip import casetypes, domain, numbering, service, tlog
+from ipcity.services.dataip import casetypes, domain, evidence, numbering, service, tlog
 from ipcity.services.dataip.tables import LogLeaf
 from ipcity.workflow import engine
 from ipcity.workflow.tables import Case
@@ -115,9 +115,9 @@ def test_the_whole_road_to_a_certificate(session, people, company, monkeypatch):
     assert [e.transition for e in case.events] == [
         "create", "request_formal_correction", "submit_formal_correction", "pass_formal", "request_expert",
         "record_expert_opinion", "approve_publicity", "register"]
-    assert service.record_problems(session, product) == []
+    assert evidence.record_problems(session, product) == []
     session.commit()
-    assert service.integrity_problems(session) == []
+    assert evidence.integrity_problems(session) == []
 
 
 def test_deadlines_come_from_the_working_day_calendar(session, people, company):
@@ -277,7 +277,7 @@ def test_change_reissues_the_facts_in_the_log(session, people, company, monkeypa
     assert product.log_index > old_index
     facts = _entries(session, product)[-1]
     assert facts["kind"] == "change" and facts["facts"]["name"] == product.name and facts["facts"]["revision"] == 1
-    assert service.record_problems(session, product) == []
+    assert evidence.record_problems(session, product) == []
 
 
 def test_renewal_only_in_the_window_and_extends_three_years(session, people, company, monkeypatch):
@@ -305,7 +305,7 @@ def test_cancellation_revocation_and_expiry_are_logged(session, people, company,
     assert (a.state, b.state, c.state) == ("cancelled", "revoked", "expired")
     assert [_entries(session, p)[-1]["kind"] for p in (a, b, c)] == ["cancellation", "revocation", "expiry"]
     session.commit()
-    assert service.integrity_problems(session) == []
+    assert evidence.integrity_problems(session) == []
 
 
 def test_an_edited_registry_row_is_detected(session, people, company, monkeypatch):
@@ -316,7 +316,7 @@ def test_an_edited_registry_row_is_detected(session, people, company, monkeypatc
                     {"h": "0" * 64, "id": product.id})
     session.commit()
     session.expire_all()
-    problems = [p.render("en") for p in service.integrity_problems(session)]
+    problems = [p.render("en") for p in evidence.integrity_problems(session)]
     assert any("'holder_name'" in p and "冒名公司" in p for p in problems), problems
     assert any("'data'" in p for p in problems), problems
 
@@ -328,7 +328,7 @@ def test_an_edited_state_is_detected(session, people, company, monkeypatch):
     session.execute(text("UPDATE dataip_product SET state = 'registered' WHERE id = :id"), {"id": product.id})
     session.commit()
     session.expire_all()
-    assert any("the log says 'cancelled'" in p.render("en") for p in service.integrity_problems(session))
+    assert any("the log says 'cancelled'" in p.render("en") for p in evidence.integrity_problems(session))
 
 
 def _png() -> bytes:

@@ -72,11 +72,11 @@ def check() -> None:
     Exits 0 when the log, its signed tree heads and the registry agree; 1 with every contradiction otherwise."""
     from ipcity.core import audit
     from ipcity.core.roles import Actor
-    from ipcity.services.dataip import service, tlog
+    from ipcity.services.dataip import evidence, tlog
 
     svc = _services()
     with svc.db.session() as session:
-        problems = service.integrity_problems(session)
+        problems = evidence.integrity_problems(session)
         head = tlog.latest_head(session)
         audit.record(session, Actor.system("cli"), "dataip.check", "dataip.log", str(head.size if head else 0),
                      summary=f"{len(problems)} problem(s)",

@@ -30,7 +30,7 @@ from ipcity.core.files import Upload, attachments_of
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, APPLICANT_INDIVIDUAL, OFFICIAL_ROLES, Actor
 from ipcity.core.tables import User
-from ipcity.services.dataip import casetypes, domain, service, tlog
+from ipcity.services.dataip import casetypes, domain, evidence, service, tlog
 from ipcity.services.dataip.tables import DataProduct, LogLeaf, Objection
 from ipcity.services.dataip.verify import fingerprint
 from ipcity.web.deps import (
@@ -417,7 +417,7 @@ def verify_page(request: Request, certificate_number: str, sha256: str = "",
     leaf = tlog.leaf(session, product.log_index) if product.log_index is not None else None
     head = tlog.latest_head(session)
     try:
-        problems = service.record_problems(session, product)
+        problems = evidence.record_problems(session, product)
     except tlog.LogIntegrityError as exc:  # the stored log contradicts itself: say so, do not fail the page
         problems = [str(exc)]
     return render(request, "dataip/verify.html", _codes() | {
@@ -454,7 +454,7 @@ def log_page(request: Request, page: str = "1", actor: Actor | None = Depends(si
 
 @router.post("/log/check")
 def check_log(request: Request, actor: Actor = Depends(require(*AUDITORS)), session: Session = Depends(db_session)):
-    problems = service.integrity_problems(session)
+    problems = evidence.integrity_problems(session)
     head = tlog.latest_head(session)
     audit.record(session, actor, "dataip.log_check", "dataip.log", head.size if head else 0,
                  summary=f"{len(problems)} problem(s)", detail={"problems": [p.render("en") for p in problems[:50]]})
@@ -608,7 +608,7 @@ def certificate(request: Request, product_id: int, actor: Actor = Depends(requir
     if product.state != "registered":
         raise DomainError(Msg("Only a registration in force has a certificate ({state})",
                               state=state_label(product.state)))
-    pdf = service.certificate_pdf(session, product)
+    pdf = evidence.certificate_pdf(session, product)
     name = f"{product.certificate_number}.pdf"
     session.commit()  # the rendered edition is kept in the file store
     return download_response(name, pdf, "application/pdf")
