@@ -73,9 +73,10 @@ def _state(session: Session, *, lock: bool = False) -> tuple[int, str]:
 
 def _load(session: Session, tree: merkle.MerkleTree, upto: int) -> None:
     while len(tree) < upto:
-        rows = session.execute(select(LogLeaf.idx, LogLeaf.leaf_hash).where(LogLeaf.idx >= len(tree),
-                                                                           LogLeaf.idx < upto)
-                               .order_by(LogLeaf.idx).limit(LOAD_CHUNK)).all()
+        # Through the connection, not the ORM: plain rows, without the ORM's per-row result processing.
+        rows = session.connection().execute(select(LogLeaf.idx, LogLeaf.leaf_hash)
+                                            .where(LogLeaf.idx >= len(tree), LogLeaf.idx < upto)
+                                            .order_by(LogLeaf.idx).limit(LOAD_CHUNK)).all()
         if not rows:
             raise LogIntegrityError(f"the log state says {upto} leaves but leaf {len(tree)} is missing")
         for idx, h in rows:
