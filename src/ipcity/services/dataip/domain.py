@@ -19,6 +19,8 @@ from datetime import date, timedelta
 from functools import cache
 from importlib import resources
 
+from dateutil.relativedelta import relativedelta
+
 from ipcity.core.i18n import Msg
 
 # --- code tables -------------------------------------------------------------------------------------
@@ -134,21 +136,11 @@ class Rules:
 
 
 def add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February → 28 February
-        return day.replace(year=day.year + years, day=28)
+    return day + relativedelta(years=years)  # 29 February → 28 February
 
 
 def add_months(day: date, months: int) -> date:
-    m = day.month - 1 + months
-    year, month = day.year + m // 12, m % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+    return day + relativedelta(months=months)  # 30 November + 3 months → 28 February
 
 
 def validity_end(start: date, years: int) -> date:
