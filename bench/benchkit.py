@@ -79,3 +79,18 @@ def code_version() -> str:
     except (OSError, subprocess.SubprocessError):
         return "unknown (no git)"
     return f"{head or '?'}{' + uncommitted changes in src/' if dirty else ''}"
+
+
+class Printer:
+    """Prints a report line by line and keeps the lines for the results file."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def __call__(self, text: str = "") -> None:
+        print(text, flush=True)
+        self.lines.append(text)
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"

@@ -466,24 +466,12 @@ def stage_profile(path: str, stats_path: str, top: int) -> dict:
 # --- report ----------------------------------------------------------------------------------------------
 
 
-class Printer:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def __call__(self, text: str = "") -> None:
-        print(text, flush=True)
-        self.lines.append(text)
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
-
-
 def end_to_end(nav: dict) -> float:
     return sum(s["seconds"] for s in nav["stages"] if s["stage"] != "imports")
 
 
-def print_scenario(say: Printer, n: int, register_line: str, base: dict, runs: list[dict]) -> list[tuple[str, bool]]:
+def print_scenario(say: benchkit.Printer, n: int, register_line: str, base: dict,
+                   runs: list[dict]) -> list[tuple[str, bool]]:
     """The figures of the median run (by end-to-end time), the other runs' totals beside them; the goals."""
     ordered = sorted(runs, key=end_to_end)
     nav = ordered[len(ordered) // 2]  # the median run (of an even count, the slower middle one)
@@ -543,7 +531,7 @@ def print_scenario(say: Printer, n: int, register_line: str, base: dict, runs: l
     if not checks:
         say(f"    none at N={n:,} (goals: 40,000 in < 15 s; 1,000,000 in < 180 s and < 4 GB)")
     for text, ok in checks:
-        say(f"    {verdict(ok)}  {text}")
+        say(f"    {benchkit.verdict(ok)}  {text}")
     return checks
 
 
@@ -588,7 +576,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, interrupt)
     failed = False
     for n in sizes:
-        say = Printer()
+        say = benchkit.Printer()
         say("=" * 110)
         say(f"NAVIGATION BENCHMARK — {SYNTHETIC} (bench/synthetic.py + bench/navigation.py, seed {args.seed}); "
             f"no real patent is in it")

@@ -644,10 +644,6 @@ VARIANT_NAMES = {"a": "(a) top-20", "b": "(b) top-20 + 7 facets",
                  "c": "(c) top-20 + AD>=2015 + province 31 + 7 facets (goal query)"}
 
 
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
-
-
 def goals(result: dict) -> list[dict]:
     n = result["n"]
     rows = []
@@ -669,7 +665,7 @@ def goals(result: dict) -> list[dict]:
         rows.append({"goal": f"goal query (c) >= {GOAL_RATIO:g}x faster than FTS5, p95, all queries (LIKE fallback)",
                      "value": f"{everyone['ratio_p95']:.1f}x", "ok": everyone["ratio_p95"] >= GOAL_RATIO})
     for row in rows:
-        row["verdict"] = verdict(row["ok"])
+        row["verdict"] = benchkit.verdict(row["ok"])
     if n != GOAL_N:
         for row in rows:
             row["note"] = f"goals are set at N={GOAL_N:,}; this run has N={n:,}: indicative only"

@@ -120,19 +120,6 @@ class Entries:
 # --- helpers ---------------------------------------------------------------------------------------------
 
 
-class Printer:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def __call__(self, text: str = "") -> None:
-        print(text, flush=True)
-        self.lines.append(text)
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
-
-
 def memory() -> dict:
     """Peak resident memory so far (ru_maxrss, KiB on Linux) and the current one, in bytes."""
     current = 0
@@ -599,7 +586,7 @@ def report(say, args, bulk, first_publish, before, after_bulk, single, proofs, c
     say(f"\n  GOALS [{SYNTHETIC}, N={n:,}] (baseline: plain sha256 {sha_rate:,.0f}/s; append_many "
         f"{sha_rate / bulk_rate:.1f}× slower, one event per transaction {sha_rate / single_rate:.1f}× slower)")
     for text, ok in checks:
-        say(f"    {verdict(ok)}  {text}")
+        say(f"    {benchkit.verdict(ok)}  {text}")
     if n != GOAL_N:
         say(f"    (the proof goals are defined at N={GOAL_N:,}; at N={n:,} those verdicts are indicative only)")
 
@@ -641,7 +628,7 @@ def main(argv: list[str] | None = None) -> int:
     temporary = args.workdir is None
     workdir = Path(tempfile.mkdtemp(prefix="ipcity-tlog-bench-")) if temporary else args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
-    say = Printer()
+    say = benchkit.Printer()
     say("=" * 110)
     say(f"TRANSPARENCY LOG BENCHMARK — {SYNTHETIC} (bench/tlog.py, seed {args.seed}); no real registration in them")
     say(f"{datetime.now().isoformat(timespec='seconds')}; command: python bench/tlog.py "

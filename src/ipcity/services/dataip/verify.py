@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ipcity.core.files import sha256_of
 from ipcity.services.dataip import merkle, signing, tlog
 
 # The file format (written by certificate.py, read here).
@@ -205,8 +206,7 @@ class _Verifier:
     def data_file(self) -> tuple[str, str]:
         registered = [d.get("sha256") for d in self.facts.get("data") or [] if isinstance(d, dict)]
         try:
-            with open(self.data_path, "rb") as f:
-                computed = hashlib.file_digest(f, "sha256").hexdigest()
+            computed = sha256_of(self.data_path)
         except OSError as exc:
             raise _Failed(f"数据文件无法读取：{exc}", f"the data file cannot be read: {exc}") from None
         if computed not in registered:
