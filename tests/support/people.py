@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ipcity.core.accounts import create_unit, create_user
-from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, HANDLER, HEAD, REVIEWER, Actor
+from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, BANK, HANDLER, HEAD, REVIEWER, Actor
 from ipcity.core.tables import Unit
 
 PASSWORD = "Test-Pass-2026"
@@ -18,16 +18,21 @@ CAST = {
     "sheitc": (HANDLER, "市经济信息化委"),
     "commerce": (HANDLER, "市商务委"),
     "company": (APPLICANT_COMPANY, "测试公司"),
+    "licensee": (APPLICANT_COMPANY, "测试制造公司"),
+    "bank": (BANK, "测试银行"),
     "admin": (ADMIN, None),
 }
+EXTRA_UNITS = (("test-company", "测试公司", "company"), ("test-maker", "测试制造公司", "company"),
+               ("test-bank", "测试银行", "bank"))
 
 
 def make_people(db) -> dict[str, Actor]:
     system = Actor.system("tests")
     out = {}
     with db.session() as s:
-        if not s.scalar(select(Unit.id).where(Unit.name_zh == "测试公司")):
-            create_unit(s, system, code="test-company", name_zh="测试公司", kind="company")
+        for code, name_zh, kind in EXTRA_UNITS:
+            if not s.scalar(select(Unit.id).where(Unit.name_zh == name_zh)):
+                create_unit(s, system, code=code, name_zh=name_zh, kind=kind)
         for name, (role, unit_name) in CAST.items():
             unit_id = s.scalar(select(Unit.id).where(Unit.name_zh == unit_name)) if unit_name else None
             user = create_user(s, system, username=name, password=PASSWORD, display_name=name, role=role,

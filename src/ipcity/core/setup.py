@@ -12,7 +12,7 @@ from ipcity.core.accounts import create_unit, create_user
 from ipcity.core.db import Database
 from ipcity.core.files import FileStore
 from ipcity.core.plugins import Registry
-from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, HANDLER, HEAD, REVIEWER, Actor
+from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, BANK, HANDLER, HEAD, REVIEWER, Actor
 from ipcity.core.tables import Holiday, Unit, User
 
 
@@ -38,7 +38,9 @@ class DemoAccount:
 
 
 # Units not named in the plan text are created here; the others come from the plan.
-DEMO_UNITS = [("demo-company", "演示科技有限公司（演示）", "company")]
+DEMO_UNITS = [("demo-company", "演示科技有限公司（演示）", "company"),
+              ("demo-maker", "演示制造有限公司（演示）", "company"),
+              ("demo-bank", "演示银行上海分行（演示）", "bank")]
 DEMO_ACCOUNTS = [
     DemoAccount("admin", "系统管理员（演示）", ADMIN, ""),
     DemoAccount("sipa.reviewer", "王审核（演示）", REVIEWER, "上海市知识产权局"),
@@ -47,6 +49,8 @@ DEMO_ACCOUNTS = [
     DemoAccount("pudong.handler", "陈经办（演示）", HANDLER, "浦东新区政府"),
     DemoAccount("sheitc.handler", "周经办（演示）", HANDLER, "市经济信息化委"),
     DemoAccount("company.demo", "演示企业用户", APPLICANT_COMPANY, "演示科技有限公司（演示）"),
+    DemoAccount("maker.demo", "演示制造企业用户", APPLICANT_COMPANY, "演示制造有限公司（演示）"),
+    DemoAccount("bank.demo", "演示银行客户经理", BANK, "演示银行上海分行（演示）"),
 ]
 
 

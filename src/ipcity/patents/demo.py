@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ipcity.core import jobs
 from ipcity.core.roles import Actor
+from ipcity.patents.demo_register import ensure_demo_patents
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
 # (file, reader) in load order: Chinese first, so the first page of a plain search is Chinese.
@@ -23,5 +24,7 @@ DEMO_FILES = (
 
 
 def load_demo(session: Session, actors: dict[str, Actor], files) -> int:
+    # The demo companies' own (fictional) granted patents, at once: the open licensing and pledge demos use them.
+    ensure_demo_patents(session)
     jobs.enqueue(session, Actor.system("demo"), "patents.load_demo", {})
     return 1

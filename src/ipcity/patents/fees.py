@@ -80,9 +80,19 @@ def months_late(due: date, paid_on: date) -> int:
     return months
 
 
+def grace_end(due: date) -> date:
+    """The last day a late annual fee may still be paid, with the surcharge (Art 115: six months)."""
+    return due + relativedelta(months=GRACE_MONTHS)
+
+
+def due_date(filing_date: date, year: int) -> date:
+    """The fee of patent year n is paid before year n begins: its due date is the day before."""
+    return year_start(filing_date, year) - timedelta(days=1)
+
+
 def surcharge(full_fee: int, due: date, paid_on: date) -> int:
     """Late-payment surcharge (Art 115); ValueError once the 6-month grace period has passed."""
-    grace_ends = due + relativedelta(months=GRACE_MONTHS)
+    grace_ends = grace_end(due)
     if paid_on > grace_ends:
         raise ValueError(f"the grace period ended on {grace_ends.isoformat()}: "
                          "the patent terminated from the due date")
@@ -149,6 +159,6 @@ def schedule(patent_type: str, filing_date: date, grant_date: date | None, *, sm
             candidates.append(OPEN_LICENCE)
         full = annual_fee(patent_type, year, filing_date)
         amount, chosen = payable(full, candidates)
-        due = grant_date if year == first else starts - timedelta(days=1)
+        due = grant_date if year == first else due_date(filing_date, year)
         out.append(FeeYear(year, starts, due, full, amount, chosen))
     return out

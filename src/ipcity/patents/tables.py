@@ -75,3 +75,24 @@ class IngestRun(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PatentRegisterEntry(Base):
+    """An entry in the patent register beyond the publication: a licence recorded, a pledge, a suspension, a
+    preservation order, a pending invalidation request, an annual-fee payment, an open-licence declaration
+    (position.ENTRY_KINDS). Entries are closed (closed_on), never deleted, so the register keeps its history."""
+
+    __tablename__ = "patent_register_entry"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    app_number: Mapped[str] = mapped_column(String(40), index=True)  # CN201910067706.2: one per patent right
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    start_on: Mapped[date | None] = mapped_column(Date)
+    end_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    reference: Mapped[str] = mapped_column(String(80), default="", index=True)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    source: Mapped[str] = mapped_column(String(16), default="platform")  # platform / import / demo
+    created_by: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    closed_by: Mapped[str] = mapped_column(String(80), default="")
+    close_reason: Mapped[str] = mapped_column(Text, default="")

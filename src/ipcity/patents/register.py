@@ -1,0 +1,142 @@
+"""The patent register as other services read and write it: find a patent right by any of its numbers, record
+and close register entries, and derive its position (position.py) on a day.
+
+Open licensing and pledge registration go through these functions, never through the tables, so that both
+see one register (ARCHITECTURE §2: a service talks to another only through service functions). Every write
+is audited and happens in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ipcity.core import audit
+from ipcity.core.clock import today
+from ipcity.core.errors import DomainError, NotFound
+from ipcity.core.i18n import Msg
+from ipcity.core.numbers import NumberError, parse_cn_application, parse_publication
+from ipcity.core.roles import Actor
+from ipcity.patents import store
+from ipcity.patents.position import ENTRY_KINDS, Position, RegisterEntry, derive
+from ipcity.patents.record import PatentRecord
+from ipcity.patents.tables import Patent, PatentRegisterEntry
+
+# Kind codes of granted publications (rules.md §12.2): a patent right is read from its grant publication.
+GRANT_KINDS = ("B", "C", "U", "Y", "S", "B1", "B2")
+
+
+def _app_key(number: str) -> str | None:
+    try:
+        return parse_cn_application(number).formatted
+    except NumberError:
+        return None
+
+
+def find(session: Session, number: str) -> PatentRecord:
+    """The record of a patent right from its patent number (ZL…), application number or publication number;
+    the grant publication where there is one. NotFound says which number was not found."""
+    text = (number or "").strip()
+    if not text:
+        raise DomainError(Msg("Give the patent number"), field="patent_number")
+    app = _app_key(text)
+    if app is not None:
+        rows = session.scalars(select(Patent).where(Patent.app_number == app)).all()
+    else:
+        raw = "".join(text.split()).upper()
+        try:
+            pub = parse_publication(text).formatted
+        except (NumberError, ValueError):
+            pub = raw  # not a number we can parse: look it up as written
+        rows = session.scalars(select(Patent).where(or_(Patent.pub_number == pub, Patent.pub_number == raw))).all()
+        if rows and rows[0].app_number:
+            rows = session.scalars(select(Patent).where(Patent.app_number == rows[0].app_number)).all()
+    if not rows:
+        raise NotFound(Msg("No patent {number} in the register", number=text[:40]))
+    granted = [r for r in rows if r.grant_date is not None or r.kind in GRANT_KINDS]
+    best = max(granted or rows, key=lambda r: (r.pub_date or date.min, r.id))
+    return store.to_record(best)
+
+
+def key_of(record: PatentRecord) -> str:
+    """The register key of a patent right: its application number (the publication number if it has none)."""
+    return record.app_number or record.pub_number
+
+
+def _entry(row: PatentRegisterEntry) -> RegisterEntry:
+    return RegisterEntry(row.kind, row.start_on, row.end_on, row.closed_on, row.reference,
+                         dict(row.detail or {}) | {"entry_id": row.id, "source": row.source})
+
+
+def entries(session: Session, key: str, kinds: tuple[str, ...] = ENTRY_KINDS) -> list[RegisterEntry]:
+    rows = session.scalars(select(PatentRegisterEntry).where(PatentRegisterEntry.app_number == key,
+                                                             PatentRegisterEntry.kind.in_(kinds))
+                           .order_by(PatentRegisterEntry.id))
+    return [_entry(r) for r in rows]
+
+
+def position(session: Session, number: str | PatentRecord, on: date | None = None) -> Position:
+    record = number if isinstance(number, PatentRecord) else find(session, number)
+    return derive(record, entries(session, key_of(record)), on or today())
+
+
+def positions(session: Session, records: list[PatentRecord], on: date | None = None) -> dict[str, Position]:
+    """Positions of many records with one query for their entries (lists, valuation): by register key."""
+    keys = [key_of(r) for r in records]
+    by_key: dict[str, list[RegisterEntry]] = {k: [] for k in keys}
+    for chunk in range(0, len(keys), 900):
+        rows = session.scalars(select(PatentRegisterEntry)
+                               .where(PatentRegisterEntry.app_number.in_(keys[chunk:chunk + 900]))
+                               .order_by(PatentRegisterEntry.id))
+        for row in rows:
+            by_key[row.app_number].append(_entry(row))
+    on = on or today()
+    return {key_of(r): derive(r, by_key[key_of(r)], on) for r in records}
+
+
+def record_entry(session: Session, actor: Actor, key: str, kind: str, *, start: date | None,
+                 end: date | None = None, reference: str = "", detail: dict | None = None,
+                 source: str = "platform") -> PatentRegisterEntry:
+    if kind not in ENTRY_KINDS:
+        raise ValueError(f"unknown register entry kind {kind!r}")
+    row = PatentRegisterEntry(app_number=key, kind=kind, start_on=start, end_on=end, reference=reference,
+                              detail=dict(detail or {}), source=source, created_by=actor.username)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "patent.register.entry", "patent_register_entry", row.id,
+                 summary=f"{key} {kind} {reference}".strip(), detail={"start": str(start), "end": str(end)})
+    return row
+
+
+def close_entries(session: Session, actor: Actor, key: str, kind: str, reference: str, *, on: date | None = None,
+                  reason: str = "") -> int:
+    """Close the open entries of `kind` made under `reference` (a pledge cancelled, a declaration withdrawn)."""
+    rows = session.scalars(select(PatentRegisterEntry).where(
+        PatentRegisterEntry.app_number == key, PatentRegisterEntry.kind == kind,
+        PatentRegisterEntry.reference == reference, PatentRegisterEntry.closed_on.is_(None))).all()
+    day = on or today()
+    for row in rows:
+        row.closed_on, row.closed_by, row.close_reason = day, actor.username, reason
+        audit.record(session, actor, "patent.register.close", "patent_register_entry", row.id,
+                     summary=f"{key} {kind} {reference}", reason=reason)
+    session.flush()
+    return len(rows)
+
+
+def update_entry(session: Session, actor: Actor, key: str, kind: str, reference: str, *, end: date | None = None,
+                 detail: dict | None = None, reason: str = "") -> int:
+    """Change the open entries made under `reference` (a pledge's debt term or amount changed)."""
+    rows = session.scalars(select(PatentRegisterEntry).where(
+        PatentRegisterEntry.app_number == key, PatentRegisterEntry.kind == kind,
+        PatentRegisterEntry.reference == reference, PatentRegisterEntry.closed_on.is_(None))).all()
+    for row in rows:
+        if end is not None:
+            row.end_on = end
+        if detail:
+            row.detail = {**(row.detail or {}), **detail}
+        audit.record(session, actor, "patent.register.change", "patent_register_entry", row.id,
+                     summary=f"{key} {kind} {reference}", reason=reason, detail={"end": str(end), **(detail or {})})
+    session.flush()
+    return len(rows)
