@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from ipcity.core.errors import DomainError, NotFound
 from ipcity.core.i18n import Msg
-from ipcity.patents import store
+from ipcity.patents import fees, register, store
 from ipcity.patents.engine import PatentEngine
 from ipcity.patents.ipc import scheme
+from ipcity.patents.position import Position
 from ipcity.patents.record import PatentRecord
 from ipcity.patents.search.analysis import query_tokens, spans
 from ipcity.patents.search.ast import MatchAll
@@ -158,10 +159,22 @@ def _row(rec: PatentRecord, score: float, terms: set[str]) -> Row:
 
 
 @dataclass
+class FeeNow:
+    """The running patent year's annual fee: full, payable with the reduction that applies, and that reduction."""
+
+    year: int
+    full: int
+    payable: int
+    reduction: fees.Reduction | None
+
+
+@dataclass
 class PatentView:
     record: PatentRecord
     ipc_titles: list[tuple[str, str, str]]  # symbol, Chinese title, English title
     similar: list[PatentRecord]
+    position: Position | None = None  # the register position of a granted Chinese patent
+    fee_now: FeeNow | None = None
 
 
 def detail(session: Session, engine: PatentEngine, pub_number: str, similar: int = 8) -> PatentView:
@@ -170,7 +183,24 @@ def detail(session: Session, engine: PatentEngine, pub_number: str, similar: int
         raise NotFound(Msg("No patent {number} in the register", number=pub_number))
     ipc = scheme()
     titles = [(code, ipc.title(code, "zh") or "", ipc.title(code, "en") or "") for code in rec.ipc]
-    return PatentView(rec, titles, more_like_this(session, engine, rec, similar))
+    view = PatentView(rec, titles, more_like_this(session, engine, rec, similar))
+    if rec.office == "CN" and rec.app_date and rec.patent_type:
+        view.position = register.position(session, rec)
+        view.fee_now = fee_now(view.position)
+    return view
+
+
+def fee_now(p: Position) -> FeeNow | None:
+    """This year's fee; the open-licence 15 % applies while a declaration is in effect (财税〔2024〕23号). The
+    holder's 减缴 entitlement is not in the register, so it is not assumed here."""
+    if not p.granted or not p.in_force or p.fees is None or p.patent_type is None:
+        return None
+    try:
+        full = fees.annual_fee(p.patent_type, p.fees.current_year, p.app_date)
+    except ValueError:
+        return None
+    amount, chosen = fees.payable(full, [fees.OPEN_LICENCE] if p.open_licence else [])
+    return FeeNow(p.fees.current_year, full, amount, chosen)
 
 
 def more_like_this(session: Session, engine: PatentEngine, rec: PatentRecord, limit: int = 8) -> list[PatentRecord]:
