@@ -113,9 +113,11 @@ def builtin_plugins() -> list[Plugin]:
     from ipcity.patents.plugin import plugin as patents
     from ipcity.portal.plugin import plugin as portal
     from ipcity.services.dataip.plugin import plugin as dataip
+    from ipcity.services.openlicense.plugin import plugin as openlicense
+    from ipcity.services.pledge.plugin import plugin as pledge
     from ipcity.services.workplan.plugin import plugin as workplan
 
-    return [portal(), patents(), navigation(), dataip(), workplan()]
+    return [portal(), patents(), navigation(), dataip(), openlicense(), pledge(), workplan()]
 
 
 def default_registry() -> Registry:

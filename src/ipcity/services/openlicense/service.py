@@ -1,0 +1,530 @@
+"""Use cases of open licensing: declare (with the eligibility check against the patent register), the formal
+check by the IP office, publication and withdrawal (register entry OPEN_LICENCE), taking a licence (Art 51),
+recording it (Art 87, register entry LICENCE), royalty payments, and the fee schedule of a patent.
+
+Each function works in the caller's transaction and raises before it writes when a step is refused. The rules
+that must hold however a transition is fired (the portal's generic case page fires them too) live in the case
+hooks: the guard re-checks eligibility at publication and the after hooks write the register entries.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ipcity.core import audit, inbox
+from ipcity.core.clock import now, today
+from ipcity.core.config import Settings, load_settings
+from ipcity.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from ipcity.core.files import FileStore, Upload, attachments_of
+from ipcity.core.i18n import N_, Msg
+from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, OFFICIAL_ROLES, Actor
+from ipcity.core.tables import Unit, User
+from ipcity.patents import position as pos
+from ipcity.patents import register
+from ipcity.patents.position import Position
+from ipcity.patents.record import PatentRecord
+from ipcity.services.openlicense import casetypes, domain
+from ipcity.services.openlicense.tables import Declaration, Licence, Payment
+from ipcity.workflow import engine
+from ipcity.workflow.tables import Case, CaseEvent
+
+DECLARATION_SUBJECT = "openlicense.declaration"
+LICENCE_SUBJECT = "openlicense.licence"
+REPORT_OWNER = "openlicense.report"  # 专利权评价报告, on a declaration
+CONSENT_OWNER = "openlicense.consent"  # pledgee's written consent, on a declaration
+PROOF_OWNER = "openlicense.proof"  # written proof of a licence (Art 87), on a licence
+PAYMENT_OWNER = "openlicense.payment"  # proof of a royalty payment
+
+DOCUMENT_TYPES = {".pdf": {"application/pdf"}, ".png": {"image/png"}, ".jpg": {"image/jpeg"},
+                  ".jpeg": {"image/jpeg"}}
+LIVE_STATES = ("filed", "correction", "published", "withdrawal_requested")
+PUBLIC_STATES = ("published", "withdrawal_requested", "withdrawn")
+MAX_CONSENTS = 5
+
+
+def rules() -> domain.Rules:
+    return domain.Rules.from_env()
+
+
+def formal_check_days() -> int:
+    return int(os.environ.get("IPCITY_OPENLICENSE_FORMAL_CHECK_DAYS", str(casetypes.FORMAL_CHECK_DAYS)))
+
+
+# --- context --------------------------------------------------------------------------------------------
+
+def settings_of(session: Session) -> Settings:
+    return session.info.get("settings") or load_settings()
+
+
+def files_of(session: Session) -> FileStore:
+    store = session.info.get("files")
+    if store is None:
+        s = settings_of(session)
+        store = FileStore(s.files_dir, s.max_upload_bytes)
+    return store
+
+
+def office_unit(session: Session) -> Unit:
+    """The office that checks declarations: the unit named by IPCITY_OPENLICENSE_UNIT (its code), else the IP
+    office (as data-IP registration finds its registration body)."""
+    code = os.environ.get("IPCITY_OPENLICENSE_UNIT")
+    q = select(Unit).where(Unit.code == code) if code else select(Unit).where(Unit.kind == "ip_office")
+    unit = session.scalar(q.order_by(Unit.id).limit(1))
+    if unit is None:
+        raise DomainError(Msg("No IP office is configured (a unit of kind 'IP office', or IPCITY_OPENLICENSE_UNIT)"))
+    return unit
+
+
+def _actor_of(session: Session, event: CaseEvent) -> Actor:
+    user = session.get(User, event.actor_id) if event.actor_id else None
+    return Actor.of(user) if user is not None else Actor.system("openlicense")
+
+
+def _raise(problems: list[tuple[str | None, Msg]], summary: Msg | None = None) -> None:
+    if problems:
+        raise DomainError(summary or problems[0][1], field=problems[0][0], problems=problems)
+
+
+# --- reading --------------------------------------------------------------------------------------------
+
+def get_declaration(session: Session, declaration_id: int) -> Declaration:
+    d = session.get(Declaration, declaration_id)
+    if d is None:
+        raise NotFound(Msg("No open licence declaration number {id}", id=declaration_id))
+    return d
+
+
+def declaration_by_number(session: Session, number: str) -> Declaration:
+    d = session.scalar(select(Declaration).where(Declaration.number == number))
+    if d is None:
+        raise NotFound(Msg("No open licence declaration {number}", number=number[:40]))
+    return d
+
+
+def public_declaration(session: Session, number: str) -> Declaration:
+    d = declaration_by_number(session, number)
+    if d.state not in PUBLIC_STATES:
+        raise NotFound(Msg("No open licence declaration {number}", number=number[:40]))
+    return d
+
+
+def case_of(session: Session, obj: Declaration | Licence) -> Case:
+    return session.get(Case, obj.case_id)
+
+
+def is_official_of(session: Session, actor: Actor, case: Case) -> bool:
+    return actor.role in OFFICIAL_ROLES and case.assigned_unit_id == actor.unit_id
+
+
+def may_view_declaration(session: Session, actor: Actor, d: Declaration) -> bool:
+    """The declarant's unit, the officials of the office checking it, administrators."""
+    if actor.role == ADMIN:
+        return True
+    if actor.unit_id is not None and actor.unit_id == d.declarant_unit_id and actor.role == APPLICANT_COMPANY:
+        return True
+    return is_official_of(session, actor, case_of(session, d))
+
+
+def visible_declaration(session: Session, actor: Actor, declaration_id: int) -> Declaration:
+    d = get_declaration(session, declaration_id)
+    if not may_view_declaration(session, actor, d):
+        raise PermissionDenied(Msg("You may not see this declaration"))
+    return d
+
+
+def side_of(actor: Actor, lic: Licence) -> str:
+    """'licensee', 'licensor' or '' (not a party)."""
+    if actor.role != APPLICANT_COMPANY or actor.unit_id is None:
+        return ""
+    if actor.unit_id == lic.licensee_unit_id:
+        return "licensee"
+    if actor.unit_id == lic.licensor_unit_id:
+        return "licensor"
+    return ""
+
+
+def may_view_licence(session: Session, actor: Actor, lic: Licence) -> bool:
+    """The two parties, the officials of the office that checked the declaration, administrators."""
+    if actor.role == ADMIN or side_of(actor, lic):
+        return True
+    d = session.get(Declaration, lic.declaration_id)
+    return is_official_of(session, actor, case_of(session, d))
+
+
+def visible_licence(session: Session, actor: Actor, licence_id: int) -> Licence:
+    lic = session.get(Licence, licence_id)
+    if lic is None:
+        raise NotFound(Msg("No licence number {id}", id=licence_id))
+    if not may_view_licence(session, actor, lic):
+        raise PermissionDenied(Msg("You may not see this licence"))
+    return lic
+
+
+def terms_of(d: Declaration) -> domain.Terms:
+    return domain.Terms(mode=d.mode, lump_sum=d.lump_sum, rate=d.rate, rate_basis=d.rate_basis,
+                        entry_fee=d.entry_fee, term_start=d.term_start, term_end=d.term_end,
+                        other_terms=d.other_terms, contact=d.contact, small_entity=d.small_entity)
+
+
+def licences_of(session: Session, d: Declaration) -> list[Licence]:
+    return list(session.scalars(select(Licence).where(Licence.declaration_id == d.id).order_by(Licence.id)))
+
+
+def payments_of(session: Session, lic: Licence) -> list[Payment]:
+    return list(session.scalars(select(Payment).where(Payment.licence_id == lic.id).order_by(Payment.paid_on,
+                                                                                               Payment.id)))
+
+
+# --- eligibility against the register ------------------------------------------------------------------------
+
+def other_declaration(session: Session, key: str, exclude_id: int | None = None) -> str:
+    """Another declaration of the same patent in effect or being examined (its number), else ''."""
+    q = select(Declaration.number).where(Declaration.app_number == key, Declaration.state.in_(LIVE_STATES))
+    if exclude_id is not None:
+        q = q.where(Declaration.id != exclude_id)
+    return session.scalar(q.order_by(Declaration.id).limit(1)) or ""
+
+
+def declarant_of(session: Session, d: Declaration) -> domain.Declarant:
+    return domain.Declarant(name=d.patentee, consents=frozenset(c["pledgee"] for c in d.consents or []),
+                            has_report=bool(attachments_of(session, REPORT_OWNER, d.id)))
+
+
+def check_declaration(session: Session, d: Declaration, on: date | None = None) -> list[domain.Ground]:
+    """The eligibility grounds that fail now for a stored declaration (the register may have changed)."""
+    record = register.find(session, d.app_number)
+    position = register.position(session, record, on)
+    if position.open_licence is not None and position.open_licence.reference == d.number:
+        position = dataclasses.replace(position, open_licence=None)  # its own entry, once published
+    return domain.eligibility(position, terms_of(d), declarant_of(session, d), rules=rules(),
+                              other_declaration=other_declaration(session, d.app_number, exclude_id=d.id))
+
+
+def check_patent(session: Session, actor: Actor, number: str) -> tuple[Position, list[domain.Ground]]:
+    """What the register says about declaring `number` now, before any terms are given (for the form)."""
+    record = register.find(session, number)
+    position = register.position(session, record)
+    declarant = domain.Declarant(name=actor.unit_name)
+    grounds = domain.eligibility(position, None, declarant, rules=rules(),
+                                 other_declaration=other_declaration(session, register.key_of(record)))
+    return position, [g for g in grounds if g.key not in ("report_missing", "pledged")]
+
+
+def _snapshot(d: Declaration, record: PatentRecord, position: Position) -> None:
+    d.app_number = register.key_of(record)
+    d.patent_number = position.patent_number
+    d.pub_number = record.pub_number
+    d.patent_type = record.patent_type or ""
+    d.title = record.title
+    d.abstract = record.abstract
+    d.ipc_main = record.ipc_main
+    d.ipc_text = " ".join(record.ipc)
+    d.region_code = record.region_code
+    d.patent_term_end = position.term_end
+
+
+def _set_terms(d: Declaration, terms: domain.Terms) -> None:
+    d.mode, d.lump_sum, d.rate, d.rate_basis = terms.mode, terms.lump_sum, terms.rate, terms.rate_basis
+    d.entry_fee, d.fixed_fee = terms.entry_fee, terms.fixed_fee
+    d.term_start, d.term_end, d.other_terms, d.contact = terms.term_start, terms.term_end, terms.other_terms, \
+        terms.contact
+    d.small_entity = terms.small_entity
+
+
+def _consents(items: list[tuple[str, Upload]]) -> tuple[list[tuple[str, Upload]], list[tuple[str, Msg]]]:
+    out, problems = [], []
+    for name, upload in items:
+        name = (name or "").strip()
+        has_file = upload is not None and bool(upload.filename)
+        if not name and not has_file:
+            continue
+        if not name:
+            problems.append(("consents", Msg("Name the pledgee whose consent {file} is", file=upload.filename)))
+        elif not has_file:
+            problems.append(("consents", Msg("Upload the written consent of {pledgee}", pledgee=name)))
+        else:
+            out.append((name[:200], upload))
+    if len(out) > MAX_CONSENTS:
+        problems.append(("consents", Msg("At most {n} consents", n=MAX_CONSENTS)))
+    return out, problems
+
+
+def _ensure_company(actor: Actor) -> None:
+    if actor.role != APPLICANT_COMPANY or actor.unit_id is None:
+        raise PermissionDenied(Msg("Only a company (the patentee) may declare an open licence"))
+
+
+def file_declaration(session: Session, actor: Actor, values: dict, report: Upload | None = None,
+                     consents: list[tuple[str, Upload]] | None = None) -> Declaration:
+    """File an open licence declaration (Patent Law Art 50) for the actor's unit, checked against the register:
+    every failing ground is named with its field, and nothing is written."""
+    _ensure_company(actor)
+    values = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
+    terms, problems = domain.parse_terms(values, today())
+    given, consent_problems = _consents(consents or [])
+    problems += consent_problems
+    record = position = None
+    try:
+        record = register.find(session, values.get("patent_number", ""))
+        position = register.position(session, record)
+    except DomainError as exc:  # NotFound included: a number the register does not hold
+        problems.insert(0, ("patent_number", exc.message))
+    grounds: list[domain.Ground] = []
+    if position is not None:
+        declarant = domain.Declarant(actor.unit_name, frozenset(n for n, _ in given),
+                                     report is not None and bool(report.filename))
+        grounds = domain.eligibility(position, terms, declarant, rules=rules(),
+                                     other_declaration=other_declaration(session, register.key_of(record)))
+    _raise(problems + domain.problems_of(grounds),
+           Msg("The declaration cannot be filed: {n} problem(s)", n=len(problems) + len(grounds)))
+    office = office_unit(session)
+    case = engine.open_case(session, DECLARATION, actor, title=f"{position.patent_number} {record.title}"[:300],
+                            applicant_unit_id=actor.unit_id, assigned_unit_id=office.id,
+                            subject_type=DECLARATION_SUBJECT)
+    d = Declaration(case_id=case.id, number=case.number, state=case.state, patentee=actor.unit_name,
+                    declarant_unit_id=actor.unit_id, declarant_user_id=actor.user_id, filed_at=now())
+    _snapshot(d, record, position)
+    _set_terms(d, terms)
+    session.add(d)
+    session.flush()
+    case.subject_id = str(d.id)
+    _attach_documents(session, actor, d, report, given)
+    audit.record(session, actor, "openlicense.declare", DECLARATION_SUBJECT, d.id,
+                 summary=f"{d.number} {d.patent_number}", detail={"mode": d.mode, "term_end": str(d.term_end)})
+    return d
+
+
+def _attach_documents(session: Session, actor: Actor, d: Declaration, report: Upload | None,
+                      given: list[tuple[str, Upload]]) -> None:
+    store = files_of(session)
+    if report is not None and report.filename:
+        store.attach(session, report, REPORT_OWNER, d.id, actor.user_id, field="evaluation_report",
+                     allowed=DOCUMENT_TYPES)
+    consents = list(d.consents or [])
+    for name, upload in given:
+        att = store.attach(session, upload, CONSENT_OWNER, d.id, actor.user_id, field="consents",
+                           allowed=DOCUMENT_TYPES)
+        consents = [c for c in consents if c["pledgee"] != name] + [{"pledgee": name, "attachment_id": att.id}]
+    d.consents = consents
+
+
+def act(session: Session, actor: Actor, d: Declaration, transition: str, values: dict | None = None,
+        reason: str = "") -> CaseEvent:
+    """A step of the declaration's workflow (publish, return, refuse, abandon, request_withdrawal, withdraw)."""
+    return engine.fire(session, DECLARATION, case_of(session, d), transition, actor, values=values or {},
+                       reason=reason)
+
+
+def resubmit(session: Session, actor: Actor, d: Declaration, values: dict, report: Upload | None = None,
+             consents: list[tuple[str, Upload]] | None = None, reason: str = "") -> CaseEvent:
+    """The declarant's corrected declaration: new terms and documents, checked again, back to the office."""
+    case = case_of(session, d)
+    if not any(t.key == "resubmit" for t in engine.available_actions(DECLARATION, case, actor)):
+        return engine.fire(session, DECLARATION, case, "resubmit", actor)  # raises with the engine's reason
+    terms, problems = domain.parse_terms(values, today())
+    given, consent_problems = _consents(consents or [])
+    problems += consent_problems
+    if terms is not None:
+        record = register.find(session, d.app_number)
+        position = register.position(session, record)
+        old = declarant_of(session, d)
+        declarant = domain.Declarant(d.patentee, old.consents | {n for n, _ in given},
+                                     old.has_report or (report is not None and bool(report.filename)))
+        problems += domain.problems_of(domain.eligibility(
+            position, terms, declarant, rules=rules(),
+            other_declaration=other_declaration(session, d.app_number, exclude_id=d.id)))
+    _raise(problems, Msg("The declaration cannot be filed: {n} problem(s)", n=len(problems)))
+    _snapshot(d, record, position)
+    _set_terms(d, terms)
+    _attach_documents(session, actor, d, report, given)
+    return engine.fire(session, DECLARATION, case, "resubmit", actor, reason=reason)
+
+
+def _declaration_of_case(session: Session, case: Case) -> Declaration:
+    d = session.get(Declaration, int(case.subject_id))
+    if d is None:
+        raise NotFound(Msg("No declaration for case {number}", number=case.number))
+    return d
+
+
+def _declaration_guard(session: Session, case: Case, transition, actor: Actor) -> Msg | None:
+    if transition.key in ("publish", "resubmit"):
+        # Eligibility is checked again now: the register may have changed since filing.
+        grounds = check_declaration(session, _declaration_of_case(session, case))
+        _raise(domain.problems_of(grounds),
+               Msg("The declaration cannot be published: {n} ground(s) fail", n=len(grounds)))
+    return None
+
+
+def _declaration_after(session: Session, case: Case, event: CaseEvent) -> None:
+    d = _declaration_of_case(session, case)
+    d.state, d.updated_at = case.state, now()
+    t = event.transition
+    if t == "publish":
+        # Patent Law Art 50: published, in effect from publication; entered in the register (Art 106 item 10).
+        d.published_on = today()
+        record = register.find(session, d.app_number)
+        _snapshot(d, record, register.position(session, record))
+        register.record_entry(session, _actor_of(session, event), d.app_number, pos.OPEN_LICENCE,
+                              start=d.published_on, end=d.term_end, reference=d.number,
+                              detail={"declaration": d.number, "mode": d.mode, "patentee": d.patentee})
+    elif t == "withdraw":
+        # Art 50: the withdrawal is published; licences already obtained are not affected (left as they are).
+        d.withdrawn_on = today()
+        register.close_entries(session, _actor_of(session, event), d.app_number, pos.OPEN_LICENCE, d.number,
+                               on=d.withdrawn_on, reason=event.reason or "withdrawal published")
+
+
+DECLARATION = dataclasses.replace(casetypes.declaration_type(formal_check_days()), guard=_declaration_guard,
+                                  after=_declaration_after)
+
+
+# --- licences ----------------------------------------------------------------------------------------------
+
+def take_licence(session: Session, actor: Actor, d: Declaration, values: dict) -> Licence:
+    """A company notifies the patentee that it exploits the patent under the published terms (Art 51)."""
+    if actor.role != APPLICANT_COMPANY or actor.unit_id is None:
+        raise PermissionDenied(Msg("Only a signed-in company may take an open licence"))
+    if d.state not in domain.TAKEABLE_STATES:
+        raise Conflict(Msg("Declaration {number} is not in effect", number=d.number))
+    if actor.unit_id == d.declarant_unit_id:
+        raise PermissionDenied(Msg("The patentee cannot take a licence of its own patent"))
+    record = register.find(session, d.app_number)
+    values = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
+    start, problems = domain.licence_problems(values, terms=terms_of(d), published_on=d.published_on, today=today(),
+                                              licensee=actor.unit_name, owners=tuple(record.applicants))
+    live = session.scalar(select(Licence.number).where(Licence.declaration_id == d.id,
+                                                       Licence.licensee_unit_id == actor.unit_id,
+                                                       Licence.state.in_(("notified", "recorded"))))
+    if live:
+        problems.insert(0, (None, Msg("Your unit already holds licence {number} under this declaration",
+                                      number=live)))
+    _raise(problems)
+    case = engine.open_case(session, LICENCE, actor, title=f"{d.patent_number} {actor.unit_name}"[:300],
+                            applicant_unit_id=actor.unit_id, assigned_unit_id=d.declarant_unit_id,
+                            subject_type=LICENCE_SUBJECT, data={"declaration": d.number, "mode": values["mode"]})
+    lic = Licence(case_id=case.id, number=case.number, declaration_id=d.id, state=case.state,
+                  app_number=d.app_number, licensor=d.patentee, licensor_unit_id=d.declarant_unit_id,
+                  licensee=actor.unit_name, licensee_unit_id=actor.unit_id, licensee_user_id=actor.user_id,
+                  mode=values["mode"], start_on=start, end_on=d.term_end, products=values["products"],
+                  contact=values["contact"], notified_at=now())
+    session.add(lic)
+    session.flush()
+    case.subject_id = str(lic.id)
+    inbox.notify(session, kind="task", unit_id=d.declarant_unit_id, case_id=case.id,
+                 link=f"/openlicense/licences/{lic.id}",
+                 title=N_("{licensee} takes an open licence of {patent} ({number}); record it with the written proof"),
+                 params={"licensee": lic.licensee, "patent": d.patent_number, "number": lic.number})
+    audit.record(session, actor, "openlicense.take", LICENCE_SUBJECT, lic.id,
+                 summary=f"{lic.number} {d.number} {lic.licensee}", detail={"mode": lic.mode,
+                                                                            "start": str(lic.start_on)})
+    return lic
+
+
+def _licence_of_case(session: Session, case: Case) -> Licence:
+    lic = session.get(Licence, int(case.subject_id))
+    if lic is None:
+        raise NotFound(Msg("No licence for case {number}", number=case.number))
+    return lic
+
+
+def _ensure_party(actor: Actor, lic: Licence) -> str:
+    side = side_of(actor, lic)
+    if not side:
+        raise PermissionDenied(Msg("Only the patentee or the licensee may do this"))
+    return side
+
+
+def record_licence(session: Session, actor: Actor, lic: Licence, proof: Upload | None) -> CaseEvent:
+    """Record the licence (备案, Implementing Regulations 2023 Art 87) with its written proof."""
+    _ensure_party(actor, lic)
+    case = case_of(session, lic)
+    if case.state != "notified":
+        return engine.fire(session, LICENCE, case, "record", actor)  # raises: not possible in this state
+    if proof is None or not proof.filename:
+        raise DomainError(Msg("Upload the written proof of the licence (Implementing Regulations 2023 Art 87)"),
+                          field="proof")
+    files_of(session).attach(session, proof, PROOF_OWNER, lic.id, actor.user_id, field="proof",
+                             allowed=DOCUMENT_TYPES)
+    return engine.fire(session, LICENCE, case, "record", actor)
+
+
+def end_licence(session: Session, actor: Actor, lic: Licence, reason: str) -> CaseEvent:
+    return engine.fire(session, LICENCE, case_of(session, lic), "end", actor, reason=reason)
+
+
+def _licence_guard(session: Session, case: Case, transition, actor: Actor) -> Msg | None:
+    lic = _licence_of_case(session, case)
+    if not side_of(actor, lic):
+        return Msg("Only the patentee or the licensee may do this")
+    if transition.key == "record" and not attachments_of(session, PROOF_OWNER, lic.id):
+        return Msg("Upload the written proof of the licence (Implementing Regulations 2023 Art 87)")
+    return None
+
+
+def _licence_after(session: Session, case: Case, event: CaseEvent) -> None:
+    lic = _licence_of_case(session, case)
+    lic.state = case.state
+    who = _actor_of(session, event)
+    if event.transition == "record":
+        lic.recorded_on = today()
+        d = session.get(Declaration, lic.declaration_id)
+        register.record_entry(session, who, lic.app_number, pos.LICENCE, start=lic.start_on, end=lic.end_on,
+                              reference=lic.number,
+                              detail={"licence_type": pos.ORDINARY, "licensee": lic.licensee,
+                                      "licensor": lic.licensor, "declaration": d.number, "open_licence": True})
+    elif event.transition == "end":
+        lic.ended_on = today()
+        register.close_entries(session, who, lic.app_number, pos.LICENCE, lic.number, on=lic.ended_on,
+                               reason=event.reason)
+
+
+LICENCE = dataclasses.replace(casetypes.licence_type(), guard=_licence_guard, after=_licence_after)
+
+
+def record_payment(session: Session, actor: Actor, lic: Licence, values: dict, proof: Upload | None) -> Payment:
+    """A royalty payment, recorded by either party with its proof."""
+    side = _ensure_party(actor, lic)
+    parsed, problems = domain.payment_problems(values, today())
+    if proof is None or not proof.filename:
+        problems.append(("proof", Msg("Upload the proof of payment")))
+    _raise(problems)
+    amount, paid_on = parsed
+    payment = Payment(licence_id=lic.id, amount=amount, paid_on=paid_on, period=(values.get("period") or "").strip(),
+                      recorded_by_side=side, recorded_by=actor.display_name, recorded_by_user_id=actor.user_id,
+                      note=(values.get("note") or "").strip()[:2000])
+    session.add(payment)
+    session.flush()
+    files_of(session).attach(session, proof, PAYMENT_OWNER, payment.id, actor.user_id, field="proof",
+                             allowed=DOCUMENT_TYPES)
+    other = lic.licensor_unit_id if side == "licensee" else lic.licensee_unit_id
+    inbox.notify(session, unit_id=other, link=f"/openlicense/licences/{lic.id}",
+                 title=N_("A royalty payment of {amount} yuan was recorded on licence {number}"),
+                 params={"amount": f"{amount:,.2f}", "number": lic.number})
+    audit.record(session, actor, "openlicense.payment", LICENCE_SUBJECT, lic.id,
+                 summary=f"{lic.number} {amount} {paid_on}", detail={"payment": payment.id, "side": side})
+    return payment
+
+
+# --- annual fees -------------------------------------------------------------------------------------------
+
+def open_periods(session: Session, key: str, preview: Declaration | None = None) -> list[tuple[date, date | None]]:
+    """When open licences were in effect for the patent: publication to withdrawal or term end; a declaration
+    not yet published counts over its licence term (a preview of the reduction it would bring)."""
+    out = []
+    for d in session.scalars(select(Declaration).where(Declaration.app_number == key,
+                                                       Declaration.published_on.is_not(None))):
+        out.append((d.published_on, d.withdrawn_on or d.term_end))
+    if preview is not None and preview.published_on is None:
+        out.append((max(preview.term_start, today()), preview.term_end))
+    return out
+
+
+def fee_schedule(session: Session, position: Position, small_entity: str,
+                 preview: Declaration | None = None) -> list:
+    return domain.fee_schedule(position, small_entity, open_periods(session, position.app_number, preview))

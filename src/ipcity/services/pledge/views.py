@@ -1,0 +1,494 @@
+"""HTML pages of patent pledge registration (专利权质押登记).
+
+Signed-in: the list of applications (the pledgor's, the bank's — with those awaiting its confirmation — or the
+registering body's), the joint filing form for the pledgor, the application page with the register check, the
+documents, the notices, the actions each party may take, consents, insistence, change and cancellation, and
+the valuation summary for banks and officials. Public (`@public`): the gazette of registrations, changes and
+cancellations with filters and CSV.
+
+The list and filter helpers are shared with api.py, so that pages and the JSON API apply the same rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy import Select, Text, func, or_, select
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, UploadFile
+
+from ipcity.core.errors import DomainError, NotFound, PermissionDenied
+from ipcity.core.files import Upload, attachments_of
+from ipcity.core.i18n import Msg
+from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, BANK, OFFICIAL_ROLES, Actor
+from ipcity.core.tables import Attachment, User
+from ipcity.services.pledge import casetypes, domain, service
+from ipcity.services.pledge.tables import GazetteLine, Pledge, PledgedPatent
+from ipcity.web.deps import db_session, public, require, signed_in_or_anonymous
+from ipcity.web.export import csv_response, download_response
+from ipcity.web.templating import render
+from ipcity.workflow import engine
+from ipcity.workflow.tables import Case
+
+router = APIRouter(prefix="/pledge")
+
+# The routes say require() (every signed-in role) and check this set themselves, as the data-IP pages do.
+USERS = casetypes.PLEDGORS | casetypes.PLEDGEES | OFFICIAL_ROLES | {ADMIN}
+PAGE_SIZE = 50
+LIST_HEADER = ["application_number", "state", "pledgor", "pledgee", "amount_yuan", "debt_start", "debt_end",
+               "patents", "filed_on", "registration_number", "registered_on"]
+GAZETTE_HEADER = ["kind", "published_on", "registration_number", "registered_on", "pledgor", "pledgee", "ipc_main",
+                  "patent_number", "title", "grant_date"]
+GAZETTE_KINDS = {"registration": Msg("Registration (登记)"), "change": Msg("Change (变更)"),
+                 "cancellation": Msg("Cancellation (注销)")}
+
+
+def ensure_user(actor: Actor) -> None:
+    if actor.role not in USERS:
+        raise PermissionDenied(Msg("Pledge registration is for companies, banks, the registering body and "
+                                   "administrators"))
+
+
+def state_label(key: str) -> Msg:
+    try:
+        return service.REGISTRATION.state(key).label
+    except KeyError:
+        return Msg(key)
+
+
+def _date(value: str, field: str) -> date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise DomainError(Msg("'{value}' is not a date; write it YYYY-MM-DD", value=value[:20]),
+                          field=field) from None
+
+
+def _range(start_text: str, end_text: str, start_field: str, end_field: str) -> tuple[date | None, date | None]:
+    start, end = _date(start_text, start_field), _date(end_text, end_field)
+    if start and end and end < start:
+        raise DomainError(Msg("The end date is before the start date"), field=end_field)
+    return start, end
+
+
+def _query_string(values: dict, extra: dict) -> str:
+    return urlencode({k: v for k, v in values.items() if v} | {k: v for k, v in extra.items() if v})
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    state: str = ""
+    filed_from: str = ""
+    filed_to: str = ""
+
+    def apply(self, stmt: Select) -> Select:
+        q = self.q.strip()
+        if q:
+            patents = select(PledgedPatent.pledge_id).where(or_(
+                PledgedPatent.patent_number.icontains(q, autoescape=True),
+                PledgedPatent.title.icontains(q, autoescape=True)))
+            stmt = stmt.where(or_(Pledge.application_number.icontains(q, autoescape=True),
+                                  Pledge.registration_number.icontains(q, autoescape=True),
+                                  Pledge.pledgor_name.icontains(q, autoescape=True),
+                                  Pledge.pledgee_name.icontains(q, autoescape=True), Pledge.id.in_(patents)))
+        if self.state:
+            stmt = stmt.where(Pledge.state == self.state)
+        start, end = _range(self.filed_from, self.filed_to, "filed_from", "filed_to")
+        if start:
+            stmt = stmt.where(Pledge.filed_on >= start)
+        if end:
+            stmt = stmt.where(Pledge.filed_on <= end)
+        return stmt
+
+    def query(self, **extra) -> str:
+        return _query_string(self.__dict__, extra)
+
+
+def applications_query(actor: Actor, filters: Filters) -> Select:
+    """What each person may see (service.may_view): their unit's pledges as pledgor or pledgee, the registering
+    body its cases, administrators all."""
+    stmt = select(Pledge)
+    if actor.role == APPLICANT_COMPANY:
+        stmt = stmt.where(Pledge.pledgor_unit_id == actor.unit_id) if actor.unit_id else stmt.where(Pledge.id < 0)
+    elif actor.role == BANK:
+        stmt = stmt.where(Pledge.pledgee_unit_id == actor.unit_id) if actor.unit_id else stmt.where(Pledge.id < 0)
+    elif actor.role in OFFICIAL_ROLES:
+        stmt = stmt.join(Case, Case.id == Pledge.case_id).where(Case.assigned_unit_id == actor.unit_id)
+    elif actor.role != ADMIN:
+        stmt = stmt.where(Pledge.id < 0)
+    return filters.apply(stmt).order_by(Pledge.filed_at.desc(), Pledge.id.desc())
+
+
+@dataclass
+class GazetteFilters:
+    q: str = ""
+    kind: str = ""
+    pledgee: str = ""
+    ipc: str = ""
+    date_from: str = ""
+    date_to: str = ""
+
+    def apply(self, stmt: Select) -> Select:
+        q = self.q.strip()
+        if q:
+            stmt = stmt.where(or_(*(c.icontains(q, autoescape=True) for c in (
+                GazetteLine.registration_number, GazetteLine.patent_number, GazetteLine.title, GazetteLine.pledgor,
+                GazetteLine.pledgee))))
+        if self.kind:
+            stmt = stmt.where(GazetteLine.kind == self.kind)
+        if self.pledgee.strip():
+            stmt = stmt.where(GazetteLine.pledgee.icontains(self.pledgee.strip(), autoescape=True))
+        if self.ipc.strip():
+            stmt = stmt.where(GazetteLine.ipc_main.startswith(self.ipc.strip().upper(), autoescape=True))
+        start, end = _range(self.date_from, self.date_to, "date_from", "date_to")
+        if start:
+            stmt = stmt.where(GazetteLine.published_on >= start)
+        if end:
+            stmt = stmt.where(GazetteLine.published_on <= end)
+        return stmt
+
+    def query(self, **extra) -> str:
+        return _query_string(self.__dict__, extra)
+
+
+def gazette_query(filters: GazetteFilters) -> Select:
+    return filters.apply(select(GazetteLine)).order_by(GazetteLine.published_on.desc(), GazetteLine.id.desc())
+
+
+@dataclass
+class Page:
+    rows: list
+    total: int
+    page: int
+    pages: int
+
+
+def paged(session: Session, stmt: Select, page: int, size: int = PAGE_SIZE) -> Page:
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    pages = max(1, (total + size - 1) // size)
+    page = min(max(1, page), pages)
+    return Page(list(session.scalars(stmt.offset((page - 1) * size).limit(size))), total, page, pages)
+
+
+def _int(value: str, default: int = 1) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _d(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def list_rows(rows: list[Pledge]) -> list[list]:
+    return [[p.application_number, p.state, p.pledgor_name, p.pledgee_name, domain.yuan(p.amount_fen).replace(",", ""),
+             _d(p.debt_start), _d(p.debt_end), " ".join(x.patent_number for x in p.patents), _d(p.filed_on),
+             p.registration_number or "", _d(p.registered_on)] for p in rows]
+
+
+def gazette_rows(rows: list[GazetteLine]) -> list[list]:
+    return [[g.kind, _d(g.published_on), g.registration_number, _d(g.registered_on), g.pledgor, g.pledgee, g.ipc_main,
+             g.patent_number, g.title, _d(g.grant_date)] for g in rows]
+
+
+def _codes() -> dict:
+    return {"states": service.REGISTRATION.states, "state_label": state_label, "grounds": domain.GROUNDS,
+            "claim_types": domain.CLAIM_TYPES, "fee_payers": domain.FEE_PAYERS, "yes_no": domain.YES_NO,
+            "items": domain.CONTRACT_ITEMS, "optional": domain.OPTIONAL_ITEMS, "yuan": domain.yuan,
+            "gazette_kinds": GAZETTE_KINDS, "documents": service.DOCUMENTS, "changeable": domain.CHANGEABLE,
+            "cancellation_reasons": domain.CANCELLATION_REASONS}
+
+
+async def posted_form(request: Request) -> FormData:
+    return await request.form()
+
+
+def _uploads(form: FormData, name: str) -> list[Upload]:
+    return [Upload(f.filename, f.file) for f in form.getlist(name) if isinstance(f, UploadFile) and f.filename]
+
+
+# --- the list ---------------------------------------------------------------------------------------------
+
+@router.get("")
+def applications_page(request: Request, q: str = "", state: str = "", filed_from: str = "", filed_to: str = "",
+                      page: str = "1", format: str = "", actor: Actor = Depends(require()),
+                      session: Session = Depends(db_session)):
+    ensure_user(actor)
+    filters = Filters(q=q, state=state, filed_from=filed_from, filed_to=filed_to)
+    error, result = None, Page([], 0, 1, 1)
+    try:
+        stmt = applications_query(actor, filters)
+        if format == "csv":
+            return csv_response("pledge-applications.csv", LIST_HEADER, list_rows(list(session.scalars(stmt))))
+        result = paged(session, stmt, _int(page))
+    except DomainError as exc:
+        error = exc
+    awaiting = []
+    if actor.role == BANK:
+        awaiting = list(session.scalars(applications_query(actor, Filters(state="awaiting_pledgee"))))
+    return render(request, "pledge/list.html", _codes() | {
+        "result": result, "filters": filters, "error": error, "awaiting": awaiting,
+        "may_file": actor.role == APPLICANT_COMPANY, "is_bank": actor.role == BANK})
+
+
+# --- filing -------------------------------------------------------------------------------------------------
+
+def _own_patents(session: Session, name: str) -> list[dict]:
+    """Suggestions for the form: granted patents in the register naming the pledgor's unit as patentee."""
+    from ipcity.patents.tables import Patent
+
+    rows = session.scalars(select(Patent).where(Patent.grant_date.is_not(None), Patent.applicants.is_not(None),
+                                                func.cast(Patent.applicants, Text).contains(name, autoescape=True))
+                           .order_by(Patent.app_date.desc()).limit(100))
+    out, seen = [], set()
+    for r in rows:
+        if r.app_number and r.app_number not in seen and domain.is_owner(name, tuple(r.applicants or ())):
+            seen.add(r.app_number)
+            out.append({"number": "ZL" + r.app_number[2:], "title": r.title, "type": r.patent_type})
+    return out
+
+
+def _form_context(session: Session, actor: Actor, values: dict, error: DomainError | None = None) -> dict:
+    user = session.get(User, actor.user_id)
+    name = user.unit.name_zh if user.unit else ""
+    return _codes() | {"values": values, "error": error, "verified": user.identity_verified, "pledgor_name": name,
+                       "banks": service.bank_units(session), "own_patents": _own_patents(session, name) if name else []}
+
+
+@router.get("/new")
+def new_application_page(request: Request, actor: Actor = Depends(require(APPLICANT_COMPANY)),
+                         session: Session = Depends(db_session)):
+    values = {"patents": request.query_params.get("patents", "")}
+    return render(request, "pledge/form.html", _form_context(session, actor, values))
+
+
+@router.post("/new")
+def file_application(request: Request, form: FormData = Depends(posted_form),
+                     actor: Actor = Depends(require(APPLICANT_COMPANY)), session: Session = Depends(db_session)):
+    values = {name: str(form.get(name) or "") for name in service.FORM_FIELDS}
+    uploads = {name: _uploads(form, name) for name in service.DOCUMENTS}
+    try:
+        pledge = service.file_application(session, actor, values, uploads)
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        if exc.status != 400:
+            raise
+        return render(request, "pledge/form.html", _form_context(session, actor, values, exc), status_code=400)
+    return RedirectResponse(f"/pledge/{pledge.id}", status_code=303)
+
+
+# --- the public gazette (declared before /{pledge_id} so that the fixed path wins) ---------------------------------
+
+@router.get("/gazette")
+@public
+def gazette_page(request: Request, q: str = "", kind: str = "", pledgee: str = "", ipc: str = "", date_from: str = "",
+                 date_to: str = "", page: str = "1", format: str = "",
+                 actor: Actor | None = Depends(signed_in_or_anonymous()), session: Session = Depends(db_session)):
+    filters = GazetteFilters(q=q, kind=kind, pledgee=pledgee, ipc=ipc, date_from=date_from, date_to=date_to)
+    error, result = None, Page([], 0, 1, 1)
+    try:
+        stmt = gazette_query(filters)
+        if format == "csv":
+            return csv_response("pledge-gazette.csv", GAZETTE_HEADER, gazette_rows(list(session.scalars(stmt))))
+        result = paged(session, stmt, _int(page))
+    except DomainError as exc:
+        error = exc
+    return render(request, "pledge/gazette.html", _codes() | {"result": result, "filters": filters, "error": error})
+
+
+# --- one application -----------------------------------------------------------------------------------------
+
+def valuation_summaries(session: Session, actor: Actor, pledge: Pledge) -> list | None:
+    """The valuation helper's summaries (banks and officials only); None while that module is not there."""
+    if actor.role not in casetypes.PLEDGEES | OFFICIAL_ROLES | {ADMIN}:
+        return None
+    try:
+        from ipcity.services.pledge.valuation_service import summaries
+    except ImportError:
+        return None
+    try:
+        return summaries(session, [p.patent_number for p in pledge.patents], scenario="finance")
+    except DomainError:
+        return None
+
+
+def _amendments(session: Session, actor: Actor, pledge: Pledge) -> list[dict]:
+    out = []
+    for c in service.amendments_of(session, pledge):
+        proof = session.get(Attachment, c.data["proof"]) if c.data.get("proof") else None
+        out.append({"case": c, "state": service.AMENDMENT.state(c.state).label, "kind": c.data.get("kind"),
+                    "changes": c.data.get("changes") or {}, "reason": c.data.get("reason", ""),
+                    "cancellation_reason": c.data.get("cancellation_reason", ""), "proof": proof,
+                    "deadlines": engine.deadlines(session, service.AMENDMENT, c),
+                    "actions": engine.available_actions(service.AMENDMENT, c, actor)})
+    return out
+
+
+def pledge_context(session: Session, actor: Actor, pledge: Pledge, **extra) -> dict:
+    case = session.get(Case, pledge.case_id)
+    result = service.check(session, pledge)
+    amendments = _amendments(session, actor, pledge)
+    open_amendment = any(a["case"].closed_at is None for a in amendments)
+    pledgor, pledgee = service.is_pledgor(actor, pledge), service.is_pledgee(actor, pledge)
+    actions = [t for t in engine.available_actions(service.REGISTRATION, case, actor)
+               if t.key not in ("confirm", "decline", "cancel") or pledgee]
+    actions = [t for t in actions if t.key != "cancel"]
+    may_amend = pledge.state == "registered" and (pledgor or pledgee) and not open_amendment
+    editable = pledgor and pledge.state in casetypes.BEFORE_DECISION
+    forms = {t.key for t in actions} | {f"amendment-{a['case'].id}-{t.key}" for a in amendments for t in a["actions"]}
+    forms |= {"amend-change", "amend-cancellation", "consent", "insist"}
+    error = extra.get("error")
+    consent_slots = []
+    for p in pledge.patents:
+        given = {c["owner"]: c["attachment"] for c in (p.consents or [])}
+        for owner in p.owners:
+            if not domain.is_owner(owner, (pledge.pledgor_name,)):
+                consent_slots.append({"patent": p, "owner": owner, "attachment": given.get(owner)})
+    return _codes() | {
+        "p": pledge, "case": case, "type": service.REGISTRATION, "state": state_label(pledge.state),
+        "check": result, "deadlines": engine.deadlines(session, service.REGISTRATION, case), "actions": actions,
+        "documents": service.documents_of(session, pledge), "document_specs": service.DOCUMENTS,
+        "notices": service.notices_of(session, pledge), "amendments": amendments, "may_amend": may_amend,
+        "may_change": may_amend and pledgor, "editable": editable, "consent_slots": consent_slots,
+        "consents": {a.id: a for a in attachments_of(session, service.CONSENT_OWNER, pledge.id)},
+        "activity": service.activity_of(session, pledge), "officials": actor.role in OFFICIAL_ROLES | {ADMIN},
+        "valuations": valuation_summaries(session, actor, pledge),
+        "valuation_link": "/pledge/valuation?" + urlencode({"numbers": ",".join(x.patent_number
+                                                                                 for x in pledge.patents)}),
+        "top_error": error if error is not None and extra.get("error_for") not in forms else None,
+        "error": None, "error_for": "", "posted": {}, **extra}
+
+
+def _pledge_page(request: Request, session: Session, actor: Actor, pledge_id: int, status: int = 200, **extra):
+    pledge = service.visible_pledge(session, actor, pledge_id)
+    return render(request, "pledge/pledge.html", pledge_context(session, actor, pledge, **extra), status_code=status)
+
+
+@router.get("/{pledge_id:int}")
+def pledge_page(request: Request, pledge_id: int, actor: Actor = Depends(require()),
+                session: Session = Depends(db_session)):
+    ensure_user(actor)
+    return _pledge_page(request, session, actor, pledge_id)
+
+
+def transition_values(t, form: FormData) -> dict:
+    values = {}
+    for f in t.fields:
+        if f.name == "grounds":
+            values[f.name] = [str(g) for g in form.getlist("grounds")]
+        else:
+            values[f.name] = str(form.get(f.name) or "")
+    return values
+
+
+@router.post("/{pledge_id:int}/act")
+def act(request: Request, pledge_id: int, form: FormData = Depends(posted_form), actor: Actor = Depends(require()),
+        session: Session = Depends(db_session)):
+    ensure_user(actor)
+    pledge = service.visible_pledge(session, actor, pledge_id)
+    key, reason = str(form.get("transition") or ""), str(form.get("reason") or "")
+    values: dict = {}
+    try:
+        if key == "cancel":
+            raise DomainError(Msg("A registration is cancelled through a cancellation request"), field="transition")
+        try:
+            values = transition_values(service.REGISTRATION.transition(key), form)
+        except KeyError:
+            raise DomainError(Msg("Unknown action {action}", action=key[:40]), field="transition") from None
+        service.act(session, actor, pledge, key, values, reason)
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        return _pledge_page(request, session, actor, pledge_id, exc.status, error=exc, error_for=key,
+                            posted=values | {"reason": reason})
+    return RedirectResponse(f"/pledge/{pledge_id}", status_code=303)
+
+
+@router.post("/{pledge_id:int}/consent")
+def add_consent(request: Request, pledge_id: int, form: FormData = Depends(posted_form),
+                actor: Actor = Depends(require(APPLICANT_COMPANY)), session: Session = Depends(db_session)):
+    pledge = service.visible_pledge(session, actor, pledge_id)
+    files = _uploads(form, "consent")
+    try:
+        service.add_consent(session, actor, pledge, _int(str(form.get("patent_id") or ""), 0),
+                            str(form.get("co_owner") or ""), files[0] if files else None)
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        return _pledge_page(request, session, actor, pledge_id, exc.status, error=exc, error_for="consent")
+    return RedirectResponse(f"/pledge/{pledge_id}", status_code=303)
+
+
+@router.post("/{pledge_id:int}/insist")
+def insist(request: Request, pledge_id: int, form: FormData = Depends(posted_form),
+           actor: Actor = Depends(require(APPLICANT_COMPANY)), session: Session = Depends(db_session)):
+    pledge = service.visible_pledge(session, actor, pledge_id)
+    reason = str(form.get("reason") or "")
+    try:
+        service.set_insistence(session, actor, pledge, same_day=bool(form.get("insist_same_day")),
+                               invalidation=bool(form.get("insist_invalidation")), reason=reason)
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        return _pledge_page(request, session, actor, pledge_id, exc.status, error=exc, error_for="insist",
+                            posted={"reason": reason})
+    return RedirectResponse(f"/pledge/{pledge_id}", status_code=303)
+
+
+@router.post("/{pledge_id:int}/amend")
+def amend(request: Request, pledge_id: int, form: FormData = Depends(posted_form),
+          actor: Actor = Depends(require(APPLICANT_COMPANY, BANK)), session: Session = Depends(db_session)):
+    pledge = service.visible_pledge(session, actor, pledge_id)
+    kind, reason = str(form.get("kind") or ""), str(form.get("reason") or "")
+    changes = {k: str(form.get(k) or "") for k in (*domain.CHANGEABLE, "cancellation_reason")}
+    proofs = _uploads(form, "proof")
+    try:
+        service.request_amendment(session, actor, pledge, kind, changes, reason, proofs[0] if proofs else None)
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        return _pledge_page(request, session, actor, pledge_id, exc.status, error=exc, error_for=f"amend-{kind}",
+                            posted=changes | {"reason": reason})
+    return RedirectResponse(f"/pledge/{pledge_id}", status_code=303)
+
+
+@router.post("/amendments/{case_id:int}/act")
+def act_on_amendment(request: Request, case_id: int, form: FormData = Depends(posted_form),
+                     actor: Actor = Depends(require()), session: Session = Depends(db_session)):
+    ensure_user(actor)
+    case = session.get(Case, case_id)
+    if case is None or case.type_key != casetypes.AMENDMENT_KEY:
+        raise NotFound(Msg("No change or cancellation request number {id}", id=case_id))
+    pledge_id = service.visible_pledge(session, actor, int(case.subject_id)).id
+    key, reason = str(form.get("transition") or ""), str(form.get("reason") or "")
+    try:
+        service.act_on_amendment(session, actor, case, key, reason)
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        return _pledge_page(request, session, actor, pledge_id, exc.status, error=exc,
+                            error_for=f"amendment-{case_id}-{key}", posted={"reason": reason})
+    return RedirectResponse(f"/pledge/{pledge_id}", status_code=303)
+
+
+@router.get("/{pledge_id:int}/notice.pdf")
+def notice(request: Request, pledge_id: int, actor: Actor = Depends(require()), session: Session = Depends(db_session)):
+    """The latest notice of the application (registration, refusal, change or cancellation)."""
+    ensure_user(actor)
+    pledge = service.visible_pledge(session, actor, pledge_id)
+    found = service.latest_notice(session, pledge)
+    if found is None:
+        raise NotFound(Msg("No notice has been issued for {number} yet", number=pledge.application_number))
+    with service.files_of(session).open(found.sha256) as fh:
+        return download_response(found.filename, fh.read(), "application/pdf")
+
