@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from ipcity.core import audit
 from ipcity.core import calendar as cal
 from ipcity.core.clock import now, today
-from ipcity.core.config import Settings, load_settings
+from ipcity.core.context import files_of, office_unit, settings_of
 from ipcity.core.errors import DomainError, NotFound, PermissionDenied
-from ipcity.core.files import CHUNK, FileStore, Upload
+from ipcity.core.files import CHUNK, Upload
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import ADMIN, APPLICANT_INDIVIDUAL, OFFICIAL_ROLES, Actor
 from ipcity.core.tables import Unit, User
@@ -57,30 +57,13 @@ STATUS_KINDS = {"registration": "registered", "change": "registered", "renewal":
 
 # --- context --------------------------------------------------------------------------------------------
 
-def settings_of(session: Session) -> Settings:
-    return session.info.get("settings") or load_settings()
-
-
-def files_of(session: Session) -> FileStore:
-    store = session.info.get("files")
-    if store is None:
-        s = settings_of(session)
-        store = FileStore(s.files_dir, s.max_upload_bytes)
-    return store
-
-
 def signer_of(session: Session) -> signing.RegistrySigner:
     return signing.load_signer(signing.default_key_path(settings_of(session).data_dir))
 
 
 def registry_unit(session: Session) -> Unit:
     """The registration body: the unit named by IPCITY_DATAIP_UNIT (its code), else the IP office."""
-    code = os.environ.get("IPCITY_DATAIP_UNIT")
-    q = select(Unit).where(Unit.code == code) if code else select(Unit).where(Unit.kind == "ip_office")
-    unit = session.scalar(q.order_by(Unit.id).limit(1))
-    if unit is None:
-        raise DomainError(Msg("No registration body is configured (a unit of kind 'IP office', or IPCITY_DATAIP_UNIT)"))
-    return unit
+    return office_unit(session, "IPCITY_DATAIP_UNIT")
 
 
 # --- facts, as the log and the certificate carry them ----------------------------------------------------

@@ -16,11 +16,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ipcity.core import audit, inbox
+from ipcity.core import audit, context, inbox
 from ipcity.core.clock import now, today
-from ipcity.core.config import Settings, load_settings
+from ipcity.core.context import files_of
 from ipcity.core.errors import Conflict, DomainError, NotFound, PermissionDenied
-from ipcity.core.files import FileStore, Upload, attachments_of
+from ipcity.core.files import Upload, attachments_of
 from ipcity.core.i18n import N_, Msg
 from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, OFFICIAL_ROLES, Actor
 from ipcity.core.tables import Unit, User
@@ -57,27 +57,10 @@ def formal_check_days() -> int:
 
 # --- context --------------------------------------------------------------------------------------------
 
-def settings_of(session: Session) -> Settings:
-    return session.info.get("settings") or load_settings()
-
-
-def files_of(session: Session) -> FileStore:
-    store = session.info.get("files")
-    if store is None:
-        s = settings_of(session)
-        store = FileStore(s.files_dir, s.max_upload_bytes)
-    return store
-
-
 def office_unit(session: Session) -> Unit:
     """The office that checks declarations: the unit named by IPCITY_OPENLICENSE_UNIT (its code), else the IP
     office (as data-IP registration finds its registration body)."""
-    code = os.environ.get("IPCITY_OPENLICENSE_UNIT")
-    q = select(Unit).where(Unit.code == code) if code else select(Unit).where(Unit.kind == "ip_office")
-    unit = session.scalar(q.order_by(Unit.id).limit(1))
-    if unit is None:
-        raise DomainError(Msg("No IP office is configured (a unit of kind 'IP office', or IPCITY_OPENLICENSE_UNIT)"))
-    return unit
+    return context.office_unit(session, "IPCITY_OPENLICENSE_UNIT")
 
 
 def _actor_of(session: Session, event: CaseEvent) -> Actor:

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from ipcity.core import audit, inbox
 from ipcity.core.clock import now, today
-from ipcity.core.config import Settings, load_settings
+from ipcity.core.context import files_of, office_unit
 from ipcity.core.errors import DomainError, NotFound, PermissionDenied
-from ipcity.core.files import FileStore, Upload, attachments_of
+from ipcity.core.files import Upload, attachments_of
 from ipcity.core.i18n import N_, Msg
 from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, BANK, OFFICIAL_ROLES, Actor
 from ipcity.core.tables import Attachment, AuditEntry, Unit, User
@@ -74,26 +74,9 @@ FORM_FIELDS = ("pledgee_unit", "pledgor_address", "pledgee_address", "debtor_nam
 
 # --- context ----------------------------------------------------------------------------------------------
 
-def settings_of(session: Session) -> Settings:
-    return session.info.get("settings") or load_settings()
-
-
-def files_of(session: Session) -> FileStore:
-    store = session.info.get("files")
-    if store is None:
-        s = settings_of(session)
-        store = FileStore(s.files_dir, s.max_upload_bytes)
-    return store
-
-
 def registry_unit(session: Session) -> Unit:
     """The registering body: the unit named by IPCITY_PLEDGE_UNIT (its code), else the IP office."""
-    code = os.environ.get("IPCITY_PLEDGE_UNIT")
-    q = select(Unit).where(Unit.code == code) if code else select(Unit).where(Unit.kind == "ip_office")
-    unit = session.scalar(q.order_by(Unit.id).limit(1))
-    if unit is None:
-        raise DomainError(Msg("No registering body is configured (a unit of kind 'IP office', or IPCITY_PLEDGE_UNIT)"))
-    return unit
+    return office_unit(session, "IPCITY_PLEDGE_UNIT")
 
 
 def bank_units(session: Session) -> list[Unit]:

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from ipcity.core import audit
 from ipcity.core.clock import today
-from ipcity.core.config import load_settings
+from ipcity.core.context import files_of
 from ipcity.core.errors import DomainError, NotFound, PermissionDenied
-from ipcity.core.files import FileStore, Upload
+from ipcity.core.files import Upload
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, BANK, OFFICIAL_ROLES, Actor
 from ipcity.core.tables import Attachment, AuditEntry
@@ -257,14 +257,6 @@ def _entry(e) -> dict:
 
 
 # --- filing the report -------------------------------------------------------------------------------------
-
-def files_of(session: Session) -> FileStore:
-    store = session.info.get("files")
-    if store is None:
-        s = session.info.get("settings") or load_settings()
-        store = FileStore(s.files_dir, s.max_upload_bytes)
-    return store
-
 
 def record_report(session: Session, actor: Actor, valuations: list[Valuation], pdf: bytes) -> list[Attachment]:
     """Keep the report PDF once per patent right valued (FileStore, content-addressed) with an audit entry per

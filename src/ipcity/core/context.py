@@ -1,0 +1,42 @@
+"""What a service finds through its database session: the installation's settings, its file store, and the unit
+that acts as the office for a service.
+
+Sessions carry the settings and the file store in `session.info` (core.db.Database(info=...)); case hooks and
+service functions read them here, so that every service finds them the same way.
+"""
+
+from __future__ import annotations
+
+import os
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ipcity.core.config import Settings, load_settings
+from ipcity.core.errors import DomainError
+from ipcity.core.files import FileStore
+from ipcity.core.i18n import Msg
+from ipcity.core.tables import Unit
+
+
+def settings_of(session: Session) -> Settings:
+    return session.info.get("settings") or load_settings()
+
+
+def files_of(session: Session) -> FileStore:
+    store = session.info.get("files")
+    if store is None:
+        s = settings_of(session)
+        store = FileStore(s.files_dir, s.max_upload_bytes)
+    return store
+
+
+def office_unit(session: Session, variable: str) -> Unit:
+    """The unit that acts for a service: the one whose code the environment `variable` names, else the IP office."""
+    code = os.environ.get(variable)
+    q = select(Unit).where(Unit.code == code) if code else select(Unit).where(Unit.kind == "ip_office")
+    unit = session.scalar(q.order_by(Unit.id).limit(1))
+    if unit is None:
+        raise DomainError(Msg("No acting unit is configured: create a unit of kind 'IP office', or set {variable}",
+                              variable=variable))
+    return unit
