@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
@@ -42,6 +42,7 @@ from ipcity.web.deps import (
     signed_in_or_anonymous,
 )
 from ipcity.web.export import csv_response, download_response
+from ipcity.web.paging import Page, paged, transition_values
 from ipcity.web.templating import render
 from ipcity.workflow import engine
 from ipcity.workflow.tables import Case
@@ -177,21 +178,6 @@ def registry_query(filters: Filters) -> Select:
     """Products the public may see: in publicity or registered (and what became of a registration)."""
     stmt = select(DataProduct).where(or_(DataProduct.public.is_(True), DataProduct.state.in_(service.PUBLIC_STATES)))
     return filters.apply(stmt).order_by(DataProduct.id.desc())
-
-
-@dataclass
-class Page:
-    rows: list[DataProduct]
-    total: int
-    page: int
-    pages: int
-
-
-def paged(session: Session, stmt: Select, page: int, size: int = PAGE_SIZE) -> Page:
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    pages = max(1, (total + size - 1) // size)
-    page = min(max(1, page), pages)
-    return Page(list(session.scalars(stmt.offset((page - 1) * size).limit(size))), total, page, pages)
 
 
 def public_product(session: Session, application_number: str) -> DataProduct:
@@ -524,17 +510,6 @@ def product_page(request: Request, product_id: int, actor: Actor = Depends(requi
                  session: Session = Depends(db_session)):
     ensure_user(actor)
     return _product_page(request, session, actor, product_id)
-
-
-def transition_values(t, form: FormData) -> dict:
-    """The transition's fields as posted: grounds are checkboxes (a list), the others one value each."""
-    values = {}
-    for f in t.fields:
-        if f.name == "grounds":
-            values[f.name] = [str(g) for g in form.getlist("grounds")]
-        else:
-            values[f.name] = str(form.get(f.name) or "")
-    return values
 
 
 @router.post("/{product_id}/act")

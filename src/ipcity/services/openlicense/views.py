@@ -29,6 +29,7 @@ from ipcity.services.openlicense import casetypes, domain, matching, service, st
 from ipcity.services.openlicense.tables import Declaration, Licence
 from ipcity.web.deps import db_session, public, require, signed_in_or_anonymous
 from ipcity.web.export import csv_response
+from ipcity.web.paging import Page, paged
 from ipcity.web.templating import render
 from ipcity.workflow import engine
 from ipcity.workflow.tables import Case
@@ -149,21 +150,6 @@ def public_query(filters: PublicFilters) -> Select:
     return filters.apply(select(Declaration))
 
 
-@dataclass
-class Page:
-    rows: list
-    total: int
-    page: int
-    pages: int
-
-
-def paged(session: Session, stmt: Select, page: int, size: int = PAGE_SIZE) -> Page:
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    pages = max(1, (total + size - 1) // size)
-    page = min(max(1, page), pages)
-    return Page(list(session.scalars(stmt.offset((page - 1) * size).limit(size))), total, page, pages)
-
-
 def public_rows(rows: list[Declaration]) -> list[list]:
     return [[d.number, d.patent_number, d.title, d.patent_type, d.ipc_main, d.region_code, region_name(d.region_code),
              d.patentee, d.mode, money(d.lump_sum), rate_text(d.rate), d.rate_basis if d.rate is not None else "",
@@ -259,7 +245,7 @@ def public_list(request: Request, q: str = "", ipc: str = "", region: str = "", 
         stmt = public_query(filters)
         if format == "csv":
             return csv_response("open-licences.csv", PUBLIC_HEADER, public_rows(list(session.scalars(stmt))))
-        result = paged(session, stmt, _int(page))
+        result = paged(session, stmt, _int(page), PAGE_SIZE)
     except DomainError as exc:
         error = exc
     return render(request, "openlicense/list.html", _codes() | {
@@ -341,7 +327,7 @@ def declarations_page(request: Request, q: str = "", state: str = "", page: str 
     if format == "csv":
         return csv_response("open-licence-declarations.csv", PUBLIC_HEADER, public_rows(list(session.scalars(stmt))))
     return render(request, "openlicense/declarations.html", _codes() | {
-        "result": paged(session, stmt, _int(page)), "q": q, "state": state,
+        "result": paged(session, stmt, _int(page), PAGE_SIZE), "q": q, "state": state,
         "query": lambda **kw: urlencode({k: v for k, v in ({"q": q, "state": state} | kw).items() if v}),
         "may_declare": actor.role == APPLICANT_COMPANY})
 
@@ -470,7 +456,7 @@ def licences_page(request: Request, side: str = "", state: str = "", q: str = ""
             [r.number, decls[r.declaration_id].number, decls[r.declaration_id].patent_number, r.licensor,
              r.licensee, r.mode, r.start_on.isoformat(), r.end_on.isoformat(), r.state,
              r.recorded_on.isoformat() if r.recorded_on else "", money(paid.get(r.id, 0))] for r in rows])
-    result = paged(session, stmt, _int(page))
+    result = paged(session, stmt, _int(page), PAGE_SIZE)
     decls = {d.id: d for d in session.scalars(select(Declaration).where(
         Declaration.id.in_({r.declaration_id for r in result.rows})))} if result.rows else {}
     return render(request, "openlicense/licences.html", _codes() | {

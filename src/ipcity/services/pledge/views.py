@@ -30,6 +30,7 @@ from ipcity.services.pledge import casetypes, domain, service
 from ipcity.services.pledge.tables import GazetteLine, Pledge, PledgedPatent
 from ipcity.web.deps import db_session, public, require, signed_in_or_anonymous
 from ipcity.web.export import csv_response, download_response
+from ipcity.web.paging import Page, paged, transition_values
 from ipcity.web.templating import render
 from ipcity.workflow import engine
 from ipcity.workflow.tables import Case
@@ -161,21 +162,6 @@ class GazetteFilters:
 
 def gazette_query(filters: GazetteFilters) -> Select:
     return filters.apply(select(GazetteLine)).order_by(GazetteLine.published_on.desc(), GazetteLine.id.desc())
-
-
-@dataclass
-class Page:
-    rows: list
-    total: int
-    page: int
-    pages: int
-
-
-def paged(session: Session, stmt: Select, page: int, size: int = PAGE_SIZE) -> Page:
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    pages = max(1, (total + size - 1) // size)
-    page = min(max(1, page), pages)
-    return Page(list(session.scalars(stmt.offset((page - 1) * size).limit(size))), total, page, pages)
 
 
 def _int(value: str, default: int = 1) -> int:
@@ -379,16 +365,6 @@ def pledge_page(request: Request, pledge_id: int, actor: Actor = Depends(require
                 session: Session = Depends(db_session)):
     ensure_user(actor)
     return _pledge_page(request, session, actor, pledge_id)
-
-
-def transition_values(t, form: FormData) -> dict:
-    values = {}
-    for f in t.fields:
-        if f.name == "grounds":
-            values[f.name] = [str(g) for g in form.getlist("grounds")]
-        else:
-            values[f.name] = str(form.get(f.name) or "")
-    return values
 
 
 @router.post("/{pledge_id:int}/act")
