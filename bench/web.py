@@ -28,7 +28,6 @@ import os
 import platform
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,7 +37,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import httpx
-from benchkit import finite, interrupt, percentile  # bench/benchkit.py (the script folder is on sys.path)
+
+ROOT = Path(__file__).resolve().parent.parent
+for _path in (ROOT, Path(__file__).resolve().parent):  # tests/support/serve.py; bench/benchkit.py
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from benchkit import finite, interrupt, percentile  # noqa: E402
+
+from tests.support.serve import ServeError, ServeProcess, ipcity_command  # noqa: E402
 
 PASSWORD = "Bench-Pass-2026"
 USERNAME = "sipa.head"
@@ -55,20 +62,6 @@ class BenchError(RuntimeError):
 
 
 # --- the server ------------------------------------------------------------------------------------------
-
-
-def ipcity_command() -> list[str]:
-    """The `ipcity` console script of this interpreter's environment, or the same through `python -c`."""
-    script = Path(sys.executable).parent / "ipcity"
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-c", "from ipcity.cli import main; main()"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def process_tree(root: int) -> list[int]:
@@ -103,71 +96,48 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / CLK_TCK
 
 
-class Server:
-    def __init__(self, workers: int):
-        self.workers = workers
+class Server(ServeProcess):
+    """`ipcity serve` on a fresh temporary data directory (tests/support/serve.py), with the demo data."""
+
+    def __init__(self, workers: int, env: dict[str, str] | None = None):
         self.data_dir = Path(tempfile.mkdtemp(prefix="ipcity-bench-"))
-        self.env = {**os.environ, "IPCITY_DATA_DIR": str(self.data_dir), "IPCITY_DEMO": "1"}
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen | None = None
-        self.log_path = self.data_dir / "server.log"
+        super().__init__({**os.environ, "IPCITY_DATA_DIR": str(self.data_dir), "IPCITY_DEMO": "1", **(env or {})},
+                         self.data_dir / "server.log", workers)
 
     def setup(self) -> None:
         cmd = [*ipcity_command(), "demo", "--no-serve", "--password", PASSWORD]
         done = subprocess.run(cmd, env=self.env, capture_output=True, text=True)
         if done.returncode != 0:
-            raise BenchError(f"`ipcity demo` failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+            raise BenchError(f"`ipcity demo` failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
 
     def start(self, timeout: float = 60.0) -> None:
-        cmd = [*ipcity_command(), "serve", "--port", str(self.port), "--workers", str(self.workers)]
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise BenchError(f"server exited with {self.proc.returncode}:\n{self.log_tail()}")
-            try:
-                if httpx.get(self.base + BASELINE, timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise BenchError(f"server not healthy after {timeout:.0f} s:\n{self.log_tail()}")
-
-    def log_tail(self, lines: int = 40) -> str:
         try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
+            super().start(timeout)
+        except ServeError as exc:
+            raise BenchError(str(exc)) from None
+
+    def halt(self) -> None:
+        """Stop the server and keep its data (to check them afterwards)."""
+        super().stop()
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
-            except ProcessLookupError:
-                pass
-        self.proc = None
+        """Stop the server and remove the data directory."""
+        super().stop()
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
-def login(base: str) -> dict[str, str]:
-    """Sign in as the demo head of unit; returns the cookies a browser would send afterwards."""
+def login(base: str, username: str = USERNAME) -> dict[str, str]:
+    """Sign in as a demo account (the head of unit); returns the cookies a browser would send afterwards."""
     with httpx.Client(base_url=base, timeout=30) as client:
         page = client.get("/login")
         csrf = page.cookies.get("ipcity_csrf") or client.cookies.get("ipcity_csrf")
         if page.status_code != 200 or not csrf:
             raise BenchError(f"GET /login: {page.status_code}, csrf cookie {'set' if csrf else 'missing'}")
-        resp = client.post("/login", data={"username": USERNAME, "password": PASSWORD, "csrf_token": csrf,
+        resp = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": csrf,
                                            "next": "/"})
         session = client.cookies.get("ipcity_session")
         if resp.status_code != 303 or not session:
-            raise BenchError(f"POST /login as {USERNAME}: {resp.status_code} {resp.text[:300]}")
+            raise BenchError(f"POST /login as {username}: {resp.status_code} {resp.text[:300]}")
         return {"ipcity_session": session, "ipcity_csrf": csrf}
 
 
@@ -196,26 +166,35 @@ class Connection:
         self.writer: asyncio.StreamWriter | None = None
 
     async def get(self) -> int:
+        return (await self.exchange(self.request))[0]
+
+    async def exchange(self, request: bytes) -> tuple[int, dict[str, str], list[str], bytes]:
+        """Send one request; returns the status, the headers (lower-case names), the Set-Cookie values, the body."""
+        if self.reader is not None and self.reader.at_eof():
+            self.close()  # the server closed it since (as uvicorn does after an unhandled error): as httpcore does
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        self.writer.write(self.request)
+        self.writer.write(request)
         head = await self.reader.readuntil(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         status = int(lines[0].split(" ", 2)[1])
-        pairs = (line.partition(":") for line in lines[1:] if line)
+        pairs = [line.partition(":") for line in lines[1:] if line]
         headers = {k.strip().lower(): v.strip() for k, _, v in pairs}
+        cookies = [v.strip() for k, _, v in pairs if k.strip().lower() == "set-cookie"]
         if "content-length" in headers:
-            await self.reader.readexactly(int(headers["content-length"]))
+            body = await self.reader.readexactly(int(headers["content-length"]))
         elif headers.get("transfer-encoding", "").lower() == "chunked":
+            chunks = []
             while size := int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16):
-                await self.reader.readexactly(size + 2)
+                chunks.append((await self.reader.readexactly(size + 2))[:-2])
             await self.reader.readuntil(b"\r\n")  # no trailers are expected
+            body = b"".join(chunks)
         else:
-            await self.reader.read()  # body until the server closes
+            body = await self.reader.read()  # body until the server closes
             headers["connection"] = "close"
         if headers.get("connection", "").lower() == "close":
             self.close()
-        return status
+        return status, headers, cookies, body
 
     def close(self) -> None:
         if self.writer is not None:

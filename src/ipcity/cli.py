@@ -88,13 +88,16 @@ def demo(host: str = "127.0.0.1", port: int = 8000, serve_: bool = typer.Option(
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
+          forwarded_allow_ips: str = typer.Option("127.0.0.1", help="Proxies whose X-Forwarded-For is trusted "
+                                                  "(the client address the sign-in throttle and limits count)")
+          ) -> None:
     """Run the web server (initialise first)."""
     import uvicorn
 
     console.print(f"ipcity on http://{host}:{port}")
     uvicorn.run("ipcity.web.asgi:app", host=host, port=port, workers=workers, log_level="warning",
-                access_log=False)
+                access_log=False, proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips)
 
 
 @audit_app.command("verify")
@@ -111,7 +114,22 @@ def audit_verify() -> None:
     if result.ok:
         console.print(f"[green]✓[/green] {result.checked} entries, chain intact; head {head.seq} {head.hash}"
                       if head else "[green]✓[/green] empty trail")
+    for note in result.notes:
+        console.print(f"! {note}")
     raise typer.Exit(0 if result.ok else 1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign a checkpoint of the audit head now (they are also made automatically; see docs/configuration.md)."""
+    from ipcity.core import audit
+
+    svc = _services()
+    with svc.db.session() as s:
+        cp = audit.checkpoint(s, svc.settings)
+        s.commit()
+    console.print(f"[green]✓[/green] checkpoint {cp.id}: entry {cp.seq} {cp.entry_hash}" if cp
+                  else "empty trail: nothing to sign")
 
 
 def _job_row(j) -> dict:
@@ -239,6 +257,51 @@ def user_create(username: str, role: str, unit_code: str = "", display_name: str
             raise typer.Exit(2) from None
         s.commit()
     console.print(f"user {username} created")
+
+
+def _identity(username: str, by: str, change) -> None:
+    """Verify or revoke an applicant's identity as `cli:<by>` (audited like the administrator's page)."""
+    from sqlalchemy import select
+
+    from ipcity.core.errors import DomainError
+    from ipcity.core.roles import Actor
+    from ipcity.core.tables import User
+
+    if not by.strip():
+        console.print("[red]--by: say who checked the evidence[/red]")
+        raise typer.Exit(2)
+    svc = _services()
+    with svc.db.session() as s:
+        user = s.scalar(select(User).where(User.username == username))
+        if user is None:
+            console.print(f"[red]no user {username}[/red]")
+            raise typer.Exit(2)
+        try:
+            change(s, Actor.system(f"cli:{by.strip()}"), user)
+        except DomainError as exc:
+            console.print(f"[red]{exc.field}: {exc.message.render()}[/red]")
+            raise typer.Exit(2) from None
+        s.commit()
+
+
+@user_app.command("verify-identity")
+def user_verify_identity(username: str, evidence: str = typer.Option(..., help="what was examined"),
+                         by: str = typer.Option(..., help="who examined it")) -> None:
+    """Record an applicant's identity as verified, with the evidence examined."""
+    from ipcity.core import identity
+
+    _identity(username, by, lambda s, actor, user: identity.verify(s, actor, user, evidence))
+    console.print(f"identity of {username} verified")
+
+
+@user_app.command("revoke-identity")
+def user_revoke_identity(username: str, reason: str = typer.Option(...),
+                         by: str = typer.Option(..., help="who decided")) -> None:
+    """Withdraw an applicant's identity verification, with the reason."""
+    from ipcity.core import identity
+
+    _identity(username, by, lambda s, actor, user: identity.revoke(s, actor, user, reason))
+    console.print(f"identity verification of {username} revoked")
 
 
 @app.command()

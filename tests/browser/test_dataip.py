@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.browser.conftest import DEMO_PASSWORD
+from tests.support.dataip import code_from_outbox
 
 pytestmark = pytest.mark.browser
 
@@ -114,7 +115,7 @@ def test_filing_review_objection_registration_and_verification(new_page, live_se
         visitor.click("#object-button")
     objection = visitor.locator("#objection-form")
     objection.locator("input[name=objector_name]").fill("某出行数据公司")
-    objection.locator("input[name=objector_contact]").fill("021-55556666")
+    objection.locator("input[name=objector_contact]").fill("objector@example.cn")
     objection.locator("input[name=grounds][value=ownership]").check()
     objection.locator("textarea[name=statement]").fill("部分轨迹数据来自我司合作站点，权属需要核实。")
     objection.locator("input[name=evidence]").set_input_files(files=[{"name": "合作协议.pdf",
@@ -122,6 +123,11 @@ def test_filing_review_objection_registration_and_verification(new_page, live_se
                                                                       "buffer": EVIDENCE}])
     with visitor.expect_navigation():
         visitor.click("#submit-objection")
+    # anonymous: the objection is filed once the code sent to the contact (the outbox here) is entered
+    expect(visitor.locator("#objection-pending")).to_be_visible()
+    visitor.locator("#confirm-form input[name=code]").fill(code_from_outbox(live_server.services.db, number))
+    with visitor.expect_navigation():
+        visitor.click("#confirm-objection")
     expect(visitor.locator("#objection-received")).to_be_visible()
     expect(visitor.locator("#objection-proof")).to_be_visible()
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ipcity.core import accounts
 from ipcity.core.errors import DomainError
-from ipcity.core.tables import AuditEntry, User, WebSession
+from ipcity.core.tables import User, WebSession
 from tests.support.people import PASSWORD
 
 
@@ -26,15 +26,29 @@ def test_login_and_wrong_password(session, settings, people):
         accounts.authenticate(session, settings, "nobody", PASSWORD)
 
 
-def test_lockout_after_repeated_failures(session, settings, people):
-    for _ in range(settings.lockout_failures):
-        with pytest.raises(DomainError):
-            accounts.authenticate(session, settings, "pudong", "wrong-password-1")
-    with pytest.raises(DomainError) as err:
-        accounts.authenticate(session, settings, "pudong", PASSWORD)  # right password, still locked
-    assert "locked" in err.value.message.render("en")
-    actions = session.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "user")).all()
-    assert "login.locked" in actions and "login.refused_locked" in actions
+def test_weak_passwords_are_refused_with_the_reason(session, people):
+    from ipcity.core.accounts import create_user
+    from ipcity.core.roles import APPLICANT_INDIVIDUAL, Actor
+
+    weak = ["password12", "aaaaaaaaa1", " " * 10 + "1", "qwertyuiop1", "abcdefghij12", "Password2024", "x" * 129,
+            "1234567890", "iloveyou12", "newcomer-2026", "letmein123", "zhangwei1990",
+            "woaini1314", "liuyang888888"]
+    for pw in weak:
+        with pytest.raises(DomainError) as err:
+            create_user(session, Actor.system("t"), username="newcomer", password=pw, display_name="n",
+                        role=APPLICANT_INDIVIDUAL, unit_id=None)
+        assert err.value.field == "password", pw
+    reasons = {}
+    for pw in ("password12", "aaaaaaaaa1"):
+        with pytest.raises(DomainError) as err:
+            create_user(session, Actor.system("t"), username="newcomer", password=pw, display_name="n",
+                        role=APPLICANT_INDIVIDUAL, unit_id=None)
+        reasons[pw] = [m.render("zh_Hans") for _f, m in err.value.problems]
+    assert any("常用" in r for r in reasons["password12"]), reasons
+    assert any("重复" in r for r in reasons["aaaaaaaaa1"]), reasons
+    user = create_user(session, Actor.system("t"), username="newcomer", password="Lantern-Orchid-58",
+                       display_name="n", role=APPLICANT_INDIVIDUAL, unit_id=None)
+    assert user.id
 
 
 def test_password_change_rules_and_other_sessions_end(session, settings, people):

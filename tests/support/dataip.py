@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import re
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from ipcity.core.files import Upload
-from ipcity.core.tables import User
+from ipcity.core.notify import MemoryNotifier, Message
+from ipcity.core.tables import OutboxMessage, User
 from ipcity.services.dataip import service
 
 FORM = {
@@ -49,3 +51,24 @@ def file(session, actor, *, data: bytes = DATA, declared: str = "", **changes):
 def to_publicity(session, people, product) -> None:
     service.act(session, people["lead_handler"], product, "pass_formal", {}, "")
     service.act(session, people["reviewer"], product, "approve_publicity", {}, "")
+
+
+def code_in(message: Message, number: str) -> str:
+    """The 6-digit code in a confirmation message, whatever language it is written in."""
+    return re.findall(r"(?<!\d)\d{6}(?!\d)", message.body.replace(number, ""))[0]
+
+
+def object_confirmed(session, product, *, contact: str = "objector@example.cn", **fields):
+    """An anonymous objection, filed with its contact confirmed (the code read from a test notifier)."""
+    notifier = session.info["notifier"] = MemoryNotifier()
+    receipt = service.file_objection(session, None, product, contact=contact, **fields)
+    code = code_in(notifier.sent[-1], product.application_number)
+    return service.confirm_objection(session, product, receipt.ticket, code)
+
+
+def code_from_outbox(db, number: str) -> str:
+    """The code of the latest confirmation message the default notifier queued for an objection to `number`."""
+    with db.session() as s:
+        body = s.scalar(select(OutboxMessage.body).where(OutboxMessage.purpose == "dataip.objection_code")
+                        .order_by(OutboxMessage.id.desc()).limit(1))
+    return code_in(Message("", "", "", body, ""), number)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from functools import cache
+from unittest.mock import patch
+
 from sqlalchemy import select
 
+from ipcity.core import accounts
 from ipcity.core.accounts import create_unit, create_user
 from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, BANK, HANDLER, HEAD, REVIEWER, Actor
+from ipcity.core.security import hash_password as _real_hash
 from ipcity.core.tables import Unit
 
 PASSWORD = "Test-Pass-2026"
@@ -26,10 +31,16 @@ EXTRA_UNITS = (("test-company", "测试公司", "company"), ("test-maker", "测�
                ("test-bank", "测试银行", "bank"))
 
 
+@cache
+def _hash_once(password: str) -> str:
+    return _real_hash(password)
+
+
 def make_people(db) -> dict[str, Actor]:
+    """The cast, with the one password hashed once per test session (argon2 is slow on purpose)."""
     system = Actor.system("tests")
     out = {}
-    with db.session() as s:
+    with patch.object(accounts, "hash_password", _hash_once), db.session() as s:
         for code, name_zh, kind in EXTRA_UNITS:
             if not s.scalar(select(Unit.id).where(Unit.name_zh == name_zh)):
                 create_unit(s, system, code=code, name_zh=name_zh, kind=kind)

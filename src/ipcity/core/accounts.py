@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ipcity.core import audit
+from ipcity.core import audit, throttle
 from ipcity.core.clock import now
 from ipcity.core.config import Settings
 from ipcity.core.errors import DomainError
@@ -70,35 +70,38 @@ def create_user(session: Session, actor: Actor, *, username: str, password: str,
     return user
 
 
-def authenticate(session: Session, settings: Settings, username: str, password: str) -> User:
-    """Check a login. Repeated failures lock the account for a while; every outcome is audited."""
-    username = (username or "").strip().lower()
+class TooManyAttempts(DomainError):
+    status = 429
+
+
+def authenticate(session: Session, settings: Settings, username: str, password: str, *, address: str = "",
+                 known_device: bool = False) -> User:
+    """Check a sign-in. Failures slow down the guesser (core/throttle.py); every outcome on an account is audited.
+
+    Unknown, inactive and throttled names get the same answers as real ones, so nothing tells which exist.
+    The failure is committed at once: it must count even though the request fails.
+    """
+    username = (username or "").strip().lower()[:throttle.MAX_NAME]
+    wait = throttle.wait_seconds(session, username, address, known_device=known_device)
+    if wait:
+        session.rollback()
+        raise TooManyAttempts(Msg("Too many failed sign-ins; try again in {m} minutes", m=max(1, -(-wait // 60))),
+                              field="password")
     user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active:
-        verify_password(_DUMMY_HASH, password or "")
-        raise DomainError(Msg("Wrong user name or password"), field="password")
-    actor = Actor.of(user)
-    locked = _aware(user.locked_until)
-    if locked and locked > now():
-        audit.record(session, actor, "login.refused_locked", "user", user.id)
+    known = user is not None and user.active
+    stored = user.password_hash if known else _DUMMY_HASH
+    session.rollback()  # no transaction stays open (or holds a lock) during the deliberately slow hash check
+    if not verify_password(stored, password or "") or not known:
+        started = throttle.record_failure(session, username, address, settings.login_policy)
+        if known:
+            audit.record(session, Actor.of(user), "login.throttled" if started else "login.failed", "user", user.id,
+                         detail={"address": address})
         session.commit()
-        minutes = max(1, int((locked - now()).total_seconds() // 60) + 1)
-        raise DomainError(Msg("This account is locked after repeated failed logins; try again in {m} minutes",
-                              m=minutes), field="username")
-    if not verify_password(user.password_hash, password or ""):
-        user.failed_logins += 1
-        action = "login.failed"
-        if user.failed_logins >= settings.lockout_failures:
-            user.locked_until = now() + timedelta(minutes=settings.lockout_minutes)
-            user.failed_logins = 0
-            action = "login.locked"
-        audit.record(session, actor, action, "user", user.id)
-        session.commit()  # the failure counts even though the request fails
         raise DomainError(Msg("Wrong user name or password"), field="password")
-    user.failed_logins, user.locked_until = 0, None
+    throttle.record_success(session, username, address)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    audit.record(session, actor, "login", "user", user.id)
+    audit.record(session, Actor.of(user), "login", "user", user.id, detail={"address": address})
     return user
 
 

@@ -89,6 +89,8 @@ def shipped_days() -> list[SpecialDay]:
 
 def parse_schedule(doc: dict) -> list[SpecialDay]:
     """Read one year in the holiday-cn JSON shape: {year, papers, days: [{name, date, isOffDay}]}."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("days", []), list):
+        raise ValueError("not a schedule: an object with a list of days is expected")
     out = []
     for i, d in enumerate(doc.get("days", [])):
         try:

@@ -27,7 +27,7 @@ def files_of(session: Session) -> FileStore:
     store = session.info.get("files")
     if store is None:
         s = settings_of(session)
-        store = FileStore(s.files_dir, s.max_upload_bytes)
+        store = FileStore(s.files_dir, s.max_upload_bytes, s.files_quota_bytes)
     return store
 
 

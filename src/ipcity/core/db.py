@@ -26,13 +26,31 @@ class Base(DeclarativeBase):
     type_annotation_map = {dict: JSON, list: JSON}
 
 
+READ_ONLY = "ipcity_read_only"  # execution option of the read-only engine (Database.session(write=False))
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # The driver must not open transactions itself: `_sqlite_begin` does (SQLAlchemy's documented recipe).
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
+
+
+def _sqlite_begin(conn) -> None:
+    """Writing transactions take SQLite's write lock at BEGIN, before their first read.
+
+    A deferred transaction that reads and then writes must upgrade its read snapshot to the write lock; when
+    another connection committed in between, SQLite refuses the upgrade with SQLITE_BUSY at once (busy_timeout
+    cannot help: waiting would not make the snapshot current). Taking the lock first (BEGIN IMMEDIATE) makes
+    writers queue on busy_timeout instead. Taking it "at the first flush" would be too late: the reads that
+    the write depends on (the audit head, a counter) have happened by then. Read-only sessions keep a plain
+    deferred BEGIN, so pages that only read run beside the writer (WAL) and never serialise.
+    """
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -50,6 +68,7 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -61,14 +80,22 @@ class Database:
         self.engine = make_engine(url)
         # `info` reaches every session (session.info): how case hooks find the settings of their application.
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, info=dict(info or {}))
+        # Same pool; on SQLite its transactions begin deferred (see _sqlite_begin). For requests that only read.
+        self.read_sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}),
+                                          expire_on_commit=False, info=dict(info or {}))
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        with self.sessions() as s:
+    def session(self, *, write: bool = False) -> Iterator[Session]:
+        """A session. `write=True` for a unit of work that reads and then writes while others write too (a web
+        request that changes something): on SQLite it takes the write lock at BEGIN, so it queues instead of
+        failing. The default begins deferred: long jobs and scripts then hold no write lock while they read
+        and compute (a job that held it for minutes would make every web write wait and fail); their writes
+        take the lock when they flush."""
+        with (self.sessions if write else self.read_sessions)() as s:
             try:
                 yield s
             except BaseException:
@@ -95,6 +122,10 @@ def alembic_config(url: str):
 
 
 def lock_for_append(session: Session, name: str) -> None:
-    """Serialise appends to a chained table (PostgreSQL advisory lock; SQLite has one writer anyway)."""
+    """Serialise appends to a chained table (PostgreSQL advisory lock held to the end of the transaction;
+    SQLite's writing transactions hold the database's write lock from BEGIN anyway).
+
+    Deadlock-freedom needs the caller to take it last: after it, the transaction may only insert rows no one
+    else can touch and commit (core/audit.py takes it in `before_commit`, after the final flush)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:n))"), {"n": name})

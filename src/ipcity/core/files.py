@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import filetype
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ipcity.core.errors import DomainError
@@ -61,12 +61,47 @@ def _sniff(head: bytes, ext: str) -> str | None:
 
 
 class FileStore:
-    def __init__(self, root: Path, max_bytes: int):
+    def __init__(self, root: Path, max_bytes: int, quota_bytes: int = 0):
         self.root = Path(root)
         self.max_bytes = max_bytes
+        self.quota_bytes = quota_bytes  # the whole store (Settings.files_quota_bytes); 0 = no quota
+
+    def usage(self, session: Session) -> int:
+        """Bytes kept: each stored file once, however many attachments share it."""
+        return int(session.scalar(select(func.coalesce(func.sum(StoredFile.size), 0))) or 0)
+
+    def ensure_room(self, session: Session, incoming: int, *, field: str = "file") -> None:
+        """Refuse, before anything is written, what would take the store past its quota. Two concurrent
+        uploads may each pass and overshoot by at most one upload: the quota protects the disk, not a byte."""
+        if self.quota_bytes and self.usage(session) + incoming > self.quota_bytes:
+            raise DomainError(Msg("The file store of this installation is full ({limit} MB); nothing was stored. "
+                                  "Tell the administrator.", limit=self.quota_bytes // (1024 * 1024)), field=field)
 
     def path_for(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def precheck(self, upload: Upload, *, field: str = "file", allowed: dict[str, set[str]] | None = None) -> int:
+        """The size of a seekable upload whose name and sniffed type `put` would accept, read without storing
+        anything; so that a batch refused on its last file leaves none of the others on disk."""
+        allowed = allowed or ALLOWED
+        name = os.path.basename(upload.filename or "").strip()
+        ext = os.path.splitext(name)[1].lower()
+        if ext not in allowed:
+            raise DomainError(Msg("File type {ext} is not accepted; accepted: {allowed}", ext=ext or "?",
+                                  allowed=", ".join(sorted(allowed))), field=field)
+        start = upload.stream.tell()
+        head = upload.stream.read(8192)
+        size = upload.stream.seek(0, os.SEEK_END) - start
+        upload.stream.seek(start)
+        if size == 0:
+            raise DomainError(Msg("File {name} is empty", name=name), field=field)
+        if size > self.max_bytes:
+            raise DomainError(Msg("File {name} is larger than {limit} MB", name=name,
+                                  limit=self.max_bytes // (1024 * 1024)), field=field)
+        mime = _sniff(head, ext)
+        if mime is None or mime not in allowed[ext]:
+            raise DomainError(Msg("The content of {name} is not a {ext} file", name=name, ext=ext), field=field)
+        return size
 
     def put(self, session: Session, upload: Upload, *, field: str = "file",
             allowed: dict[str, set[str]] | None = None, max_bytes: int | None = None) -> StoredFile:
@@ -102,6 +137,8 @@ class FileStore:
                 raise DomainError(Msg("The content of {name} is not a {ext} file", name=name, ext=ext),
                                   field=field)
             sha = digest.hexdigest()
+            if session.get(StoredFile, sha) is None:  # a file kept already costs nothing more
+                self.ensure_room(session, size, field=field)
             target = self.path_for(sha)
             if not target.exists():
                 target.parent.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipcity.core.clock import now
@@ -146,3 +146,58 @@ class InboxItem(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SerialCounter(Base):
+    """The last serial handed out under one key (a case type and year, a register and year): core/serials.py."""
+
+    __tablename__ = "serial_counter"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins counted per account, per client address and per pair of both: core/throttle.py.
+
+    Times are POSIX seconds so that the atomic upsert compares plain numbers on both databases.
+    """
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[float] = mapped_column(Float)
+    blocked_until: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class OutboxMessage(Base):
+    """A message to someone outside the platform (an e-mail address, a phone), queued by core/notify.py.
+
+    The default installation reaches no mail or SMS service: an operator or a relay reads the unsent rows,
+    delivers them and sets `sent_at`.
+    """
+
+    __tablename__ = "notify_outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))  # "email" or "sms"
+    recipient: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    purpose: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class AuditCheckpoint(Base):
+    """A signed checkpoint of the audit chain's head (core/audit_anchor.py): entry `seq` had hash `entry_hash`.
+
+    Ids are consecutive; each signature is Ed25519 over the checkpoint with the installation's key, kept outside
+    the database, so the chain up to the last checkpoint cannot be truncated, rewritten or extended unseen.
+    """
+
+    __tablename__ = "audit_checkpoint"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[str] = mapped_column(String(40))
+    signature: Mapped[str] = mapped_column(String(128))
+    key_id: Mapped[str] = mapped_column(String(64))

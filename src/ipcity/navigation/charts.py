@@ -7,7 +7,6 @@ needs no font for charts and stays vector. matplotlib's rcParams are global, so 
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import math
@@ -26,6 +25,8 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.rcsetup import cycler
+
+from ipcity.core.tabular import csv_text
 
 from .model import ChartSpec
 
@@ -622,19 +623,6 @@ def _draw_scatter(spec: ChartSpec, fig: Figure, ax, width_cm: float) -> None:
 # ---------------------------------------------------------------------------------------------- CSV
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value: Any) -> Any:
-    """Spreadsheets run cells that start with = + - @ as formulas: such text gets a leading apostrophe
-    (OWASP's advice). Numbers are written as numbers."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def table_rows(spec: ChartSpec) -> tuple[list[str], list[list[Any]]]:
     """spec.rows(), except for scatter, whose points are [x, y] pairs: one row per point."""
     if spec.kind != "scatter":
@@ -651,8 +639,4 @@ def table_rows(spec: ChartSpec) -> tuple[list[str], list[list[Any]]]:
 def to_csv(spec: ChartSpec) -> str:
     """The chart's data as CSV text (RFC 4180, CRLF line ends, no BOM: the web layer adds one for Excel)."""
     header, rows = table_rows(spec)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_csv_cell(h) for h in header])
-    writer.writerows([_csv_cell(cell) for cell in row] for row in rows)
-    return out.getvalue()
+    return csv_text(header, ([("" if cell is None else cell) for cell in row] for row in rows))

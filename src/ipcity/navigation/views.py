@@ -18,6 +18,7 @@ from ipcity.navigation.service import NAVIGATORS
 from ipcity.patents.regions import regions
 from ipcity.web.deps import db_session, require
 from ipcity.web.export import csv_response, download_response
+from ipcity.web.security_headers import SELF_CONTAINED_CSP
 from ipcity.web.templating import render
 
 router = APIRouter(prefix="/navigation")
@@ -192,7 +193,7 @@ def report_html(request: Request, run_id: int, lang: str = "", actor: Actor = De
                 session: Session = Depends(db_session)):
     run = service.get_run(session, actor, run_id)
     doc = service.report_doc(session, run, _lang(lang))
-    return HTMLResponse(report.render_html(doc))
+    return HTMLResponse(report.render_html(doc), headers={"Content-Security-Policy": SELF_CONTAINED_CSP})
 
 
 @router.get("/runs/{run_id}/report.pdf")

@@ -41,10 +41,12 @@ def formats() -> None:
 def ingest(paths: list[Path], fmt: str = typer.Option("", "--format", help="reader name (see `formats`)"),
            resume: bool = typer.Option(True, "--resume/--restart", help="resume an unfinished load of the same file"),
            batch: int = 500,
+           commit_every: int = typer.Option(20_000, min=1, help="records between index commits (resume points)"),
            workers: int = typer.Option(0, help="worker processes (0: automatic, by file size)")) -> None:
     """Load patent files into the register and the search index (idempotent, resumable)."""
     from ipcity.core.roles import Actor
     from ipcity.patents.engine import engine_for
+    from ipcity.patents.ingest.limits import SourceRefused
     from ipcity.patents.ingest.runner import ingest_file
     from ipcity.patents.tables import IngestRun
 
@@ -54,16 +56,23 @@ def ingest(paths: list[Path], fmt: str = typer.Option("", "--format", help="read
     for path in paths:
         with _bar() as bar:
             task = bar.add_task(path.name, total=None)
-            run_id = ingest_file(svc.db, engine, path, Actor.system("cli"), fmt or None, resume=resume,
-                                 batch_size=batch, workers=workers or None,
-                                 progress=lambda done, total, msg, task=task: bar.update(task, completed=done))
+            try:
+                run_id = ingest_file(svc.db, engine, path, Actor.system("cli"), fmt or None, resume=resume,
+                                     batch_size=batch, commit_every=commit_every, workers=workers or None,
+                                     progress=lambda done, total, msg, task=task: bar.update(task, completed=done))
+            except SourceRefused as exc:  # refused before a run began (e.g. an XLSX bomb while sniffing)
+                console.print(f"[red]{path.name}: {exc}[/red]", markup=True, highlight=False)
+                failed = True
+                continue
         with svc.db.session() as s:
             run = s.get(IngestRun, run_id)
             console.print(f"[bold]{path.name}[/bold] ({run.format}): {run.read} read, {run.inserted} new, "
                           f"{run.updated} updated, {run.unchanged} unchanged, [red]{run.rejected} rejected[/red]")
             for error in run.errors[:20]:
-                console.print(f"  {path.name}:{error['line']}: {error['reason']}")
-            failed |= run.rejected > 0
+                console.print(f"  {path.name}:{error['line']}: {error['reason']}", markup=False)
+            if run.status == "failed":
+                console.print(f"[red]stopped: {run.message}[/red]")
+            failed |= run.rejected > 0 or run.status == "failed"
     engine.close()
     raise typer.Exit(1 if failed else 0)
 
@@ -80,6 +89,36 @@ def reindex() -> None:
         done = engine.rebuild(s, progress=lambda d, t, m: bar.update(task, completed=d, total=t))
     console.print(f"indexed {done} patents ({engine.backend.name})")
     engine.close()
+
+
+@patents_app.command("check")
+def check(repair: bool = typer.Option(False, "--repair", help="re-index what the index lacks, delete what the "
+                                                             "register lacks"),
+          batch: int = typer.Option(1000, min=1, max=50_000, help="ids compared at a time")) -> None:
+    """Compare the search index with the register (counts and ids, a batch at a time); exit 1 on a difference."""
+    from ipcity.patents.engine import engine_for
+    from ipcity.patents.index_check import check as run_check
+
+    svc = _services()
+    engine = engine_for(svc.settings)
+    with svc.db.session() as s:
+        report = run_check(s, engine, repair=repair, batch=batch)
+        _print_check(report)
+        if repair and report.differences:
+            console.print(f"repaired {report.repaired} (re-indexed or deleted); checking again:")
+            report = run_check(s, engine, batch=batch)
+            _print_check(report)
+    engine.close()
+    raise typer.Exit(1 if report.differences else 0)
+
+
+def _print_check(report) -> None:
+    console.print(f"register {report.register}, index {report.indexed}: {report.differences} differences "
+                  f"({report.missing} missing, {report.extra} extra, {report.duplicates} duplicated, "
+                  f"{report.pending} unconfirmed)")
+    for kind, ids in report.samples.items():
+        if ids:
+            console.print(f"  {kind}: {', '.join(ids)}", markup=False)
 
 
 @patents_app.command("train-encoder")

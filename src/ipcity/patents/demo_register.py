@@ -127,4 +127,4 @@ def _index(session: Session, records: list[PatentRecord]) -> None:
 
     engine = engine_for(settings)
     engine.index(records)
-    engine.commit()
+    engine.commit(session)  # marks the rows indexed in the caller's transaction

@@ -2,6 +2,11 @@
 
 Everything that changes the search index goes through here, so that the lexical index and the
 embeddings always describe the same records (the register in the database is the source of truth).
+
+The register knows what the index holds: a row stays `index_pending` from its write until the index
+commit that contains its version; `commit(session)` clears it for exactly the versions committed. So
+after a crash anywhere, the rows still pending are what the index may lack, and `sync` indexes them
+(`ipcity patents check` compares the index with the register itself: index_check.py).
 """
 
 from __future__ import annotations
@@ -9,6 +14,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from ipcity.core.config import Settings
 from ipcity.patents import store
@@ -28,6 +35,7 @@ class PatentEngine:
         self._encoder = None
         self._encoder_loaded = False
         self._lock = threading.RLock()
+        self._uncommitted: dict[str, str] = {}  # pub_number -> content hash indexed since the last commit
 
     # -- parts -----------------------------------------------------------------------------------
     @property
@@ -80,24 +88,58 @@ class PatentEngine:
         if self.encoder is not None:
             for doc, vector in zip(docs, self.encoder.encode(store.texts(records)), strict=True):
                 doc.vector = vector
-        return self.backend.upsert(docs)
+        count = self.backend.upsert(docs)
+        # Only after the backend holds them: a commit in between then commits more than it marks, never less.
+        hashes = {rec.pub_number: store.content_hash(rec) for rec in records}
+        with self._lock:
+            self._uncommitted.update(hashes)
+        return count
 
-    def commit(self) -> None:
+    def delete(self, pub_numbers: Sequence[str]) -> None:
+        if pub_numbers:
+            self.backend.delete(pub_numbers)
+
+    def commit(self, session: Session | None = None) -> int:
+        """Make every write so far visible and durable. With `session`, also mark the committed versions
+        indexed in the register (the caller commits the session); without, they stay pending and a later
+        `sync` indexes them again — the safe side. Returns how many records were marked."""
+        with self._lock:
+            committed, self._uncommitted = self._uncommitted, {}
         self.backend.commit()
+        if session is not None:
+            store.mark_indexed(session, committed.items())
+            return len(committed)
+        return 0
 
-    def rebuild(self, session, progress: Progress | None = None) -> int:
-        """Rebuild the index (and embeddings) from the register."""
-        total = store.count(session)
-        backend = self.backend
-        backend.clear()
-        done = 0
-        for batch in store.iterate(session):
+    def sync(self, session: Session, progress: Progress | None = None, commit_every: int = 20_000) -> int:
+        """Index every record the index has not confirmed (left by a crash, or by a rebuild under way),
+        committing the index and the marks every `commit_every` records; returns how many."""
+        total, done, since = store.count_pending(session), 0, 0
+        if not total:
+            return 0
+        for batch in store.iterate_pending(session):
             self.index(batch)
             done += len(batch)
+            since += len(batch)
+            if since >= commit_every:
+                self.commit(session)
+                session.commit()
+                since = 0
             if progress:
                 progress(done, total, "index")
-        backend.commit()
+        self.commit(session)
+        session.commit()
         return done
+
+    def rebuild(self, session: Session, progress: Progress | None = None) -> int:
+        """Rebuild the index (and embeddings) from the register. Interrupted, it leaves the rows not yet
+        re-indexed pending, so that the next ingest or `patents check --repair` finishes it."""
+        store.mark_all_pending(session)
+        session.commit()
+        with self._lock:
+            self._uncommitted.clear()
+        self.backend.clear()
+        return self.sync(session, progress)
 
     def train_encoder(self, session, progress: Progress | None = None, max_docs: int = 200_000) -> None:
         """Fit the corpus encoder on the register's texts, then re-embed every record."""

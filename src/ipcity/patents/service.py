@@ -28,7 +28,7 @@ MODES = ("lexical", "semantic", "hybrid")
 DEFAULT_FACETS = ("ipc_section", "ipc_subclass", "year", "applicant", "province", "type", "status", "office")
 MAX_PER_PAGE = 100
 SEMANTIC_POOL = 200  # how many nearest neighbours a semantic or hybrid search ranks
-EXPORT_LIMIT = 10_000
+MAX_FILTER_VALUES = 50  # facet values one search may filter on, over all facets
 SNIPPET_CHARS = 160
 
 
@@ -50,10 +50,14 @@ class SearchResult:
     page: int = 1
     per_page: int = 20
     took_ms: float = 0.0
+    max_results: int = 0  # the result window: pages beyond it are not offered (0: no window)
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        pages = -(-self.total // self.per_page)
+        if self.max_results:
+            pages = min(pages, self.max_results // self.per_page)
+        return max(1, pages)
 
 
 def parse_filters(values: list[str]) -> dict[str, tuple[str, ...]]:
@@ -66,8 +70,15 @@ def parse_filters(values: list[str]) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _check_options(mode: str, sort: str, filters: dict[str, tuple[str, ...]], page: int, per_page: int) -> None:
+def _check_options(engine: PatentEngine, q: str, mode: str, sort: str, filters: dict[str, tuple[str, ...]],
+                   page: int, per_page: int) -> None:
+    """Refuse, before any work is sized by them, options the engine cannot or should not serve. Deep pages
+    are refused rather than served: the backend collects offset + limit hits, so page 100000000 would ask it
+    to allocate tens of GB (the same "result window" bound as Elasticsearch's index.max_result_window)."""
+    max_results, max_chars = engine.settings.search_max_results, engine.settings.search_max_query_chars
     problems: list[tuple[str, Msg]] = []
+    if len(q) > max_chars:
+        problems.append(("q", Msg("The query is too long: at most {max} characters", max=max_chars)))
     if mode not in MODES:
         problems.append(("mode", Msg("Unknown search mode {value}; use one of {known}", value=mode,
                                      known=", ".join(MODES))))
@@ -78,10 +89,15 @@ def _check_options(mode: str, sort: str, filters: dict[str, tuple[str, ...]], pa
         if name not in FACETS:
             problems.append(("f", Msg("Unknown filter {value}; use one of {known}", value=name,
                                       known=", ".join(FACETS))))
+    if sum(len(v) for v in filters.values()) > MAX_FILTER_VALUES:
+        problems.append(("f", Msg("At most {max} filter values at once", max=MAX_FILTER_VALUES)))
     if page < 1:
         problems.append(("page", Msg("The page number must be 1 or more")))
     if not 1 <= per_page <= MAX_PER_PAGE:
         problems.append(("per_page", Msg("Results per page must be between 1 and {max}", max=MAX_PER_PAGE)))
+    elif page * per_page > max_results:
+        problems.append(("page", Msg("Only the first {max} results can be paged through: narrow the search with "
+                                     "more words or filters, or sort it another way", max=max_results)))
     if problems:
         raise DomainError(Msg("The search could not be run"), problems=problems)
 
@@ -97,7 +113,7 @@ def search(session: Session, engine: PatentEngine, q: str = "", *, mode: str = "
            filters: dict[str, tuple[str, ...]] | None = None, sort: str = "relevance", page: int = 1,
            per_page: int = 20, facets: tuple[str, ...] = DEFAULT_FACETS) -> SearchResult:
     filters = {k: tuple(v) for k, v in (filters or {}).items() if v}
-    _check_options(mode, sort, filters, page, per_page)
+    _check_options(engine, q, mode, sort, filters, page, per_page)
     started = time.perf_counter()
     offset = (page - 1) * per_page
     highlight: set[str] = set()
@@ -109,7 +125,7 @@ def search(session: Session, engine: PatentEngine, q: str = "", *, mode: str = "
         facet_counts = {}  # a nearest-neighbour list has no meaningful facet counts
     else:
         try:
-            node = parse(q)
+            node = parse(q, max_chars=engine.settings.search_max_query_chars)
         except QuerySyntaxError as exc:
             raise query_error(q, exc) from exc
         highlight = terms_for_highlight(node)
@@ -128,7 +144,7 @@ def search(session: Session, engine: PatentEngine, q: str = "", *, mode: str = "
     records = store.get_many(session, [h.pub_number for h in page_hits])
     rows = [_row(records[h.pub_number], h.score, highlight) for h in page_hits if h.pub_number in records]
     return SearchResult(q, mode, total, rows, facet_counts, page, per_page,
-                        round((time.perf_counter() - started) * 1000, 1))
+                        round((time.perf_counter() - started) * 1000, 1), engine.settings.search_max_results)
 
 
 def highlight_html(text: str, terms: set[str], limit: int | None = None) -> Markup:
@@ -218,18 +234,22 @@ EXPORT_HEADER = ("公开（公告）号 Publication number", "申请号 Applicat
 
 def export_rows(session: Session, engine: PatentEngine, q: str, *, mode: str = "lexical",
                 filters: dict[str, tuple[str, ...]] | None = None, sort: str = "relevance",
-                limit: int = EXPORT_LIMIT) -> list[list]:
+                limit: int | None = None) -> list[list]:
+    """At most `limit` rows, and never more than the result window (search_max_results)."""
+    window = engine.settings.search_max_results
+    limit = window if limit is None else min(limit, window)
+    per_page = min(MAX_PER_PAGE, window)
     rows: list[list] = []
     page = 1
     while len(rows) < limit:
         result = search(session, engine, q, mode=mode, filters=filters, sort=sort, page=page,
-                        per_page=MAX_PER_PAGE, facets=())
+                        per_page=per_page, facets=())
         for row in result.rows:
             r = row.record
             rows.append([r.pub_number, r.app_number, r.patent_type or "", r.app_date or "", r.pub_date or "",
                          r.title, "; ".join(r.applicants), "; ".join(r.inventors), r.ipc_main, "; ".join(r.ipc),
                          r.region_code, r.legal_status, r.abstract])
-        if page >= result.pages or not result.rows or mode != "lexical" and page * MAX_PER_PAGE >= result.total:
+        if page >= result.pages or not result.rows or mode != "lexical" and page * per_page >= result.total:
             break
         page += 1
     return rows[:limit]

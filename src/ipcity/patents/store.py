@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from ipcity.core.clock import now
@@ -47,29 +47,33 @@ def _row_values(rec: PatentRecord) -> dict:
 def upsert(session: Session, records: Sequence[PatentRecord]) -> tuple[UpsertCounts, list[PatentRecord]]:
     """Insert new publications, update changed ones, leave identical ones alone.
 
-    Returns the counts and the records that were inserted or changed (what an index must see).
+    Returns the counts and what an index must see: the records inserted or changed, and the unchanged ones
+    whose version the index has not committed yet (a load interrupted before its index commit).
     A publication appearing twice in one batch keeps its last version.
     """
     latest: dict[str, PatentRecord] = {}
     for rec in records:
         latest[rec.pub_number] = rec
-    found = session.execute(select(Patent.pub_number, Patent.content_hash, Patent.id)
+    found = session.execute(select(Patent.pub_number, Patent.content_hash, Patent.id, Patent.index_pending)
                             .where(Patent.pub_number.in_(list(latest)))).all()
-    existing = {pub: digest for pub, digest, _ in found}
-    ids = {pub: row_id for pub, _, row_id in found}
+    existing = {pub: digest for pub, digest, _, _ in found}
+    ids = {pub: row_id for pub, _, row_id, _ in found}
+    pending = {pub for pub, _, _, flag in found if flag}
     counts = UpsertCounts()
     inserts, updates, changed = [], [], []
     stamp = now()
     for pub, rec in latest.items():
         values = _row_values(rec)
         if pub not in existing:
-            inserts.append(values | {"created_at": stamp, "updated_at": stamp})
+            inserts.append(values | {"created_at": stamp, "updated_at": stamp, "index_pending": True})
             changed.append(rec)
         elif existing[pub] != values["content_hash"]:
-            updates.append(values | {"id": ids[pub], "updated_at": stamp})
+            updates.append(values | {"id": ids[pub], "updated_at": stamp, "index_pending": True})
             changed.append(rec)
         else:
             counts.unchanged += 1
+            if pub in pending:
+                changed.append(rec)
     if inserts:
         session.execute(Patent.__table__.insert(), inserts)
         counts.inserted = len(inserts)
@@ -78,6 +82,39 @@ def upsert(session: Session, records: Sequence[PatentRecord]) -> tuple[UpsertCou
         counts.updated = len(updates)
     counts.unchanged += len(records) - len(latest)
     return counts, changed
+
+
+def mark_indexed(session: Session, committed: Iterable[tuple[str, str]]) -> None:
+    """Record that the search index has committed these (pub_number, content_hash) versions. A row changed
+    since (another hash) stays pending."""
+    params = [{"p": pub, "h": digest} for pub, digest in committed]
+    if params:
+        table = Patent.__table__
+        session.execute(update(table).where(table.c.pub_number == bindparam("p"),
+                                            table.c.content_hash == bindparam("h"))
+                        .values(index_pending=False), params)
+
+
+def mark_all_pending(session: Session) -> None:
+    """Before the index is emptied for a rebuild: nothing is known to be indexed until it is again."""
+    session.execute(update(Patent).values(index_pending=True))
+
+
+def iterate_pending(session: Session, batch: int = 2000) -> Iterator[list[PatentRecord]]:
+    """The records the index has not confirmed, in id order, a batch at a time (keyset paging)."""
+    last = 0
+    while True:
+        rows = session.scalars(select(Patent).where(Patent.index_pending, Patent.id > last)
+                               .order_by(Patent.id).limit(batch)).all()
+        if not rows:
+            return
+        last = rows[-1].id
+        yield [to_record(row) for row in rows]
+        session.expunge_all()
+
+
+def count_pending(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Patent).where(Patent.index_pending)) or 0
 
 
 def to_record(row: Patent) -> PatentRecord:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ipcity.core.clock import now
@@ -50,6 +50,9 @@ class Patent(Base):
     source: Mapped[str] = mapped_column(String(32), default="")
     extra: Mapped[dict] = mapped_column(JSON, default=dict)
     content_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the record: unchanged re-ingest is a no-op
+    # True until the search index has committed this version (set by store.upsert, cleared by
+    # store.mark_indexed after the index commit): what a resume or `ipcity patents check` re-indexes.
+    index_pending: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true(), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 

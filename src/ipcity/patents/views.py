@@ -21,8 +21,9 @@ from ipcity.patents.plugin import DATA_MANAGERS
 from ipcity.patents.search.contract import FACETS, SORTS
 from ipcity.patents.search.fields import FIELDS
 from ipcity.patents.tables import IngestRun
-from ipcity.web.deps import db_session, public, require, signed_in_or_anonymous
+from ipcity.web.deps import db_session, public, require, signed_in_or_anonymous, writes
 from ipcity.web.export import csv_response, xlsx_response
+from ipcity.web.limits import body_limit
 from ipcity.web.templating import render
 
 router = APIRouter(prefix="/patents")
@@ -48,6 +49,7 @@ def _link(q: str, mode: str, sort: str, filters: dict[str, tuple[str, ...]], **e
 
 @router.get("")
 @public
+@writes(lambda request: request.query_params.get("format") in ("csv", "xlsx"))  # an export is audited
 def search_page(request: Request, q: str = "", mode: str = "lexical", sort: str = "relevance", page: int = 1,
                 per_page: int = 20, f: list[str] = Query(default=[]), format: str = "",
                 actor: Actor | None = Depends(signed_in_or_anonymous()), session: Session = Depends(db_session)):
@@ -65,15 +67,15 @@ def search_page(request: Request, q: str = "", mode: str = "lexical", sort: str 
         return xlsx_response("patents.xlsx", {"patents": (service.EXPORT_HEADER, rows)})
     result, error = None, None
     searched = bool(q.strip() or filters)
-    if searched:
-        try:
+    try:
+        if searched:
             result = service.search(session, _engine(request), q, mode=mode, filters=filters, sort=sort, page=page,
                                     per_page=per_page)
-        except DomainError as exc:
-            error = exc
-    elif mode == "lexical":
-        result = service.search(session, _engine(request), "", filters={}, sort="pub_date_desc", per_page=per_page,
-                                page=page)
+        elif mode == "lexical":  # the newest patents, before anything is asked
+            result = service.search(session, _engine(request), "", filters={}, sort="pub_date_desc",
+                                    per_page=per_page, page=page)
+    except DomainError as exc:  # a page beyond the result window, a bad page size: shown beside the form
+        error = exc
     return render(request, "patents/search.html", labels.template_context() | {
         "q": q, "mode": mode, "sort": sort, "filters": filters, "result": result, "error": error,
         "searched": searched, "sorts": SORTS, "facet_names": FACETS, "fields": FIELDS, "per_page": per_page,
@@ -119,6 +121,7 @@ def run_page(request: Request, run_id: int, actor: Actor = Depends(require(*DATA
 
 
 @router.post("/data/ingest")
+@body_limit(MAX_DATA_BYTES + 1024**2)  # one data file and the form around it
 def ingest_upload(request: Request, format: str = Form(""), file: UploadFile = File(...),
                   actor: Actor = Depends(require(*DATA_MANAGERS)), session: Session = Depends(db_session)):
     files = request.app.state.services.files

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Body, Depends, Request
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from ipcity.core import inbox
@@ -52,10 +55,18 @@ def case_api(request: Request, case_id: int, actor: Actor = Depends(require()), 
     return case_views.case_json(case_views.case_context(request, session, actor, case_id))
 
 
+class ActPayload(BaseModel):
+    """What a transition carries: `values` by field name (an object), and a `reason`. A value of another shape
+    is a 422 naming the field, before anything runs."""
+
+    values: dict[str, Any] | None = None
+    reason: str | None = None
+
+
 @router.post("/cases/{case_id}/act/{transition}")
-def case_act_api(request: Request, case_id: int, transition: str, payload: dict = Body(default_factory=dict),
+def case_act_api(request: Request, case_id: int, transition: str, payload: ActPayload = Body(default=None),
                  actor: Actor = Depends(require()), session: Session = Depends(db_session)):
-    case_views.act(request, session, actor, case_id, transition, dict(payload.get("values") or {}),
-                   str(payload.get("reason") or ""))
+    payload = payload or ActPayload()
+    case_views.act(request, session, actor, case_id, transition, payload.values or {}, payload.reason or "")
     session.commit()
     return case_views.case_json(case_views.case_context(request, session, actor, case_id))

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from sqlalchemy import extract, select
 from sqlalchemy.orm import Session
 
-from ipcity.core import accounts, audit
+from ipcity.core import accounts, audit, identity, throttle
 from ipcity.core import calendar as cal
 from ipcity.core.errors import DomainError, NotFound
 from ipcity.core.i18n import Msg
@@ -81,10 +81,47 @@ def set_user_status(user_id: int, active: str = Form(""), unlock: str = Form("")
         changes["active"] = user.active
     if unlock:
         user.locked_until, user.failed_logins = None, 0
+        throttle.clear_account(session, user.username)
         changes["unlocked"] = True
     audit.record(session, actor, "user.status", "user", user.id, summary=user.username, detail=changes)
     session.commit()
     return RedirectResponse("/admin/users", status_code=303)
+
+
+def _person(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(Msg("No such user"))
+    return user
+
+
+@router.get("/users/{user_id}/identity")
+def identity_page(request: Request, user_id: int, actor: Actor = Depends(require(ADMIN)),
+                  session: Session = Depends(db_session)):
+    user = _person(session, user_id)
+    return render(request, "admin_identity.html", {"person": user, "roles": ROLES,
+                                                   "history": identity.history(session, user)})
+
+
+@router.post("/users/{user_id}/identity")
+def identity_action(request: Request, user_id: int, action: str = Form(""), text: str = Form(""),
+                    actor: Actor = Depends(require(ADMIN)), session: Session = Depends(db_session)):
+    """Verify an applicant's identity on stated evidence, or revoke it with a reason (both audited)."""
+    user = _person(session, user_id)
+    try:
+        if action == "verify":
+            identity.verify(session, actor, user, text)
+        elif action == "revoke":
+            identity.revoke(session, actor, user, text)
+        else:
+            raise DomainError(Msg("Unknown action {action}", action=action), field="action")
+    except DomainError as exc:
+        session.rollback()
+        user = _person(session, user_id)
+        return render(request, "admin_identity.html", {"person": user, "roles": ROLES, "error": exc, "text": text,
+                                                       "history": identity.history(session, user)}, exc.status)
+    session.commit()
+    return RedirectResponse(f"/admin/users/{user_id}/identity", status_code=303)
 
 
 @router.get("/units")
@@ -114,7 +151,8 @@ def create_unit(request: Request, code: str = Form(""), name_zh: str = Form(""),
 
 
 @router.get("/calendar")
-def calendar_page(request: Request, year: int | None = None, actor: Actor = Depends(require(ADMIN)),
+def calendar_page(request: Request, year: int | None = Query(None, ge=1, le=9999),  # a year `date` can hold
+                  actor: Actor = Depends(require(ADMIN)),
                   session: Session = Depends(db_session)):
     from ipcity.core.clock import today
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -22,6 +22,9 @@ from ipcity.core.files import FileStore
 from ipcity.core.i18n import Msg
 from ipcity.core.plugins import Registry, default_registry
 from ipcity.core.tables import Job
+from ipcity.web import security_headers
+from ipcity.web.limits import BodyLimits
+from ipcity.web.params import parameters_in_range
 from ipcity.web.templating import make_environment, render
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -51,7 +54,7 @@ class Services:
 
 def build_services(settings: Settings, registry: Registry | None = None) -> Services:
     registry = registry or default_registry()
-    files = FileStore(settings.files_dir, settings.max_upload_bytes)
+    files = FileStore(settings.files_dir, settings.max_upload_bytes, settings.files_quota_bytes)
     db = Database(settings.database_url, info={"settings": settings, "files": files})
     templates = make_environment([p.templates for p in registry.plugins if p.templates])
     return Services(settings, db, registry, files, templates)
@@ -76,9 +79,12 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
             services.worker.stop()
         services.db.dispose()
 
+    # Every route's path and query parameters are bounded before the handler runs (web/params.py).
     app = FastAPI(title="ipcity", lifespan=lifespan, docs_url="/api/docs", openapi_url="/api/openapi.json",
-                  redoc_url=None, swagger_ui_oauth2_redirect_url=None)
+                  redoc_url=None, swagger_ui_oauth2_redirect_url=None, dependencies=[Depends(parameters_in_range)])
     app.state.services = services
+    # Added first, so it runs inside the language middleware: its 413 pages are translated and get the headers.
+    app.add_middleware(BodyLimits, owner=app)
 
     @app.middleware("http")
     async def language_and_headers(request: Request, call_next):
@@ -88,10 +94,7 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
             response = await call_next(request)
         finally:
             i18n.current_locale.reset(token)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+        return security_headers.apply(response)
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError):

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ipcity.core import accounts, audit, jobs
+from ipcity.core import accounts, audit, jobs, throttle
 from ipcity.core import calendar as cal
 from ipcity.core.clock import today
 from ipcity.core.errors import DomainError, NotFound, PermissionDenied
@@ -28,6 +28,7 @@ from ipcity.web.deps import (
 from ipcity.web.templating import render
 
 router = APIRouter()
+KNOWN_DEVICE_COOKIE = "ipcity_known"
 
 
 def _safe_next(target: str | None) -> str:
@@ -51,7 +52,8 @@ def healthz():
 def login_page(request: Request, next: str = "/"):
     token = request.cookies.get(ANON_CSRF_COOKIE) or secrets.token_urlsafe(24)
     response = render(request, "login.html", {"next": _safe_next(next), "login_csrf": token})
-    response.set_cookie(ANON_CSRF_COOKIE, token, httponly=True, samesite="strict")
+    response.set_cookie(ANON_CSRF_COOKIE, token, httponly=True, samesite="strict",
+                        secure=request.app.state.services.settings.secure_cookies)
     return response
 
 
@@ -60,17 +62,24 @@ def login_page(request: Request, next: str = "/"):
 def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/"),
           session: Session = Depends(db_session)):
     settings = request.app.state.services.settings
+    name = (username or "").strip().lower()
+    secret = settings.secret_key()
+    known = throttle.is_known_device(secret, name, request.cookies.get(KNOWN_DEVICE_COOKIE))
     try:
-        user = accounts.authenticate(session, settings, username, password)
+        user = accounts.authenticate(session, settings, username, password,
+                                     address=request.client.host if request.client else "", known_device=known)
     except DomainError as exc:
         token = request.cookies.get(ANON_CSRF_COOKIE, "")
-        return render(request, "login.html", {"error": exc, "next": _safe_next(next), "username": username,
-                                              "login_csrf": token}, status_code=400)
+        return render(request, "login.html", {"error": exc, "next": _safe_next(next), "username": username[:64],
+                                              "login_csrf": token}, status_code=exc.status)
     token = accounts.open_session(session, settings, user)
     session.commit()
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=settings.secure_cookies,
                         max_age=settings.session_hours * 3600)
+    # This browser has proven it knows the password: a stranger's guessing will not slow it down.
+    response.set_cookie(KNOWN_DEVICE_COOKIE, throttle.device_mark(secret, user.username), httponly=True,
+                        samesite="strict", secure=settings.secure_cookies, max_age=180 * 86400)
     return response
 
 
@@ -90,7 +99,8 @@ def switch_language(request: Request, code: str, next: str = "/"):
     if code not in LOCALES:
         raise NotFound(Msg("Unknown language {code}", code=code))
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie("ipcity_lang", code, max_age=365 * 86400, samesite="lax")
+    response.set_cookie("ipcity_lang", code, max_age=365 * 86400, samesite="lax",
+                        secure=request.app.state.services.settings.secure_cookies)
     return response
 
 

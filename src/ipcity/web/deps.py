@@ -25,9 +25,25 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 async def db_session(request: Request) -> AsyncIterator[Session]:
     # Opening a session does no I/O (the connection is taken on first use, in the thread that uses it),
     # so this runs on the event loop and saves a thread-pool round trip per request.
-    with request.app.state.services.db.session() as s:
+    # GET pages read only: on SQLite they then run beside the writer instead of queueing for the write lock
+    # (core/db.py). A GET route that writes says so with `@writes`.
+    endpoint = request.scope.get("endpoint")
+    marker = getattr(endpoint, "__ipcity_writes__", None)
+    write = request.method in UNSAFE or marker is True or (callable(marker) and bool(marker(request)))
+    with request.app.state.services.db.session(write=write) as s:
         request.state.db_session = s
         yield s
+
+
+def writes(when=None):
+    """Mark a GET route that writes (an audited export, a document kept on first download); `when(request)`
+    narrows it to the requests that do."""
+
+    def mark(fn):
+        fn.__ipcity_writes__ = when or True
+        return fn
+
+    return mark
 
 
 def public(fn):
@@ -86,6 +102,10 @@ class Access:
             "user": person, "actor": actor, "csrf_token": ws.csrf_token,
             "menu": registry.menu_for(user.role),
         }
+        # End this transaction here: on SQLite a writing request's transaction holds the write lock, and it
+        # must not hold it while this request waits for a thread-pool thread to run its endpoint (with the
+        # pool full of requests waiting for that lock, nothing would move until their busy timeouts).
+        session.rollback()
         return actor
 
 
@@ -100,6 +120,7 @@ class OptionalAccess(Access):
     def _check(self, request: Request, session: Session, sent_token: str | None) -> Actor | None:
         if accounts.resolve_session(session, request.cookies.get(SESSION_COOKIE)) is None:
             request.state.page_context = {"menu": request.app.state.services.registry.menu_for(None)}
+            session.rollback()  # as in Access._check: no write lock held across the thread hop
             return None
         return super()._check(request, session, sent_token)
 

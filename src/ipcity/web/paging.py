@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200  # the most rows one page may have, whatever a caller (or a `size` parameter) asks
 
 
 @dataclass
@@ -20,7 +21,9 @@ class Page:
 
 
 def paged(session: Session, stmt: Select, page: int, size: int = PAGE_SIZE) -> Page:
-    """Rows of page `page` (clamped to the pages there are) and the counts the pager shows."""
+    """Rows of page `page` (clamped to the pages there are) and the counts the pager shows. The page and its
+    size are clamped, not refused: a deep page costs an OFFSET of at most the rows there are."""
+    size = min(max(1, size), MAX_PAGE_SIZE)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     pages = max(1, (total + size - 1) // size)
     page = min(max(1, page), pages)

@@ -20,6 +20,12 @@ ANYONE = "anyone"                # the role alone decides
 WORKING_DAYS = "working_days"
 CALENDAR_DAYS = "calendar_days"
 
+# Free text a transition stores (in the case record, its history and the audit trail): a case is not a
+# document store, so each value and the reason have a ceiling, checked before anything is written.
+MAX_TEXT = 10_000       # characters of text in one value (all its strings, when it is a list or an object)
+MAX_REASON = 5_000      # characters of a transition's reason
+MAX_VALUES = 100        # values one transition may carry
+
 
 @dataclass(frozen=True)
 class State:
@@ -36,6 +42,7 @@ class FieldSpec:
     label: Msg
     required: bool = True
     check: Callable[[object], Msg | None] | None = None
+    max_length: int = MAX_TEXT
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,9 @@ class Transition:
     fields: tuple[FieldSpec, ...] = ()
     min_documents: int = 0
     reason_required: bool = False
+    # Set for a step that only its service's own use case may take (with its own form, fields and checks):
+    # the engine then refuses it from every generic door, with this message saying where it is taken.
+    only_via: Msg | None = None
 
 
 @dataclass(frozen=True)
@@ -142,8 +152,14 @@ class Standing:
 
 
 def check(ct: CaseType, state: str, t: Transition, standing: Standing, values: dict, documents: int,
-          reason: str) -> list[tuple[str | None, Msg]]:
-    """Every reason the transition may not happen now; empty when it may."""
+          reason: str, *, via_use_case: bool = False) -> list[tuple[str | None, Msg]]:
+    """Every reason the transition may not happen now; empty when it may.
+
+    `via_use_case` is True only when the service's own use case fires the step; generic doors (the portal's
+    case page and case API, a service's generic "act" route) leave it False.
+    """
+    if t.only_via is not None and not via_use_case:
+        return [("transition", t.only_via)]
     if state not in t.sources:
         allowed = ", ".join(ct.state(s).label.render() for s in t.sources)
         return [(None, Msg("'{action}' is not possible while the case is '{state}'; it is possible from: {allowed}",
@@ -153,7 +169,11 @@ def check(ct: CaseType, state: str, t: Transition, standing: Standing, values: d
     if not standing.may(t):
         who = Msg("the applicant") if t.actor == APPLICANT else Msg("the unit the case is assigned to")
         return [(None, Msg("Only {who} may '{action}' on this case", who=who, action=t.label))]
-    problems: list[tuple[str | None, Msg]] = []
+    declared = {f.name for f in t.fields}
+    problems: list[tuple[str | None, Msg]] = [
+        (str(name)[:100], Msg("This action takes no value named {name}", name=str(name)[:100]))
+        for name in values if name not in declared]
+    problems += _size_problems(t, values, reason)
     for f in t.fields:
         value = values.get(f.name)
         empty = value is None or (isinstance(value, str) and not value.strip()) or value == []
@@ -169,4 +189,32 @@ def check(ct: CaseType, state: str, t: Transition, standing: Standing, values: d
         problems.append(("documents", Msg("At least {n} document(s) must be attached", n=t.min_documents)))
     if t.reason_required and not (reason or "").strip():
         problems.append(("reason", Msg("Give the reason for '{action}'", action=t.label)))
+    return problems
+
+
+def _text_length(value: object) -> int:
+    """Characters of text in a value, counting every string inside lists and objects."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(len(str(k)) + _text_length(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return sum(_text_length(v) for v in value)
+    return 0
+
+
+def _size_problems(t: Transition, values: dict, reason: str) -> list[tuple[str | None, Msg]]:
+    """Values and reason over their length ceilings, each named by its field."""
+    problems: list[tuple[str | None, Msg]] = []
+    if len(values) > MAX_VALUES:
+        problems.append(("values", Msg("Too many values: at most {n} may be given", n=MAX_VALUES)))
+    specs = {f.name: f for f in t.fields}
+    for name, value in values.items():
+        spec = specs.get(name)
+        limit = spec.max_length if spec else MAX_TEXT
+        if _text_length(value) > limit:
+            problems.append((str(name), Msg("{field} is too long: at most {n} characters",
+                                            field=spec.label if spec else str(name), n=limit)))
+    if len(reason or "") > MAX_REASON:
+        problems.append(("reason", Msg("The reason is too long: at most {n} characters", n=MAX_REASON)))
     return problems

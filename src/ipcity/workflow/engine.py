@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipcity.core import audit, inbox
@@ -19,6 +19,7 @@ from ipcity.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from ipcity.core.files import attachments_of
 from ipcity.core.i18n import N_, Msg
 from ipcity.core.roles import ADMIN, Actor
+from ipcity.core.serials import max_serial, next_serial
 from ipcity.workflow.definition import APPLICANT, ASSIGNED_UNIT, CaseType, Standing, check
 from ipcity.workflow.tables import Case, CaseDeadline, CaseEvent
 
@@ -35,10 +36,14 @@ def standing(case: Case, actor: Actor) -> Standing:
 
 
 def _next_number(session: Session, ct: CaseType) -> str:
-    year = today().year
-    prefix = f"{ct.number_prefix}{year}"
-    count = session.scalar(select(func.count()).select_from(Case).where(Case.number.like(f"{prefix}%"))) or 0
-    return f"{prefix}{count + 1:06d}"
+    """Prefix, year and a six-digit serial from the one allocator (safe with concurrent filings)."""
+    prefix = f"{ct.number_prefix}{today().year}"
+
+    def issued() -> int:
+        numbers = session.scalars(select(Case.number).where(Case.number.like(f"{prefix}%"))).all()
+        return max_serial((n for n in numbers if len(n) == len(prefix) + 6), len(prefix))
+
+    return f"{prefix}{next_serial(session, f'case:{prefix}', issued):06d}"
 
 
 def open_case(session: Session, ct: CaseType, actor: Actor, *, title: str, applicant_unit_id: int | None,
@@ -74,20 +79,33 @@ def _start_deadlines(session: Session, ct: CaseType, case: Case, transition: str
 
 
 def fire(session: Session, ct: CaseType, case: Case, transition_key: str, actor: Actor, *,
-         values: dict | None = None, reason: str = "") -> CaseEvent:
+         values: dict | None = None, reason: str = "", via_use_case: bool = False) -> CaseEvent:
+    """Take one step of the case. The only place a step is allowed or refused, whichever route asked.
+
+    Only the values the transition declares are accepted (anything else is refused, naming the field), so a
+    hook never sees a value the caller slipped in. `via_use_case=True` is passed only by a service's own use
+    case, for the steps declared `only_via` (a cancellation through its request, an objection through its form).
+    """
     try:
         t = ct.transition(transition_key)
     except KeyError:
         raise DomainError(Msg("Unknown action {action}", action=transition_key), field="action") from None
     values = dict(values or {})
+    # Lock the case and read it as committed now: two people acting on one case at once must not both
+    # pass the checks on the same old state (the second would overwrite the first's step).
+    session.flush()
+    session.refresh(case, with_for_update=True)
     documents = len(attachments_of(session, CASE_OWNER, case.id))
-    problems = check(ct, case.state, t, standing(case, actor), values, documents, reason)
+    problems = check(ct, case.state, t, standing(case, actor), values, documents, reason,
+                     via_use_case=via_use_case)
     if not problems and ct.guard is not None:
         refusal = ct.guard(session, case, t, actor)
         if refusal is not None:
             problems = [(None, refusal)]
     if problems:
         field, first = problems[0]
+        if field == "transition":  # a step this door may not take at all, whatever the state
+            raise DomainError(first, field=field, problems=problems)
         if case.state not in t.sources:
             raise Conflict(first, field=field, problems=problems)
         if field is None:
@@ -167,9 +185,11 @@ def deadlines(session: Session, ct: CaseType, case: Case, on: date | None = None
     return out
 
 
-def available_actions(ct: CaseType, case: Case, actor: Actor):
+def available_actions(ct: CaseType, case: Case, actor: Actor, *, own_steps: bool = False):
+    """The steps the actor may take now; steps only the service's own pages take are left out unless
+    `own_steps` (the service's page, which offers them with their own forms)."""
     st = standing(case, actor)
-    return [t for t in ct.from_state(case.state) if st.may(t)]
+    return [t for t in ct.from_state(case.state) if st.may(t) and (own_steps or t.only_via is None)]
 
 
 def get_case(session: Session, case_id: int) -> Case:

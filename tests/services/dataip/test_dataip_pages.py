@@ -22,7 +22,7 @@ from ipcity.core.roles import APPLICANT_COMPANY, Actor
 from ipcity.services.dataip import domain, merkle, service, tlog
 from ipcity.services.dataip.tables import DataProduct
 from ipcity.workflow.tables import Case
-from tests.support.dataip import DATA, FORM, SAMPLE, file, to_publicity, verify_identity
+from tests.support.dataip import DATA, FORM, SAMPLE, code_from_outbox, file, to_publicity, verify_identity
 from tests.support.people import PASSWORD, csrf_of, login
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -140,7 +140,8 @@ def test_an_unverified_company_is_told_why_it_cannot_file(client, people):
 
 # --- the whole road through the pages ---------------------------------------------------------------------
 
-def test_review_objection_registration_certificate_and_verification_through_the_pages(client, company, monkeypatch):
+def test_review_objection_registration_certificate_and_verification_through_the_pages(client, services, company,
+                                                                                      monkeypatch):
     as_(client, "company")
     product_id = int(post_filing(client).headers["location"].rsplit("/", 1)[1])
 
@@ -180,11 +181,15 @@ def test_review_objection_registration_certificate_and_verification_through_the_
                                                   "evidence"}
     forged = client.post(f"/dataip/registry/{number}/object", data={"csrf_token": "forged"})
     assert forged.status_code == 403
-    received = client.post(f"/dataip/registry/{number}/object",
-                           data={"csrf_token": token, "objector_name": "某数据公司",
-                                 "objector_contact": "010-12345678", "grounds": ["ownership", "privacy"],
-                                 "statement": "部分原始数据为我司所有，权属存在争议。"},
-                           files=[("evidence", ("合同.pdf", PDF, "application/pdf"))])
+    pending = client.post(f"/dataip/registry/{number}/object",
+                          data={"csrf_token": token, "objector_name": "某数据公司",
+                                "objector_contact": "138 1234 5678", "grounds": ["ownership", "privacy"],
+                                "statement": "部分原始数据为我司所有，权属存在争议。"},
+                          files=[("evidence", ("合同.pdf", PDF, "application/pdf"))])
+    assert pending.status_code == 200 and 'id="objection-pending"' in pending.text  # filed once the code is in
+    ticket = re.search(r'name="ticket" value="([^"]+)"', pending.text).group(1)
+    received = client.post(f"/dataip/registry/{number}/object/confirm",
+                           data={"csrf_token": token, "ticket": ticket, "code": code_from_outbox(services.db, number)})
     assert received.status_code == 200 and 'id="objection-received"' in received.text
     log_index = int(re.search(r'index=(\d+)', received.text).group(1))
     assert client.get(f"/api/dataip/log/entries?start={log_index}&end={log_index}").json()["entries"][0]["kind"] == \

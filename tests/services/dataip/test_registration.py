@@ -16,7 +16,7 @@ from ipcity.services.dataip import casetypes, domain, evidence, numbering, servi
 from ipcity.services.dataip.tables import LogLeaf
 from ipcity.workflow import engine
 from ipcity.workflow.tables import Case
-from tests.support.dataip import DATA, FORM, file, to_publicity, upload, verify_identity
+from tests.support.dataip import DATA, FORM, file, object_confirmed, to_publicity, upload, verify_identity
 
 pytestmark = pytest.mark.usefixtures("people")
 
@@ -140,9 +140,9 @@ def test_objection_upheld_refuses_with_the_ground(session, people, company):
                                evidence=[])
     assert {f for f, _ in err.value.problems} == {"objector_name", "objector_contact", "grounds", "statement",
                                                   "evidence"}
-    objection = service.file_objection(session, None, product, name="某数据公司", contact="010-12345678",
-                                       grounds=["ownership"], statement="部分原始数据为我司所有，权属存在争议。",
-                                       evidence=[upload("合同.pdf", b"%PDF-1.4\n%test\n")])
+    objection = object_confirmed(session, product, name="某数据公司", contact="13812345678",
+                                 grounds=["ownership"], statement="部分原始数据为我司所有，权属存在争议。",
+                                 evidence=[upload("合同.pdf", b"%PDF-1.4\n%test\n")])
     assert product.state == "objection_review"
     assert _case(session, product).events[-1].actor_name == service.OBJECTOR  # no objector name in the history
     assert objection.objector_name == "某数据公司"
@@ -178,16 +178,17 @@ def test_objection_dismissed_returns_to_publicity_and_blocks_registration_until_
 def test_the_object_transition_alone_is_refused_without_an_objection(session, people, company):
     product = file(session, company)
     to_publicity(session, people, product)
-    with pytest.raises(PermissionDenied, match="objection form"):
+    with pytest.raises(DomainError, match="objection form") as err:  # declared only_via: the engine refuses it
         service.act(session, people["sheitc"], product, "object", {}, "no evidence")
+    assert err.value.field == "transition"
     assert product.state == "in_publicity"
 
 
 def test_objection_decision_limit_is_60_calendar_days(session, people, company):
     product = file(session, company)
     to_publicity(session, people, product)
-    service.file_objection(session, None, product, name="甲", contact="1", grounds=["other"],
-                           statement="这是一个足够长的异议理由说明。", evidence=[upload("e.txt", b"evidence")])
+    object_confirmed(session, product, name="甲", grounds=["other"], statement="这是一个足够长的异议理由说明。",
+                     evidence=[upload("e.txt", b"evidence")])
     running = {d.rule_key: d for d in _case(session, product).deadlines if d.stopped_on is None}
     assert "objection_decision" in running
     due = running["objection_decision"].due_on

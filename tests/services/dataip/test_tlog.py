@@ -7,6 +7,7 @@ import json
 import pytest
 from sqlalchemy import text
 
+from ipcity.core import keys
 from ipcity.services.dataip import merkle, signing, tlog
 
 
@@ -139,7 +140,7 @@ def test_the_key_file_is_created_private_and_reused(tmp_path):
     path = tmp_path / "keys" / "registry.pem"
     first = signing.load_signer(path)
     assert path.stat().st_mode & 0o777 == 0o600
-    signing._loaded.clear()
+    keys._loaded.clear()  # read the file again
     assert signing.load_signer(path).public_raw == first.public_raw
     pub = tmp_path / "pub.pem"
     pub.write_bytes(first.public_pem())

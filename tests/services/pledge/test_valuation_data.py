@@ -113,6 +113,7 @@ def test_summaries_and_the_stored_report(session, people):
     income = {"revenue": "2000000", "royalty_rate": "0.04", "discount_rate": "0.12", "economic_life": "5"}
     valuations = valuation_service.evaluate(session, rec.app_number, income=income, actor=people["bank"])
     [att] = valuation_service.record_report(session, people["bank"], valuations, b"%PDF-1.7\n% test report\n")
+    session.commit()  # audit entries join the chain when their transaction commits
     assert session.get(Attachment, att.id).owner_type == valuation_service.REPORT_OWNER
     entry = session.query(AuditEntry).filter_by(action=valuation_service.AUDIT_ACTION).one()
     assert entry.object_id == rec.app_number and '"present_value"' in entry.detail

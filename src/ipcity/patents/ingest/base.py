@@ -1,6 +1,7 @@
 """What every reader yields: one item per source record, either a record or a reason it was refused.
 
-Readers stream (constant memory: they never hold the whole file) and never raise for one bad record;
+Readers stream (constant memory: they never hold the whole file, nor one line beyond the record limit) and
+never raise for one bad record;
 they yield `Rejected` with the file, the line (or record ordinal where the format has no lines) and
 the reason, and go on. They do not normalise numbers, IPC codes or names beyond what the format
 needs: `ipcity.patents.normalise` does that once for every reader.
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from ipcity.patents.ingest.limits import DEFAULT_LIMITS, Limits
 from ipcity.patents.record import PatentRecord
 
 
@@ -38,5 +40,6 @@ class Reader(Protocol):
     def sniff(self, path: Path) -> bool:
         """True when this reader recognises the file (by name and first bytes)."""
 
-    def read(self, path: Path) -> Iterator[Item]:
-        """Yield every record of the file in order."""
+    def read(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Item]:
+        """Yield every record of the file in order. A record longer than `limits.record_bytes` is Rejected;
+        a file that expands beyond `limits` raises SourceRefused (limits.py)."""

@@ -16,15 +16,19 @@ from pathlib import Path
 from typing import Any
 
 from ipcity.patents.ingest.base import Item, Read, Rejected
+from ipcity.patents.ingest.limits import DEFAULT_LIMITS, Limits, SourceRefused
 from ipcity.patents.ingest.sources import (
     RecordError,
     base_name,
+    bounded_lines,
+    check_zip,
     clean,
     first_line,
     head_text,
     is_zip,
     open_text,
     parse_date,
+    record_too_long,
     table_rows,
     to_int,
     unique,
@@ -428,17 +432,26 @@ def _unescape(text: str) -> str:
     return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), text, flags=re.S)
 
 
-def _statements(path: Path) -> Iterator[tuple[int, str]]:
+def _statements(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[tuple[int, str | RecordError]]:
     """(first line, text) of each SQL statement, splitting at ';' outside quoted strings; comments skipped.
     A line that begins a new INSERT also ends an unfinished statement: dumps escape line breaks inside strings,
-    so this only happens after a broken row, and it keeps one broken row from swallowing the rest of the file."""
+    so this only happens after a broken row, and it keeps one broken row from swallowing the rest of the file.
+    A statement longer than the record limit is (first line, RecordError), its text dropped as it comes."""
     buffer: list[str] = []
     start, in_quote, in_comment = 0, False, False
-    with open_text(path) as stream:
-        for number, line in enumerate(stream, start=1):
+    size, too_long = 0, None  # too_long: the first line of a statement being dropped
+    with open_text(path, limits=limits) as stream:
+        for number, line in bounded_lines(stream, limits.record_bytes):
+            if line is None:  # a line beyond the limit: its statement is lost (quotes inside it unknown)
+                too_long = too_long or (start if buffer else number)
+                buffer, in_quote = [], False
+                continue
+            if too_long is not None and not buffer and _NEW_STATEMENT.match(line):
+                yield too_long, record_too_long(limits.record_bytes)
+                too_long, size = None, 0
             if buffer and _NEW_STATEMENT.match(line):
                 yield start, "".join(buffer)
-                buffer, in_quote = [], False
+                buffer, in_quote, size = [], False, 0
             if not buffer:
                 stripped = line.lstrip()
                 if in_comment or stripped.startswith("/*"):
@@ -454,12 +467,22 @@ def _statements(path: Path) -> Iterator[tuple[int, str]]:
                     in_quote = not in_quote
                 elif token == ";" and not in_quote:
                     buffer.append(line[position:match.end()])
-                    yield start, "".join(buffer)
-                    buffer, position, start = [], match.end(), number
+                    if too_long is not None:
+                        yield too_long, record_too_long(limits.record_bytes)
+                        too_long = None
+                    else:
+                        yield start, "".join(buffer)
+                    buffer, position, start, size = [], match.end(), number, 0
             rest = line[position:]
             if rest.strip() or buffer:
                 buffer.append(rest)
-    if buffer and "".join(buffer).strip():
+                size += len(rest)
+                if size > limits.record_bytes:
+                    too_long = too_long or start
+                    buffer = [" "]  # keep "inside a statement", drop its text
+    if too_long is not None:
+        yield too_long, record_too_long(limits.record_bytes)
+    elif buffer and "".join(buffer).strip():
         yield start, "".join(buffer)
 
 
@@ -513,9 +536,12 @@ def _read_tuple(statement: str, position: int) -> tuple[list[Any], int, RecordEr
         return values, position, RecordError("值之间缺少 ',' 或 ')'", "expected ',' or ')' between values")
 
 
-def _sql_rows(path: Path) -> Iterator[tuple[int, Row | RecordError]]:
+def _sql_rows(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[tuple[int, Row | RecordError]]:
     tables: dict[str, list[str]] = {}
-    for start, statement in _statements(path):
+    for start, statement in _statements(path, limits):
+        if isinstance(statement, RecordError):
+            yield start, statement
+            continue
         create = _CREATE.match(statement.lstrip())
         if create:
             body = statement[create.end():]
@@ -542,9 +568,10 @@ def _sql_rows(path: Path) -> Iterator[tuple[int, Row | RecordError]]:
 
 # --- CSV / TSV and XLSX ---------------------------------------------------------------------------------
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, Row | RecordError]]:
+def _xlsx_rows(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[tuple[int, Row | RecordError]]:
     from openpyxl import load_workbook  # only XLSX input needs it
 
+    check_zip(path, limits)  # an XLSX is a ZIP: openpyxl would expand a bomb (shared strings) in memory
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         header: list[str] | None = None
@@ -565,7 +592,10 @@ def _xlsx_header(path: Path) -> list[str]:
     from openpyxl import load_workbook
 
     try:
+        check_zip(path)  # a bomb is refused (SourceRefused), not sniffed
         workbook = load_workbook(path, read_only=True, data_only=True)
+    except SourceRefused:
+        raise
     except Exception:  # noqa: BLE001 - any unreadable workbook simply is not ours
         return []
     try:
@@ -596,10 +626,10 @@ class CnTableReader:
             return _has_key_columns(first_line(path))
         return False
 
-    def read(self, path: Path) -> Iterator[Item]:
+    def read(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Item]:
         name = base_name(path)
-        rows = _xlsx_rows(path) if name.endswith(".xlsx") else (
-            _sql_rows(path) if name.endswith(".sql") else table_rows(path))
+        rows = _xlsx_rows(path, limits) if name.endswith(".xlsx") else (
+            _sql_rows(path, limits) if name.endswith(".sql") else table_rows(path, limits=limits))
         for line, row in rows:
             if isinstance(row, RecordError):
                 yield Rejected(line, str(row))

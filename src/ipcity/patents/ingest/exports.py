@@ -17,9 +17,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ipcity.patents.ingest.base import Item, Read, Rejected
+from ipcity.patents.ingest.limits import DEFAULT_LIMITS, Limits
 from ipcity.patents.ingest.sources import (
     RecordError,
     base_name,
+    bounded_lines,
     clean,
     compact_number,
     first_line,
@@ -28,6 +30,7 @@ from ipcity.patents.ingest.sources import (
     open_text,
     parse_date,
     parse_date_lenient,
+    record_too_long,
     split_list,
     table_rows,
     to_int,
@@ -86,8 +89,8 @@ def _bool(value: str) -> bool | None:
 
 
 def _table_read(path: Path, build: Callable[[Row], PatentRecord], *, tsv_quoting: int = csv.QUOTE_MINIMAL,
-                ) -> Iterator[Item]:
-    for line, row in table_rows(path, keys=True, tsv_quoting=tsv_quoting):
+                limits: Limits = DEFAULT_LIMITS) -> Iterator[Item]:
+    for line, row in table_rows(path, keys=True, tsv_quoting=tsv_quoting, limits=limits):
         if isinstance(row, RecordError):
             yield Rejected(line, str(row))
             continue
@@ -164,8 +167,8 @@ class PatentscopeReader:
     def sniff(self, path: Path) -> bool:
         return self._columns <= _header_keys(path)
 
-    def read(self, path: Path) -> Iterator[Item]:
-        return _table_read(path, _patentscope_record, tsv_quoting=csv.QUOTE_NONE)
+    def read(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Item]:
+        return _table_read(path, _patentscope_record, tsv_quoting=csv.QUOTE_NONE, limits=limits)
 
 
 # --- WIPO patent landscape report table ----------------------------------------------------------------
@@ -211,8 +214,8 @@ class WipoLandscapeReader:
     def sniff(self, path: Path) -> bool:
         return self._columns <= _header_keys(path)
 
-    def read(self, path: Path) -> Iterator[Item]:
-        return _table_read(path, _landscape_record)
+    def read(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Item]:
+        return _table_read(path, _landscape_record, limits=limits)
 
 
 # --- Lens ----------------------------------------------------------------------------------------------
@@ -274,8 +277,8 @@ class LensReader:
     def sniff(self, path: Path) -> bool:
         return self._columns <= _header_keys(path)
 
-    def read(self, path: Path) -> Iterator[Item]:
-        return _table_read(path, _lens_record)
+    def read(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Item]:
+        return _table_read(path, _lens_record, limits=limits)
 
 
 def _lens_tac_record(row: Row) -> PatentRecord:
@@ -317,8 +320,8 @@ class LensTacReader:
     def sniff(self, path: Path) -> bool:
         return self._columns <= _header_keys(path)
 
-    def read(self, path: Path) -> Iterator[Item]:
-        return _table_read(path, _lens_tac_record)
+    def read(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Item]:
+        return _table_read(path, _lens_tac_record, limits=limits)
 
 
 # --- Derwent Innovations Index -------------------------------------------------------------------------
@@ -409,30 +412,46 @@ def _ciw_record(fields: dict[str, list[str]]) -> dict:
     return data
 
 
-def _ciw_records(path: Path) -> Iterator[tuple[int, dict]]:
+def _ciw_records(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[tuple[int, dict | RecordError]]:
     """(first line, fields) of each record of a Web of Science tagged file: 'PT P' … 'ER'; continuation lines
-    start with spaces (or tabs) and belong to the tag above them."""
+    start with spaces (or tabs) and belong to the tag above them. A record longer than the record limit is
+    (first line, RecordError), its lines dropped as they come."""
     fields: dict[str, list[str]] = {}
-    tag, start = "", 0
-    with open_text(path) as stream:
-        for number, raw in enumerate(stream, start=1):
+    tag, start, size, too_long = "", 0, 0, False
+    with open_text(path, limits=limits) as stream:
+        for number, raw in bounded_lines(stream, limits.record_bytes):
+            if raw is None:
+                start = start if fields or too_long else number
+                fields, too_long = {}, True
+                continue
             line = raw.rstrip("\r\n")
             match = _CIW_TAG.match(line) if line[:1].strip() else None
             if match:
                 tag = match.group(1)
                 if tag == "ER":
-                    if fields:
+                    if too_long:
+                        yield start, record_too_long(limits.record_bytes)
+                    elif fields:
                         yield start, fields
-                    fields, tag = {}, ""
+                    fields, tag, size, too_long = {}, "", 0, False
                     continue
                 if tag in ("FN", "VR", "EF"):
                     continue
-                if not fields:
+                if not fields and not too_long:
                     start = number
-                fields.setdefault(tag, []).append(match.group(2) or "")
+                value = match.group(2) or ""
             elif tag and line.strip():
-                fields.setdefault(tag, []).append(line[3:] if line.startswith("   ") else line.strip())
-    if fields:
+                value = line[3:] if line.startswith("   ") else line.strip()
+            else:
+                continue
+            size += len(value)
+            if size > limits.record_bytes:
+                fields, too_long = {}, True
+            if not too_long:
+                fields.setdefault(tag, []).append(value)
+    if too_long:
+        yield start, record_too_long(limits.record_bytes)
+    elif fields:
         yield start, fields
 
 
@@ -453,13 +472,19 @@ class DerwentReader:
             return False
         return isinstance(keys, dict) and "derwent_accession" in keys
 
-    def read(self, path: Path) -> Iterator[Item]:
+    def read(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Item]:
         if self._is_tagged(path):
-            for line, fields in _ciw_records(path):
-                yield _derwent_item(line, _ciw_record(fields))
+            for line, fields in _ciw_records(path, limits):
+                if isinstance(fields, RecordError):
+                    yield Rejected(line, str(fields))
+                else:
+                    yield _derwent_item(line, _ciw_record(fields))
             return
-        with open_text(path) as stream:
-            for line, text in enumerate(stream, start=1):
+        with open_text(path, limits=limits) as stream:
+            for line, text in bounded_lines(stream, limits.record_bytes):
+                if text is None:
+                    yield Rejected(line, str(record_too_long(limits.record_bytes)))
+                    continue
                 if not text.strip():
                     continue
                 try:
@@ -545,5 +570,5 @@ class ThomsonReader:
     def sniff(self, path: Path) -> bool:
         return self._columns <= _header_keys(path)
 
-    def read(self, path: Path) -> Iterator[Item]:
-        return _table_read(path, _thomson_record, tsv_quoting=csv.QUOTE_NONE)
+    def read(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Item]:
+        return _table_read(path, _thomson_record, tsv_quoting=csv.QUOTE_NONE, limits=limits)

@@ -18,6 +18,7 @@ from lxml import etree
 
 from ipcity.patents.ingest.base import Item, Read, Rejected
 from ipcity.patents.ingest.cn_table import event_kind, legal_status_bucket
+from ipcity.patents.ingest.limits import DEFAULT_LIMITS, Limits
 from ipcity.patents.ingest.sources import (
     RecordError,
     base_name,
@@ -25,6 +26,7 @@ from ipcity.patents.ingest.sources import (
     open_binary,
     parse_date,
     parse_date_lenient,
+    record_too_long,
     unique,
 )
 from ipcity.patents.record import DESIGN, INVENTION, UTILITY, LegalEvent, PatentRecord, Priority
@@ -267,9 +269,12 @@ class GooglePatentsReader:
         head = head_text(path, 16 * 1024)
         return "patents.google.com" in head or 'itemprop="publicationNumber"' in head
 
-    def read(self, path: Path) -> Iterator[Item]:
-        with open_binary(path) as stream:
-            data = stream.read()
+    def read(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Item]:
+        with open_binary(path, limits) as stream:
+            data = stream.read(limits.record_bytes + 1)  # the page is one record
+        if len(data) > limits.record_bytes:
+            yield Rejected(1, str(record_too_long(limits.record_bytes)))
+            return
         try:
             yield Read(parse_page(data), 1)
         except RecordError as exc:

@@ -8,7 +8,6 @@ form; empty cell = empty / None.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import gzip
 import io
@@ -18,8 +17,19 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
+from ipcity.core.tabular import csv_writer, unneutralise
 from ipcity.patents.ingest.base import Item, Read, Rejected
-from ipcity.patents.ingest.sources import RecordError, base_name, first_line, head_text, open_text, table_rows
+from ipcity.patents.ingest.limits import DEFAULT_LIMITS, Limits
+from ipcity.patents.ingest.sources import (
+    RecordError,
+    base_name,
+    bounded_lines,
+    first_line,
+    head_text,
+    open_text,
+    record_too_long,
+    table_rows,
+)
 from ipcity.patents.record import EVENT_KINDS, LEGAL_STATUSES, PATENT_TYPES, PatentRecord
 
 FIELDS = [f.name for f in dataclasses.fields(PatentRecord)]
@@ -100,9 +110,12 @@ class JsonlReader:
             return False
         return isinstance(data, dict) and "pub_number" in data and set(data) <= set(FIELDS)
 
-    def read(self, path: Path) -> Iterator[Item]:
-        with open_text(path, "utf-8-sig") as stream:
-            for line, text in enumerate(stream, start=1):
+    def read(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Item]:
+        with open_text(path, "utf-8-sig", limits) as stream:
+            for line, text in bounded_lines(stream, limits.record_bytes):
+                if text is None:
+                    yield Rejected(line, str(record_too_long(limits.record_bytes)))
+                    continue
                 if not text.strip():
                     continue
                 try:
@@ -170,8 +183,8 @@ class CsvReader:
         header = [h.strip().strip('"').lstrip("\ufeff") for h in first_line(path).split(",")]
         return "pub_number" in header and set(header) <= set(FIELDS)
 
-    def read(self, path: Path) -> Iterator[Item]:
-        rows = table_rows(path)
+    def read(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Item]:
+        rows = table_rows(path, limits=limits)
         for line, row in rows:
             if isinstance(row, RecordError):
                 yield Rejected(line, str(row))
@@ -182,7 +195,7 @@ class CsvReader:
                                   f"{', '.join(unknown)}")
                 return
             try:
-                data = {name: _csv_value(name, cell) for name, cell in row.items()}
+                data = {name: _csv_value(name, unneutralise(cell)) for name, cell in row.items()}
                 yield Read(_stamped(record_from_dict(data), self.name), line)
             except RecordError as exc:
                 yield Rejected(line, str(exc))
@@ -223,7 +236,7 @@ def write_csv(records: Iterable[PatentRecord], path: Path) -> int:
     """The same records as CSV (docs/patent-format.md); returns the count. Streams."""
     count = 0
     with _open_for_writing(Path(path)) as stream:
-        writer = csv.writer(stream)
+        writer = csv_writer(stream)  # formula-like cells are neutralised; the reader undoes it
         writer.writerow(FIELDS)
         for record in records:
             data = record.to_dict()

@@ -4,8 +4,12 @@
 - Idempotent: records are upserted by publication number; an identical record changes nothing.
 - Resumable: the run remembers how many source items are stored *and* indexed (`position`); a run of
   the same file (same sha256 and format) that did not finish resumes there instead of starting over.
-- A bad record is counted and reported with its line and reason (the first MAX_ERRORS are kept);
-  the rest goes on.
+  The position and the register's "indexed" marks are saved in the transaction after the index commit,
+  so a crash anywhere leaves the records the index may lack `index_pending`: re-reading them indexes
+  them again (even when unchanged), and every load ends by indexing whatever is still pending.
+- A bad record — one that cannot be read, or breaks a record or field limit (limits.py) — is counted
+  and reported with its line and reason (the first MAX_ERRORS are kept); the rest goes on. A file that
+  expands beyond its limits (a decompression bomb) stops there, reported the same way, and the run fails.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import select
@@ -27,6 +32,7 @@ from ipcity.patents import store
 from ipcity.patents.engine import PatentEngine
 from ipcity.patents.ingest.base import Item, Rejected
 from ipcity.patents.ingest.formats import reader_for
+from ipcity.patents.ingest.limits import DEFAULT_LIMITS, Limits, SourceRefused, check_record
 from ipcity.patents.normalise import RecordError, normalise
 from ipcity.patents.record import PatentRecord
 from ipcity.patents.search.contract import IndexDoc
@@ -58,10 +64,10 @@ def _start_run(db: Database, path: Path, fmt: str, actor: Actor, resume: bool) -
         return run.id
 
 
-def _batches(reader, path: Path, skip: int, size: int) -> Iterator[list[Item]]:
+def _batches(reader, path: Path, skip: int, size: int, limits: Limits) -> Iterator[list[Item]]:
     """The reader's items after the first `skip`, a batch at a time."""
     batch: list[Item] = []
-    for number, item in enumerate(reader.read(path), start=1):
+    for number, item in enumerate(reader.read(path, limits), start=1):
         if number <= skip:
             continue
         batch.append(item)
@@ -72,16 +78,18 @@ def _batches(reader, path: Path, skip: int, size: int) -> Iterator[list[Item]]:
         yield batch
 
 
-def prepare(items: list[Item]) -> list[tuple[int, PatentRecord | None, IndexDoc | None, str]]:
-    """Normalise and analyse a batch: (line, record, index document, reason refused). Runs in the
-    worker processes when the load is parallel — this is where the CPU time goes (jieba, names, IPC)."""
+def prepare(items: list[Item], limits: Limits = DEFAULT_LIMITS,
+            ) -> list[tuple[int, PatentRecord | None, IndexDoc | None, str]]:
+    """Normalise, check against the field limits and analyse a batch: (line, record, index document, reason
+    refused). Runs in the worker processes when the load is parallel — this is where the CPU time goes
+    (jieba, names, IPC)."""
     out: list[tuple[int, PatentRecord | None, IndexDoc | None, str]] = []
     for item in items:
         if isinstance(item, Rejected):
             out.append((item.line, None, None, item.reason))
             continue
         try:
-            rec = normalise(item.record)
+            rec = check_record(normalise(item.record), limits)
         except RecordError as exc:
             out.append((item.line, None, None, str(exc)))
             continue
@@ -110,9 +118,11 @@ def _pool(workers: int):
 def ingest_file(db: Database, engine: PatentEngine, path: Path, actor: Actor, fmt: str | None = None, *,
                 progress: Progress | None = None, batch_size: int = 500, commit_every: int = 20_000,
                 resume: bool = True, workers: int | None = None) -> int:
-    """Ingest `path`; returns the IngestRun id. Raises only for a file that cannot be read at all."""
+    """Ingest `path`; returns the IngestRun id. Raises only for a file that cannot be read at all; a file
+    refused part-way (SourceRefused) ends its run "failed" with the line and reason instead."""
     path = Path(path)
     reader = reader_for(path, fmt)
+    limits = Limits.from_settings(engine.settings)
     run_id = _start_run(db, path, reader.name, actor, resume)
     with db.session() as s:
         run = s.get(IngestRun, run_id)
@@ -143,12 +153,17 @@ def ingest_file(db: Database, engine: PatentEngine, path: Path, actor: Actor, fm
             counts[key] += getattr(upserted, key)
         engine.index(changed, [docs[r.pub_number] for r in changed])
 
-    def checkpoint(status: str = "running", message: str = "") -> None:
+    def checkpoint(status: str = "running", message: str = "", index: bool = True) -> None:
         nonlocal committed, saved
-        if status != "failed":
-            engine.commit()
-            committed, saved = consumed, (dict(counts), list(errors))
         with db.session() as s:
+            if index:
+                # The index commits first; its marks and the position follow in one transaction (a crash
+                # between the two leaves rows pending, which the resume re-indexes).
+                engine.commit(s)
+                committed, saved = consumed, (dict(counts), list(errors))
+            if status == "done":
+                s.commit()
+                engine.sync(s)  # what earlier crashes left unindexed
             run = s.get(IngestRun, run_id)
             run.position = committed
             run.status, run.message = status, message
@@ -166,8 +181,9 @@ def ingest_file(db: Database, engine: PatentEngine, path: Path, actor: Actor, fm
     since_commit = 0
     try:
         with _pool(workers) as pool:
-            batches = _batches(reader, path, skip, batch_size)
-            results = pool.imap(prepare, batches) if pool else map(prepare, batches)
+            batches = _batches(reader, path, skip, batch_size, limits)
+            work = partial(prepare, limits=limits)
+            results = pool.imap(work, batches) if pool else map(work, batches)
             for prepared in results:
                 consumed += len(prepared)
                 counts["read"] += len(prepared)
@@ -179,8 +195,14 @@ def ingest_file(db: Database, engine: PatentEngine, path: Path, actor: Actor, fm
                 if progress:
                     progress(consumed, 0, path.name)  # the number of records is unknown until the end
         checkpoint("done")
+    except SourceRefused as exc:
+        # A bomb: what was read before it stays (stored and indexed); the file stops here.
+        if len(errors) < MAX_ERRORS:
+            errors.append({"line": exc.line, "reason": str(exc)})  # line 0: the file as a whole
+        checkpoint("failed", f"{path.name}:{exc.line}: {exc}" if exc.line else f"{path.name}: {exc}")
+        return run_id
     except Exception as exc:
-        checkpoint("failed", f"{type(exc).__name__}: {exc}")
+        checkpoint("failed", f"{type(exc).__name__}: {exc}", index=False)
         raise
     if progress:
         progress(consumed, consumed, path.name)

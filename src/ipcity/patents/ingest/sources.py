@@ -18,6 +18,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from ipcity.patents.ingest.limits import DEFAULT_LIMITS, Limits, SourceRefused
+
 csv.field_size_limit(2**31 - 1)  # full-text cells (说明书, claims) run to hundreds of kB
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -33,12 +35,52 @@ class RecordError(ValueError):
         super().__init__(f"{zh} / {en}")
 
 
-def open_binary(path: Path) -> BinaryIO:
-    """The file's bytes, gunzipped on the fly when it is gzip (recognised by its magic bytes, not its name)."""
+RATIO_FLOOR = 1024 * 1024  # below this many expanded bytes no ratio is suspicious (small files compress well)
+READ_CHUNK = 64 * 1024
+
+
+class _Expansion(io.RawIOBase):
+    """A decompressing stream that counts what it gives out and stops at the limits: the expanded size, and
+    the ratio of expanded to compressed size once past RATIO_FLOOR (a decompression bomb is refused after
+    reading at most the limit, never held)."""
+
+    def __init__(self, inner: BinaryIO, name: str, compressed: int, limits: Limits):
+        self.inner, self.name_, self.compressed, self.limits, self.expanded = inner, name, compressed, limits, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = self.inner.readinto(buffer)
+        self.expanded += count
+        limits = self.limits
+        if self.expanded > limits.expanded_bytes:
+            raise SourceRefused(
+                f"{self.name_} 解压后超过 {limits.expanded_bytes} 字节（IPCITY_INGEST_MAX_EXPANDED_BYTES）",
+                f"{self.name_} expands beyond {limits.expanded_bytes} bytes (IPCITY_INGEST_MAX_EXPANDED_BYTES)")
+        if self.expanded > RATIO_FLOOR and self.expanded > limits.ratio * max(self.compressed, 1):
+            raise SourceRefused(
+                f"{self.name_} 的解压比超过 {limits.ratio}:1（IPCITY_INGEST_MAX_RATIO）",
+                f"{self.name_} expands more than {limits.ratio} times its compressed size (IPCITY_INGEST_MAX_RATIO)")
+        return count
+
+    def close(self) -> None:
+        self.inner.close()
+        super().close()
+
+
+def guarded(inner: BinaryIO, name: str, compressed: int, limits: Limits) -> BinaryIO:
+    """`inner` (a gzip stream or a zip member) bounded by `limits`, buffered so that lines can be read."""
+    return io.BufferedReader(_Expansion(inner, name, compressed, limits), READ_CHUNK)  # type: ignore[return-value]
+
+
+def open_binary(path: Path, limits: Limits = DEFAULT_LIMITS) -> BinaryIO:
+    """The file's bytes, gunzipped on the fly when it is gzip (recognised by its magic bytes, not its name) and
+    then bounded by `limits`."""
     with open(path, "rb") as probe:
         magic = probe.read(2)
     if magic == GZIP_MAGIC:
-        return gzip.open(path, "rb")  # type: ignore[return-value]
+        return guarded(gzip.open(path, "rb"), path.name, path.stat().st_size, limits)  # type: ignore[arg-type]
     return open(path, "rb")  # noqa: SIM115 - the caller closes the returned stream
 
 
@@ -47,7 +89,7 @@ def head_bytes(path: Path, size: int = SNIFF_BYTES) -> bytes:
     try:
         with open_binary(path) as stream:
             return stream.read(size)
-    except (OSError, EOFError, gzip.BadGzipFile):
+    except (OSError, EOFError, gzip.BadGzipFile, SourceRefused):
         return b""
 
 
@@ -74,11 +116,106 @@ def detect_encoding(sample: bytes) -> str:
         return "gb18030"
 
 
-def open_text(path: Path, encoding: str | None = None) -> TextIO:
+def open_text(path: Path, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS) -> TextIO:
     """The file as text (gzip transparent), newline='' so the csv module sees quoted line breaks. A byte that
     does not decode becomes U+FFFD rather than stopping the whole file (the encoding is guessed from its start)."""
     encoding = encoding or detect_encoding(head_bytes(path))
-    return io.TextIOWrapper(open_binary(path), encoding=encoding, errors="replace", newline="")
+    return io.TextIOWrapper(open_binary(path, limits), encoding=encoding, errors="replace", newline="")
+
+
+class RecordTooLong(Exception):
+    def __init__(self, line: int, limit: int):
+        super().__init__(line)
+        self.line, self.limit = line, limit
+
+    def error(self) -> RecordError:
+        return record_too_long(self.limit)
+
+
+def record_too_long(limit: int) -> RecordError:
+    return RecordError(f"记录超过 {limit} 字节（IPCITY_INGEST_MAX_RECORD_BYTES），已跳过",
+                       f"record longer than {limit} bytes (IPCITY_INGEST_MAX_RECORD_BYTES), skipped")
+
+
+class LineSource:
+    """The lines of a text or binary stream, none read whole when it is longer than `limit` (readline with a
+    bound, never an unbounded readline): an over-long line is skipped a chunk at a time and `__next__` raises
+    RecordTooLong for it — and goes on with the next line when called again (the csv module does). `mark()`
+    starts a record that spans lines (a quoted CSV cell): the lines since then count against the limit too.
+    A stream that expands beyond its limits raises SourceRefused with the line it stopped in."""
+
+    def __init__(self, stream, limit: int):
+        self.stream, self.limit, self.number, self.since_mark = stream, limit, 0, 0
+
+    def __iter__(self) -> LineSource:
+        return self
+
+    def mark(self) -> None:
+        self.since_mark = 0
+
+    def _read(self, size: int):
+        try:
+            return self.stream.readline(size)
+        except SourceRefused as exc:
+            raise exc.at(self.number) from None
+
+    def __next__(self):
+        self.number += 1  # the line being read, for a SourceRefused raised inside it
+        text = self._read(self.limit + 1)
+        if not text:
+            self.number -= 1
+            raise StopIteration
+        ends = ("\n", "\r") if isinstance(text, str) else (b"\n", b"\r")
+        if len(text) > self.limit and not text.endswith(ends):
+            while text and not text.endswith(ends):  # skip the rest of the line, a chunk at a time
+                text = self._read(READ_CHUNK)
+            self.since_mark = 0
+            raise RecordTooLong(self.number, self.limit)
+        self.since_mark += len(text)
+        if self.since_mark > self.limit:
+            self.since_mark = 0
+            raise RecordTooLong(self.number, self.limit)
+        return text
+
+
+def bounded_lines(stream, limit: int) -> Iterator[tuple[int, str | bytes | None]]:
+    """(number, line) of each line of `stream`; (number, None) for a line longer than `limit`, not held."""
+    source = LineSource(stream, limit)
+    while True:
+        try:
+            text = next(source)
+        except StopIteration:
+            return
+        except RecordTooLong as exc:
+            yield exc.line, None
+            continue
+        source.mark()
+        yield source.number, text
+
+
+def check_zip(path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse a ZIP (or XLSX) whose members declare more than the expanded limit in all, or a member that
+    declares more than the ratio allows, before anything is decompressed. Python's zipfile never gives out more
+    than a member declares (and checks the CRC), so the declared sizes bound what reading it (openpyxl
+    included) can expand to; members read here go through `guarded` as well."""
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+    total = sum(m.file_size for m in members)
+    if total > limits.expanded_bytes:
+        raise SourceRefused(
+            f"{path.name} 解压后共 {total} 字节，超过 {limits.expanded_bytes}（IPCITY_INGEST_MAX_EXPANDED_BYTES）",
+            f"{path.name} expands to {total} bytes, more than {limits.expanded_bytes} "
+            f"(IPCITY_INGEST_MAX_EXPANDED_BYTES)")
+    for member in members:
+        if member.file_size > RATIO_FLOOR and member.file_size > limits.ratio * max(member.compress_size, 1):
+            raise SourceRefused(
+                f"{path.name} 中的 {member.filename} 解压比超过 {limits.ratio}:1（IPCITY_INGEST_MAX_RATIO）",
+                f"{member.filename} in {path.name} expands more than {limits.ratio} times its compressed size "
+                f"(IPCITY_INGEST_MAX_RATIO)")
+
+
+def open_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path, limits: Limits) -> BinaryIO:
+    return guarded(archive.open(member), f"{path.name}:{member.filename}", member.compress_size, limits)
 
 
 def head_text(path: Path, size: int = SNIFF_BYTES) -> str:
@@ -206,16 +343,21 @@ def delimiter_of(header_line: str) -> str:
 
 
 def table_rows(path: Path, *, keys: bool = False, tsv_quoting: int = csv.QUOTE_MINIMAL,
-               ) -> Iterator[tuple[int, dict[str, str] | RecordError]]:
+               limits: Limits = DEFAULT_LIMITS) -> Iterator[tuple[int, dict[str, str] | RecordError]]:
     """(first line, header → cell) of each row of a CSV/TSV file, or (line, RecordError) for a row whose cell
-    count differs from the header's. With `keys`, header names become `header_key`s; a repeated name gets
-    '_2', '_3' … (exports do repeat columns). Tab-separated files use `tsv_quoting` (QUOTE_NONE for exports
-    that never quote but may contain stray quotes)."""
+    count differs from the header's or that is longer than the record limit. With `keys`, header names become
+    `header_key`s; a repeated name gets '_2', '_3' … (exports do repeat columns). Tab-separated files use
+    `tsv_quoting` (QUOTE_NONE for exports that never quote but may contain stray quotes)."""
     delimiter = delimiter_of(first_line(path))
     quoting = tsv_quoting if delimiter == "\t" else csv.QUOTE_MINIMAL
-    with open_text(path) as stream:
-        reader = csv.reader(stream, delimiter=delimiter, quoting=quoting, skipinitialspace=delimiter != "\t")
-        names = [h.strip().lstrip("\ufeff") for h in next(reader, [])]
+    with open_text(path, limits=limits) as stream:
+        source = LineSource(stream, limits.record_bytes)
+        reader = csv.reader(source, delimiter=delimiter, quoting=quoting, skipinitialspace=delimiter != "\t")
+        try:
+            names = [h.strip().lstrip("\ufeff") for h in next(reader, [])]
+        except RecordTooLong as exc:
+            yield exc.line, exc.error()
+            return
         if keys:
             names = [header_key(h) for h in names]
         header: list[str] = []
@@ -225,9 +367,19 @@ def table_rows(path: Path, *, keys: bool = False, tsv_quoting: int = csv.QUOTE_M
                 repeat += 1
                 candidate = f"{name}_{repeat}"
             header.append(candidate)
-        ended = reader.line_num
-        for cells in reader:
-            line, ended = ended + 1, reader.line_num
+        while True:
+            source.mark()
+            line = source.number + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except RecordTooLong as exc:  # the csv reader starts afresh at the next line
+                yield exc.line, exc.error()
+                continue
+            except csv.Error as exc:
+                yield line, RecordError(f"CSV 格式错误：{exc}", f"malformed CSV: {exc}")
+                continue
             if not any(c.strip() for c in cells):
                 continue
             if len(cells) != len(header):

@@ -26,13 +26,18 @@ from pathlib import Path
 from lxml import etree
 
 from ipcity.patents.ingest.base import Item, Read, Rejected
+from ipcity.patents.ingest.limits import DEFAULT_LIMITS, Limits
 from ipcity.patents.ingest.sources import (
     RecordError,
+    bounded_lines,
+    check_zip,
     head_bytes,
     is_zip,
     open_binary,
+    open_member,
     parse_date,
     parse_date_lenient,
+    record_too_long,
     unique,
     zip_members,
 )
@@ -63,8 +68,11 @@ class UsptoXmlReader:
             return any(_ROOT_PATTERN.search(head) for head in _zip_heads(path))
         return bool(_ROOT_PATTERN.search(head_bytes(path, 512 * 1024)))
 
-    def read(self, path: Path) -> Iterator[Item]:
-        for line, document in _documents(path):
+    def read(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Item]:
+        for line, document in _documents(path, limits):
+            if isinstance(document, RecordError):
+                yield Rejected(line, str(document))
+                continue
             try:
                 yield Read(parse_document(document, line), line)
             except RecordError as exc:
@@ -81,35 +89,44 @@ def _zip_heads(path: Path) -> Iterator[bytes]:
                 yield stream.read(512 * 1024)
 
 
-def _lines(path: Path) -> Iterator[tuple[bytes, bool]]:
-    """Every line of the file, or of each XML member of a ZIP in turn; True marks a member's first line."""
+def _lines(path: Path, limits: Limits) -> Iterator[tuple[bytes | None, bool]]:
+    """Every line of the file, or of each XML member of a ZIP in turn (None for a line beyond the record
+    limit, not held); True marks a member's first line."""
     if not is_zip(path):
-        with open_binary(path) as stream:
-            yield from ((raw, False) for raw in stream)
+        with open_binary(path, limits) as stream:
+            yield from ((raw, False) for _, raw in bounded_lines(stream, limits.record_bytes))
         return
+    check_zip(path, limits)
     with zipfile.ZipFile(path) as archive:
         for member in zip_members(path, _XML_SUFFIXES):
-            with archive.open(member) as stream:
-                for index, raw in enumerate(stream):
+            with open_member(archive, member, path, limits) as stream:
+                for index, (_, raw) in enumerate(bounded_lines(stream, limits.record_bytes)):
                     yield raw, index == 0
 
 
-def _documents(path: Path) -> Iterator[tuple[int, bytes]]:
+def _documents(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[tuple[int, bytes | RecordError]]:
     """(first line, bytes) of each XML document: a new one starts at each `<?xml` declaration and at each ZIP
-    member. Lines are counted on through the members of a ZIP."""
+    member. Lines are counted on through the members of a ZIP. A document longer than the record limit is
+    (first line, RecordError), its lines dropped as they come."""
     buffer: list[bytes] = []
-    start = 0
-    for line, (raw, member_start) in enumerate(_lines(path), start=1):
-        if buffer and (member_start or raw.startswith(b"<?xml")):
-            yield start, b"".join(buffer)
-            buffer = []
-        if not buffer:
-            if not raw.strip():
+    start, size, too_long = 0, 0, False
+    for line, (raw, member_start) in enumerate(_lines(path, limits), start=1):
+        if (buffer or too_long) and (member_start or (raw is not None and raw.startswith(b"<?xml"))):
+            yield start, record_too_long(limits.record_bytes) if too_long else b"".join(buffer)
+            buffer, size, too_long = [], 0, False
+        if not buffer and not too_long:
+            if raw is not None and not raw.strip():
                 continue
             start = line
+        if too_long:
+            continue
+        size += len(raw) if raw is not None else limits.record_bytes + 1
+        if size > limits.record_bytes:
+            buffer, too_long = [], True
+            continue
         buffer.append(raw)
-    if buffer:
-        yield start, b"".join(buffer)
+    if buffer or too_long:
+        yield start, record_too_long(limits.record_bytes) if too_long else b"".join(buffer)
 
 
 # --- parsing one document ------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import gzip
 import re
 import threading
 import unicodedata
-from functools import cache, lru_cache
+from functools import lru_cache
 from importlib import resources
 
 import rjieba
@@ -31,14 +31,31 @@ _lock = threading.Lock()
 _stemmer = threading.local()
 
 
-@cache
+_loaded: int | None = None
+
+
 def _dictionary_loaded() -> int:
-    """Load the shipped patent-term dictionary into jieba once per process; returns how many terms."""
+    """Load the shipped patent-term dictionary into jieba once per process; returns how many terms.
+
+    rjieba's dictionary is one Rust object: `add_word` borrows it mutably, so a cut running at the same time
+    fails with "Already borrowed". Every caller therefore waits here until the whole dictionary is in, and
+    it is loaded exactly once (double-checked under the lock; a plain `@cache` let a second thread add words
+    again while others were already cutting).
+    """
+    global _loaded
+    if _loaded is None:
+        with _lock:
+            if _loaded is None:
+                _loaded = _load_dictionary()
+    return _loaded
+
+
+def _load_dictionary() -> int:
     count = 0
     data = resources.files("ipcity.patents") / "data" / "patent_terms.txt.gz"
     if not data.is_file():
         return 0
-    with _lock, data.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as terms:
+    with data.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as terms:
         for line in terms:
             term = line.strip()
             if term:

@@ -7,7 +7,7 @@ contract test suite (tests/patents/search/test_contract.py). Documents arrive al
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -112,6 +112,13 @@ class SearchBackend(Protocol):
         no limit): what a navigation topic defined by a query covers."""
 
     def count(self) -> int: ...
+
+    def present(self, pub_numbers: Sequence[str]) -> list[str]:
+        """The pub_number of every committed document among `pub_numbers`, once per document (an id indexed
+        twice appears twice): what `ipcity patents check` compares with the register."""
+
+    def ids(self, batch: int = ...) -> Iterator[list[str]]:
+        """Every committed document's pub_number, at most `batch` at a time (bounded memory)."""
 
     def clear(self) -> None:
         """Remove every document (for a full rebuild)."""

@@ -220,6 +220,28 @@ class MilvusBackend:
     def count(self) -> int:
         return self._count(TRUE)
 
+    def present(self, pub_numbers: Sequence[str]) -> list[str]:
+        """The pub_number of every document among `pub_numbers` (the primary key: never twice)."""
+        ids = list(pub_numbers)
+        found: list[str] = []
+        for start in range(0, len(ids), DELETE_IDS):
+            part = ids[start:start + DELETE_IDS]
+            rows = self.client.query(COLLECTION, filter=_filter(f"pub_number in {_list(part)}"),
+                                     output_fields=["pub_number"], limit=len(part))
+            found += [row["pub_number"] for row in rows]
+        return found
+
+    def ids(self, batch: int = SCAN_BATCH) -> Iterator[list[str]]:
+        """Every document's pub_number, `batch` at a time (query_iterator: bounded memory; no order)."""
+        chunk: list[str] = []
+        for row in self._scan(TRUE, ["pub_number"], self.count()):
+            chunk.append(row["pub_number"])
+            if len(chunk) >= batch:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
     def _count(self, expr: str) -> int:
         rows = self.client.query(COLLECTION, filter=_filter(expr), output_fields=["count(*)"])
         return int(rows[0]["count(*)"]) if rows else 0

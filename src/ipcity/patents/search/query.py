@@ -62,6 +62,8 @@ from ipcity.patents.search.ast import And, DateRange, MatchAll, Node, Not, Or, P
 
 __all__ = [
     "MAX_DEPTH",
+    "MAX_PATTERN_CHARS",
+    "MAX_QUERY_CHARS",
     "QuerySyntaxError",
     "describe",
     "parse",
@@ -298,6 +300,13 @@ def _unknown_field(pos: int, name: str) -> QuerySyntaxError:
 _OPERAND_START = frozenset({"(", "FIELD", "WORD", "QUOTED", "RANGE", "NOT"})
 # Parentheses and NOTs deeper than this are refused: far beyond any real query, well within Python's recursion.
 MAX_DEPTH = 64
+# The longest query `parse` reads unless told otherwise: a ceiling for every caller (stored navigation topics);
+# the search service passes its own, lower Settings.search_max_query_chars.
+MAX_QUERY_CHARS = 10_000
+# The longest value matched as a pattern (a prefix such as PA=华为*, or a class such as IPC=H01M): the search
+# backend compiles it into an automaton whose size grows with the value (tantivy refuses beyond 1,000 states).
+MAX_PATTERN_CHARS = 64
+PATTERN_FIELDS = ("ipc", "ipc_main", "cpc")  # keyword fields whose value without "/" means a whole class
 
 
 class _Parser:
@@ -464,6 +473,15 @@ def _negate(node: Node) -> Node:
 
 def _value(token: _Token, field: fields.Field) -> Node:
     """The leaf a WORD, QUOTED or RANGE token makes in `field`."""
+    node = _leaf(token, field)
+    pattern = isinstance(node, Prefix) or (field.kind == fields.KEYWORD and field.name in PATTERN_FIELDS)
+    if pattern and len(node.value) > MAX_PATTERN_CHARS:
+        raise QuerySyntaxError(token.pos, "too_long", f"截词或分类号检索值最长 {MAX_PATTERN_CHARS} 个字符",
+                               f"A prefix or classification value may have at most {MAX_PATTERN_CHARS} characters")
+    return node
+
+
+def _leaf(token: _Token, field: fields.Field) -> Node:
     if field.kind == fields.DATE:
         return _date_value(token, field)
     if token.kind == "RANGE":
@@ -611,8 +629,12 @@ def _comparison(field_token: _Token, value: _Token) -> DateRange:
 
 # ---------------------------------------------------------------------------------------------- public API
 
-def parse(text: str) -> Node:
-    """The tree of a query; MatchAll for an empty one. Raises QuerySyntaxError."""
+def parse(text: str, max_chars: int = MAX_QUERY_CHARS) -> Node:
+    """The tree of a query; MatchAll for an empty one. Raises QuerySyntaxError, also for a query longer than
+    `max_chars` (its length sizes the work of every later step)."""
+    if len(text) > max_chars:
+        raise QuerySyntaxError(max_chars, "too_long", f"检索式太长：最多 {max_chars} 个字符",
+                               f"The query is too long: at most {max_chars} characters")
     if not text or not text.strip():
         return MatchAll()
     return _Parser(_Tokenizer(text).run()).parse()

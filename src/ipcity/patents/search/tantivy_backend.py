@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import tantivy
@@ -39,6 +39,22 @@ SORT_FIELDS = {"pub_date_desc": ("pub_date", tantivy.Order.Desc), "pub_date_asc"
                "app_date_desc": ("app_date", tantivy.Order.Desc), "app_date_asc": ("app_date", tantivy.Order.Asc)}
 WRITER_HEAP = 256 * 1024 * 1024
 _REGEX_SPECIAL = re.compile(r"([\\.+*?()|\[\]{}^$#&\-~])")
+
+
+_ANY = r"[\x{0}-\x{10FFFF}]"
+
+
+def _after(text: str) -> str:
+    """A regex (tantivy matches whole terms) for every string that sorts after `text` by code point:
+    text + more, or a common prefix, then a greater character, then anything."""
+    pattern = _ANY + "+"
+    for char in reversed(text):
+        code = ord(char)
+        pattern = f"\\x{{{code:x}}}({pattern})"
+        if code < 0x10FFFF:
+            low = 0xE000 if 0xD800 <= code + 1 <= 0xDFFF else code + 1  # no surrogate is a character
+            pattern = f"[\\x{{{low:x}}}-\\x{{10FFFF}}]{_ANY}*|{pattern}"
+    return pattern
 
 
 def _schema() -> tantivy.Schema:
@@ -160,6 +176,38 @@ class TantivyBackend:
     # -- reading -------------------------------------------------------------------------------------
     def count(self) -> int:
         return self.index.searcher().num_docs
+
+    def present(self, pub_numbers: Sequence[str]) -> list[str]:
+        """The pub_number of every document among `pub_numbers` (one indexed twice appears twice). The ids
+        come from the fast field, not the stored documents."""
+        ids = list(pub_numbers)
+        if not ids:
+            return []
+        searcher = self.index.searcher()
+        query = tantivy.Query.term_set_query(self.schema, "pub_number", ids)
+        limit = len(ids)
+        while True:
+            result = searcher.search(query, limit, count=True, order_by_field="pub_number", order=tantivy.Order.Asc)
+            if result.count <= limit:
+                return [key for key, _ in result.hits]
+            limit = result.count
+
+    def ids(self, batch: int = 10_000) -> Iterator[list[str]]:
+        """Every document's pub_number in ascending order, `batch` at a time, from one snapshot of the index:
+        keyset paging (a regex for "after the last id"), so memory and each page's work stay bounded — an
+        offset would make each page cost everything before it."""
+        searcher = self.index.searcher()
+        last: str | None = None
+        while True:
+            query = (tantivy.Query.all_query() if last is None
+                     else tantivy.Query.regex_query(self.schema, "pub_number", _after(last)))
+            result = searcher.search(query, batch, count=False, order_by_field="pub_number", order=tantivy.Order.Asc)
+            keys = [key for key, _ in result.hits]
+            if keys:
+                yield keys
+            if len(keys) < batch:
+                return
+            last = keys[-1]
 
     def search(self, request: SearchRequest) -> SearchPage:
         query = self._with_filters(self.compile(request.query), request.filters)

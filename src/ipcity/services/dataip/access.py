@@ -23,5 +23,7 @@ def may_see_objection_file(session: Session, actor: Actor, owner_id: str) -> boo
         return False
     if actor.role == ADMIN or (actor.user_id is not None and objection.objector_user_id == actor.user_id):
         return True
+    if objection.status != "filed":  # an anonymous objection whose contact is not confirmed is nobody's yet
+        return False
     case = session.get(Case, session.get(DataProduct, objection.product_id).case_id)
     return actor.role in OFFICIAL_ROLES and case.assigned_unit_id == actor.unit_id

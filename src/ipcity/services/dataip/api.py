@@ -170,9 +170,6 @@ def act(product_id: int, payload: dict = Body(default_factory=dict), actor: Acto
     views.ensure_user(actor)
     product = service.visible_product(session, actor, product_id)
     transition = str(payload.get("transition") or "")
-    if transition == "object":
-        raise DomainError(Msg("Objections are filed through the public registry's objection form"),
-                          field="transition")
     values = payload.get("values") or {}
     if not isinstance(values, dict):
         raise DomainError(Msg("values must be an object of field names and values"), field="values")

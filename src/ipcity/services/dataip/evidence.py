@@ -10,11 +10,12 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ipcity.core import audit_anchor
 from ipcity.core.errors import DomainError
 from ipcity.core.files import Upload
 from ipcity.core.i18n import Msg
 from ipcity.services.dataip import merkle, service, signing, tlog
-from ipcity.services.dataip.tables import DataProduct, LogLeaf
+from ipcity.services.dataip.tables import DataProduct, LogLeaf, Objection
 
 
 def evidence_for(session: Session, product: DataProduct) -> dict:
@@ -98,15 +99,54 @@ def record_problems(session: Session, product: DataProduct) -> list[Msg]:
     return problems
 
 
+def filing_problems(session: Session, product: DataProduct) -> list[Msg]:
+    """Every product, whatever its state (under review too): its data hashes are those fixed in its filing
+    entry, and until a change is registered its whole filing still matches the digest logged then."""
+    number = product.application_number
+    filing = latest_leaf(session, product, ("filing",))
+    if filing is None:
+        return [Msg("{number}: the transparency log holds no filing entry of this product", number=number)]
+    problems = []
+    if merkle.leaf_hash(filing.entry.encode("utf-8")).hex() != filing.leaf_hash:
+        problems.append(Msg("{number}: log entry {index} was edited (hash mismatch)", number=number,
+                            index=filing.idx))
+    logged = json.loads(filing.entry)
+    if logged.get("data") != service._data(product, names=False):
+        problems.append(Msg("{number}: the data hashes in the registry differ from those logged at filing "
+                            "(log entry {index})", number=number, index=filing.idx))
+    if product.revision == 0 and logged.get("filing_digest") != service._filing_digest(product):
+        problems.append(Msg("{number}: the filing in the registry differs from the digest logged at filing "
+                            "(log entry {index})", number=number, index=filing.idx))
+    return problems
+
+
+def objection_problems(session: Session) -> list[Msg]:
+    """Every logged objection points at its own entry in the log."""
+    problems = []
+    rows = session.execute(select(Objection.id, Objection.log_index, DataProduct.application_number)
+                           .join(DataProduct, DataProduct.id == Objection.product_id)
+                           .where(Objection.log_index.is_not(None)).order_by(Objection.id))
+    for objection_id, index, number in rows:
+        leaf = tlog.leaf(session, index)
+        entry = json.loads(leaf.entry) if leaf is not None else {}
+        if leaf is None or leaf.subject != number or leaf.kind != "objection" or entry.get("objection") != objection_id:
+            problems.append(Msg("{number}: objection {id} points at log entry {index}, which is not its entry",
+                                number=number, id=objection_id, index=index))
+    return problems
+
+
 def integrity_problems(session: Session) -> list[Msg]:
-    """The whole check: the log against its signed heads, then every product against the log."""
+    """The whole check: the log against its signed heads and the head kept outside the database, then every
+    product (under review too) and every logged objection against the log."""
     public_key = service.signer_of(session).public_raw
-    problems = [Msg("Transparency log: {detail}", detail=p) for p in tlog.check(session, public_key)]
-    for product in session.scalars(select(DataProduct).where(DataProduct.state.in_(service.PUBLIC_STATES))
-                                   .order_by(DataProduct.id)):
+    anchors = audit_anchor.anchor_dir(service.settings_of(session))
+    problems = [Msg("Transparency log: {detail}", detail=p) for p in tlog.check(session, public_key, anchors)]
+    for product in session.scalars(select(DataProduct).order_by(DataProduct.id)):
         try:
-            problems += record_problems(session, product)
+            problems += filing_problems(session, product)
+            if product.state in service.PUBLIC_STATES:
+                problems += record_problems(session, product)
         except tlog.LogIntegrityError as exc:
             problems.append(Msg("{number}: the log's proof fails: {detail}", number=product.application_number,
                                 detail=str(exc)))
-    return problems
+    return problems + objection_problems(session)

@@ -24,8 +24,9 @@ from ipcity.core.errors import DomainError, NotFound, PermissionDenied
 from ipcity.core.files import CHUNK, Upload
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import ADMIN, APPLICANT_INDIVIDUAL, OFFICIAL_ROLES, Actor
+from ipcity.core.serials import next_serial
 from ipcity.core.tables import Unit, User
-from ipcity.services.dataip import casetypes, domain, signing, tlog
+from ipcity.services.dataip import casetypes, domain, objections, signing, tlog
 from ipcity.services.dataip.numbering import NumberFormat
 from ipcity.services.dataip.tables import DataEvidence, DataProduct, Objection
 from ipcity.workflow import engine
@@ -107,6 +108,11 @@ def _filing_digest(product: DataProduct) -> str:
 
 
 def _log(session: Session, product: DataProduct, kind: str, fields: dict) -> tlog.Appended:
+    # Lock order on PostgreSQL: the product's case row, the product row, then the log (tlog.py). A transition
+    # locks the case row before its hook appends; an objection appends and then fires a transition. Taking the
+    # subject's rows first here means no transaction holds the log while waiting for them (no deadlock).
+    session.execute(select(Case.id).where(Case.id == product.case_id).with_for_update())
+    session.execute(select(DataProduct.id).where(DataProduct.id == product.id).with_for_update())
     return tlog.append(session, kind, product.application_number, fields)
 
 
@@ -130,7 +136,9 @@ def publicity_ends(session: Session, case: Case) -> date | None:
 
 
 def _open_objections(session: Session, product: DataProduct) -> list[Objection]:
+    # Only filed objections: an anonymous one whose contact is not confirmed blocks nothing.
     return list(session.scalars(select(Objection).where(Objection.product_id == product.id,
+                                                        Objection.status == objections.FILED,
                                                         Objection.decision == "")))
 
 
@@ -160,9 +168,12 @@ def _guard(session: Session, case: Case, transition, actor: Actor):
 
 
 def _next_serial(session: Session, column, prefix: str, width_from_end: int, end: int = 0) -> int:
-    numbers = session.scalars(select(column).where(column.like(f"{prefix}%"))).all()
-    serials = [int(n[len(n) - width_from_end - end:len(n) - end]) for n in numbers if n]
-    return max(serials, default=0) + 1
+    """The register's next serial under `prefix` from the one allocator, continuing numbers already issued."""
+    def issued() -> int:
+        numbers = session.scalars(select(column).where(column.like(f"{prefix}%"))).all()
+        return max(([int(n[len(n) - width_from_end - end:len(n) - end]) for n in numbers if n]), default=0)
+
+    return next_serial(session, f"dataip:{column.key}:{prefix}", issued)
 
 
 def _assign_numbers(session: Session, product: DataProduct, on: date) -> None:
@@ -399,11 +410,9 @@ def public_actor() -> Actor:
     return Actor(None, "public", OBJECTOR, domain.PUBLIC, None, "")
 
 
-def file_objection(session: Session, actor: Actor | None, product: DataProduct, *, name: str, contact: str,
-                   grounds: list[str], statement: str, evidence: list[Upload]) -> Objection:
-    """An objection during publicity (Shanghai guide: anyone may object within the 15 days)."""
-    case = session.get(Case, product.case_id)
-    problems = []
+def _objection_window(session: Session, product: DataProduct, case: Case) -> None:
+    """Objections are accepted while the product is in publicity or objection review, until the publicity period
+    ends (15 days: rules.md §1.2, Shanghai measures; still binding per §14.11)."""
     if product.state not in ("in_publicity", "objection_review"):
         raise DomainError(Msg("{number} is not in publicity; objections are not accepted",
                               number=product.application_number))
@@ -411,43 +420,98 @@ def file_objection(session: Session, actor: Actor | None, product: DataProduct, 
     if ends is not None and today() > ends:
         raise DomainError(Msg("The publicity period ended on {date}; objections are no longer accepted",
                               date=ends.isoformat()))
+
+
+@dataclasses.dataclass
+class ObjectionReceipt:
+    """What the objector is told: the objection, and for an anonymous one the ticket that confirms it."""
+
+    objection: Objection
+    ticket: str = ""
+    channel: str = ""
+
+    @property
+    def filed(self) -> bool:
+        return self.objection.status == objections.FILED
+
+
+def file_objection(session: Session, actor: Actor | None, product: DataProduct, *, name: str, contact: str,
+                   grounds: list[str], statement: str, evidence: list[Upload], client: str = "") -> ObjectionReceipt:
+    """An objection during publicity (Shanghai guide: anyone may object within the 15 days).
+
+    A signed-in person's objection is filed at once. An anonymous one is kept pending, and a code is sent to the
+    contact: it is filed (logged, shown, blocking registration) by confirm_objection. The evidence and rate
+    limits of objections.py apply to both, before anything is stored."""
+    case = session.get(Case, product.case_id)
+    problems = []
+    _objection_window(session, product, case)
+    signed_in = actor is not None and actor.user_id is not None
     name, contact, statement = (name or "").strip(), (contact or "").strip(), (statement or "").strip()
+    channel = ""
     if not name:
         problems.append(("objector_name", Msg("{field} is required", field=Msg("Your name or organisation"))))
     if not contact:
         problems.append(("objector_contact", Msg("{field} is required", field=Msg("Contact (phone or e-mail)"))))
+    elif not signed_in:
+        try:
+            channel, contact = objections.contact_channel(contact)
+        except DomainError as exc:
+            problems.append((exc.field, exc.message))
     if not grounds:
         problems.append(("grounds", Msg("Choose at least one ground")))
     elif (err := domain.grounds_check(grounds)) is not None:
         problems.append(("grounds", err))
     if len(statement) < 10:
         problems.append(("statement", Msg("Explain the objection (at least 10 characters)")))
-    if not [u for u in evidence if u.filename]:
+    uploads = [u for u in evidence if u.filename]
+    if not uploads:
         problems.append(("evidence", Msg("Attach the evidence supporting the objection")))
     if problems:
         raise DomainError(problems[0][1], field=problems[0][0], problems=problems)
-    who = actor if actor is not None and actor.user_id is not None else public_actor()
+    settings, store = settings_of(session), files_of(session)
+    who = actor if signed_in else public_actor()
+    objections.check_rate(session, settings, product.id, user_id=who.user_id, client=client[:64], contact=contact)
+    objections.check_evidence(session, store, settings, uploads, EVIDENCE_TYPES)
     objection = Objection(product_id=product.id, objector_name=name[:200], objector_contact=contact[:200],
-                          objector_user_id=who.user_id, grounds=list(grounds), statement=statement)
+                          objector_user_id=who.user_id, grounds=list(grounds), statement=statement,
+                          status=objections.FILED if signed_in else objections.PENDING, client_address=client[:64])
     session.add(objection)
     session.flush()
-    store = files_of(session)
-    for u in evidence:
-        if u.filename:
-            store.attach(session, u, OBJECTION_OWNER, objection.id, who.user_id, field="evidence",
-                         allowed=EVIDENCE_TYPES)
+    for u in uploads:
+        store.attach(session, u, OBJECTION_OWNER, objection.id, who.user_id, field="evidence", allowed=EVIDENCE_TYPES)
+    if not signed_in:
+        ticket = objections.issue_code(session, settings, objection, channel, contact, product.application_number)
+        return ObjectionReceipt(objection, ticket, channel)
+    _file(session, who, product, case, objection)
+    return ObjectionReceipt(objection)
+
+
+def confirm_objection(session: Session, product: DataProduct, ticket: str, code: str) -> Objection:
+    """File an anonymous objection once the code sent to its contact is entered, if publicity still runs."""
+    case = session.get(Case, product.case_id)
+    _objection_window(session, product, case)
+    objection = objections.redeem(session, settings_of(session), ticket, code)
+    if objection is None or objection.product_id != product.id or objection.status != objections.PENDING:
+        raise DomainError(Msg("This confirmation is unknown; file the objection again"), field="code")
+    objection.status, objection.filed_at = objections.FILED, now()
+    _file(session, public_actor(), product, case, objection)
+    return objection
+
+
+def _file(session: Session, who: Actor, product: DataProduct, case: Case, objection: Objection) -> None:
+    """Log a filed objection and put the case under objection review (registration waits for the decision)."""
     appended = _log(session, product, "objection", {
-        "objection": objection.id, "grounds": list(grounds),
-        "statement_digest": hashlib.sha256(statement.encode()).hexdigest()})
+        "objection": objection.id, "grounds": list(objection.grounds),
+        "statement_digest": hashlib.sha256(objection.statement.encode()).hexdigest()})
     objection.log_index = appended.index
     if case.state == "in_publicity":
         # The history names no objector: the holder can read it; who objected is for the registration body.
-        engine.fire(session, REGISTRATION, case, "object", public_actor(), reason=statement[:500])
+        engine.fire(session, REGISTRATION, case, "object", public_actor(), reason=objection.statement[:500],
+                    via_use_case=True)
     else:
         tlog.publish(session, signer_of(session))
     audit.record(session, who, "dataip.object", SUBJECT, product.id,
                  summary=f"{product.application_number} objection {objection.id}")
-    return objection
 
 
 def request_amendment(session: Session, actor: Actor, product: DataProduct, kind: str, changes: dict,

@@ -11,14 +11,15 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
-import threading
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from ipcity.core.keys import load_private_key
 
 KEY_ENV = "IPCITY_DATAIP_KEY_FILE"
 # Domain separation: a certificate signature can never be replayed as a tree-head signature or back.
@@ -102,25 +103,14 @@ def load_public_key(path: Path) -> bytes:
     return raw
 
 
-_lock = threading.Lock()
-_loaded: dict[Path, RegistrySigner] = {}
-
-
 def load_signer(path: Path) -> RegistrySigner:
     """The registry key at `path`, created (mode 0600, folder 0700) when there is none yet."""
-    path = Path(path).resolve()
-    with _lock:
-        if path in _loaded:
-            return _loaded[path]
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            pem = Ed25519PrivateKey.generate().private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as out:
-                out.write(pem)
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise SignatureError(f"{path} does not hold an Ed25519 private key")
-        _loaded[path] = RegistrySigner(key)
-        return _loaded[path]
+    try:
+        return _signer(load_private_key(path))
+    except ValueError as exc:
+        raise SignatureError(str(exc)) from None
+
+
+@lru_cache(maxsize=16)
+def _signer(key: Ed25519PrivateKey) -> RegistrySigner:
+    return RegistrySigner(key)  # one per key: its public half and key id are computed once

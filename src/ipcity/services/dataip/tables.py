@@ -67,7 +67,10 @@ class DataEvidence(Base):
 
 
 class Objection(Base):
-    """An objection (异议) filed during publicity, with its decision."""
+    """An objection (异议) filed during publicity, with its decision.
+
+    An anonymous objector's objection waits ("pending") until the code sent to the contact is confirmed; only
+    a "filed" objection is logged, shown and blocks registration (service.confirm_objection)."""
 
     __tablename__ = "dataip_objection"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,6 +86,27 @@ class Objection(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_by: Mapped[str] = mapped_column(String(100), default="")
     log_index: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="filed", server_default="filed", index=True)
+    client_address: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True)
+
+
+class ContactCode(Base):
+    """The confirmation code sent to an anonymous objector's contact (objections.py).
+
+    Neither the code nor the ticket that names it is stored: the ticket (held by the objector's browser) only
+    as its sha256, the code as an HMAC keyed with the ticket, so the table alone cannot be used to confirm."""
+
+    __tablename__ = "dataip_contact_code"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    objection_id: Mapped[int] = mapped_column(ForeignKey("dataip_objection.id", ondelete="CASCADE"), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))  # "email" or "sms"
+    contact: Mapped[str] = mapped_column(String(200), index=True)  # normalised, for the per-contact limit
+    ticket_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
 class LogLeaf(Base):

@@ -17,10 +17,12 @@ import json
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
+from ipcity.core import audit_anchor
 from ipcity.core.clock import now
 from ipcity.services.dataip import merkle, signing
 from ipcity.services.dataip.tables import LogLeaf, LogState, TreeHead
@@ -121,8 +123,10 @@ def append_many(session: Session, items: list[tuple[str, str, dict]]) -> list[Ap
     """Append entries in the caller's transaction; each gets the next index. Not signed until `publish`."""
     at = now()
     stamp = at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    # The state row is locked before the in-process cache lock, never while holding it: a thread holding the
+    # cache lock must not wait for a row lock whose owner may need the cache lock before it can commit.
+    state = _state(session, lock=True)
     with _cache.lock:
-        state = _state(session, lock=True)
         tree = _synced_tree(session, state)
         out, rows = [], []
         for kind, subject, fields in items:
@@ -143,17 +147,63 @@ def append_many(session: Session, items: list[tuple[str, str, dict]]) -> list[Ap
 
 def publish(session: Session, signer: signing.RegistrySigner) -> TreeHead:
     """Sign the log as it stands in this transaction (RFC 6962 §3.5); returns the existing head if current."""
-    with _cache.lock:
-        size, root_hash = _state(session, lock=True)
-        existing = session.execute(select(TreeHead).where(TreeHead.size == size)).scalar()
-        if existing is not None:
-            return existing
-        ts = int(now().timestamp() * 1000)
-        sig = signer.sign(signing.tree_head_message(size, ts, bytes.fromhex(root_hash)))
-        values = {"size": size, "root_hash": root_hash, "timestamp_ms": ts, "signature": sig.hex(),
-                  "key_id": signer.key_id}
-        session.execute(_INSERT_HEAD, values)
-        return TreeHead(**values)  # not attached: the row is written; this is its value
+    size, root_hash = _state(session, lock=True)  # heads of one size are signed one at a time
+    existing = session.execute(select(TreeHead).where(TreeHead.size == size)).scalar()
+    if existing is not None:
+        return existing
+    ts = int(now().timestamp() * 1000)
+    sig = signer.sign(signing.tree_head_message(size, ts, bytes.fromhex(root_hash)))
+    values = {"size": size, "root_hash": root_hash, "timestamp_ms": ts, "signature": sig.hex(),
+              "key_id": signer.key_id}
+    session.execute(_INSERT_HEAD, values)
+    directory = _anchor_dir(session)
+    if directory is not None:
+        session.info.setdefault(_ANCHOR, {})[directory] = values
+    return TreeHead(**values)  # not attached: the row is written; this is its value
+
+
+# --- the newest signed head, kept outside the database ----------------------------------------------------
+# Truncating the log's tail, deleting the heads that cover it and rewriting the state row leaves a database
+# that agrees with itself; the copy of the newest head in the data directory does not.
+
+ANCHOR_FILE = "dataip-log-head.json"
+_ANCHOR = "ipcity.dataip.tlog.anchor"
+
+
+def _anchor_dir(session: Session) -> Path | None:
+    settings = session.info.get("settings")
+    return audit_anchor.anchor_dir(settings) if settings is not None else None
+
+
+@event.listens_for(Session, "after_commit")
+def _copy_head(session: Session) -> None:
+    for directory, values in session.info.pop(_ANCHOR, {}).items():
+        audit_anchor.write_anchor(directory / ANCHOR_FILE, values, "size")
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_head(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_ANCHOR, None)
+
+
+def anchor_problems(session: Session, public_raw: bytes, directory: Path | None) -> list[str]:
+    """Where the log disagrees with the newest signed head kept outside the database (empty: agrees)."""
+    held = audit_anchor.read_anchor(directory / ANCHOR_FILE) if directory is not None else None
+    if held is None:
+        return []
+    if "unreadable" in held:
+        return [f"the signed head kept outside the database cannot be read: {held['unreadable']}"]
+    try:
+        verify_head({"tree_size": held["size"], "timestamp": held["timestamp_ms"], "root_hash": held["root_hash"],
+                     "signature": held["signature"]}, public_raw)
+    except (KeyError, TypeError, ValueError) as exc:  # signing.SignatureError is a ValueError
+        return [f"the signed head kept outside the database is not valid: {exc}"]
+    stored = session.get(TreeHead, held["size"])
+    if stored is None or stored.root_hash != held["root_hash"]:
+        return [f"the signed head of size {held['size']} kept outside the database is missing or different in "
+                "the database: the log was truncated or rewritten"]
+    return []
 
 
 def latest_head(session: Session) -> TreeHead | None:
@@ -201,7 +251,7 @@ def verify_head(head: dict, public_raw: bytes) -> None:
     signing.verify(public_raw, bytes.fromhex(head["signature"]), message, "tree head")
 
 
-def check(session: Session, public_raw: bytes) -> list[str]:
+def check(session: Session, public_raw: bytes, anchor_dir: Path | None = None) -> list[str]:
     """Re-derive the whole log from its stored entries; every contradiction found, in words (empty: intact).
 
     Finds an edited entry (its hash no longer matches), an edited or deleted leaf hash (the roots of the
@@ -237,4 +287,4 @@ def check(session: Session, public_raw: bytes) -> list[str]:
             verify_head(head_json(head), public_raw)
         except signing.SignatureError as exc:
             problems.append(f"signed head of size {head.size}: {exc}")
-    return problems
+    return problems + anchor_problems(session, public_raw, anchor_dir)

@@ -25,12 +25,14 @@ from starlette.datastructures import FormData, UploadFile
 
 from ipcity.core import audit
 from ipcity.core.clock import CHINA_TZ, today
+from ipcity.core.context import settings_of
 from ipcity.core.errors import DomainError, NotFound, PermissionDenied
 from ipcity.core.files import Upload, attachments_of
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, APPLICANT_INDIVIDUAL, OFFICIAL_ROLES, Actor
 from ipcity.core.tables import User
 from ipcity.services.dataip import casetypes, domain, evidence, service, tlog
+from ipcity.services.dataip.objections import CodeRejected
 from ipcity.services.dataip.tables import DataProduct, LogLeaf, Objection
 from ipcity.services.dataip.verify import fingerprint
 from ipcity.web.deps import (
@@ -40,8 +42,10 @@ from ipcity.web.deps import (
     public,
     require,
     signed_in_or_anonymous,
+    writes,
 )
 from ipcity.web.export import csv_response, download_response
+from ipcity.web.limits import body_limit
 from ipcity.web.paging import Page, paged, transition_values
 from ipcity.web.templating import render
 from ipcity.workflow import engine
@@ -289,6 +293,7 @@ def new_application_page(request: Request, actor: Actor = Depends(require(APPLIC
 
 
 @router.post("/new")
+@body_limit(lambda s: service.MAX_DATA_FILES * service.MAX_DATA_BYTES + s.max_multipart_bytes)
 def file_application(request: Request, form: FormData = Depends(posted_form),
                      actor: Actor = Depends(require(APPLICANT_COMPANY, APPLICANT_INDIVIDUAL)),
                      session: Session = Depends(db_session)):
@@ -338,8 +343,10 @@ def record_page(request: Request, application_number: str,
 
 def _objection_context(request: Request, session: Session, actor: Actor | None, product: DataProduct,
                        values: dict, error: DomainError | None = None, token: str = "") -> dict:
+    limits = settings_of(session)
     return _codes() | {"p": product, "values": values, "error": error, "signed_in": actor is not None,
-                       "form_token": token, "objections_until": objection_open(session, product)}
+                       "form_token": token, "objections_until": objection_open(session, product),
+                       "max_files": limits.objection_max_files, "max_mb": limits.objection_max_bytes // (1024 * 1024)}
 
 
 @router.get("/registry/{application_number}/object")
@@ -352,7 +359,8 @@ def objection_page(request: Request, application_number: str,
     response = render(request, "dataip/objection_form.html",
                       _objection_context(request, session, actor, product, values, token=token))
     if actor is None:  # the double-submit cookie of anonymous forms (as on /login)
-        response.set_cookie(ANON_CSRF_COOKIE, token, httponly=True, samesite="strict")
+        response.set_cookie(ANON_CSRF_COOKIE, token, httponly=True, samesite="strict",
+                            secure=request.app.state.services.settings.secure_cookies)
     return response
 
 
@@ -372,9 +380,10 @@ def file_objection(request: Request, application_number: str, form: FormData = D
               "objector_contact": str(form.get("objector_contact") or ""),
               "statement": str(form.get("statement") or ""), "grounds": [str(g) for g in form.getlist("grounds")]}
     try:
-        objection = service.file_objection(
+        receipt = service.file_objection(
             session, actor, product, name=values["objector_name"], contact=values["objector_contact"],
-            grounds=values["grounds"], statement=values["statement"], evidence=_uploads(form, "evidence"))
+            grounds=values["grounds"], statement=values["statement"], evidence=_uploads(form, "evidence"),
+            client=request.client.host if request.client else "")
         session.commit()
     except DomainError as exc:
         session.rollback()
@@ -384,6 +393,48 @@ def file_objection(request: Request, application_number: str, form: FormData = D
         token = "" if actor else request.cookies.get(ANON_CSRF_COOKIE, "")
         return render(request, "dataip/objection_form.html",
                       _objection_context(request, session, actor, product, values, exc, token), status_code=400)
+    if not receipt.filed:  # anonymous: filed once the code sent to the contact is entered
+        return _confirm_page(request, session, product, receipt.ticket, receipt.channel,
+                             _masked(receipt.objection.objector_contact))
+    return render(request, "dataip/objection_received.html", {"p": product, "objection": receipt.objection,
+                                                              "head": tlog.latest_head(session)})
+
+
+def _masked(contact: str) -> str:
+    """Enough of the contact to recognise it, not enough to read it off the screen."""
+    if "@" in contact:
+        user, _, host = contact.partition("@")
+        return f"{user[:2]}***@{host}"
+    return f"{contact[:3]}****{contact[-4:]}"
+
+
+def _confirm_page(request: Request, session: Session, product: DataProduct, ticket: str, channel: str, to: str,
+                  error: DomainError | None = None, status: int = 200):
+    return render(request, "dataip/objection_confirm.html", {
+        "p": product, "ticket": ticket, "channel": channel, "to": to, "error": error,
+        "form_token": request.cookies.get(ANON_CSRF_COOKIE, ""),
+        "minutes": settings_of(session).contact_code_minutes}, status_code=status)
+
+
+@router.post("/registry/{application_number}/object/confirm")
+@public
+def confirm_objection(request: Request, application_number: str, form: FormData = Depends(posted_form),
+                      actor: Actor | None = Depends(objector), session: Session = Depends(db_session)):
+    product = public_product(session, application_number)
+    ticket, code = str(form.get("ticket") or ""), str(form.get("code") or "")
+    channel, to = str(form.get("channel") or ""), str(form.get("to") or "")
+    try:
+        objection = service.confirm_objection(session, product, ticket, code)
+        session.commit()
+    except DomainError as exc:
+        if isinstance(exc, CodeRejected):
+            session.commit()  # the wrong attempt stays counted: that is what bounds guessing
+        else:
+            session.rollback()
+        if exc.status != 400:
+            raise
+        product = public_product(session, application_number)
+        return _confirm_page(request, session, product, ticket, channel, to[:200], exc, 400)
     return render(request, "dataip/objection_received.html", {"p": product, "objection": objection,
                                                               "head": tlog.latest_head(session)})
 
@@ -471,13 +522,14 @@ def _amendments(session: Session, actor: Actor, product: DataProduct) -> list[di
 def product_context(session: Session, actor: Actor, product: DataProduct, **extra) -> dict:
     case = session.get(Case, product.case_id)
     officials = actor.role in AUDITORS
-    objections = list(session.scalars(select(Objection).where(Objection.product_id == product.id)
-                                      .order_by(Objection.id)))
+    # Only filed objections: an anonymous one waiting for its contact code is nobody's business yet.
+    objections = list(session.scalars(select(Objection).where(Objection.product_id == product.id,
+                                                              Objection.status == "filed").order_by(Objection.id)))
     amendments = _amendments(session, actor, product)
     open_amendment = any(a["case"].closed_at is None for a in amendments)
     may_amend = (product.state == "registered" and actor.role in casetypes.APPLICANTS and not open_amendment
                  and service.may_view(session, actor, product))
-    actions = [t for t in engine.available_actions(service.REGISTRATION, case, actor) if t.key != "object"]
+    actions = engine.available_actions(service.REGISTRATION, case, actor)
     # An error is shown in the form it came from; one whose form is not on the page goes on top.
     forms = {t.key for t in actions} | {f"amendment-{a['case'].id}-{t.key}" for a in amendments for t in a["actions"]}
     forms |= {"amend-change", "amend-renewal"} if may_amend else set()
@@ -521,9 +573,6 @@ def act(request: Request, product_id: int, form: FormData = Depends(posted_form)
     reason = str(form.get("reason") or "")
     values: dict = {}
     try:
-        if key == "object":
-            raise DomainError(Msg("Objections are filed through the public registry's objection form"),
-                              field="transition")
         try:
             values = transition_values(service.REGISTRATION.transition(key), form)
         except KeyError:
@@ -576,6 +625,7 @@ def act_on_amendment(request: Request, case_id: int, form: FormData = Depends(po
 
 
 @router.get("/{product_id}/certificate.pdf")
+@writes()  # the edition rendered on first download is kept
 def certificate(request: Request, product_id: int, actor: Actor = Depends(require()),
                 session: Session = Depends(db_session)):
     ensure_user(actor)

@@ -68,7 +68,7 @@ def declaration_type(formal_check_days: int = FORMAL_CHECK_DAYS) -> CaseType:
             Transition("refuse", Msg("Refuse the declaration"), ("filed",), "refused", OFFICIALS, ASSIGNED_UNIT,
                        fields=(FieldSpec("grounds", Msg("Grounds"), check=_grounds_check),), reason_required=True),
             Transition("resubmit", Msg("Submit the corrected declaration"), ("correction",), "filed", COMPANIES,
-                       APPLICANT),
+                       APPLICANT, only_via=Msg("Submit the corrected declaration with its form")),
             Transition("abandon", Msg("Abandon the declaration"), UNPUBLISHED, "abandoned", COMPANIES, APPLICANT,
                        reason_required=True),
             Transition("request_withdrawal", Msg("Request withdrawal (撤回)"), ("published",),

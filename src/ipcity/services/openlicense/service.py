@@ -307,8 +307,9 @@ def resubmit(session: Session, actor: Actor, d: Declaration, values: dict, repor
              consents: list[tuple[str, Upload]] | None = None, reason: str = "") -> CaseEvent:
     """The declarant's corrected declaration: new terms and documents, checked again, back to the office."""
     case = case_of(session, d)
-    if not any(t.key == "resubmit" for t in engine.available_actions(DECLARATION, case, actor)):
-        return engine.fire(session, DECLARATION, case, "resubmit", actor)  # raises with the engine's reason
+    if not any(t.key == "resubmit" for t in engine.available_actions(DECLARATION, case, actor, own_steps=True)):
+        # raises with the engine's reason
+        return engine.fire(session, DECLARATION, case, "resubmit", actor, via_use_case=True)
     terms, problems = domain.parse_terms(values, today())
     given, consent_problems = _consents(consents or [])
     problems += consent_problems
@@ -325,7 +326,7 @@ def resubmit(session: Session, actor: Actor, d: Declaration, values: dict, repor
     _snapshot(d, record, position)
     _set_terms(d, terms)
     _attach_documents(session, actor, d, report, given)
-    return engine.fire(session, DECLARATION, case, "resubmit", actor, reason=reason)
+    return engine.fire(session, DECLARATION, case, "resubmit", actor, reason=reason, via_use_case=True)
 
 
 def _declaration_of_case(session: Session, case: Case) -> Declaration:

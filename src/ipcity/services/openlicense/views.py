@@ -336,7 +336,7 @@ def declaration_context(session: Session, actor: Actor, d: Declaration, **extra)
     case = service.case_of(session, d)
     record = register.find(session, d.app_number)
     position = register.position(session, record)
-    actions = [t for t in engine.available_actions(service.DECLARATION, case, actor) if t.key != "resubmit"]
+    actions = engine.available_actions(service.DECLARATION, case, actor)
     grounds = service.check_declaration(session, d) if d.state in casetypes.UNPUBLISHED else []
     is_declarant = actor.role == APPLICANT_COMPANY and actor.unit_id == d.declarant_unit_id
     licences = service.licences_of(session, d)
@@ -380,8 +380,6 @@ def act(request: Request, declaration_id: int, form: FormData = Depends(posted_f
     if key == "refuse":
         values["grounds"] = [str(g) for g in form.getlist("grounds")]
     try:
-        if key == "resubmit":
-            raise DomainError(Msg("Submit the corrected declaration with its form"), field="transition")
         service.act(session, actor, d, key, values, reason)
         session.commit()
     except DomainError as exc:

@@ -73,8 +73,11 @@ def registration_type(decision_days: int) -> CaseType:
                        ASSIGNED_UNIT, fields=(_grounds(),), reason_required=True),
             Transition("withdraw", Msg("Withdraw the application"), BEFORE_DECISION, "withdrawn", PLEDGORS,
                        APPLICANT, reason_required=True),
+            # Only an approved cancellation request, with its application form and proof that the pledge is
+            # extinguished (rules.md §3.1, 变更/注销), cancels a registration: its own use case fires this step.
             Transition("cancel", Msg("Cancel the registration (注销)"), ("registered",), "cancelled",
-                       DECIDERS | SYSTEM, ASSIGNED_UNIT, reason_required=True),
+                       DECIDERS | SYSTEM, ASSIGNED_UNIT, reason_required=True,
+                       only_via=Msg("A registration is cancelled through a cancellation request")),
         ),
         deadlines=(
             DeadlineRule("decision", Msg("Examiner's decision (登记审查)"),

@@ -24,6 +24,7 @@ from ipcity.core.errors import DomainError, NotFound, PermissionDenied
 from ipcity.core.files import Upload, attachments_of
 from ipcity.core.i18n import N_, Msg
 from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, BANK, OFFICIAL_ROLES, Actor
+from ipcity.core.serials import next_serial
 from ipcity.core.tables import Attachment, AuditEntry, Unit, User
 from ipcity.patents import position as pos_kinds
 from ipcity.patents import register
@@ -224,8 +225,12 @@ def _guard(session: Session, case: Case, transition, actor: Actor):
 
 
 def _next_serial(session: Session, year: int) -> int:
-    serials = session.scalars(select(Pledge.registration_serial).where(Pledge.registration_year == year)).all()
-    return max((s or 0 for s in serials), default=0) + 1
+    """The register's next serial of `year` from the one allocator, continuing serials already issued."""
+    def issued() -> int:
+        serials = session.scalars(select(Pledge.registration_serial).where(Pledge.registration_year == year)).all()
+        return max((s or 0 for s in serials), default=0)
+
+    return next_serial(session, f"pledge:registration:{year}", issued)
 
 
 def _patents_json(pledge: Pledge) -> list[dict]:
@@ -391,7 +396,7 @@ def _amendment_after(session: Session, case: Case, event: CaseEvent) -> None:
     if case.data.get("kind") == domain.CANCELLATION:
         reg_case = session.get(Case, pledge.case_id)
         reason = f"{case.number}: {case.data.get('reason', '')}"
-        engine.fire(session, REGISTRATION, reg_case, "cancel", actor, reason=reason)
+        engine.fire(session, REGISTRATION, reg_case, "cancel", actor, reason=reason, via_use_case=True)
     else:
         _apply_change(session, actor, pledge, case)
     inbox.notify(session, kind="notice", unit_id=pledge.pledgee_unit_id, case_id=case.id, link=f"/pledge/{pledge.id}",
@@ -557,10 +562,7 @@ def add_consent(session: Session, actor: Actor, pledge: Pledge, patent_id: int, 
 
 def activity_of(session: Session, pledge: Pledge) -> list[AuditEntry]:
     """Steps that change no state (consents attached, insistence recorded): from the audit trail."""
-    return list(session.scalars(select(AuditEntry).where(AuditEntry.object_type == SUBJECT,
-                                                         AuditEntry.object_id == str(pledge.id),
-                                                         AuditEntry.action.in_(("pledge.consent", "pledge.insist")))
-                                .order_by(AuditEntry.seq)))
+    return [e for e in audit.history(session, SUBJECT, pledge.id) if e.action in ("pledge.consent", "pledge.insist")]
 
 
 def set_insistence(session: Session, actor: Actor, pledge: Pledge, *, same_day: bool, invalidation: bool,

@@ -327,8 +327,7 @@ def pledge_context(session: Session, actor: Actor, pledge: Pledge, **extra) -> d
     open_amendment = any(a["case"].closed_at is None for a in amendments)
     pledgor, pledgee = service.is_pledgor(actor, pledge), service.is_pledgee(actor, pledge)
     actions = [t for t in engine.available_actions(service.REGISTRATION, case, actor)
-               if t.key not in ("confirm", "decline", "cancel") or pledgee]
-    actions = [t for t in actions if t.key != "cancel"]
+               if t.key not in ("confirm", "decline") or pledgee]
     may_amend = pledge.state == "registered" and (pledgor or pledgee) and not open_amendment
     editable = pledgor and pledge.state in casetypes.BEFORE_DECISION
     forms = {t.key for t in actions} | {f"amendment-{a['case'].id}-{t.key}" for a in amendments for t in a["actions"]}
@@ -375,8 +374,6 @@ def act(request: Request, pledge_id: int, form: FormData = Depends(posted_form),
     key, reason = str(form.get("transition") or ""), str(form.get("reason") or "")
     values: dict = {}
     try:
-        if key == "cancel":
-            raise DomainError(Msg("A registration is cancelled through a cancellation request"), field="transition")
         try:
             values = transition_values(service.REGISTRATION.transition(key), form)
         except KeyError:

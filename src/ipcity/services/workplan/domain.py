@@ -307,6 +307,11 @@ def _check_completion(value: Any) -> Msg | None:
     return None
 
 
+def _check_indicators(value: Any) -> Msg | None:
+    problems = validate_report(completion=0, summary="x" * SUMMARY_MIN, indicators=value)
+    return problems[0][1] if problems else None
+
+
 def _check_summary(value: Any) -> Msg | None:
     text = str(value).strip()
     if len(text) < SUMMARY_MIN:
@@ -353,7 +358,8 @@ def progress_report_type(review_working_days: int = 10, resubmit_working_days: i
             Transition("submit", Msg("Submit"), ("draft", "returned"), "submitted", officials, APPLICANT,
                        fields=(FieldSpec("summary", Msg("Progress summary"), check=_check_summary),
                                FieldSpec("completion", Msg("Completion (%)"), check=_check_completion),
-                               FieldSpec("period", Msg("Reporting period")))),
+                               FieldSpec("period", Msg("Reporting period")),
+                               FieldSpec("indicators", Msg("Indicators"), required=False, check=_check_indicators))),
             Transition("accept", Msg("Accept"), ("submitted",), "accepted", reviewers, ASSIGNED_UNIT),
             Transition("return", Msg("Return for revision"), ("submitted",), "returned", reviewers, ASSIGNED_UNIT,
                        reason_required=True),

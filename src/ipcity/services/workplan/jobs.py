@@ -8,8 +8,8 @@ from datetime import date
 from ipcity.core.files import Upload
 from ipcity.core.i18n import N_
 from ipcity.core.jobs import JobContext
+from ipcity.core.tabular import workbook_bytes
 from ipcity.services.workplan import domain, service
-from ipcity.web.export import workbook_bytes
 
 
 def import_plan(ctx: JobContext, params: dict) -> dict:

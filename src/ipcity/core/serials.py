@@ -1,0 +1,47 @@
+"""One allocator for every serial number the platform hands out (case numbers, certificate and register serials).
+
+A counter row per key is incremented with one atomic statement inside the caller's transaction, so two
+concurrent filings can never draw the same serial (the row lock on PostgreSQL and the single writer on
+SQLite order them), and a rolled-back filing gives its serial back: numbers stay gapless, as a register's
+numbers must. The first use of a key starts from `seed()` — the highest serial already issued the old
+way — so an existing installation continues its series.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ipcity.core.tables import SerialCounter
+
+MAX_KEY = 100
+
+
+def next_serial(session: Session, key: str, seed: Callable[[], int] | None = None) -> int:
+    """The next serial under `key`, reserved in the caller's transaction."""
+    if not key or len(key) > MAX_KEY:
+        raise ValueError(f"serial key must have 1..{MAX_KEY} characters: {key!r}")
+    bumped = session.execute(update(SerialCounter).where(SerialCounter.key == key)
+                             .values(value=SerialCounter.value + 1).returning(SerialCounter.value)).scalar()
+    if bumped is not None:
+        return int(bumped)
+    start = int(seed()) if seed is not None else 0
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    # Two first uses at once: one inserts, the other finds the row and increments it.
+    stmt = (dialect.insert(SerialCounter).values(key=key, value=start + 1)
+            .on_conflict_do_update(index_elements=[SerialCounter.key], set_={"value": SerialCounter.value + 1})
+            .returning(SerialCounter.value))
+    return int(session.execute(stmt).scalar_one())
+
+
+def max_serial(numbers, start: int, end: int | None = None) -> int:
+    """The highest serial among issued numbers, read from the slice [start:end] of each (a seed helper)."""
+    best = 0
+    for n in numbers:
+        part = (n or "")[start:end]
+        if part.isdigit():
+            best = max(best, int(part))
+    return best
