@@ -48,6 +48,7 @@ def test_entries_recorded_changed_closed_and_audited(session):
     assert register.close_entries(session, ACTOR, key, pos.PLEDGE, "P-1", on=date(2026, 11, 1), reason="还清") == 1
     assert register.position(session, rec, on=ON).pledges == ()
     assert register.close_entries(session, ACTOR, key, pos.PLEDGE, "P-1") == 0  # nothing open any more
+    session.commit()  # audit entries join the chain when their transaction commits
     actions = session.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "patent_register_entry")).all()
     assert actions.count("patent.register.entry") == 1 and actions.count("patent.register.close") == 1
     assert actions.count("patent.register.change") == 2

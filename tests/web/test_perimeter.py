@@ -8,6 +8,7 @@ past a bound, so "refused before reading" is proved by the number of chunks read
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import dataclasses
 
 import pytest
@@ -62,7 +63,9 @@ def call(app, path: str, body: Body, *, headers: dict[str, str]) -> tuple[int, d
         elif message["type"] == "http.response.body":
             out["body"] += message.get("body", b"")
 
-    asyncio.run(app(scope, body, send))
+    # In a thread of its own: an event loop may already run in this one (the browser tests' Playwright).
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, app(scope, body, send)).result()
     return out["status"], out["headers"], out["body"]
 
 
