@@ -19,10 +19,12 @@ demo: install
 test: install
 	bash scripts/install-system-deps.sh
 	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/lint-imports
 
 bench: install
 	$(PY) bench/web.py

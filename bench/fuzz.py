@@ -40,9 +40,9 @@ for _path in (ROOT, ROOT / "src", Path(__file__).resolve().parent):
 
 from benchkit import finite, interrupt  # noqa: E402  (bench/benchkit.py)
 
+from ipcity.bootstrap import default_registry  # noqa: E402
 from ipcity.core.config import load_settings  # noqa: E402
 from ipcity.core.db import Database  # noqa: E402
-from ipcity.core.plugins import default_registry  # noqa: E402
 from ipcity.core.setup import initialise  # noqa: E402
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from ipcity.bootstrap import default_registry
 from ipcity.core.config import load_settings
 from ipcity.core.db import Database
-from ipcity.core.plugins import default_registry
 from ipcity.core.setup import initialise
 from tests.support.postgres import TempPostgres, find_pg_bin
 

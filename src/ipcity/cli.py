@@ -12,9 +12,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
-from ipcity.navigation.cli import navigation_app
-from ipcity.patents.cli import patents_app, search
-from ipcity.services.dataip.cli import dataip_app
+from ipcity.bootstrap import default_registry
+from ipcity.core import runtime
+from ipcity.patents.cli import search
 
 app = typer.Typer(help="ipcity — IP-strong city public-service platform", no_args_is_help=True)
 audit_app = typer.Typer(help="Audit trail")
@@ -27,9 +27,11 @@ app.add_typer(calendar_app, name="calendar")
 app.add_typer(user_app, name="user")
 console = Console()
 
-app.add_typer(patents_app, name="patents")
-app.add_typer(navigation_app, name="navigation")
-app.add_typer(dataip_app, name="dataip")
+runtime.provide(lambda: _services())
+# Each plugin declares its own command groups (`ipcity patents …`, `ipcity dataip …`).
+for _plugin in default_registry().plugins:
+    for _name, _commands in _plugin.commands.items():
+        app.add_typer(_commands, name=_name)
 app.command("search")(search)
 
 

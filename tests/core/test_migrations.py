@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from ipcity.bootstrap import import_all_tables
 from ipcity.core.db import Base
-from ipcity.core.models import import_all_tables
 
 
 def test_models_and_migrations_agree(db):

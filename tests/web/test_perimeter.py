@@ -15,9 +15,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from ipcity.bootstrap import default_registry
 from ipcity.core.errors import DomainError
 from ipcity.core.i18n import Msg
-from ipcity.core.plugins import Plugin, default_registry
+from ipcity.core.plugins import Plugin
 from ipcity.core.roles import APPLICANT_COMPANY
 from ipcity.core.tables import AuditEntry, Unit
 from ipcity.web.app import create_app

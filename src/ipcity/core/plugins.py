@@ -3,6 +3,9 @@
 A service registers routes, menu entries, its catalogue entry, case types, background jobs, who may
 see its attachments, and its seed/demo data, all through one `Plugin` object — the same hooks for
 built-in services as for any later one (the shape Datasette uses for its own features).
+
+Which plugins make up the platform is decided in one place only, the composition root (ipcity/bootstrap.py):
+this module knows no service.
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ class Plugin:
     templates: Path | None = None
     seed: Callable[..., Any] | None = None  # reference data every installation needs
     demo: Callable[..., Any] | None = None  # demo data, loaded only on request
+    tables: tuple[str, ...] = ()  # modules declaring its tables: imported so that the schema (and Alembic) sees them
+    commands: dict[str, Any] = field(default_factory=dict)  # name -> typer.Typer: `ipcity <name> …`
 
 
 class Registry:
@@ -105,23 +110,3 @@ class Registry:
             if owner_type in p.file_access:
                 return p.file_access[owner_type]
         return None
-
-
-def builtin_plugins() -> list[Plugin]:
-    """The plugins shipped with the platform, in menu order."""
-    from ipcity.navigation.plugin import plugin as navigation
-    from ipcity.patents.plugin import plugin as patents
-    from ipcity.portal.plugin import plugin as portal
-    from ipcity.services.dataip.plugin import plugin as dataip
-    from ipcity.services.openlicense.plugin import plugin as openlicense
-    from ipcity.services.pledge.plugin import plugin as pledge
-    from ipcity.services.workplan.plugin import plugin as workplan
-
-    return [portal(), patents(), navigation(), dataip(), openlicense(), pledge(), workplan()]
-
-
-def default_registry() -> Registry:
-    reg = Registry()
-    for p in builtin_plugins():
-        reg.register(p)
-    return reg

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
+from ipcity.bootstrap import import_all_tables
 from ipcity.core.db import Base, make_engine
-from ipcity.core.models import import_all_tables
 
 import_all_tables()
 config = context.config

@@ -25,11 +25,10 @@ def run(query: str = typer.Option("", help="a search query (TI=… AND AD>=2015)
         html: Path = typer.Option(None, help="write the HTML report here"),
         json_out: Path = typer.Option(None, "--json", help="write the results as JSON here")) -> None:
     """Select the topic's patents from the register, run every analysis, write the report."""
-    from ipcity.core.config import load_settings
     from ipcity.core.errors import DomainError
+    from ipcity.core.runtime import services as build_services
     from ipcity.navigation import pipeline, report, report_builder, service
     from ipcity.patents.engine import engine_for
-    from ipcity.web.app import build_services
 
     kind = "query" if query else "ipc" if ipc else "sei" if sei else "numbers" if numbers else ""
     form = {"kind": kind, "query": query, "ipc_codes": ipc, "sei_code": sei, "focus_region": focus,
@@ -40,7 +39,7 @@ def run(query: str = typer.Option("", help="a search query (TI=… AND AD>=2015)
         for field, message in exc.problems:
             console.print(f"[red]{field or ''}: {message.render(lang if lang == 'en' else 'zh_Hans')}[/red]")
         raise typer.Exit(2) from exc
-    svc = build_services(load_settings())
+    svc = build_services()
     stages = pipeline.Stages()
     with svc.db.session() as session, console.status("analysing…"):
         results = pipeline.run(session, definition, engine=engine_for(svc.settings), stages=stages)

@@ -11,9 +11,12 @@ from ipcity.navigation.service import NAVIGATORS, RUN_JOB
 
 def plugin() -> Plugin:
     from ipcity.navigation import api, demo, jobs, views
+    from ipcity.navigation.cli import navigation_app
 
     return Plugin(
         key="navigation",
+        tables=("ipcity.navigation.tables",),
+        commands={"navigation": navigation_app},
         service=ServiceInfo(
             key="navigation",
             name=Msg("Patent navigation (专利导航)"),

@@ -15,10 +15,9 @@ console = Console()
 
 
 def _services():
-    from ipcity.core.config import load_settings
-    from ipcity.web.app import build_services
+    from ipcity.core.runtime import services
 
-    return build_services(load_settings())
+    return services()
 
 
 def _bar() -> Progress:

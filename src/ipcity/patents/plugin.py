@@ -14,9 +14,12 @@ DATA_MANAGERS = OFFICIAL_ROLES | {ADMIN}
 
 def plugin() -> Plugin:
     from ipcity.patents import api, demo, jobs, views
+    from ipcity.patents.cli import patents_app
 
     return Plugin(
         key="patents",
+        tables=("ipcity.patents.tables",),
+        commands={"patents": patents_app},
         service=ServiceInfo(
             key="patents",
             name=Msg("Patent search (专利检索)"),

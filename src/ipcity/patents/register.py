@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import Text, func, or_, select
 from sqlalchemy.orm import Session
 
 from ipcity.core import audit
@@ -60,12 +60,33 @@ def find(session: Session, number: str) -> PatentRecord:
     return store.to_record(best)
 
 
+def granted_naming(session: Session, name: str, *, limit: int = 100) -> list[PatentRecord]:
+    """Granted records (a grant date, or a grant kind code) whose applicants mention `name` as text, newest
+    application first, at most `limit`: "the granted patents of my unit" that filing forms suggest. A text
+    match only: the caller decides whether `name` really is an owner."""
+    if not name:
+        return []
+    rows = session.scalars(select(Patent).where(or_(Patent.grant_date.is_not(None), Patent.kind.in_(GRANT_KINDS)),
+                                                Patent.app_number != "", Patent.applicants.is_not(None),
+                                                func.cast(Patent.applicants, Text).contains(name, autoescape=True))
+                           .order_by(Patent.app_date.desc(), Patent.app_number.desc()).limit(limit))
+    return [store.to_record(r) for r in rows]
+
+
+def filed_on(session: Session, day: date, patent_type: str, *, excluding: str = "") -> list[PatentRecord]:
+    """Records of `patent_type` applied for on `day`, other than application `excluding` (a pledge's
+    same-day utility model / invention check)."""
+    rows = session.scalars(select(Patent).where(Patent.app_date == day, Patent.patent_type == patent_type,
+                                                Patent.app_number != excluding))
+    return [store.to_record(r) for r in rows]
+
+
 def key_of(record: PatentRecord) -> str:
     """The register key of a patent right: its application number (the publication number if it has none)."""
     return record.app_number or record.pub_number
 
 
-def _entry(row: PatentRegisterEntry) -> RegisterEntry:
+def entry_of(row: PatentRegisterEntry) -> RegisterEntry:
     return RegisterEntry(row.kind, row.start_on, row.end_on, row.closed_on, row.reference,
                          dict(row.detail or {}) | {"entry_id": row.id, "source": row.source})
 
@@ -74,7 +95,7 @@ def entries(session: Session, key: str, kinds: tuple[str, ...] = ENTRY_KINDS) ->
     rows = session.scalars(select(PatentRegisterEntry).where(PatentRegisterEntry.app_number == key,
                                                              PatentRegisterEntry.kind.in_(kinds))
                            .order_by(PatentRegisterEntry.id))
-    return [_entry(r) for r in rows]
+    return [entry_of(r) for r in rows]
 
 
 def position(session: Session, number: str | PatentRecord, on: date | None = None) -> Position:
@@ -91,7 +112,7 @@ def positions(session: Session, records: list[PatentRecord], on: date | None = N
                                .where(PatentRegisterEntry.app_number.in_(keys[chunk:chunk + 900]))
                                .order_by(PatentRegisterEntry.id))
         for row in rows:
-            by_key[row.app_number].append(_entry(row))
+            by_key[row.app_number].append(entry_of(row))
     on = on or today()
     return {key_of(r): derive(r, by_key[key_of(r)], on) for r in records}
 

@@ -14,13 +14,14 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment
 
+from ipcity.bootstrap import default_registry
 from ipcity.core import i18n, jobs
 from ipcity.core.config import Settings, load_settings
 from ipcity.core.db import Database
 from ipcity.core.errors import DomainError
 from ipcity.core.files import FileStore
 from ipcity.core.i18n import Msg
-from ipcity.core.plugins import Registry, default_registry
+from ipcity.core.plugins import Registry
 from ipcity.core.tables import Job
 from ipcity.web import security_headers
 from ipcity.web.limits import BodyLimits

@@ -15,7 +15,7 @@ from ipcity.core.errors import DomainError
 from ipcity.core.files import FileStore
 from ipcity.core.notify import MemoryNotifier
 from ipcity.core.tables import Attachment, OutboxMessage, StoredFile
-from ipcity.services.dataip import access, objections, service, views
+from ipcity.services.dataip import access, objections, queries, service
 from ipcity.services.dataip.tables import ContactCode, LogLeaf, Objection
 from ipcity.workflow.tables import Case
 from tests.support.dataip import (
@@ -172,7 +172,7 @@ def test_an_unconfirmed_anonymous_objection_blocks_nothing_and_is_not_public(ses
     assert "object" not in [e.transition for e in case_of(session, product).events]
     assert "objection" not in session.scalars(select(LogLeaf.kind).where(
         LogLeaf.subject == product.application_number)).all()
-    assert views.product_context(session, people["reviewer"], product)["objections"] == []
+    assert queries.product_context(session, people["reviewer"], product)["objections"] == []
     assert not access.may_see_objection_file(session, people["reviewer"], str(receipt.objection.id))
     ends = service.publicity_ends(session, case_of(session, product))
     monkeypatch.setenv("IPCITY_TODAY", (ends + timedelta(days=1)).isoformat())

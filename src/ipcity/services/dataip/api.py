@@ -2,6 +2,8 @@
 transparency log in the manner of RFC 6962 §4 (signed tree head, entries, inclusion and consistency proofs,
 hashes in hex rather than base64), so that anyone can audit the registry without the web pages.
 
+It reads the service's read model (queries.py), as the pages do, and never the HTML views.
+
 Numeric parameters are read as text and checked here, so that a wrong one gets a 400 naming the parameter in
 the request's language (DomainError), not the framework's generic 422.
 """
@@ -16,9 +18,10 @@ from ipcity.core.errors import DomainError, NotFound
 from ipcity.core.files import attachments_of
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import Actor
-from ipcity.services.dataip import domain, service, tlog, views
+from ipcity.services.dataip import domain, queries, service, tlog
 from ipcity.services.dataip.tables import DataProduct, LogLeaf, TreeHead
 from ipcity.web.deps import db_session, public, require
+from ipcity.web.paging import paged
 from ipcity.workflow.tables import Case
 
 router = APIRouter(prefix="/api/dataip")
@@ -75,19 +78,19 @@ def public_json(session: Session, product: DataProduct) -> dict:
     """The public record: never the source description, lawful statement, rules, structure, sample or objectors."""
     case = session.get(Case, product.case_id)
     ends = service.publicity_ends(session, case)
-    until = views.objection_open(session, product)
+    until = queries.objection_open(session, product)
     return {"application_number": product.application_number, "name": product.name,
             "category": product.category, "category_label": domain_label(product.category),
-            "industry_code": product.industry_code, "industry_name": views.industry_name(product.industry_code),
+            "industry_code": product.industry_code, "industry_name": queries.industry_name(product.industry_code),
             "holder_name": product.holder_name, "holder_type": product.holder_type, "scenario": product.scenario,
             "summary": product.summary, "data_format": product.data_format, "scale": product.scale,
             "update_frequency": product.update_frequency, "state": product.state,
-            "state_label": views.state_label(product.state).render(),
+            "state_label": queries.state_label(product.state).render(),
             "registration_number": product.registration_number, "certificate_number": product.certificate_number,
             "registered_on": _date(product.registered_on), "valid_until": _date(product.valid_until),
             "revision": product.revision, "publicity_ends": _date(ends), "objections_until": _date(until),
             "data": _data(product), "log": [{"index": leaf.idx, "kind": leaf.kind}
-                                            for leaf in views.log_entries_of(session, product)],
+                                            for leaf in queries.log_entries_of(session, product)],
             "url": f"/dataip/registry/{product.application_number}",
             "verify_url": f"/dataip/verify/{product.certificate_number}" if product.certificate_number else None}
 
@@ -100,14 +103,14 @@ def brief_json(product: DataProduct) -> dict:
     return {"id": product.id, "application_number": product.application_number, "name": product.name,
             "category": product.category, "industry_code": product.industry_code,
             "holder_name": product.holder_name, "state": product.state,
-            "state_label": views.state_label(product.state).render(), "filed_at": product.filed_at.isoformat(),
+            "state_label": queries.state_label(product.state).render(), "filed_at": product.filed_at.isoformat(),
             "registration_number": product.registration_number, "certificate_number": product.certificate_number,
             "registered_on": _date(product.registered_on), "valid_until": _date(product.valid_until),
             "url": f"/dataip/{product.id}"}
 
 
 def full_json(session: Session, actor: Actor, product: DataProduct) -> dict:
-    ctx = views.product_context(session, actor, product)
+    ctx = queries.product_context(session, actor, product)
     case: Case = ctx["case"]
     objections = []
     for o in ctx["objections"]:
@@ -119,7 +122,7 @@ def full_json(session: Session, actor: Actor, product: DataProduct) -> dict:
                                   for a in attachments_of(session, service.OBJECTION_OWNER, o.id)]}
         objections.append(item)
     return brief_json(product) | {
-        "facts": {k: getattr(product, k) for k in views.FORM_FIELDS if k != "accept_undertaking"},
+        "facts": {k: getattr(product, k) for k in queries.FORM_FIELDS if k != "accept_undertaking"},
         "holder_type": product.holder_type, "revision": product.revision, "data": _data(product),
         "case": {"id": case.id, "number": case.number, "state": case.state},
         "publicity_ends": _date(ctx["publicity_ends"]), "duplicates": ctx["duplicates"], "expert": ctx["expert"],
@@ -149,17 +152,18 @@ def full_json(session: Session, actor: Actor, product: DataProduct) -> dict:
 def applications(q: str = "", state: str = "", category: str = "", industry: str = "", filed_from: str = "",
                  filed_to: str = "", page: str = "1", actor: Actor = Depends(require()),
                  session: Session = Depends(db_session)):
-    views.ensure_user(actor)
-    filters = views.Filters(q=q, state=state, category=category, industry=industry, filed_from=filed_from,
+    queries.ensure_user(actor)
+    filters = queries.Filters(q=q, state=state, category=category, industry=industry, filed_from=filed_from,
                             filed_to=filed_to)
-    result = views.paged(session, views.applications_query(actor, filters), int_param(page, "page", minimum=1))
-    return {"total": result.total, "page": result.page, "pages": result.pages, "per_page": views.PAGE_SIZE,
+    result = paged(session, queries.applications_query(actor, filters), int_param(page, "page", minimum=1),
+                   queries.PAGE_SIZE)
+    return {"total": result.total, "page": result.page, "pages": result.pages, "per_page": queries.PAGE_SIZE,
             "items": [brief_json(p) for p in result.rows]}
 
 
 @router.get("/applications/{product_id}")
 def application(product_id: int, actor: Actor = Depends(require()), session: Session = Depends(db_session)):
-    views.ensure_user(actor)
+    queries.ensure_user(actor)
     return full_json(session, actor, service.visible_product(session, actor, product_id))
 
 
@@ -167,7 +171,7 @@ def application(product_id: int, actor: Actor = Depends(require()), session: Ses
 def act(product_id: int, payload: dict = Body(default_factory=dict), actor: Actor = Depends(require()),
         session: Session = Depends(db_session)):
     """`{"transition": "pass_formal", "values": {...}, "reason": "..."}`; objections go through the public form."""
-    views.ensure_user(actor)
+    queries.ensure_user(actor)
     product = service.visible_product(session, actor, product_id)
     transition = str(payload.get("transition") or "")
     values = payload.get("values") or {}
@@ -184,16 +188,16 @@ def act(product_id: int, payload: dict = Body(default_factory=dict), actor: Acto
 @public
 def registry(q: str = "", state: str = "", category: str = "", industry: str = "", holder: str = "",
              page: str = "1", session: Session = Depends(db_session)):
-    filters = views.Filters(q=q, state=state, category=category, industry=industry, holder=holder)
-    result = views.paged(session, views.registry_query(filters), int_param(page, "page", minimum=1))
-    return {"total": result.total, "page": result.page, "pages": result.pages, "per_page": views.PAGE_SIZE,
+    filters = queries.Filters(q=q, state=state, category=category, industry=industry, holder=holder)
+    result = paged(session, queries.registry_query(filters), int_param(page, "page", minimum=1), queries.PAGE_SIZE)
+    return {"total": result.total, "page": result.page, "pages": result.pages, "per_page": queries.PAGE_SIZE,
             "items": [public_json(session, p) for p in result.rows]}
 
 
 @router.get("/registry/{application_number}")
 @public
 def registry_record(application_number: str, session: Session = Depends(db_session)):
-    return public_json(session, views.public_product(session, application_number))
+    return public_json(session, queries.public_product(session, application_number))
 
 
 # --- the transparency log (RFC 6962 §4, hex) -----------------------------------------------------------------

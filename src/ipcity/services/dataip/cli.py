@@ -59,10 +59,9 @@ def verify(cert: Path = typer.Argument(..., help="the certificate PDF", show_def
 
 
 def _services():
-    from ipcity.core.config import load_settings
-    from ipcity.web.app import build_services
+    from ipcity.core.runtime import services
 
-    return build_services(load_settings())
+    return services()
 
 
 @dataip_app.command("check")

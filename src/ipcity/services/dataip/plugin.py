@@ -12,9 +12,12 @@ from ipcity.services.dataip.casetypes import APPLICANTS
 
 def plugin() -> Plugin:
     from ipcity.services.dataip import access, api, demo, jobs, service, views
+    from ipcity.services.dataip.cli import dataip_app
 
     return Plugin(
         key="dataip",
+        tables=("ipcity.services.dataip.tables",),
+        commands={"dataip": dataip_app},
         service=ServiceInfo(
             key="dataip",
             name=Msg("Data-IP registration (数据知识产权登记)"),

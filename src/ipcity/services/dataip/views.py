@@ -6,34 +6,46 @@ of products in publicity or registered, the public record with the objection for
 it with the double-submit CSRF cookie, as on the login form), the verification page the certificate's QR code
 points at, and the transparency log with the integrity check for officials.
 
-The list and search helpers here are shared with api.py, so that the pages and the JSON API apply the same
-access rules and filters.
+What the pages read (access, filters, the lists, public lookups, one application's facts) is the read model in
+queries.py, which the JSON API reads too; this module only adds what is particular to HTML.
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from ipcity.core import audit
-from ipcity.core.clock import CHINA_TZ, today
 from ipcity.core.context import settings_of
-from ipcity.core.errors import DomainError, NotFound, PermissionDenied
-from ipcity.core.files import Upload, attachments_of
+from ipcity.core.errors import DomainError, NotFound
+from ipcity.core.files import Upload
 from ipcity.core.i18n import Msg
-from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, APPLICANT_INDIVIDUAL, OFFICIAL_ROLES, Actor
+from ipcity.core.roles import APPLICANT_COMPANY, APPLICANT_INDIVIDUAL, Actor
 from ipcity.core.tables import User
 from ipcity.services.dataip import casetypes, domain, evidence, service, tlog
 from ipcity.services.dataip.objections import CodeRejected
-from ipcity.services.dataip.tables import DataProduct, LogLeaf, Objection
+from ipcity.services.dataip.queries import (
+    AUDITORS,
+    FORM_FIELDS,
+    Filters,
+    applications_query,
+    ensure_user,
+    industry_name,
+    log_entries_of,
+    objection_open,
+    product_by_certificate,
+    product_context,
+    public_product,
+    registry_query,
+    sections,
+    state_label,
+    suggestions,
+)
+from ipcity.services.dataip.tables import DataProduct
 from ipcity.services.dataip.verify import fingerprint
 from ipcity.web.deps import (
     ANON_CSRF_COOKIE,
@@ -53,16 +65,7 @@ from ipcity.workflow.tables import Case
 
 router = APIRouter(prefix="/dataip")
 
-# Who uses the registration pages. The routes say require() (every signed-in role) and check this set
-# themselves, as the portal's case pages do: it covers every role of the test cast, so a route-level role
-# set would leave tests/web/test_access.py no outsider to try.
-USERS = casetypes.APPLICANTS | OFFICIAL_ROLES | {ADMIN}
-AUDITORS = OFFICIAL_ROLES | {ADMIN}
-PAGE_SIZE = 50
 LOG_PAGE_SIZE = 50
-FORM_FIELDS = ("name", "category", "industry_code", "scenario", "summary", "source_kind", "source_description",
-               "lawful_statement", "processing_rules", "structure", "data_format", "scale", "update_frequency",
-               "holder_type", "accept_undertaking")
 EXPERT_CONCLUSIONS = {"supports": Msg("Supports registration"), "opposes": Msg("Opposes registration"),
                       "mixed": Msg("Mixed opinion")}
 ENTRY_KINDS = {
@@ -80,136 +83,7 @@ REGISTRY_HEADER = ["application_number", "name", "category", "industry_code", "i
                    "valid_until", "data_sha256"]
 
 
-# --- shared with api.py: who sees what, filters, paging ----------------------------------------------------
-
-def ensure_user(actor: Actor) -> None:
-    if actor.role not in USERS:
-        raise PermissionDenied(Msg("Data-IP registration is for applicants, the registration body and "
-                                   "administrators"))
-
-
-def state_label(key: str) -> Msg:
-    try:
-        return service.REGISTRATION.state(key).label
-    except KeyError:
-        return Msg(key)
-
-
-def sections() -> list[tuple[str, str]]:
-    """GB/T 4754-2017 sections (门类), the letter that starts every industry code."""
-    return [(c, i.name) for c, i in domain.industries().items() if i.level == "门类"]
-
-
-def suggestions() -> list[str]:
-    """'code name' suggestions for the industry field: 中类 and 小类 only, to keep the page small."""
-    return [f"{c} {i.name}" for c, i in domain.industries().items() if i.level in ("中类", "小类")]
-
-
-def industry_name(code: str) -> str:
-    found = domain.industries().get(code)
-    return found.name if found else ""
-
-
-def _date(value: str, field: str) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise DomainError(Msg("'{value}' is not a date; write it YYYY-MM-DD", value=value[:20]),
-                          field=field) from None
-
-
-def _utc_midnight(day: date) -> datetime:
-    # Filing days are Chinese calendar days; SQLite stores UTC without an offset, so compare in UTC.
-    return datetime.combine(day, time(), CHINA_TZ).astimezone(UTC)
-
-
-@dataclass
-class Filters:
-    q: str = ""
-    state: str = ""
-    category: str = ""
-    industry: str = ""
-    holder: str = ""
-    filed_from: str = ""
-    filed_to: str = ""
-
-    def apply(self, stmt: Select) -> Select:
-        q = self.q.strip()
-        if q:
-            stmt = stmt.where(or_(*(col.icontains(q, autoescape=True) for col in (
-                DataProduct.name, DataProduct.application_number, DataProduct.registration_number,
-                DataProduct.certificate_number, DataProduct.holder_name))))
-        if self.state:
-            stmt = stmt.where(DataProduct.state == self.state)
-        if self.category:
-            stmt = stmt.where(DataProduct.category == self.category)
-        if self.industry.strip():
-            stmt = stmt.where(DataProduct.industry_code.startswith(domain.industry_code(self.industry),
-                                                                   autoescape=True))
-        if self.holder.strip():
-            stmt = stmt.where(DataProduct.holder_name.icontains(self.holder.strip(), autoescape=True))
-        start, end = _date(self.filed_from, "filed_from"), _date(self.filed_to, "filed_to")
-        if start and end and end < start:
-            raise DomainError(Msg("The end date is before the start date"), field="filed_to")
-        if start:
-            stmt = stmt.where(DataProduct.filed_at >= _utc_midnight(start))
-        if end:
-            stmt = stmt.where(DataProduct.filed_at < _utc_midnight(end + timedelta(days=1)))
-        return stmt
-
-    def query(self, **extra) -> str:
-        params = {k: v for k, v in self.__dict__.items() if v} | {k: v for k, v in extra.items() if v}
-        return urlencode(params)
-
-
-def applications_query(actor: Actor, filters: Filters) -> Select:
-    """The applications a person may see in full (service.may_view), newest first."""
-    stmt = select(DataProduct)
-    if actor.role in casetypes.APPLICANTS:
-        mine = DataProduct.holder_user_id == actor.user_id
-        stmt = stmt.where(or_(mine, DataProduct.holder_unit_id == actor.unit_id) if actor.unit_id else mine)
-    elif actor.role in OFFICIAL_ROLES:
-        stmt = stmt.join(Case, Case.id == DataProduct.case_id).where(Case.assigned_unit_id == actor.unit_id)
-    elif actor.role != ADMIN:
-        stmt = stmt.where(DataProduct.id.is_(None))
-    return filters.apply(stmt).order_by(DataProduct.filed_at.desc(), DataProduct.id.desc())
-
-
-def registry_query(filters: Filters) -> Select:
-    """Products the public may see: in publicity or registered (and what became of a registration)."""
-    stmt = select(DataProduct).where(or_(DataProduct.public.is_(True), DataProduct.state.in_(service.PUBLIC_STATES)))
-    return filters.apply(stmt).order_by(DataProduct.id.desc())
-
-
-def public_product(session: Session, application_number: str) -> DataProduct:
-    product = session.scalar(registry_query(Filters()).where(DataProduct.application_number == application_number))
-    if product is None:
-        raise NotFound(Msg("{number} is not in the public registry", number=application_number[:40]))
-    return product
-
-
-def product_by_certificate(session: Session, certificate_number: str) -> DataProduct:
-    product = session.scalar(select(DataProduct).where(DataProduct.certificate_number == certificate_number))
-    if product is None:
-        raise NotFound(Msg("No registration has the certificate number {number}", number=certificate_number[:40]))
-    return product
-
-
-def log_entries_of(session: Session, product: DataProduct) -> list[LogLeaf]:
-    return list(session.scalars(select(LogLeaf).where(LogLeaf.subject == product.application_number)
-                                .order_by(LogLeaf.idx)))
-
-
-def objection_open(session: Session, product: DataProduct) -> date | None:
-    """The last day objections are accepted, while they are; else None."""
-    if product.state not in ("in_publicity", "objection_review"):
-        return None
-    ends = service.publicity_ends(session, session.get(Case, product.case_id))
-    return ends if ends is not None and today() <= ends else None
-
+# --- page helpers --------------------------------------------------------------------------------------------
 
 def _int(value: str, default: int = 1) -> int:
     try:
@@ -501,59 +375,24 @@ def check_log(request: Request, actor: Actor = Depends(require(*AUDITORS)), sess
 
 # --- one application: the page, its actions, change and renewal, the certificate -----------------------------
 
-def _expert(case: Case) -> dict | None:
-    data = case.data or {}
-    if not any(data.get(k) for k in ("experts", "expert_opinion", "expert_conclusion")):
-        return None
-    return {"experts": data.get("experts", ""), "opinion": data.get("expert_opinion", ""),
-            "conclusion": data.get("expert_conclusion", "")}
-
-
-def _amendments(session: Session, actor: Actor, product: DataProduct) -> list[dict]:
-    out = []
-    for c in service.amendments_of(session, product):
-        out.append({"case": c, "state": service.AMENDMENT.state(c.state).label, "kind": c.data.get("kind"),
-                    "changes": c.data.get("changes") or {}, "reason": c.data.get("reason", ""),
-                    "deadlines": engine.deadlines(session, service.AMENDMENT, c),
-                    "actions": engine.available_actions(service.AMENDMENT, c, actor)})
-    return out
-
-
-def product_context(session: Session, actor: Actor, product: DataProduct, **extra) -> dict:
-    case = session.get(Case, product.case_id)
-    officials = actor.role in AUDITORS
-    # Only filed objections: an anonymous one waiting for its contact code is nobody's business yet.
-    objections = list(session.scalars(select(Objection).where(Objection.product_id == product.id,
-                                                              Objection.status == "filed").order_by(Objection.id)))
-    amendments = _amendments(session, actor, product)
-    open_amendment = any(a["case"].closed_at is None for a in amendments)
-    may_amend = (product.state == "registered" and actor.role in casetypes.APPLICANTS and not open_amendment
-                 and service.may_view(session, actor, product))
-    actions = engine.available_actions(service.REGISTRATION, case, actor)
+def _page_context(session: Session, actor: Actor, product: DataProduct, **extra) -> dict:
+    """The product page: the read model (queries.product_context) and the state of its forms."""
+    ctx = product_context(session, actor, product)
     # An error is shown in the form it came from; one whose form is not on the page goes on top.
-    forms = {t.key for t in actions} | {f"amendment-{a['case'].id}-{t.key}" for a in amendments for t in a["actions"]}
-    forms |= {"amend-change", "amend-renewal"} if may_amend else set()
+    forms = {t.key for t in ctx["actions"]}
+    forms |= {f"amendment-{a['case'].id}-{t.key}" for a in ctx["amendments"] for t in a["actions"]}
+    forms |= {"amend-change", "amend-renewal"} if ctx["may_amend"] else set()
     error = extra.get("error")
-    return _codes() | {
-        "p": product, "case": case, "type": service.REGISTRATION, "state": state_label(product.state),
-        "deadlines": engine.deadlines(session, service.REGISTRATION, case), "actions": actions,
+    return _codes() | ctx | {
+        "type": service.REGISTRATION, "amendment_type": service.AMENDMENT,
         "top_error": error if error is not None and extra.get("error_for") not in forms else None,
-        "samples": attachments_of(session, service.SAMPLE_OWNER, product.id),
-        "duplicates": (case.data or {}).get("duplicates") or [], "expert": _expert(case),
-        "objections": objections, "officials": officials,
-        "evidence": {o.id: attachments_of(session, service.OBJECTION_OWNER, o.id) for o in objections}
-        if officials else {},
-        "amendments": amendments, "amendment_type": service.AMENDMENT, "may_amend": may_amend,
-        "renewal_opens": domain.renewal_opens(product.valid_until, service.RULES.renewal_window_days)
-        if product.valid_until else None,
-        "changeable": casetypes.CHANGEABLE, "change_labels": CHANGE_LABELS, "entries": log_entries_of(session, product),
-        "head": tlog.latest_head(session), "publicity_ends": service.publicity_ends(session, case),
+        "changeable": casetypes.CHANGEABLE, "change_labels": CHANGE_LABELS,
         "error": None, "error_for": "", "posted": {}, **extra}
 
 
 def _product_page(request: Request, session: Session, actor: Actor, product_id: int, status: int = 200, **extra):
     product = service.visible_product(session, actor, product_id)
-    return render(request, "dataip/product.html", product_context(session, actor, product, **extra),
+    return render(request, "dataip/product.html", _page_context(session, actor, product, **extra),
                   status_code=status)
 
 

@@ -1,12 +1,26 @@
-"""Who may download the files of open licensing (the plugin's file_access hooks)."""
+"""Who may do what in open licensing: the role sets of its pages and API, the statistics rule, and who may
+download its files (the plugin's file_access hooks)."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ipcity.core.roles import Actor
+from ipcity.core.errors import PermissionDenied
+from ipcity.core.i18n import Msg
+from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, OFFICIAL_ROLES, Actor
 from ipcity.services.openlicense import service
 from ipcity.services.openlicense.tables import Declaration, Licence, Payment
+
+USERS = frozenset({APPLICANT_COMPANY}) | OFFICIAL_ROLES | {ADMIN}  # declarations, licences, fees, matchmaking
+AUDITORS = OFFICIAL_ROLES | {ADMIN}
+
+
+def ensure_office(session: Session, actor: Actor) -> None:
+    """Statistics: administrators and the officials of the office that checks declarations."""
+    if actor.role == ADMIN:
+        return
+    if actor.role not in OFFICIAL_ROLES or actor.unit_id != service.office_unit(session).id:
+        raise PermissionDenied(Msg("Statistics are for the officials of the IP office"))
 
 
 def may_see_declaration_file(session: Session, actor: Actor, owner_id: str) -> bool:

@@ -16,6 +16,7 @@ def plugin() -> Plugin:
 
     return Plugin(
         key="openlicense",
+        tables=("ipcity.services.openlicense.tables",),
         service=ServiceInfo(
             key="openlicense",
             name=Msg("Patent open licensing (专利开放许可)"),

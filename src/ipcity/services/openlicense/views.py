@@ -3,41 +3,52 @@
 Public (`@public`): the searchable list of declarations in effect (and, on request, withdrawn ones) with CSV, and
 the public record of one declaration. Signed in: declaring (companies), the declaration page with the office's
 formal check, taking a licence, "my licences" with recording and royalty payments, matchmaking, the annual-fee
-page of a patent, and the office's statistics. The list helpers here are shared with api.py, so that the pages
-and the JSON API apply the same filters and access rules.
+page of a patent, and the office's statistics. The filters, lists and labels come from queries.py and the role
+sets from access.py, which the JSON API reads too, so that pages and API apply the same filters and access rules.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import Select, String, cast, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from ipcity.core.errors import DomainError, PermissionDenied
 from ipcity.core.files import Upload, attachments_of
 from ipcity.core.i18n import Msg
-from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, OFFICIAL_ROLES, Actor
+from ipcity.core.roles import APPLICANT_COMPANY, Actor
 from ipcity.patents import register
-from ipcity.patents.tables import Patent
 from ipcity.services.openlicense import casetypes, domain, matching, service, stats
-from ipcity.services.openlicense.tables import Declaration, Licence
+from ipcity.services.openlicense.access import AUDITORS, USERS, ensure_office
+from ipcity.services.openlicense.queries import (
+    PublicFilters,
+    declarations_query,
+    districts,
+    licence_state_label,
+    licences_query,
+    money,
+    public_query,
+    rate_text,
+    region_name,
+    royalties_of,
+    settings_of,
+    state_label,
+    to_int,
+)
+from ipcity.services.openlicense.tables import Declaration
 from ipcity.web.deps import db_session, public, require, signed_in_or_anonymous
 from ipcity.web.export import csv_response
 from ipcity.web.paging import Page, paged
 from ipcity.web.templating import render
 from ipcity.workflow import engine
-from ipcity.workflow.tables import Case
 
 router = APIRouter(prefix="/openlicense")
 
-USERS = frozenset({APPLICANT_COMPANY}) | OFFICIAL_ROLES | {ADMIN}  # declarations, licences, fees, matchmaking
-AUDITORS = OFFICIAL_ROLES | {ADMIN}
 PAGE_SIZE = 30
 FORM_FIELDS = ("patent_number", "mode", "lump_sum", "rate", "rate_basis", "entry_fee", "term_start", "term_end",
                "other_terms", "contact", "small_entity")
@@ -51,104 +62,7 @@ REDUCTIONS = {"small_single": Msg("85 % reduction (费减)"), "small_several": M
               "open_licence": Msg("Open licence 15 % (财税〔2024〕23号)")}
 
 
-# --- shared with api.py -------------------------------------------------------------------------------------
-
-def state_label(key: str) -> Msg:
-    try:
-        return service.DECLARATION.state(key).label
-    except KeyError:
-        return Msg(key)
-
-
-def licence_state_label(key: str) -> Msg:
-    try:
-        return service.LICENCE.state(key).label
-    except KeyError:
-        return Msg(key)
-
-
-def region_name(code: str) -> str:
-    from ipcity.patents.regions import regions
-
-    try:
-        return regions().full_name(code) if code else ""
-    except Exception:
-        return code
-
-
-def districts() -> list[tuple[str, str]]:
-    """Shanghai's districts (the region filter); any division-code prefix is accepted too."""
-    from ipcity.patents.regions import regions
-
-    try:
-        return [(c, regions().name(c)) for c in regions().children("3101")]
-    except Exception:
-        return []
-
-
-def money(value) -> str:
-    return "" if value is None else f"{Decimal(value):,.2f}"
-
-
-def rate_text(value) -> str:
-    return "" if value is None else f"{Decimal(value).normalize():f}"
-
-
-def _int(value, default: int = 1) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
-@dataclass
-class PublicFilters:
-    q: str = ""
-    ipc: str = ""
-    region: str = ""
-    mode: str = ""
-    max_fee: str = ""
-    patent_type: str = ""
-    status: str = ""  # "" in effect, "withdrawn", "all"
-    sort: str = ""  # "" newest, "fee", "title"
-
-    def apply(self, stmt: Select) -> Select:
-        states = {"withdrawn": ("withdrawn",), "all": service.PUBLIC_STATES}.get(self.status,
-                                                                               domain.TAKEABLE_STATES)
-        stmt = stmt.where(Declaration.state.in_(states))
-        q = self.q.strip()
-        if q:
-            stmt = stmt.where(or_(*(c.icontains(q, autoescape=True) for c in (
-                Declaration.title, Declaration.abstract, Declaration.patentee, Declaration.patent_number,
-                Declaration.number))))
-        ipc = self.ipc.strip().upper().replace(" ", "")
-        if ipc:
-            stmt = stmt.where(or_(Declaration.ipc_text.startswith(ipc, autoescape=True),
-                                  Declaration.ipc_text.contains(" " + ipc, autoescape=True)))
-        if self.region.strip():
-            stmt = stmt.where(Declaration.region_code.startswith(self.region.strip(), autoescape=True))
-        if self.mode:
-            stmt = stmt.where(Declaration.mode == self.mode)
-        if self.patent_type:
-            stmt = stmt.where(Declaration.patent_type == self.patent_type)
-        if self.max_fee.strip():
-            try:
-                limit = Decimal(self.max_fee.strip().replace(",", ""))
-            except InvalidOperation:
-                raise DomainError(Msg("'{value}' is not a number", value=self.max_fee[:20]),
-                                  field="max_fee") from None
-            stmt = stmt.where(Declaration.fixed_fee <= limit)
-        order = {"fee": (Declaration.fixed_fee, Declaration.id), "title": (Declaration.title, Declaration.id)}
-        return stmt.order_by(*order.get(self.sort, (Declaration.published_on.desc(), Declaration.id.desc())))
-
-    def query(self, **extra) -> str:
-        params = {k: v for k, v in self.__dict__.items() if v} | {k: v for k, v in extra.items() if v}
-        return urlencode(params)
-
-
-def public_query(filters: PublicFilters) -> Select:
-    return filters.apply(select(Declaration))
-
+# --- page helpers -------------------------------------------------------------------------------------------
 
 def public_rows(rows: list[Declaration]) -> list[list]:
     return [[d.number, d.patent_number, d.title, d.patent_type, d.ipc_main, d.region_code, region_name(d.region_code),
@@ -156,53 +70,6 @@ def public_rows(rows: list[Declaration]) -> list[list]:
              money(d.entry_fee), d.term_start.isoformat(), d.term_end.isoformat(),
              d.published_on.isoformat() if d.published_on else "", d.state,
              d.withdrawn_on.isoformat() if d.withdrawn_on else "", d.contact] for d in rows]
-
-
-def declarations_query(actor: Actor, q: str = "", state: str = "") -> Select:
-    """The declarations a person may see in full: own unit's, the office's, or all (administrators)."""
-    stmt = select(Declaration)
-    if actor.role == APPLICANT_COMPANY:
-        stmt = stmt.where(Declaration.declarant_unit_id == actor.unit_id)
-    elif actor.role in OFFICIAL_ROLES:
-        stmt = stmt.join(Case, Case.id == Declaration.case_id).where(Case.assigned_unit_id == actor.unit_id)
-    elif actor.role != ADMIN:
-        stmt = stmt.where(Declaration.id.is_(None))
-    if q.strip():
-        stmt = stmt.where(or_(*(c.icontains(q.strip(), autoescape=True) for c in (
-            Declaration.title, Declaration.patent_number, Declaration.number, Declaration.patentee))))
-    if state:
-        stmt = stmt.where(Declaration.state == state)
-    return stmt.order_by(Declaration.filed_at.desc(), Declaration.id.desc())
-
-
-def licences_query(actor: Actor, side: str = "", state: str = "", q: str = "") -> Select:
-    """Licences a person may see: as licensee or licensor (companies), the office's (officials), all (admin)."""
-    stmt = select(Licence)
-    if actor.role == APPLICANT_COMPANY:
-        sides = {"licensee": Licence.licensee_unit_id == actor.unit_id,
-                 "licensor": Licence.licensor_unit_id == actor.unit_id}
-        stmt = stmt.where(sides[side] if side in sides else or_(*sides.values()))
-    elif actor.role in OFFICIAL_ROLES:
-        stmt = (stmt.join(Declaration, Declaration.id == Licence.declaration_id)
-                .join(Case, Case.id == Declaration.case_id).where(Case.assigned_unit_id == actor.unit_id))
-    elif actor.role != ADMIN:
-        stmt = stmt.where(Licence.id.is_(None))
-    if state:
-        stmt = stmt.where(Licence.state == state)
-    if q.strip():
-        stmt = stmt.where(or_(*(c.icontains(q.strip(), autoescape=True) for c in (
-            Licence.number, Licence.licensee, Licence.licensor, Licence.app_number, Licence.products))))
-    return stmt.order_by(Licence.id.desc())
-
-
-def royalties_of(session: Session, licence_ids: list[int]) -> dict[int, Decimal]:
-    from ipcity.services.openlicense.tables import Payment
-
-    if not licence_ids:
-        return {}
-    rows = session.execute(select(Payment.licence_id, func.sum(Payment.amount))
-                           .where(Payment.licence_id.in_(licence_ids)).group_by(Payment.licence_id))
-    return {lid: Decimal(total or 0) for lid, total in rows}
 
 
 def _codes() -> dict:
@@ -245,7 +112,7 @@ def public_list(request: Request, q: str = "", ipc: str = "", region: str = "", 
         stmt = public_query(filters)
         if format == "csv":
             return csv_response("open-licences.csv", PUBLIC_HEADER, public_rows(list(session.scalars(stmt))))
-        result = paged(session, stmt, _int(page), PAGE_SIZE)
+        result = paged(session, stmt, to_int(page), PAGE_SIZE)
     except DomainError as exc:
         error = exc
     return render(request, "openlicense/list.html", _codes() | {
@@ -274,12 +141,8 @@ def public_record(request: Request, number: str, actor: Actor | None = Depends(s
 
 def _suggestions(session: Session, unit_name: str) -> list[tuple[str, str]]:
     """Granted patents of the unit in the register (for the patent-number field)."""
-    if not unit_name:
-        return []
-    rows = session.execute(select(Patent.app_number, Patent.title).where(
-        cast(Patent.applicants, String).contains(unit_name, autoescape=True), Patent.kind.in_(register.GRANT_KINDS),
-        Patent.app_number != "").order_by(Patent.app_number).limit(100))
-    return [("ZL" + a[2:] if a.startswith("CN") else a, t) for a, t in rows]
+    return [("ZL" + r.app_number[2:] if r.app_number.startswith("CN") else r.app_number, r.title)
+            for r in register.granted_naming(session, unit_name)]
 
 
 def _form_context(session: Session, actor: Actor, values: dict, error: DomainError | None = None,
@@ -327,7 +190,7 @@ def declarations_page(request: Request, q: str = "", state: str = "", page: str 
     if format == "csv":
         return csv_response("open-licence-declarations.csv", PUBLIC_HEADER, public_rows(list(session.scalars(stmt))))
     return render(request, "openlicense/declarations.html", _codes() | {
-        "result": paged(session, stmt, _int(page), PAGE_SIZE), "q": q, "state": state,
+        "result": paged(session, stmt, to_int(page), PAGE_SIZE), "q": q, "state": state,
         "query": lambda **kw: urlencode({k: v for k, v in ({"q": q, "state": state} | kw).items() if v}),
         "may_declare": actor.role == APPLICANT_COMPANY})
 
@@ -454,7 +317,7 @@ def licences_page(request: Request, side: str = "", state: str = "", q: str = ""
             [r.number, decls[r.declaration_id].number, decls[r.declaration_id].patent_number, r.licensor,
              r.licensee, r.mode, r.start_on.isoformat(), r.end_on.isoformat(), r.state,
              r.recorded_on.isoformat() if r.recorded_on else "", money(paid.get(r.id, 0))] for r in rows])
-    result = paged(session, stmt, _int(page), PAGE_SIZE)
+    result = paged(session, stmt, to_int(page), PAGE_SIZE)
     decls = {d.id: d for d in session.scalars(select(Declaration).where(
         Declaration.id.in_({r.declaration_id for r in result.rows})))} if result.rows else {}
     return render(request, "openlicense/licences.html", _codes() | {
@@ -531,10 +394,6 @@ def end_licence(request: Request, licence_id: int, form: FormData = Depends(post
 
 # --- matchmaking, fees, statistics --------------------------------------------------------------------------
 
-def settings_of(request: Request):
-    return request.app.state.services.settings
-
-
 @router.get("/match")
 def match_page(request: Request, need: str = "", actor: Actor = Depends(require(*USERS)),
                session: Session = Depends(db_session)):
@@ -558,14 +417,6 @@ def patent_fees(request: Request, number: str, small_entity: str = "", actor: Ac
     return render(request, "openlicense/patent.html", _codes() | {
         "record": record, "position": position, "decls": decls, "chosen": small_entity,
         "schedule": service.fee_schedule(session, position, small_entity)})
-
-
-def ensure_office(session: Session, actor: Actor) -> None:
-    """Statistics: administrators and the officials of the office that checks declarations."""
-    if actor.role == ADMIN:
-        return
-    if actor.role not in OFFICIAL_ROLES or actor.unit_id != service.office_unit(session).id:
-        raise PermissionDenied(Msg("Statistics are for the officials of the IP office"))
 
 
 @router.get("/stats")

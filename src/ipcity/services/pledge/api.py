@@ -7,9 +7,10 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
 from ipcity.core.roles import Actor
-from ipcity.services.pledge import domain, service, views
+from ipcity.services.pledge import domain, queries, service
 from ipcity.services.pledge.tables import GazetteLine, Pledge
 from ipcity.web.deps import db_session, public, require, signed_in_or_anonymous
+from ipcity.web.paging import paged
 from ipcity.workflow.tables import Case
 
 router = APIRouter(prefix="/api/pledge")
@@ -21,7 +22,7 @@ def _d(value) -> str | None:
 
 def brief_json(p: Pledge) -> dict:
     return {"id": p.id, "application_number": p.application_number, "state": p.state,
-            "state_label": views.state_label(p.state).render(), "pledgor": p.pledgor_name, "pledgee": p.pledgee_name,
+            "state_label": queries.state_label(p.state).render(), "pledgor": p.pledgor_name, "pledgee": p.pledgee_name,
             "amount_yuan": domain.yuan(p.amount_fen).replace(",", ""), "debt_start": _d(p.debt_start),
             "debt_end": _d(p.debt_end), "filed_on": _d(p.filed_on), "registration_number": p.registration_number,
             "registered_on": _d(p.registered_on), "patents": [x.patent_number for x in p.patents],
@@ -62,16 +63,16 @@ def full_json(session: Session, actor: Actor, p: Pledge) -> dict:
 @router.get("/applications")
 def applications(q: str = "", state: str = "", filed_from: str = "", filed_to: str = "", page: str = "1",
                  actor: Actor = Depends(require()), session: Session = Depends(db_session)):
-    views.ensure_user(actor)
-    filters = views.Filters(q=q, state=state, filed_from=filed_from, filed_to=filed_to)
-    result = views.paged(session, views.applications_query(actor, filters), views._int(page))
+    queries.ensure_user(actor)
+    filters = queries.Filters(q=q, state=state, filed_from=filed_from, filed_to=filed_to)
+    result = paged(session, queries.applications_query(actor, filters), queries.to_int(page))
     return {"total": result.total, "page": result.page, "pages": result.pages,
             "items": [brief_json(p) for p in result.rows]}
 
 
 @router.get("/applications/{pledge_id:int}")
 def application(pledge_id: int, actor: Actor = Depends(require()), session: Session = Depends(db_session)):
-    views.ensure_user(actor)
+    queries.ensure_user(actor)
     return full_json(session, actor, service.visible_pledge(session, actor, pledge_id))
 
 
@@ -87,7 +88,7 @@ def gazette_json(g: GazetteLine) -> dict:
 def gazette(request: Request, q: str = "", kind: str = "", pledgee: str = "", ipc: str = "", date_from: str = "",
             date_to: str = "", page: str = "1", actor: Actor | None = Depends(signed_in_or_anonymous()),
             session: Session = Depends(db_session)):
-    filters = views.GazetteFilters(q=q, kind=kind, pledgee=pledgee, ipc=ipc, date_from=date_from, date_to=date_to)
-    result = views.paged(session, views.gazette_query(filters), views._int(page))
+    filters = queries.GazetteFilters(q=q, kind=kind, pledgee=pledgee, ipc=ipc, date_from=date_from, date_to=date_to)
+    result = paged(session, queries.gazette_query(filters), queries.to_int(page))
     return {"total": result.total, "page": result.page, "pages": result.pages,
             "items": [gazette_json(g) for g in result.rows]}

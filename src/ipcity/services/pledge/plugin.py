@@ -15,6 +15,7 @@ def plugin() -> Plugin:
 
     return Plugin(
         key="pledge",
+        tables=("ipcity.services.pledge.tables",),
         service=ServiceInfo(
             key="pledge",
             name=Msg("Patent pledge registration (专利权质押登记)"),

@@ -30,7 +30,6 @@ from ipcity.patents import position as pos_kinds
 from ipcity.patents import register
 from ipcity.patents.position import Position
 from ipcity.patents.record import PatentRecord
-from ipcity.patents.tables import Patent
 from ipcity.services.pledge import casetypes, domain, notices
 from ipcity.services.pledge.numbering import NumberFormat
 from ipcity.services.pledge.tables import GazetteLine, Pledge, PledgedPatent
@@ -133,10 +132,8 @@ def same_day_others(session: Session, record: PatentRecord | PledgedPatent, owne
     other = domain.other_type(record.patent_type)
     if other is None or record.app_date is None:
         return ()
-    rows = session.scalars(select(Patent).where(Patent.app_date == record.app_date, Patent.patent_type == other,
-                                                Patent.app_number != record.app_number))
     found = []
-    for row in rows:
+    for row in register.filed_on(session, record.app_date, other, excluding=record.app_number):
         if any(domain.is_owner(a, owners) for a in (row.applicants or [])) and row.app_number not in found:
             found.append(row.app_number)
     return tuple("ZL" + n[2:] if n.startswith("CN") else n for n in found)

@@ -6,28 +6,37 @@ documents, the notices, the actions each party may take, consents, insistence, c
 the valuation summary for banks and officials. Public (`@public`): the gazette of registrations, changes and
 cancellations with filters and CSV.
 
-The list and filter helpers are shared with api.py, so that pages and the JSON API apply the same rules.
+The filters, queries, labels and access check live in queries.py, which api.py reads too, so that pages and
+the JSON API apply the same rules.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import Select, Text, func, or_, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
-from ipcity.core.errors import DomainError, NotFound, PermissionDenied
+from ipcity.core.errors import DomainError, NotFound
 from ipcity.core.files import Upload, attachments_of
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, BANK, OFFICIAL_ROLES, Actor
 from ipcity.core.tables import Attachment, User
+from ipcity.patents import register
 from ipcity.services.pledge import casetypes, domain, service
-from ipcity.services.pledge.tables import GazetteLine, Pledge, PledgedPatent
+from ipcity.services.pledge.queries import (
+    GAZETTE_KINDS,
+    Filters,
+    GazetteFilters,
+    applications_query,
+    ensure_user,
+    gazette_query,
+    state_label,
+    to_int,
+)
+from ipcity.services.pledge.tables import GazetteLine, Pledge
 from ipcity.web.deps import db_session, public, require, signed_in_or_anonymous
 from ipcity.web.export import csv_response, download_response
 from ipcity.web.paging import Page, paged, transition_values
@@ -37,138 +46,11 @@ from ipcity.workflow.tables import Case
 
 router = APIRouter(prefix="/pledge")
 
-# The routes say require() (every signed-in role) and check this set themselves, as the data-IP pages do.
-USERS = casetypes.PLEDGORS | casetypes.PLEDGEES | OFFICIAL_ROLES | {ADMIN}
 PAGE_SIZE = 50
 LIST_HEADER = ["application_number", "state", "pledgor", "pledgee", "amount_yuan", "debt_start", "debt_end",
                "patents", "filed_on", "registration_number", "registered_on"]
 GAZETTE_HEADER = ["kind", "published_on", "registration_number", "registered_on", "pledgor", "pledgee", "ipc_main",
                   "patent_number", "title", "grant_date"]
-GAZETTE_KINDS = {"registration": Msg("Registration (登记)"), "change": Msg("Change (变更)"),
-                 "cancellation": Msg("Cancellation (注销)")}
-
-
-def ensure_user(actor: Actor) -> None:
-    if actor.role not in USERS:
-        raise PermissionDenied(Msg("Pledge registration is for companies, banks, the registering body and "
-                                   "administrators"))
-
-
-def state_label(key: str) -> Msg:
-    try:
-        return service.REGISTRATION.state(key).label
-    except KeyError:
-        return Msg(key)
-
-
-def _date(value: str, field: str) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise DomainError(Msg("'{value}' is not a date; write it YYYY-MM-DD", value=value[:20]),
-                          field=field) from None
-
-
-def _range(start_text: str, end_text: str, start_field: str, end_field: str) -> tuple[date | None, date | None]:
-    start, end = _date(start_text, start_field), _date(end_text, end_field)
-    if start and end and end < start:
-        raise DomainError(Msg("The end date is before the start date"), field=end_field)
-    return start, end
-
-
-def _query_string(values: dict, extra: dict) -> str:
-    return urlencode({k: v for k, v in values.items() if v} | {k: v for k, v in extra.items() if v})
-
-
-@dataclass
-class Filters:
-    q: str = ""
-    state: str = ""
-    filed_from: str = ""
-    filed_to: str = ""
-
-    def apply(self, stmt: Select) -> Select:
-        q = self.q.strip()
-        if q:
-            patents = select(PledgedPatent.pledge_id).where(or_(
-                PledgedPatent.patent_number.icontains(q, autoescape=True),
-                PledgedPatent.title.icontains(q, autoescape=True)))
-            stmt = stmt.where(or_(Pledge.application_number.icontains(q, autoescape=True),
-                                  Pledge.registration_number.icontains(q, autoescape=True),
-                                  Pledge.pledgor_name.icontains(q, autoescape=True),
-                                  Pledge.pledgee_name.icontains(q, autoescape=True), Pledge.id.in_(patents)))
-        if self.state:
-            stmt = stmt.where(Pledge.state == self.state)
-        start, end = _range(self.filed_from, self.filed_to, "filed_from", "filed_to")
-        if start:
-            stmt = stmt.where(Pledge.filed_on >= start)
-        if end:
-            stmt = stmt.where(Pledge.filed_on <= end)
-        return stmt
-
-    def query(self, **extra) -> str:
-        return _query_string(self.__dict__, extra)
-
-
-def applications_query(actor: Actor, filters: Filters) -> Select:
-    """What each person may see (service.may_view): their unit's pledges as pledgor or pledgee, the registering
-    body its cases, administrators all."""
-    stmt = select(Pledge)
-    if actor.role == APPLICANT_COMPANY:
-        stmt = stmt.where(Pledge.pledgor_unit_id == actor.unit_id) if actor.unit_id else stmt.where(Pledge.id < 0)
-    elif actor.role == BANK:
-        stmt = stmt.where(Pledge.pledgee_unit_id == actor.unit_id) if actor.unit_id else stmt.where(Pledge.id < 0)
-    elif actor.role in OFFICIAL_ROLES:
-        stmt = stmt.join(Case, Case.id == Pledge.case_id).where(Case.assigned_unit_id == actor.unit_id)
-    elif actor.role != ADMIN:
-        stmt = stmt.where(Pledge.id < 0)
-    return filters.apply(stmt).order_by(Pledge.filed_at.desc(), Pledge.id.desc())
-
-
-@dataclass
-class GazetteFilters:
-    q: str = ""
-    kind: str = ""
-    pledgee: str = ""
-    ipc: str = ""
-    date_from: str = ""
-    date_to: str = ""
-
-    def apply(self, stmt: Select) -> Select:
-        q = self.q.strip()
-        if q:
-            stmt = stmt.where(or_(*(c.icontains(q, autoescape=True) for c in (
-                GazetteLine.registration_number, GazetteLine.patent_number, GazetteLine.title, GazetteLine.pledgor,
-                GazetteLine.pledgee))))
-        if self.kind:
-            stmt = stmt.where(GazetteLine.kind == self.kind)
-        if self.pledgee.strip():
-            stmt = stmt.where(GazetteLine.pledgee.icontains(self.pledgee.strip(), autoescape=True))
-        if self.ipc.strip():
-            stmt = stmt.where(GazetteLine.ipc_main.startswith(self.ipc.strip().upper(), autoescape=True))
-        start, end = _range(self.date_from, self.date_to, "date_from", "date_to")
-        if start:
-            stmt = stmt.where(GazetteLine.published_on >= start)
-        if end:
-            stmt = stmt.where(GazetteLine.published_on <= end)
-        return stmt
-
-    def query(self, **extra) -> str:
-        return _query_string(self.__dict__, extra)
-
-
-def gazette_query(filters: GazetteFilters) -> Select:
-    return filters.apply(select(GazetteLine)).order_by(GazetteLine.published_on.desc(), GazetteLine.id.desc())
-
-
-def _int(value: str, default: int = 1) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 def _d(value) -> str:
@@ -215,7 +97,7 @@ def applications_page(request: Request, q: str = "", state: str = "", filed_from
         stmt = applications_query(actor, filters)
         if format == "csv":
             return csv_response("pledge-applications.csv", LIST_HEADER, list_rows(list(session.scalars(stmt))))
-        result = paged(session, stmt, _int(page))
+        result = paged(session, stmt, to_int(page))
     except DomainError as exc:
         error = exc
     awaiting = []
@@ -230,13 +112,9 @@ def applications_page(request: Request, q: str = "", state: str = "", filed_from
 
 def _own_patents(session: Session, name: str) -> list[dict]:
     """Suggestions for the form: granted patents in the register naming the pledgor's unit as patentee."""
-    from ipcity.patents.tables import Patent
-
-    rows = session.scalars(select(Patent).where(Patent.grant_date.is_not(None), Patent.applicants.is_not(None),
-                                                func.cast(Patent.applicants, Text).contains(name, autoescape=True))
-                           .order_by(Patent.app_date.desc()).limit(100))
     out, seen = [], set()
-    for r in rows:
+    # The register matches the name as text; whether the unit really is a patentee is the domain's rule.
+    for r in register.granted_naming(session, name, limit=100):
         if r.app_number and r.app_number not in seen and domain.is_owner(name, tuple(r.applicants or ())):
             seen.add(r.app_number)
             out.append({"number": "ZL" + r.app_number[2:], "title": r.title, "type": r.patent_type})
@@ -286,7 +164,7 @@ def gazette_page(request: Request, q: str = "", kind: str = "", pledgee: str = "
         stmt = gazette_query(filters)
         if format == "csv":
             return csv_response("pledge-gazette.csv", GAZETTE_HEADER, gazette_rows(list(session.scalars(stmt))))
-        result = paged(session, stmt, _int(page))
+        result = paged(session, stmt, to_int(page))
     except DomainError as exc:
         error = exc
     return render(request, "pledge/gazette.html", _codes() | {"result": result, "filters": filters, "error": error})
@@ -393,7 +271,7 @@ def add_consent(request: Request, pledge_id: int, form: FormData = Depends(poste
     pledge = service.visible_pledge(session, actor, pledge_id)
     files = _uploads(form, "consent")
     try:
-        service.add_consent(session, actor, pledge, _int(str(form.get("patent_id") or ""), 0),
+        service.add_consent(session, actor, pledge, to_int(str(form.get("patent_id") or ""), 0),
                             str(form.get("co_owner") or ""), files[0] if files else None)
         session.commit()
     except DomainError as exc:

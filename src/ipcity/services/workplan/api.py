@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from ipcity.core.roles import Actor
 from ipcity.services.workplan import service
-from ipcity.services.workplan.plugin import SUPERVISORS
+from ipcity.services.workplan.access import SUPERVISORS
 from ipcity.web.deps import db_session, require
 
 router = APIRouter(prefix="/api/workplan")

@@ -6,9 +6,7 @@ from pathlib import Path
 
 from ipcity.core.i18n import Msg
 from ipcity.core.plugins import MenuEntry, Plugin, ServiceInfo
-from ipcity.core.roles import ADMIN, OFFICIAL_ROLES
-
-SUPERVISORS = OFFICIAL_ROLES | {ADMIN}
+from ipcity.services.workplan.access import SUPERVISORS
 
 
 def plugin() -> Plugin:
@@ -16,6 +14,7 @@ def plugin() -> Plugin:
 
     return Plugin(
         key="workplan",
+        tables=("ipcity.services.workplan.tables",),
         service=ServiceInfo(
             key="workplan",
             name=Msg("Plan supervision (工作要点督办)"),

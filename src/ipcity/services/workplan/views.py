@@ -19,7 +19,7 @@ from ipcity.core.i18n import current_locale
 from ipcity.core.roles import Actor
 from ipcity.core.tables import Unit
 from ipcity.services.workplan import service
-from ipcity.services.workplan.plugin import SUPERVISORS
+from ipcity.services.workplan.access import SUPERVISORS
 from ipcity.web.deps import db_session, require
 from ipcity.web.export import csv_response, xlsx_response
 from ipcity.web.templating import render

@@ -1,0 +1,180 @@
+"""Read model of open licensing: what both the HTML pages (views.py) and the JSON API (api.py) read.
+
+The public list's filters, the lists a person may see (declarations, licences), royalty totals, state and
+region labels, money and number formatting, and small lookups. Keeping them here, not in views.py, lets the API
+apply exactly the page's filters and access rules without importing the HTML views.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from ipcity.core.errors import DomainError
+from ipcity.core.i18n import Msg
+from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, OFFICIAL_ROLES, Actor
+from ipcity.services.openlicense import domain, service
+from ipcity.services.openlicense.tables import Declaration, Licence, Payment
+from ipcity.workflow.tables import Case
+
+if TYPE_CHECKING:
+    from fastapi import Request
+
+
+# --- labels, formatting, number parsing ---------------------------------------------------------------------
+
+def state_label(key: str) -> Msg:
+    try:
+        return service.DECLARATION.state(key).label
+    except KeyError:
+        return Msg(key)
+
+
+def licence_state_label(key: str) -> Msg:
+    try:
+        return service.LICENCE.state(key).label
+    except KeyError:
+        return Msg(key)
+
+
+def region_name(code: str) -> str:
+    from ipcity.patents.regions import regions
+
+    try:
+        return regions().full_name(code) if code else ""
+    except Exception:
+        return code
+
+
+def districts() -> list[tuple[str, str]]:
+    """Shanghai's districts (the region filter); any division-code prefix is accepted too."""
+    from ipcity.patents.regions import regions
+
+    try:
+        return [(c, regions().name(c)) for c in regions().children("3101")]
+    except Exception:
+        return []
+
+
+def money(value) -> str:
+    return "" if value is None else f"{Decimal(value):,.2f}"
+
+
+def rate_text(value) -> str:
+    return "" if value is None else f"{Decimal(value).normalize():f}"
+
+
+def to_int(value, default: int = 1) -> int:
+    """A page number, size or limit from the query string; anything unreadable is the default."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+# --- lists ------------------------------------------------------------------------------------------------
+
+@dataclass
+class PublicFilters:
+    q: str = ""
+    ipc: str = ""
+    region: str = ""
+    mode: str = ""
+    max_fee: str = ""
+    patent_type: str = ""
+    status: str = ""  # "" in effect, "withdrawn", "all"
+    sort: str = ""  # "" newest, "fee", "title"
+
+    def apply(self, stmt: Select) -> Select:
+        states = {"withdrawn": ("withdrawn",), "all": service.PUBLIC_STATES}.get(self.status,
+                                                                               domain.TAKEABLE_STATES)
+        stmt = stmt.where(Declaration.state.in_(states))
+        q = self.q.strip()
+        if q:
+            stmt = stmt.where(or_(*(c.icontains(q, autoescape=True) for c in (
+                Declaration.title, Declaration.abstract, Declaration.patentee, Declaration.patent_number,
+                Declaration.number))))
+        ipc = self.ipc.strip().upper().replace(" ", "")
+        if ipc:
+            stmt = stmt.where(or_(Declaration.ipc_text.startswith(ipc, autoescape=True),
+                                  Declaration.ipc_text.contains(" " + ipc, autoescape=True)))
+        if self.region.strip():
+            stmt = stmt.where(Declaration.region_code.startswith(self.region.strip(), autoescape=True))
+        if self.mode:
+            stmt = stmt.where(Declaration.mode == self.mode)
+        if self.patent_type:
+            stmt = stmt.where(Declaration.patent_type == self.patent_type)
+        if self.max_fee.strip():
+            try:
+                limit = Decimal(self.max_fee.strip().replace(",", ""))
+            except InvalidOperation:
+                raise DomainError(Msg("'{value}' is not a number", value=self.max_fee[:20]),
+                                  field="max_fee") from None
+            stmt = stmt.where(Declaration.fixed_fee <= limit)
+        order = {"fee": (Declaration.fixed_fee, Declaration.id), "title": (Declaration.title, Declaration.id)}
+        return stmt.order_by(*order.get(self.sort, (Declaration.published_on.desc(), Declaration.id.desc())))
+
+    def query(self, **extra) -> str:
+        params = {k: v for k, v in self.__dict__.items() if v} | {k: v for k, v in extra.items() if v}
+        return urlencode(params)
+
+
+def public_query(filters: PublicFilters) -> Select:
+    return filters.apply(select(Declaration))
+
+
+def declarations_query(actor: Actor, q: str = "", state: str = "") -> Select:
+    """The declarations a person may see in full: own unit's, the office's, or all (administrators)."""
+    stmt = select(Declaration)
+    if actor.role == APPLICANT_COMPANY:
+        stmt = stmt.where(Declaration.declarant_unit_id == actor.unit_id)
+    elif actor.role in OFFICIAL_ROLES:
+        stmt = stmt.join(Case, Case.id == Declaration.case_id).where(Case.assigned_unit_id == actor.unit_id)
+    elif actor.role != ADMIN:
+        stmt = stmt.where(Declaration.id.is_(None))
+    if q.strip():
+        stmt = stmt.where(or_(*(c.icontains(q.strip(), autoescape=True) for c in (
+            Declaration.title, Declaration.patent_number, Declaration.number, Declaration.patentee))))
+    if state:
+        stmt = stmt.where(Declaration.state == state)
+    return stmt.order_by(Declaration.filed_at.desc(), Declaration.id.desc())
+
+
+def licences_query(actor: Actor, side: str = "", state: str = "", q: str = "") -> Select:
+    """Licences a person may see: as licensee or licensor (companies), the office's (officials), all (admin)."""
+    stmt = select(Licence)
+    if actor.role == APPLICANT_COMPANY:
+        sides = {"licensee": Licence.licensee_unit_id == actor.unit_id,
+                 "licensor": Licence.licensor_unit_id == actor.unit_id}
+        stmt = stmt.where(sides[side] if side in sides else or_(*sides.values()))
+    elif actor.role in OFFICIAL_ROLES:
+        stmt = (stmt.join(Declaration, Declaration.id == Licence.declaration_id)
+                .join(Case, Case.id == Declaration.case_id).where(Case.assigned_unit_id == actor.unit_id))
+    elif actor.role != ADMIN:
+        stmt = stmt.where(Licence.id.is_(None))
+    if state:
+        stmt = stmt.where(Licence.state == state)
+    if q.strip():
+        stmt = stmt.where(or_(*(c.icontains(q.strip(), autoescape=True) for c in (
+            Licence.number, Licence.licensee, Licence.licensor, Licence.app_number, Licence.products))))
+    return stmt.order_by(Licence.id.desc())
+
+
+def royalties_of(session: Session, licence_ids: list[int]) -> dict[int, Decimal]:
+    if not licence_ids:
+        return {}
+    rows = session.execute(select(Payment.licence_id, func.sum(Payment.amount))
+                           .where(Payment.licence_id.in_(licence_ids)).group_by(Payment.licence_id))
+    return {lid: Decimal(total or 0) for lid, total in rows}
+
+
+# --- lookups ----------------------------------------------------------------------------------------------
+
+def settings_of(request: Request):
+    """The installation's settings (matchmaking's encoder), as the web app holds them."""
+    return request.app.state.services.settings
