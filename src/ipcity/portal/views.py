@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
+from ipcity.core import calendar as cal
 from ipcity.core import inbox
 from ipcity.core.files import Upload
 from ipcity.core.i18n import Msg
@@ -44,6 +45,7 @@ def catalogue(request: Request, q: str = "", actor: Actor = Depends(require())):
 def _case_rows(request: Request, session: Session, cases, q: str, state: str):
     registry = request.app.state.services.registry
     units = {u.id: u.name_zh for u in session.query(Unit).all()}
+    calendar = cal.load(session)  # once for the list, not once per case
     rows = []
     for c in cases:
         ct = registry.case_type(c.type_key)
@@ -51,7 +53,7 @@ def _case_rows(request: Request, session: Session, cases, q: str, state: str):
             continue
         if state and c.state != state:
             continue
-        dls = engine.deadlines(session, ct, c)
+        dls = engine.deadlines(session, ct, c, calendar=calendar)
         running = [d for d in dls if d.stopped_on is None]
         rows.append({"case": c, "type": ct, "state": ct.state(c.state), "deadline": running[0] if running else None,
                      "applicant_unit": units.get(c.applicant_unit_id, ""),

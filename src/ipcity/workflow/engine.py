@@ -167,9 +167,11 @@ class DeadlineView:
     provisional: bool
 
 
-def deadlines(session: Session, ct: CaseType, case: Case, on: date | None = None) -> list[DeadlineView]:
-    """Remaining time and overdue, computed on read with the calendar as it is now."""
-    calendar = cal.load(session)
+def deadlines(session: Session, ct: CaseType, case: Case, on: date | None = None,
+              calendar: cal.WorkCalendar | None = None) -> list[DeadlineView]:
+    """Remaining time and overdue, computed on read with the calendar as it is now (a list of cases loads the
+    calendar once and passes it)."""
+    calendar = calendar or cal.load(session)
     on = on or today()
     rules = {r.key: r for r in ct.deadlines}
     out = []
