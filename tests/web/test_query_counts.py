@@ -2,7 +2,8 @@
 
 Each page is rendered on the demo data as the person who uses it, counting the SQL statements the request
 runs. A page that issues one query per row of a list grows with the demo data and passes its ceiling; the
-ceilings are today's counts plus two (the demo lists have more rows than that), so raise one only with a reason in the commit.
+ceilings are today's counts plus two (the demo lists have more rows than that), so raise one only with a
+reason in the commit.
 """
 
 from __future__ import annotations

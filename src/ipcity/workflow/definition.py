@@ -5,7 +5,7 @@ Pure Python: no web, no SQL. The engine (engine.py) applies these declarations t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -93,9 +93,14 @@ class CaseType:
     transitions: tuple[Transition, ...]
     deadlines: tuple[DeadlineRule, ...] = ()
     link: Callable[[object], str] | None = field(default=None, compare=False)  # case -> page of its subject
-    # Service rules beyond role and state: guard(session, case, transition, actor) -> Msg | None refuses;
-    # after(session, case, event) runs in the same transaction once the transition is applied.
+    # Service rules beyond role and state: guard(session, case, transition, actor) -> Msg | None refuses.
     guard: Callable[..., Msg | None] | None = field(default=None, compare=False)
+    # The service's record of a case: record_of(session, case) -> the row whose `state` (and `updated_at`)
+    # mirror the case. The engine writes that mirror on every step, and nothing else writes it.
+    record_of: Callable[..., object] | None = field(default=None, compare=False)
+    # What a step does to the service's record: {transition key: fn(session, case, event, record)}, run in the
+    # same transaction once the step is applied; then after(session, case, event) for what every step does.
+    on: Mapping[str, Callable[..., None]] = field(default_factory=dict, compare=False)
     after: Callable[..., None] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -112,6 +117,8 @@ class CaseType:
                     raise ValueError(f"{self.key}: transition {t.key!r} names unknown state {s!r}")
             if not t.roles:
                 raise ValueError(f"{self.key}: transition {t.key!r} allows no role")
+        if set(self.on) - seen:
+            raise ValueError(f"{self.key}: hooks for unknown transitions {sorted(set(self.on) - seen)}")
         for d in self.deadlines:
             unknown = (d.starts_on | d.stops_on) - seen - {"create"}
             if unknown:

@@ -126,6 +126,14 @@ def fire(session: Session, ct: CaseType, case: Case, transition_key: str, actor:
     case.events.append(event)
     _start_deadlines(session, ct, case, t.key)
     _route_tasks(session, ct, case, t.label)
+    record = ct.record_of(session, case) if ct.record_of is not None else None
+    if record is not None:
+        record.state = case.state
+        if hasattr(type(record), "updated_at"):
+            record.updated_at = now()
+    hook = ct.on.get(t.key)
+    if hook is not None:
+        hook(session, case, event, record)
     if ct.after is not None:
         ct.after(session, case, event)
     audit.record(session, actor, "case.transition", "case", case.id, summary=f"{case.number} {t.key}",

@@ -193,52 +193,67 @@ def _publish_facts(session: Session, product: DataProduct, kind: str) -> None:
     product.certificate_sha256 = None  # a new edition is rendered on the next download
 
 
-def _after(session: Session, case: Case, event: CaseEvent) -> None:
-    product = product_of_case(session, case)
-    product.state, product.updated_at = case.state, now()
-    t, values = event.transition, event.values or {}
-    if t == "approve_publicity":
-        product.public = True
-        ends = publicity_ends(session, case)
-        _log(session, product, "publicity", {"facts": publicity_facts(product),
-                                             "until": ends.isoformat() if ends else None})
-    elif t in ("uphold_objection", "dismiss_objection"):
-        decision = "upheld" if t == "uphold_objection" else "dismissed"
-        decided = _open_objections(session, product)
-        for o in decided:
-            o.decision, o.decision_reason, o.decided_at, o.decided_by = decision, event.reason, now(), \
-                event.actor_name
-        fields = {"decision": decision, "objections": [o.id for o in decided]}
-        if decision == "upheld":
-            product.public = False
-            fields["grounds"] = list(values.get("grounds") or [])
-        _log(session, product, "objection_decision" if decision == "dismissed" else "refusal", fields)
-    elif t == "register":
-        product.registered_on = today()
-        product.valid_until = domain.validity_end(product.registered_on, RULES.validity_years)
-        _assign_numbers(session, product, product.registered_on)
-        _publish_facts(session, product, "registration")
-    elif t == "refuse":
-        _log(session, product, "refusal", {"grounds": list(values.get("grounds") or [])})
-    elif t in ("withdraw", "deem_withdrawn"):
+def _grounds(event: CaseEvent) -> list:
+    return list((event.values or {}).get("grounds") or [])
+
+
+def _publicity_approved(session: Session, case: Case, event: CaseEvent, product: DataProduct) -> None:
+    product.public = True
+    ends = publicity_ends(session, case)
+    _log(session, product, "publicity",
+         {"facts": publicity_facts(product), "until": ends.isoformat() if ends else None})
+
+
+def _objection_decided(session: Session, case: Case, event: CaseEvent, product: DataProduct) -> None:
+    decision = "upheld" if event.transition == "uphold_objection" else "dismissed"
+    decided = _open_objections(session, product)
+    for o in decided:
+        o.decision, o.decision_reason, o.decided_at, o.decided_by = decision, event.reason, now(), event.actor_name
+    fields = {"decision": decision, "objections": [o.id for o in decided]}
+    if decision == "upheld":
         product.public = False
-        if t == "withdraw":  # the re-application lock of Shanghai Art 7(6) counts from this day
-            case.data = {**case.data, "withdrawn_on": today().isoformat()}
-        _log(session, product, "withdrawal", {"voluntary": t == "withdraw"})
-    elif t in ("cancel", "revoke", "expire"):
-        kind = {"cancel": "cancellation", "revoke": "revocation", "expire": "expiry"}[t]
-        _log(session, product, kind, {"registration_number": product.registration_number,
-                                      "certificate_number": product.certificate_number,
-                                      "grounds": list(values.get("grounds") or [])})
+        fields["grounds"] = _grounds(event)
+    _log(session, product, "objection_decision" if decision == "dismissed" else "refusal", fields)
+
+
+def _registered(session: Session, case: Case, event: CaseEvent, product: DataProduct) -> None:
+    product.registered_on = today()
+    product.valid_until = domain.validity_end(product.registered_on, RULES.validity_years)
+    _assign_numbers(session, product, product.registered_on)
+    _publish_facts(session, product, "registration")
+
+
+def _refused(session: Session, case: Case, event: CaseEvent, product: DataProduct) -> None:
+    _log(session, product, "refusal", {"grounds": _grounds(event)})
+
+
+def _withdrawn(session: Session, case: Case, event: CaseEvent, product: DataProduct) -> None:
+    product.public = False
+    voluntary = event.transition == "withdraw"
+    if voluntary:  # the re-application lock of Shanghai Art 7(6) counts from this day
+        case.data = {**case.data, "withdrawn_on": today().isoformat()}
+    _log(session, product, "withdrawal", {"voluntary": voluntary})
+
+
+def _ended(session: Session, case: Case, event: CaseEvent, product: DataProduct) -> None:
+    kind = {"cancel": "cancellation", "revoke": "revocation", "expire": "expiry"}[event.transition]
+    _log(session, product, kind, {"registration_number": product.registration_number,
+                                  "certificate_number": product.certificate_number, "grounds": _grounds(event)})
+
+
+def _sign_the_log(session: Session, case: Case, event: CaseEvent) -> None:
+    """Every step ends with a signed tree head over what it appended."""
     tlog.publish(session, signer_of(session))
 
 
-REGISTRATION = dataclasses.replace(casetypes.registration_type(RULES), guard=_guard, after=_after)
+REGISTRATION = dataclasses.replace(
+    casetypes.registration_type(RULES), guard=_guard, record_of=product_of_case, after=_sign_the_log,
+    on={"approve_publicity": _publicity_approved, "uphold_objection": _objection_decided,
+        "dismiss_objection": _objection_decided, "register": _registered, "refuse": _refused,
+        "withdraw": _withdrawn, "deem_withdrawn": _withdrawn, "cancel": _ended, "revoke": _ended, "expire": _ended})
 
 
-def _amendment_after(session: Session, case: Case, event: CaseEvent) -> None:
-    if event.transition != "approve":
-        return
+def _amendment_approved(session: Session, case: Case, event: CaseEvent, _record) -> None:
     product = product_of_case(session, case)
     if product.state != "registered":
         raise DomainError(Msg("The registration is no longer in force ({state})",
@@ -255,7 +270,7 @@ def _amendment_after(session: Session, case: Case, event: CaseEvent) -> None:
     tlog.publish(session, signer_of(session))
 
 
-AMENDMENT = dataclasses.replace(casetypes.amendment_type(RULES), after=_amendment_after)
+AMENDMENT = dataclasses.replace(casetypes.amendment_type(RULES), on={"approve": _amendment_approved})
 
 
 # --- filing -----------------------------------------------------------------------------------------------

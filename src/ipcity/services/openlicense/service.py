@@ -345,27 +345,25 @@ def _declaration_guard(session: Session, case: Case, transition, actor: Actor) -
     return None
 
 
-def _declaration_after(session: Session, case: Case, event: CaseEvent) -> None:
-    d = _declaration_of_case(session, case)
-    d.state, d.updated_at = case.state, now()
-    t = event.transition
-    if t == "publish":
-        # Patent Law Art 50: published, in effect from publication; entered in the register (Art 106 item 10).
-        d.published_on = today()
-        record = register.find(session, d.app_number)
-        _snapshot(d, record, register.position(session, record))
-        register.record_entry(session, _actor_of(session, event), d.app_number, pos.OPEN_LICENCE,
-                              start=d.published_on, end=d.term_end, reference=d.number,
-                              detail={"declaration": d.number, "mode": d.mode, "patentee": d.patentee})
-    elif t == "withdraw":
-        # Art 50: the withdrawal is published; licences already obtained are not affected (left as they are).
-        d.withdrawn_on = today()
-        register.close_entries(session, _actor_of(session, event), d.app_number, pos.OPEN_LICENCE, d.number,
-                               on=d.withdrawn_on, reason=event.reason or "withdrawal published")
+def _published(session: Session, case: Case, event: CaseEvent, d: Declaration) -> None:
+    # Patent Law Art 50: published, in effect from publication; entered in the register (Art 106 item 10).
+    d.published_on = today()
+    record = register.find(session, d.app_number)
+    _snapshot(d, record, register.position(session, record))
+    register.record_entry(session, _actor_of(session, event), d.app_number, pos.OPEN_LICENCE,
+                          start=d.published_on, end=d.term_end, reference=d.number,
+                          detail={"declaration": d.number, "mode": d.mode, "patentee": d.patentee})
+
+
+def _withdrawn(session: Session, case: Case, event: CaseEvent, d: Declaration) -> None:
+    # Art 50: the withdrawal is published; licences already obtained are not affected (left as they are).
+    d.withdrawn_on = today()
+    register.close_entries(session, _actor_of(session, event), d.app_number, pos.OPEN_LICENCE, d.number,
+                           on=d.withdrawn_on, reason=event.reason or "withdrawal published")
 
 
 DECLARATION = dataclasses.replace(casetypes.declaration_type(formal_check_days()), guard=_declaration_guard,
-                                  after=_declaration_after)
+                                  record_of=_declaration_of_case, on={"publish": _published, "withdraw": _withdrawn})
 
 
 # --- licences ----------------------------------------------------------------------------------------------
@@ -451,24 +449,23 @@ def _licence_guard(session: Session, case: Case, transition, actor: Actor) -> Ms
     return None
 
 
-def _licence_after(session: Session, case: Case, event: CaseEvent) -> None:
-    lic = _licence_of_case(session, case)
-    lic.state = case.state
-    who = _actor_of(session, event)
-    if event.transition == "record":
-        lic.recorded_on = today()
-        d = session.get(Declaration, lic.declaration_id)
-        register.record_entry(session, who, lic.app_number, pos.LICENCE, start=lic.start_on, end=lic.end_on,
-                              reference=lic.number,
-                              detail={"licence_type": pos.ORDINARY, "licensee": lic.licensee,
-                                      "licensor": lic.licensor, "declaration": d.number, "open_licence": True})
-    elif event.transition == "end":
-        lic.ended_on = today()
-        register.close_entries(session, who, lic.app_number, pos.LICENCE, lic.number, on=lic.ended_on,
-                               reason=event.reason)
+def _licence_recorded(session: Session, case: Case, event: CaseEvent, lic: Licence) -> None:
+    lic.recorded_on = today()
+    d = session.get(Declaration, lic.declaration_id)
+    register.record_entry(session, _actor_of(session, event), lic.app_number, pos.LICENCE, start=lic.start_on,
+                          end=lic.end_on, reference=lic.number,
+                          detail={"licence_type": pos.ORDINARY, "licensee": lic.licensee,
+                                  "licensor": lic.licensor, "declaration": d.number, "open_licence": True})
 
 
-LICENCE = dataclasses.replace(casetypes.licence_type(), guard=_licence_guard, after=_licence_after)
+def _licence_ended(session: Session, case: Case, event: CaseEvent, lic: Licence) -> None:
+    lic.ended_on = today()
+    register.close_entries(session, _actor_of(session, event), lic.app_number, pos.LICENCE, lic.number,
+                           on=lic.ended_on, reason=event.reason)
+
+
+LICENCE = dataclasses.replace(casetypes.licence_type(), guard=_licence_guard, record_of=_licence_of_case,
+                              on={"record": _licence_recorded, "end": _licence_ended})
 
 
 def record_payment(session: Session, actor: Actor, lic: Licence, values: dict, proof: Upload | None) -> Payment:

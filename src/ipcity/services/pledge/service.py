@@ -275,7 +275,8 @@ def entry_detail(pledge: Pledge) -> dict:
             "pledge_id": pledge.id}
 
 
-def _register(session: Session, actor: Actor, pledge: Pledge) -> None:
+def _register(session: Session, case: Case, event: CaseEvent, pledge: Pledge) -> None:
+    actor = _actor_of(session, event)
     day = today()
     result = check(session, pledge, day)
     pledge.registration_year = day.year
@@ -295,7 +296,8 @@ def _register(session: Session, actor: Actor, pledge: Pledge) -> None:
               "created on the registration date."])
 
 
-def _refuse(session: Session, actor: Actor, pledge: Pledge, event: CaseEvent) -> None:
+def _refuse(session: Session, case: Case, event: CaseEvent, pledge: Pledge) -> None:
+    actor = _actor_of(session, event)
     result = check(session, pledge)
     pledge.decided_on = today()
     pledge.findings = [_finding_json(f) for f in result.all]
@@ -313,7 +315,8 @@ def _refuse(session: Session, actor: Actor, pledge: Pledge, event: CaseEvent) ->
     issue_notice(session, actor, pledge, notices.REFUSAL, text=text)
 
 
-def _cancel(session: Session, actor: Actor, pledge: Pledge, event: CaseEvent) -> None:
+def _cancel(session: Session, case: Case, event: CaseEvent, pledge: Pledge) -> None:
+    actor = _actor_of(session, event)
     day = today()
     pledge.cancelled_on = day
     for p in pledge.patents:
@@ -327,27 +330,23 @@ def _cancel(session: Session, actor: Actor, pledge: Pledge, event: CaseEvent) ->
               f"理由 / Reason: {event.reason}"])
 
 
-def _after(session: Session, case: Case, event: CaseEvent) -> None:
-    pledge = pledge_of_case(session, case)
-    pledge.state, pledge.updated_at = case.state, now()
-    actor = _actor_of(session, event)
-    t = event.transition
-    if t == "confirm":
-        pledge.pledgee_confirmed_by, pledge.pledgee_confirmed_at = event.actor_name, now()
-    elif t == "register":
-        _register(session, actor, pledge)
-    elif t == "refuse":
-        _refuse(session, actor, pledge, event)
-    elif t == "cancel":
-        _cancel(session, actor, pledge, event)
-    if t in ("request_correction", "register", "refuse", "cancel", "decline"):
-        for unit_id in {pledge.pledgee_unit_id}:  # the pledgee is a party too: it hears of every decision
-            inbox.notify(session, kind="notice", unit_id=unit_id, case_id=case.id, link=f"/pledge/{pledge.id}",
-                         title=N_("Pledge {number}: now '{state}'"),
-                         params={"number": case.number, "state": REGISTRATION.state(case.state).label.msgid})
+def _confirmed(session: Session, case: Case, event: CaseEvent, pledge: Pledge) -> None:
+    pledge.pledgee_confirmed_by, pledge.pledgee_confirmed_at = event.actor_name, now()
 
 
-REGISTRATION = dataclasses.replace(casetypes.registration_type(DECISION_DAYS), guard=_guard, after=_after)
+def _tell_the_pledgee(session: Session, case: Case, event: CaseEvent) -> None:
+    """The pledgee is a party too: it hears of every decision."""
+    if event.transition in ("request_correction", "register", "refuse", "cancel", "decline"):
+        pledge = pledge_of_case(session, case)
+        inbox.notify(session, kind="notice", unit_id=pledge.pledgee_unit_id, case_id=case.id,
+                     link=f"/pledge/{pledge.id}", title=N_("Pledge {number}: now '{state}'"),
+                     params={"number": case.number, "state": REGISTRATION.state(case.state).label.msgid})
+
+
+REGISTRATION = dataclasses.replace(
+    casetypes.registration_type(DECISION_DAYS), guard=_guard, record_of=pledge_of_case,
+    on={"confirm": _confirmed, "register": _register, "refuse": _refuse, "cancel": _cancel},
+    after=_tell_the_pledgee)
 
 
 def _amendment_guard(session: Session, case: Case, transition, actor: Actor):
@@ -385,10 +384,8 @@ def _apply_change(session: Session, actor: Actor, pledge: Pledge, case: Case) ->
               *(f"{labels[k]}：{before.get(k, '')} → {v}" for k, v in changes.items())])
 
 
-def _amendment_after(session: Session, case: Case, event: CaseEvent) -> None:
+def _amendment_approved(session: Session, case: Case, event: CaseEvent, _record) -> None:
     pledge = pledge_of_case(session, case)
-    if event.transition != "approve":
-        return
     actor = _actor_of(session, event)
     if case.data.get("kind") == domain.CANCELLATION:
         reg_case = session.get(Case, pledge.case_id)
@@ -402,7 +399,7 @@ def _amendment_after(session: Session, case: Case, event: CaseEvent) -> None:
 
 
 AMENDMENT = dataclasses.replace(casetypes.amendment_type(DECISION_DAYS), guard=_amendment_guard,
-                                after=_amendment_after)
+                                on={"approve": _amendment_approved})
 
 
 # --- filing ------------------------------------------------------------------------------------------------

@@ -46,18 +46,19 @@ def _guard(session: Session, case: Case, transition, actor: Actor):
     return None
 
 
-def _after(session: Session, case: Case, event) -> None:
-    if event.transition == "accept":
-        point = session.get(PlanPoint, int(case.subject_id))
-        point.completion = int(case.data.get("completion") or 0)
-        point.last_accepted_on = today()
-        point.updated_at = event.at
+def _accepted(session: Session, case: Case, event, _record) -> None:
+    """An accepted report sets the point's completion: the one the unit submitted (the accept step itself
+    carries no values, so a reviewer cannot rewrite it)."""
+    point = session.get(PlanPoint, int(case.subject_id))
+    point.completion = int(case.data.get("completion") or 0)
+    point.last_accepted_on = today()
+    point.updated_at = event.at
 
 
 REPORT = dataclasses.replace(
     domain.progress_report_type(int(os.environ.get("IPCITY_WORKPLAN_REVIEW_DAYS", "10")),
                                 int(os.environ.get("IPCITY_WORKPLAN_RESUBMIT_DAYS", "10"))),
-    guard=_guard, after=_after)
+    guard=_guard, on={"accept": _accepted})
 
 
 # --- loading the plan ------------------------------------------------------------------------------
