@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
+
+from ipcity.core.errors import DomainError
+from ipcity.core.i18n import Msg
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200  # the most rows one page may have, whatever a caller (or a `size` parameter) asks
@@ -39,3 +43,23 @@ def transition_values(t, form: FormData) -> dict:
         else:
             values[f.name] = str(form.get(f.name) or "")
     return values
+
+
+def parse_day(value: str, field: str) -> date | None:
+    """A list filter's date (YYYY-MM-DD); empty is no filter; anything else is refused naming the field."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise DomainError(Msg("'{value}' is not a date; write it YYYY-MM-DD", value=value[:20]),
+                          field=field) from None
+
+
+def date_range(start_text: str, end_text: str, start_field: str, end_field: str) -> tuple[date | None, date | None]:
+    """A from/to pair of list filters; an end before the start is refused on the end field."""
+    start, end = parse_day(start_text, start_field), parse_day(end_text, end_field)
+    if start and end and end < start:
+        raise DomainError(Msg("The end date is before the start date"), field=end_field)
+    return start, end

@@ -15,12 +15,13 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from ipcity.core.clock import CHINA_TZ, today
-from ipcity.core.errors import DomainError, NotFound, PermissionDenied
+from ipcity.core.errors import NotFound, PermissionDenied
 from ipcity.core.files import attachments_of
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import ADMIN, OFFICIAL_ROLES, Actor
 from ipcity.services.dataip import casetypes, domain, service, tlog
 from ipcity.services.dataip.tables import DataProduct, LogLeaf, Objection
+from ipcity.web.paging import date_range
 from ipcity.workflow import engine
 from ipcity.workflow.tables import Case
 
@@ -68,17 +69,6 @@ def industry_name(code: str) -> str:
 
 # --- filters and the lists they narrow ---------------------------------------------------------------------
 
-def _date(value: str, field: str) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise DomainError(Msg("'{value}' is not a date; write it YYYY-MM-DD", value=value[:20]),
-                          field=field) from None
-
-
 def _utc_midnight(day: date) -> datetime:
     # Filing days are Chinese calendar days; SQLite stores UTC without an offset, so compare in UTC.
     return datetime.combine(day, time(), CHINA_TZ).astimezone(UTC)
@@ -109,9 +99,7 @@ class Filters:
                                                                    autoescape=True))
         if self.holder.strip():
             stmt = stmt.where(DataProduct.holder_name.icontains(self.holder.strip(), autoescape=True))
-        start, end = _date(self.filed_from, "filed_from"), _date(self.filed_to, "filed_to")
-        if start and end and end < start:
-            raise DomainError(Msg("The end date is before the start date"), field="filed_to")
+        start, end = date_range(self.filed_from, self.filed_to, "filed_from", "filed_to")
         if start:
             stmt = stmt.where(DataProduct.filed_at >= _utc_midnight(start))
         if end:

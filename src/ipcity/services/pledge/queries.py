@@ -9,16 +9,16 @@ the HTML views.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from urllib.parse import urlencode
 
 from sqlalchemy import Select, or_, select
 
-from ipcity.core.errors import DomainError, PermissionDenied
+from ipcity.core.errors import PermissionDenied
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, BANK, OFFICIAL_ROLES, Actor
 from ipcity.services.pledge import casetypes, service
 from ipcity.services.pledge.tables import GazetteLine, Pledge, PledgedPatent
+from ipcity.web.paging import date_range
 from ipcity.workflow.tables import Case
 
 # The routes say require() (every signed-in role) and check this set themselves, as the data-IP pages do.
@@ -50,24 +50,6 @@ def to_int(value: str, default: int = 1) -> int:
         return default
 
 
-def _date(value: str, field: str) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise DomainError(Msg("'{value}' is not a date; write it YYYY-MM-DD", value=value[:20]),
-                          field=field) from None
-
-
-def _range(start_text: str, end_text: str, start_field: str, end_field: str) -> tuple[date | None, date | None]:
-    start, end = _date(start_text, start_field), _date(end_text, end_field)
-    if start and end and end < start:
-        raise DomainError(Msg("The end date is before the start date"), field=end_field)
-    return start, end
-
-
 def _query_string(values: dict, extra: dict) -> str:
     return urlencode({k: v for k, v in values.items() if v} | {k: v for k, v in extra.items() if v})
 
@@ -93,7 +75,7 @@ class Filters:
                                   Pledge.pledgee_name.icontains(q, autoescape=True), Pledge.id.in_(patents)))
         if self.state:
             stmt = stmt.where(Pledge.state == self.state)
-        start, end = _range(self.filed_from, self.filed_to, "filed_from", "filed_to")
+        start, end = date_range(self.filed_from, self.filed_to, "filed_from", "filed_to")
         if start:
             stmt = stmt.where(Pledge.filed_on >= start)
         if end:
@@ -142,7 +124,7 @@ class GazetteFilters:
             stmt = stmt.where(GazetteLine.pledgee.icontains(self.pledgee.strip(), autoescape=True))
         if self.ipc.strip():
             stmt = stmt.where(GazetteLine.ipc_main.startswith(self.ipc.strip().upper(), autoescape=True))
-        start, end = _range(self.date_from, self.date_to, "date_from", "date_to")
+        start, end = date_range(self.date_from, self.date_to, "date_from", "date_to")
         if start:
             stmt = stmt.where(GazetteLine.published_on >= start)
         if end:
