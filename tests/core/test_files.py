@@ -56,3 +56,27 @@ def test_refused_uploads_leave_nothing(session, store, name, content, why):
     assert err.value.field == "file"
     assert _files_on_disk(store) == []
     assert session.scalar(select(func.count()).select_from(StoredFile)) == 0
+
+
+def test_the_same_content_uploaded_at_once_is_stored_once_without_error(db, store):
+    """Eight uploads of one file in eight transactions at once (found by the objection race test)."""
+    import threading
+
+    content, errors = b"%PDF-1.4\n% same evidence\n", []
+
+    def upload():
+        try:
+            with db.session(write=True) as s:
+                store.put(s, Upload("same.pdf", io.BytesIO(content)))
+                s.commit()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=upload) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(StoredFile)) == 1

@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 import filetype
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ipcity.core.errors import DomainError
@@ -145,9 +146,13 @@ class FileStore:
                 os.replace(tmp_name, target)
             row = session.get(StoredFile, sha)
             if row is None:
-                row = StoredFile(sha256=sha, size=size, mime=sorted(allowed[ext])[0] if mime == "application/zip"
-                                 else mime)
-                session.add(row)
+                # Two uploads of the same content at once: one inserts the row, the other waits for it and
+                # finds it (a plain insert would fail the second on the unique key).
+                dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+                session.execute(dialect.insert(StoredFile).values(
+                    sha256=sha, size=size, mime=sorted(allowed[ext])[0] if mime == "application/zip" else mime)
+                    .on_conflict_do_nothing(index_elements=[StoredFile.sha256]))
+                row = session.get(StoredFile, sha)
             return row
         finally:
             if os.path.exists(tmp_name):

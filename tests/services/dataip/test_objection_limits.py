@@ -282,3 +282,32 @@ def test_the_page_counts_wrong_codes_and_refuses_many_files(client, services, pe
     received = client.post(f"/dataip/registry/{number}/object/confirm",
                            data={"csrf_token": token, "ticket": ticket, "code": code})
     assert received.status_code == 200 and 'id="objection-received"' in received.text
+
+
+def test_concurrent_objections_never_pass_the_limit_together(db, session, product, limits):
+    """Eight objectors at once on a product with three places left: exactly three get in, on both databases."""
+    import threading
+
+    session.commit()
+    settings = dataclasses.replace(session.info["settings"], objection_limit_per_product=3)
+    accepted, refused, errors = [], [], []
+
+    def objector(i: int):
+        with db.session(write=True) as s:  # as a web request that writes
+            s.info["settings"], s.info["notifier"] = settings, MemoryNotifier()
+            try:
+                anonymous(s, s.get(type(product), product.id), contact=f"o{i}@example.cn", client=f"198.51.100.{i}")
+                s.commit()
+                accepted.append(i)
+            except DomainError as exc:
+                refused.append(exc.message.render("en"))
+            except BaseException as exc:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=objector, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(accepted) == 3 and len(refused) == 5
+    assert all("objections in the last" in m for m in refused)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from ipcity.core.clock import now
 from ipcity.core.config import Settings
+from ipcity.core.db import lock_for_append
 from ipcity.core.errors import DomainError
 from ipcity.core.files import FileStore, Upload
 from ipcity.core.i18n import Msg
@@ -81,6 +82,14 @@ def _count(session: Session, *conditions) -> int:
 
 def check_rate(session: Session, settings: Settings, product_id: int, *, user_id: int | None, client: str,
                contact: str) -> None:
+    # Count concurrent objections one at a time, or two at once could both pass the last free place
+    # (PostgreSQL advisory locks to the end of the transaction, always product first, then the objector's
+    # keys in order, so they cannot deadlock; on SQLite the request already holds the write lock).
+    lock_for_append(session, f"objection:product:{product_id}")
+    keys = [f"objection:user:{user_id}"] if user_id is not None else [f"objection:contact:{contact}"] + (
+        [f"objection:client:{client}"] if client else [])
+    for key in sorted(keys):
+        lock_for_append(session, key)
     since = now() - timedelta(hours=settings.objection_window_hours)
     recent = Objection.filed_at >= since
     if user_id is not None:
