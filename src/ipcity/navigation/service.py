@@ -219,7 +219,9 @@ def execute_run(db, engine, files: FileStore, run_id: int, progress=None) -> dic
     """The job: select and analyse, then write the Chinese report PDF; the run row says how it went."""
     from ipcity.navigation import report, report_builder
 
-    with db.session() as s:
+    # Short transactions that write hold SQLite's write lock from their start; the long reading and rendering
+    # happen outside them (a transaction that read, then saw another commit, could not write any more).
+    with db.session(write=True) as s:
         run = s.get(NavRun, run_id)
         run.status = "running"
         s.commit()
@@ -231,12 +233,13 @@ def execute_run(db, engine, files: FileStore, run_id: int, progress=None) -> dic
         with db.session() as s:
             run = s.get(NavRun, run_id)
             topic = s.get(NavTopic, run.topic_id)
-            doc = report_builder.build(results, definition, title=run.topic_name, lang="zh",
-                                       description=topic.description if topic else "",
-                                       demo=bool(topic and topic.is_demo))
-            stages.done("report")
-            pdf = report.render_pdf(doc)
-            stages.done("pdf")
+            title, description, demo = run.topic_name, topic.description if topic else "", bool(topic and topic.is_demo)
+        doc = report_builder.build(results, definition, title=title, lang="zh", description=description, demo=demo)
+        stages.done("report")
+        pdf = report.render_pdf(doc)
+        stages.done("pdf")
+        with db.session(write=True) as s:
+            run = s.get(NavRun, run_id)
             stored = files.put(s, Upload(f"navigation-{run_id}.pdf", io.BytesIO(pdf)), allowed=PDF_TYPES,
                                max_bytes=max(len(pdf), 1))
             run.report_pdf = stored.sha256
@@ -248,7 +251,7 @@ def execute_run(db, engine, files: FileStore, run_id: int, progress=None) -> dic
             s.commit()
             return {"run_id": run_id, "records": results.records, "timings": run.timings}
     except Exception as exc:
-        with db.session() as s:
+        with db.session(write=True) as s:
             run = s.get(NavRun, run_id)
             run.status, run.message, run.finished_at = "failed", str(exc)[:2000], now()
             s.commit()

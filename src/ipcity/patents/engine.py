@@ -118,6 +118,9 @@ class PatentEngine:
         if not total:
             return 0
         for batch in store.iterate_pending(session):
+            # End the read before anything else happens: on SQLite a transaction that read, and then saw
+            # another connection commit (a progress line, a web request), can no longer write.
+            session.commit()
             self.index(batch)
             done += len(batch)
             since += len(batch)
@@ -134,6 +137,7 @@ class PatentEngine:
     def rebuild(self, session: Session, progress: Progress | None = None) -> int:
         """Rebuild the index (and embeddings) from the register. Interrupted, it leaves the rows not yet
         re-indexed pending, so that the next ingest or `patents check --repair` finishes it."""
+        session.commit()  # a fresh transaction that writes first (see sync)
         store.mark_all_pending(session)
         session.commit()
         with self._lock:

@@ -146,7 +146,7 @@ def ingest_file(db: Database, engine: PatentEngine, path: Path, actor: Actor, fm
                 docs[rec.pub_number] = doc
         if not good:
             return
-        with db.session() as s:
+        with db.session(write=True) as s:  # reads then writes: hold the write lock from the start (SQLite)
             upserted, changed = store.upsert(s, good)
             s.commit()
         for key in ("inserted", "updated", "unchanged"):
@@ -155,7 +155,7 @@ def ingest_file(db: Database, engine: PatentEngine, path: Path, actor: Actor, fm
 
     def checkpoint(status: str = "running", message: str = "", index: bool = True) -> None:
         nonlocal committed, saved
-        with db.session() as s:
+        with db.session(write=True) as s:
             if index:
                 # The index commits first; its marks and the position follow in one transaction (a crash
                 # between the two leaves rows pending, which the resume re-indexes).

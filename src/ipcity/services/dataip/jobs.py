@@ -9,7 +9,7 @@ from ipcity.services.dataip import service
 
 def sweep(ctx: JobContext, params: dict) -> dict:
     """Register what finished publicity without an open objection; expire lapsed registrations."""
-    with ctx.db.session() as s:
+    with ctx.db.session(write=True) as s:  # reads, then writes: the write lock from the start (SQLite)
         result = service.sweep(s)
         s.commit()
     ctx.progress(1, 1, N_("registrations swept"))
