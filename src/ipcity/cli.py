@@ -127,7 +127,7 @@ def audit_checkpoint() -> None:
     from ipcity.core import audit
 
     svc = _services()
-    with svc.db.session() as s:
+    with svc.db.session(write=True) as s:
         cp = audit.checkpoint(s, svc.settings)
         s.commit()
     console.print(f"[green]✓[/green] checkpoint {cp.id}: entry {cp.seq} {cp.entry_hash}" if cp
@@ -169,7 +169,7 @@ def jobs_enqueue(kind: str, params: str = "{}") -> None:
 
     svc = _services()
     svc.registry.job(kind)  # unknown kinds fail here, not in the worker
-    with svc.db.session() as s:
+    with svc.db.session(write=True) as s:
         job = jobs.enqueue(s, Actor.system("cli"), kind, json.loads(params))
         s.commit()
     console.print(f"queued job {job.id}")
@@ -213,7 +213,7 @@ def calendar_import(path: Path) -> None:
     except (ValueError, json.JSONDecodeError) as exc:
         console.print(f"[red]{path}: {exc}[/red]")
         raise typer.Exit(2) from None
-    with svc.db.session() as s:
+    with svc.db.session(write=True) as s:
         n = cal.seed(s, days, source=str(path.name))
         from ipcity.core import audit
         from ipcity.core.roles import Actor
@@ -246,7 +246,7 @@ def user_create(username: str, role: str, unit_code: str = "", display_name: str
     from ipcity.core.tables import Unit
 
     svc = _services()
-    with svc.db.session() as s:
+    with svc.db.session(write=True) as s:
         unit_id = s.scalar(select(Unit.id).where(Unit.code == unit_code)) if unit_code else None
         if unit_code and unit_id is None:
             console.print(f"[red]no unit with code {unit_code}[/red]")
@@ -273,7 +273,7 @@ def _identity(username: str, by: str, change) -> None:
         console.print("[red]--by: say who checked the evidence[/red]")
         raise typer.Exit(2)
     svc = _services()
-    with svc.db.session() as s:
+    with svc.db.session(write=True) as s:
         user = s.scalar(select(User).where(User.username == username))
         if user is None:
             console.print(f"[red]no user {username}[/red]")

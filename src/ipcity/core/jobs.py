@@ -61,13 +61,15 @@ class JobContext:
 
 def claim_next(db: Database) -> int | None:
     """Take the oldest queued job; the conditional update makes two workers never take the same one."""
-    with db.session() as s:
-        for job_id in s.scalars(select(Job.id).where(Job.status == "queued").order_by(Job.id).limit(5)):
+    with db.session() as s:  # a poll that finds nothing takes no write lock
+        candidates = list(s.scalars(select(Job.id).where(Job.status == "queued").order_by(Job.id).limit(5)))
+    for job_id in candidates:
+        with db.session() as s:  # begins with its write: no stale read to upgrade (SQLite)
             res = s.execute(update(Job).where(Job.id == job_id, Job.status == "queued")
                             .values(status="running", started_at=now()))
             s.commit()
-            if res.rowcount == 1:
-                return job_id
+        if res.rowcount == 1:
+            return job_id
     return None
 
 
@@ -89,7 +91,7 @@ def run_job(db: Database, registry: Registry, job_id: int, services: Any = None)
     except Exception as exc:  # a failing job is recorded, never kills the worker
         log.exception("job %s failed", job_id)
         result, status, error = {}, "failed", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"
-    with db.session() as s:
+    with db.session(write=True) as s:  # reads the row, then writes it: the write lock from the start
         job = s.get(Job, job_id)
         job.status, job.result, job.error, job.finished_at = status, result, error, now()
         if status == "done" and job.total:

@@ -20,7 +20,7 @@ def initialise(db: Database, registry: Registry) -> None:
     """Migrate, then seed what every installation needs. Safe to run again."""
     db.migrate()
     actor = Actor.system("setup")
-    with db.session() as s:
+    with db.session(write=True) as s:
         if not s.scalar(select(func.count()).select_from(Holiday)):
             cal.seed(s, cal.shipped_days(), source="NateScarlet/holiday-cn (State Council notices)")
         for plugin in registry.plugins:
@@ -60,7 +60,7 @@ def load_demo(db: Database, registry: Registry, files: FileStore, password: str 
     Returns the password and the accounts; does nothing but return them if the demo is already loaded.
     """
     actor = Actor.system("demo")
-    with db.session() as s:
+    with db.session(write=True) as s:
         if s.scalar(select(User.id).where(User.username == "admin")):
             return "", DEMO_ACCOUNTS
         password = password or f"Demo-{secrets.token_urlsafe(9)}"

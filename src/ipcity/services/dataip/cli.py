@@ -74,7 +74,7 @@ def check() -> None:
     from ipcity.services.dataip import evidence, tlog
 
     svc = _services()
-    with svc.db.session() as session:
+    with svc.db.session(write=True) as session:
         problems = evidence.integrity_problems(session)
         head = tlog.latest_head(session)
         audit.record(session, Actor.system("cli"), "dataip.check", "dataip.log", str(head.size if head else 0),
@@ -95,7 +95,7 @@ def sweep() -> None:
     from ipcity.services.dataip import service
 
     svc = _services()
-    with svc.db.session() as session:
+    with svc.db.session(write=True) as session:
         result = service.sweep(session)
         session.commit()
     typer.echo(f"registered {result['registered']}, expired {result['expired']}")
