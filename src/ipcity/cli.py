@@ -6,6 +6,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -91,9 +92,9 @@ def demo(host: str = "127.0.0.1", port: int = 8000, serve_: bool = typer.Option(
 
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
-          forwarded_allow_ips: str = typer.Option("127.0.0.1", help="Proxies whose X-Forwarded-For is trusted "
-                                                  "(the client address the sign-in throttle and limits count)")
-          ) -> None:
+          forwarded_allow_ips: Annotated[str, typer.Option(
+              help="Proxies whose X-Forwarded-For is trusted (the client address the sign-in throttle and limits "
+                   "count)")] = "127.0.0.1") -> None:
     """Run the web server (initialise first)."""
     import uvicorn
 
