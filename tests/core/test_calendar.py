@@ -70,3 +70,19 @@ def test_parse_schedule_names_the_bad_entry():
     with pytest.raises(ValueError, match=r"days\[1\]"):
         parse_schedule({"days": [{"name": "元旦", "date": "2027-01-01", "isOffDay": True},
                                  {"name": "x", "date": "2027-13-01", "isOffDay": True}]})
+
+
+def test_a_day_changed_by_another_process_is_seen(session):
+    """A day turned from a holiday into a working day elsewhere (no in-process invalidation) is seen at once."""
+    from datetime import date
+
+    from sqlalchemy import update
+
+    from ipcity.core import calendar as calmod
+    from ipcity.core.tables import Holiday
+
+    day = date(2025, 10, 1)  # National Day, off
+    assert not calmod.load(session).is_working_day(day)
+    session.execute(update(Holiday).where(Holiday.day == day).values(is_off_day=False))  # bypasses seed()
+    session.commit()
+    assert calmod.load(session).is_working_day(day)

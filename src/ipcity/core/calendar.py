@@ -115,22 +115,26 @@ def seed(session: Session, days: Iterable[SpecialDay], source: str = "") -> int:
     return n
 
 
-_cache: dict[str, tuple[int, WorkCalendar]] = {}
+_cache: dict[str, tuple[tuple, WorkCalendar]] = {}
 
 
 def load(session: Session) -> WorkCalendar:
-    """The calendar from the database, cached until the holiday table changes."""
-    from sqlalchemy import func
+    """The calendar from the database, cached until the holiday table changes.
+
+    The stamp is the number of special days and how many of them are days off: another process (`ipcity
+    calendar import` beside the server) that adds a day or turns a day off into a working day changes it."""
+    from sqlalchemy import case, func
 
     key = str(session.get_bind().url)
-    count = session.scalar(select(func.count()).select_from(Holiday)) or 0
+    days_off = func.coalesce(func.sum(case((Holiday.is_off_day, 1), else_=0)), 0)
+    stamp = tuple(session.execute(select(func.count(), days_off).select_from(Holiday)).one())
     cached = _cache.get(key)
-    if cached and cached[0] == count:
+    if cached and cached[0] == stamp:
         return cached[1]
     cal = WorkCalendar.from_days(
         SpecialDay(h.day, h.name, h.is_off_day) for h in session.scalars(select(Holiday))
     )
-    _cache[key] = (count, cal)
+    _cache[key] = (stamp, cal)
     return cal
 
 
