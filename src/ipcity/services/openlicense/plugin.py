@@ -6,9 +6,8 @@ from pathlib import Path
 
 from ipcity.core.i18n import Msg
 from ipcity.core.plugins import MenuEntry, Plugin, ServiceInfo
-from ipcity.core.roles import ADMIN, ALL_ROLES, APPLICANT_COMPANY, OFFICIAL_ROLES
-
-USERS = frozenset({APPLICANT_COMPANY}) | OFFICIAL_ROLES | {ADMIN}
+from ipcity.core.roles import ALL_ROLES, APPLICANT_COMPANY
+from ipcity.services.openlicense.access import AUDITORS, USERS
 
 
 def plugin() -> Plugin:
@@ -34,7 +33,7 @@ def plugin() -> Plugin:
         menu=[MenuEntry(Msg("Open licences"), "/openlicense", ALL_ROLES, order=34),
               MenuEntry(Msg("Open licensing: declarations"), "/openlicense/declarations", USERS, order=35),
               MenuEntry(Msg("My licences"), "/openlicense/licences", frozenset({APPLICANT_COMPANY}), order=36),
-              MenuEntry(Msg("Open licensing statistics"), "/openlicense/stats", OFFICIAL_ROLES | {ADMIN}, order=37)],
+              MenuEntry(Msg("Open licensing statistics"), "/openlicense/stats", AUDITORS, order=37)],
         case_types=[service.DECLARATION, service.LICENCE],
         file_access={service.REPORT_OWNER: access.may_see_declaration_file,
                      service.CONSENT_OWNER: access.may_see_declaration_file,
