@@ -54,7 +54,7 @@ _COLUMNS: dict[str, int] = {}
 
 class SourceRefused(ValueError):
     """A file that stops being read: it expands beyond a limit (a decompression bomb). `line` is where reading
-    stopped (0 before the first line); the message names the limit and its setting."""
+    stopped (0 before the first line); the message names the limit (as the office's limit, never a setting name)."""
 
     def __init__(self, zh: str, en: str, line: int = 0):
         super().__init__(f"{zh} / {en}")

@@ -56,12 +56,12 @@ class _Expansion(io.RawIOBase):
         limits = self.limits
         if self.expanded > limits.expanded_bytes:
             raise SourceRefused(
-                f"{self.name_} 解压后超过 {limits.expanded_bytes} 字节（IPCITY_INGEST_MAX_EXPANDED_BYTES）",
-                f"{self.name_} expands beyond {limits.expanded_bytes} bytes (IPCITY_INGEST_MAX_EXPANDED_BYTES)")
+                f"{self.name_} 解压后超过 {limits.expanded_bytes} 字节（本机构设定的上限）",
+                f"{self.name_} expands beyond {limits.expanded_bytes} bytes (the office's limit)")
         if self.expanded > RATIO_FLOOR and self.expanded > limits.ratio * max(self.compressed, 1):
             raise SourceRefused(
-                f"{self.name_} 的解压比超过 {limits.ratio}:1（IPCITY_INGEST_MAX_RATIO）",
-                f"{self.name_} expands more than {limits.ratio} times its compressed size (IPCITY_INGEST_MAX_RATIO)")
+                f"{self.name_} 的解压比超过 {limits.ratio}:1（本机构设定的上限）",
+                f"{self.name_} expands more than {limits.ratio} times its compressed size (the office's limit)")
         return count
 
     def close(self) -> None:
@@ -133,8 +133,8 @@ class RecordTooLong(Exception):
 
 
 def record_too_long(limit: int) -> RecordError:
-    return RecordError(f"记录超过 {limit} 字节（IPCITY_INGEST_MAX_RECORD_BYTES），已跳过",
-                       f"record longer than {limit} bytes (IPCITY_INGEST_MAX_RECORD_BYTES), skipped")
+    return RecordError(f"记录超过 {limit} 字节（本机构设定的上限），已跳过",
+                       f"record longer than {limit} bytes (the office's limit), skipped")
 
 
 class LineSource:
@@ -203,15 +203,14 @@ def check_zip(path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
     total = sum(m.file_size for m in members)
     if total > limits.expanded_bytes:
         raise SourceRefused(
-            f"{path.name} 解压后共 {total} 字节，超过 {limits.expanded_bytes}（IPCITY_INGEST_MAX_EXPANDED_BYTES）",
-            f"{path.name} expands to {total} bytes, more than {limits.expanded_bytes} "
-            f"(IPCITY_INGEST_MAX_EXPANDED_BYTES)")
+            f"{path.name} 解压后共 {total} 字节，超过本机构设定的上限 {limits.expanded_bytes} 字节",
+            f"{path.name} expands to {total} bytes, more than the office's limit of {limits.expanded_bytes}")
     for member in members:
         if member.file_size > RATIO_FLOOR and member.file_size > limits.ratio * max(member.compress_size, 1):
             raise SourceRefused(
-                f"{path.name} 中的 {member.filename} 解压比超过 {limits.ratio}:1（IPCITY_INGEST_MAX_RATIO）",
+                f"{path.name} 中的 {member.filename} 解压比超过 {limits.ratio}:1（本机构设定的上限）",
                 f"{member.filename} in {path.name} expands more than {limits.ratio} times its compressed size "
-                f"(IPCITY_INGEST_MAX_RATIO)")
+                f"(the office's limit)")
 
 
 def open_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path, limits: Limits) -> BinaryIO:

@@ -317,8 +317,8 @@ def blocking(findings: list[Finding]) -> list[Finding]:
 
 DECISION_DAYS = int(os.environ.get("IPCITY_PLEDGE_DECISION_DAYS", "5"))
 DECISION_BASIS = Msg("专利权质押登记办法: decision within the limit (2010 rule: 7 working days; local CNIPA window: 3 "
-                     "working days from cure of defects; 2021 text reported as 5, unverified; "
-                     "IPCITY_PLEDGE_DECISION_DAYS)").msgid
+                     "working days from cure of defects; 2021 text reported as 5, unverified; the limit applied is the "
+                     "registering office's own setting)").msgid
 
 # --- change and cancellation (变更 / 注销) ------------------------------------------------------------------
 
