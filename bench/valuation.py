@@ -14,11 +14,11 @@ For each corpus the script
      transfers / licences / pledges), with 0–9 dependent claims added after claim 1, inserted in batches; plus a
      few register entries (licences, pledges, preservation orders, invalidation requests) on 1 % of the rows.
      No real patent is in it;
-2. times, in a fresh process, the plain pass: valuation_data.rows (the same columns, keyset pages of --batch rows)
+2. times, in a fresh process, the plain pass: register_scan.rows (the same columns, keyset pages of --batch rows)
    reading every value, nothing else — the baseline;
-3. times, in another fresh process, the scoring run: valuation_data.field_activity (one aggregate SQL, once),
-   then valuation_data.stream_inputs (records, register entries per batch, positions, history, claims) and
-   valuation.score under the finance scenario for every row; the peak resident memory of each process
+3. times, in another fresh process, the scoring run: valuation inputs.field_activity (one aggregate SQL, once),
+   then inputs.stream_inputs (records, register entries per batch, positions, history, claims) and
+   scorecard.score under the finance scenario for every row; the peak resident memory of each process
    (bounded: one batch at a time).
 Figures go to bench/results/valuation-<N>.txt (valuation-demo.txt for the demo corpus alone).
 """
@@ -176,13 +176,13 @@ def build_synthetic(path: str, n: int, seed: int, data: str | None) -> dict:
 def plain_pass(path: str, batch: int) -> dict:
     """The baseline: the same columns, the same keyset pages, every value touched, nothing computed."""
     from ipcity.core.db import Database
-    from ipcity.services.pledge import valuation_data
+    from ipcity.patents import register_scan
 
     db = Database(url(path))
     started, cpu = time.perf_counter(), time.process_time()
     rows = values = 0
     with db.session() as s:
-        for page in valuation_data.rows(s, batch):
+        for page in register_scan.rows(s, batch):
             for row in page:
                 values += len(tuple(row))
                 rows += 1
@@ -194,24 +194,27 @@ def plain_pass(path: str, batch: int) -> dict:
 
 def scoring_pass(path: str, batch: int, on: str) -> dict:
     from ipcity.core.db import Database
-    from ipcity.services.pledge import valuation, valuation_data
+    from ipcity.services.valuation import inputs as valuation_inputs
+    from ipcity.services.valuation.domain import FINANCE
+    from ipcity.services.valuation.scorecard import score
+    from ipcity.services.valuation.weights import load_config
 
     day = date.fromisoformat(on)
     db = Database(url(path))
-    config = valuation.load_config()
-    scenario = config.scenario(valuation.FINANCE)
+    config = load_config()
+    scenario = config.scenario(FINANCE)
     grades, missing, status = Counter(), Counter(), Counter()
     total = 0.0
     rows = scored = 0
     started, cpu = time.perf_counter(), time.process_time()
     with db.session() as s:
         t0 = time.perf_counter()
-        activity = valuation_data.field_activity(s, day, cached=False)
+        activity = valuation_inputs.field_activity(s, day, cached=False)
         activity_s = time.perf_counter() - t0
         rss_after_activity = memory()["peak_bytes"]
-        for inputs in valuation_data.stream_inputs(s, day, activity, batch=batch):
+        for inputs in valuation_inputs.stream_inputs(s, day, activity, batch=batch):
             for item in inputs:
-                card = valuation.score(item.values, scenario, config)
+                card = score(item.values, scenario, config)
                 rows += 1
                 grades[card.grade] += 1
                 status[item.values["legal_status"]] += 1
@@ -236,11 +239,11 @@ def report(say, label: str, base: dict, run: dict) -> None:
     rows = run["rows"]
     base_rate = base["rows"] / base["wall_s"] if base["wall_s"] else float("nan")
     rate = rows / run["wall_s"] if run["wall_s"] else float("nan")
-    say(f"  BASELINE [{label}]: plain pass over the same {base['rows']:,} rows (valuation_data.rows: "
+    say(f"  BASELINE [{label}]: plain pass over the same {base['rows']:,} rows (register_scan.rows: "
         f"{len(base_columns())} columns, keyset pages), reading every value, nothing else:")
     say(f"    {base['wall_s']:8.2f} s  ({base_rate:,.0f} rows/s); CPU {base['cpu_s']:.2f} s; peak RSS "
         f"{base['peak_bytes'] / MiB:,.0f} MiB")
-    say(f"  SCORING [{label}]: field activity once + stream_inputs + valuation.score (finance), every row:")
+    say(f"  SCORING [{label}]: field activity once + stream_inputs + scorecard.score (finance), every row:")
     say(f"    field activity: one aggregate SQL over the patent table in {run['activity_s']:.2f} s "
         f"({run['subclasses']:,} subclasses, application years {run['window']})")
     say(f"    {run['wall_s']:8.2f} s  ({rate:,.0f} records/s); CPU {run['cpu_s']:.2f} s; peak RSS "
@@ -255,9 +258,9 @@ def report(say, label: str, base: dict, run: dict) -> None:
 
 
 def base_columns():
-    from ipcity.services.pledge import valuation_data
+    from ipcity.patents import register_scan
 
-    return valuation_data.COLUMNS
+    return register_scan.COLUMNS
 
 
 def run_corpus(say, label: str, path: Path, batch: int, on: date) -> tuple[dict, dict]:

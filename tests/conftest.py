@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ipcity.bootstrap import default_registry
+from ipcity.core import clock
 from ipcity.core.config import load_settings
 from ipcity.core.db import Database
 from ipcity.core.setup import initialise
@@ -55,6 +56,14 @@ def postgres_server():
 
 
 _counter = iter(range(1, 10**9))
+
+
+@pytest.fixture(autouse=True)
+def _today_as_before():
+    """Services built with a pinned today (Settings.today, IPCITY_TODAY) pin it for the process: not past the test."""
+    before = clock.pinned_today
+    yield
+    clock.pin(before)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -26,9 +26,10 @@ def builtin_plugins() -> list[Plugin]:
     from ipcity.services.dataip.plugin import plugin as dataip
     from ipcity.services.openlicense.plugin import plugin as openlicense
     from ipcity.services.pledge.plugin import plugin as pledge
+    from ipcity.services.valuation.plugin import plugin as valuation
     from ipcity.services.workplan.plugin import plugin as workplan
 
-    return [portal(), patents(), navigation(), dataip(), openlicense(), pledge(), workplan()]
+    return [portal(), patents(), navigation(), dataip(), openlicense(), pledge(), valuation(), workplan()]
 
 
 def installed_plugin_factories() -> list[Callable[[], Plugin]]:

@@ -1,6 +1,6 @@
 """A live ipcity server (uvicorn in a thread, SQLite, demo data, job worker on) and a headless chromium.
 
-The server runs once per test session with the real date (IPCITY_TODAY unset) and the demo accounts,
+The server runs once per test session with the real date (no pinned today) and the demo accounts,
 all with the password ``DEMO_PASSWORD``. Chromium is Debian's, driven through Playwright's sync API
 (tests/support/browser.py); nothing is downloaded.
 """
@@ -18,7 +18,7 @@ import httpx
 import pytest
 import uvicorn
 
-from ipcity.core import jobs
+from ipcity.core import clock, jobs
 from ipcity.core.config import load_settings
 from ipcity.core.setup import initialise, load_demo
 from ipcity.web.app import Services, create_app
@@ -52,10 +52,11 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    pinned = os.environ.pop("IPCITY_TODAY", None)  # the scenario needs the real date
+    pinned = clock.pinned_today  # the scenario needs the real date, whatever IPCITY_TODAY says
+    clock.pin(None)
     data_dir = tmp_path_factory.mktemp("browser-data")
     settings = load_settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'ipcity.sqlite3'}",
-                             run_worker=True, demo=True)
+                             run_worker=True, demo=True, today=None)
     app = create_app(settings)
     services: Services = app.state.services
     initialise(services.db, services.registry)
@@ -85,8 +86,7 @@ def live_server(tmp_path_factory):
     finally:
         server.should_exit = True
         thread.join(timeout=15)
-        if pinned is not None:
-            os.environ["IPCITY_TODAY"] = pinned
+        clock.pin(pinned)
 
 
 @pytest.fixture(scope="session")

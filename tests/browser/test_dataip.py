@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.browser.conftest import DEMO_PASSWORD
+from tests.support.clock import pin_today
 from tests.support.dataip import code_from_outbox
 
 pytestmark = pytest.mark.browser
@@ -137,7 +138,7 @@ def test_filing_review_objection_registration_and_verification(new_page, live_se
     expect(reviewer.locator("#objections")).to_contain_text("某出行数据公司")
     act(reviewer, "dismiss_objection", "合作协议约定数据归申请人所有，异议不成立。")
     assert state(reviewer) == "in_publicity"
-    monkeypatch.setenv("IPCITY_TODAY", (ends + timedelta(days=1)).isoformat())
+    pin_today(monkeypatch, (ends + timedelta(days=1)).isoformat())
     act(reviewer, "register", "公示期满，异议已处理。")
     assert state(reviewer) == "registered"
 

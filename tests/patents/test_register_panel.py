@@ -8,11 +8,12 @@ from datetime import date
 from ipcity.core.roles import Actor
 from ipcity.patents import position as pos
 from ipcity.patents import register
+from tests.support.clock import pin_today
 from tests.support.register import add_patent
 
 
 def test_the_patent_page_shows_fees_pledges_licences_and_the_open_licence_reduction(app, client, monkeypatch):
-    monkeypatch.setenv("IPCITY_TODAY", "2026-11-24")
+    pin_today(monkeypatch, "2026-11-24")
     db = app.state.services.db
     actor = Actor.system("tests")
     with db.session() as s:
@@ -40,7 +41,7 @@ def test_the_patent_page_shows_fees_pledges_licences_and_the_open_licence_reduct
 
 
 def test_an_unpaid_fee_is_flagged(app, client, monkeypatch):
-    monkeypatch.setenv("IPCITY_TODAY", "2026-05-10")
+    pin_today(monkeypatch, "2026-05-10")
     with app.state.services.db.session() as s:
         rec = add_patent(s, 5152, app_date=date(2020, 3, 2))
         register.record_entry(s, Actor.system("t"), rec.app_number, pos.ANNUAL_FEE, start=date(2025, 2, 1),

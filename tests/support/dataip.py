@@ -49,8 +49,8 @@ def file(session, actor, *, data: bytes = DATA, declared: str = "", **changes):
 
 
 def to_publicity(session, people, product) -> None:
-    service.act(session, people["lead_handler"], product, "pass_formal", {}, "")
-    service.act(session, people["reviewer"], product, "approve_publicity", {}, "")
+    service.PRODUCTS.act(session, people["lead_handler"], product, "pass_formal", {}, "")
+    service.PRODUCTS.act(session, people["reviewer"], product, "approve_publicity", {}, "")
 
 
 def code_in(message: Message, number: str) -> str:

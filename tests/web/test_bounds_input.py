@@ -23,6 +23,7 @@ from ipcity.patents.search import analysis
 from ipcity.services.workplan import service as workplan
 from ipcity.web.params import _is_int
 from ipcity.workflow.tables import Case, CaseEvent
+from tests.support.clock import pin_today
 from tests.support.people import csrf_of, login
 from tests.web.test_access import _flat
 
@@ -77,7 +78,7 @@ def test_nul_characters_in_the_url_are_refused_by_name(client, people):
 
 @pytest.fixture
 def submitted_report(services, people, monkeypatch):
-    monkeypatch.setenv("IPCITY_TODAY", "2026-11-24")
+    pin_today(monkeypatch, "2026-11-24")
     with services.db.session() as s:
         form = workplan.ReportForm("2026年第四季度", "已完成阶段性工作，形成工作方案。", 60, [])
         case = workplan.file_report(s, services.files, people["pudong"], 5, form, [], submit=True)

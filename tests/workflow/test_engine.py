@@ -24,6 +24,7 @@ from ipcity.workflow.definition import (
     Transition,
 )
 from ipcity.workflow.tables import Case
+from tests.support.clock import pin_today
 
 
 def _positive(v):
@@ -102,7 +103,7 @@ def test_only_the_assigned_unit_decides(session, people, case):
 
 
 def test_history_deadlines_and_inbox(session, people, case, monkeypatch):
-    monkeypatch.setenv("IPCITY_TODAY", "2025-09-26")
+    pin_today(monkeypatch, "2025-09-26")
     engine.fire(session, TOY, case, "file", people["company"], values={"amount": "5"})
     session.commit()
     dl = engine.deadlines(session, TOY, case, on=date(2025, 9, 30))
@@ -114,7 +115,7 @@ def test_history_deadlines_and_inbox(session, people, case, monkeypatch):
     assert [(t.unit_id, t.closed_at) for t in tasks] == [(case.assigned_unit_id, None)]
     assert [c.id for c in engine.work_queue(session, _registry(), people["reviewer"])] == [case.id]
 
-    monkeypatch.setenv("IPCITY_TODAY", "2025-10-10")
+    pin_today(monkeypatch, "2025-10-10")
     engine.fire(session, TOY, case, "refuse", people["reviewer"], reason="材料不全")
     session.commit()
     session.expire_all()

@@ -1,11 +1,19 @@
-"""One source of "now", so that deadlines can be computed for any day (IPCITY_TODAY pins it)."""
+"""One source of "now", so that deadlines can be computed for any day (Settings.today, IPCITY_TODAY, pins it)."""
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, date, datetime, timedelta, timezone
 
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
+# The day `today()` answers instead of the real one: set once at start-up from Settings.today (the web
+# application's and the command line's build_services; see pin); None follows the calendar.
+pinned_today: date | None = None
+
+
+def pin(day: date | None) -> None:
+    """Make `today()` answer `day` from now on in this process (None: the real date again)."""
+    global pinned_today
+    pinned_today = day
 
 
 def now() -> datetime:
@@ -14,10 +22,9 @@ def now() -> datetime:
 
 
 def today() -> date:
-    """Today in China; IPCITY_TODAY=YYYY-MM-DD overrides it for demos and tests."""
-    pinned = os.environ.get("IPCITY_TODAY")
-    if pinned:
-        return date.fromisoformat(pinned)
+    """Today in China, or the pinned day (IPCITY_TODAY=YYYY-MM-DD at start-up, for demos and tests)."""
+    if pinned_today is not None:
+        return pinned_today
     return datetime.now(CHINA_TZ).date()
 
 

@@ -1,16 +1,122 @@
-"""Settings, read once from the environment (IPCITY_*); see docs/configuration.md."""
+"""Settings, read once from the environment (IPCITY_*); see docs/configuration.md.
+
+This is the one module that reads the environment: every other part of the platform gets its settings from the
+`Settings` in force (a session's `core.context.settings_of`, or a parameter), never from `os.environ`. A
+malformed value stops the start with a `SettingError` that names the variable.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 
+WORKING_DAYS = "working_days"
+CALENDAR_DAYS = "calendar_days"
 
-def _int(name: str, default: int) -> int:
+
+class SettingError(ValueError):
+    """An environment variable whose value is not one the platform can use; the message names it."""
+
+
+def _raw(name: str) -> str | None:
     raw = os.environ.get(name)
-    return int(raw) if raw else default
+    return raw.strip() if raw is not None and raw.strip() else None
+
+
+def _int(name: str, default: int, minimum: int = 0) -> int:
+    raw = _raw(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingError(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise SettingError(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
+def _decimal(name: str, default: Decimal) -> Decimal:
+    raw = _raw(name)
+    if raw is None:
+        return default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise SettingError(f"{name}={raw!r} is not a number") from None
+    if not value.is_finite() or value <= 0:
+        raise SettingError(f"{name}={raw!r} must be a number greater than 0")
+    return value
+
+
+def _share(name: str, default: float) -> float:
+    raw = _raw(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingError(f"{name}={raw!r} is not a number") from None
+    if not 0 <= value <= 1:
+        raise SettingError(f"{name}={raw!r} must be between 0 and 1")
+    return value
+
+
+def _date(name: str) -> date | None:
+    raw = _raw(name)
+    if raw is None:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise SettingError(f"{name}={raw!r} is not a date; write it YYYY-MM-DD") from None
+
+
+def _path(name: str) -> Path | None:
+    raw = _raw(name)
+    return Path(raw) if raw else None
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = _raw(name)
+    if raw is None:
+        return default
+    if raw not in choices:
+        raise SettingError(f"{name}={raw!r} must be one of {', '.join(choices)}")
+    return raw
+
+
+def _words(name: str) -> tuple[str, ...] | None:
+    """A comma-separated list; set but empty = no words; unset = None (the built-in list)."""
+    raw = os.environ.get(name)
+    return None if raw is None else tuple(w.strip() for w in raw.split(",") if w.strip())
+
+
+def _body_code(name: str, default: str) -> str:
+    raw = _raw(name)
+    if raw is None:
+        return default
+    if not raw.isascii() or not raw.isalnum() or len(raw) > 8:
+        raise SettingError(f"{name}={raw!r} must be at most 8 letters or digits (the certificate number keeps "
+                           "17 characters)")
+    return raw
+
+
+def _number_format(name: str, default: str) -> str:
+    raw = os.environ.get(name) or default
+    try:
+        first, second = raw.format(year=2026, serial=1), raw.format(year=2026, serial=2)
+    except (KeyError, IndexError, ValueError):
+        raise SettingError(f"{name}={raw!r} must be a format with {{year}} and {{serial}} only") from None
+    if first == second or len(first) > 32:
+        raise SettingError(f"{name}={raw!r} must use {{serial}} and give at most 32 characters")
+    return raw
 
 
 @dataclass(frozen=True)
@@ -27,8 +133,12 @@ class Settings:
     run_worker: bool = True
     demo: bool = False
     secure_cookies: bool = False
+    today: date | None = None  # pins "today" for demonstrations and tests (core.clock); None = the real date
+    db_pool_size: int = 10  # PostgreSQL connections a process keeps open
+    db_pool_overflow: int = 30  # … and how many more it may open at a peak
     search_backend: str = "tantivy"  # tantivy (embedded) or milvus (scale); docs/search.md
     milvus_uri: str = ""  # a Milvus server; empty = milvus-lite file in the data directory
+    milvus_token: str = ""  # "user:password" or an API key, for a Milvus server with authentication
     encoder: str = "corpus"  # "corpus" (trained on the corpus), "none", or "st:/path/to/sentence-transformers-model"
     encoder_dim: int = 256
     public_url: str = "http://127.0.0.1:8000"  # how the public reaches the platform: links printed in certificates
@@ -54,6 +164,45 @@ class Settings:
     audit_key_file: Path | None = None  # key signing audit checkpoints; None = <data dir>/keys/audit-ed25519.pem
     audit_checkpoint_every: int = 10  # sign a checkpoint of the audit head at least every this many entries
     audit_checkpoint_minutes: int = 1  # … and on the first entry after this many minutes without one
+    # Annual fees (patents/fees.py): years after grant that the 减缴 reduction covers (unverified; earlier 6).
+    fee_reduction_years_after_grant: int = 10
+    # The unit that acts for a service (core.context.office_unit): a unit code; empty = the unit of kind IP office.
+    dataip_unit: str = ""
+    openlicense_unit: str = ""
+    pledge_unit: str = ""
+    # Data-IP registration (services/dataip; the sources of each limit: dataip/domain.py Rules, docs/dataip.md).
+    dataip_key_file: Path | None = None  # the registry's Ed25519 key; None = <data dir>/keys/dataip-ed25519.pem
+    dataip_body_code: str = "3100"  # registration-body code inside certificate numbers
+    dataip_max_data_bytes: int = 8 * 1024**3  # largest data file hashed at filing
+    dataip_publicity_days: int = 15  # Shanghai official guide: 15-day publicity
+    dataip_publicity_unit: str = CALENDAR_DAYS  # calendar_days or working_days
+    dataip_objection_days: int = 60  # calendar days for the objection decision
+    dataip_validity_years: int = 3
+    dataip_relock_months: int = 3  # Shanghai measures Art 7(6): no re-application within 3 months of a withdrawal
+    dataip_formal_review_days: int = 5  # working days (service commitment)
+    dataip_substantive_review_days: int = 20  # working days (service commitment)
+    dataip_expert_days: int = 10  # working days (service commitment)
+    dataip_correction_days: int = 15  # working days (service commitment)
+    dataip_amendment_days: int = 10  # working days (service commitment)
+    dataip_renewal_window_days: int = 90  # a renewal may be filed this many days before expiry
+    # Open licensing (services/openlicense).
+    openlicense_formal_check_days: int = 10  # working days (the office's service commitment)
+    openlicense_max_fixed_yuan: Decimal = Decimal(20_000_000)  # royalty caps of 国知发运字〔2024〕19号
+    openlicense_max_rate_net_sales: Decimal = Decimal(20)  # percent
+    openlicense_max_rate_profit: Decimal = Decimal(40)  # percent
+    openlicense_ad_words: tuple[str, ...] | None = None  # None = the built-in list (openlicense/domain.py)
+    # Pledge registration (services/pledge).
+    pledge_decision_days: int = 5  # working days (unverified; 2010 rule 7, a local window 3)
+    pledge_max_patents: int = 50  # patents per application
+    pledge_number_format: str = "Y{year}310{serial:07d}"  # registration numbers (pledge/numbering.py)
+    # Valuation helper: indicator weights file (None = built in) and the share of weight that needs data.
+    valuation_weights: Path | None = None
+    valuation_min_coverage: float = 0.6
+    # Work-plan supervision (services/workplan): the lead unit's rules, not statutory.
+    workplan_review_days: int = 10  # working days for the review of a report
+    workplan_resubmit_days: int = 10  # working days for a revised report
+    workplan_due_soon_days: int = 30  # a dated point is due soon this many days before its deadline
+    workplan_stale_days: int = 90  # an ongoing point without an accepted report this long is stale
 
     @property
     def login_policy(self):
@@ -87,6 +236,12 @@ class Settings:
         return path.read_text().strip()
 
 
+@cache
+def setting_names() -> frozenset[str]:
+    """The names of the Settings fields (what a case type's deadline may name: workflow.definition)."""
+    return frozenset(f.name for f in dataclasses.fields(Settings))
+
+
 def load_settings(**overrides) -> Settings:
     data_dir = Path(overrides.pop("data_dir", None) or os.environ.get("IPCITY_DATA_DIR", "var")).resolve()
     url = overrides.pop("database_url", None) or os.environ.get("IPCITY_DATABASE_URL")
@@ -103,8 +258,12 @@ def load_settings(**overrides) -> Settings:
         login_account_failures=_int("IPCITY_LOGIN_ACCOUNT_FAILURES", 50),
         run_worker=os.environ.get("IPCITY_RUN_WORKER", "1") != "0",
         demo=os.environ.get("IPCITY_DEMO", "0") == "1",
+        today=_date("IPCITY_TODAY"),
+        db_pool_size=_int("IPCITY_DB_POOL_SIZE", 10, minimum=1),
+        db_pool_overflow=_int("IPCITY_DB_POOL_OVERFLOW", 30),
         search_backend=os.environ.get("IPCITY_SEARCH_BACKEND", "tantivy"),
         milvus_uri=os.environ.get("IPCITY_MILVUS_URI", ""),
+        milvus_token=os.environ.get("IPCITY_MILVUS_TOKEN", ""),
         encoder=os.environ.get("IPCITY_ENCODER", "corpus"),
         encoder_dim=_int("IPCITY_ENCODER_DIM", 256),
         public_url=os.environ.get("IPCITY_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
@@ -126,9 +285,41 @@ def load_settings(**overrides) -> Settings:
         ingest_max_field_chars=_int("IPCITY_INGEST_MAX_FIELD_CHARS", 10_000),
         search_max_results=_int("IPCITY_SEARCH_MAX_RESULTS", 10_000),
         search_max_query_chars=_int("IPCITY_SEARCH_MAX_QUERY_CHARS", 2_000),
-        audit_key_file=Path(os.environ["IPCITY_AUDIT_KEY_FILE"]) if os.environ.get("IPCITY_AUDIT_KEY_FILE") else None,
+        audit_key_file=_path("IPCITY_AUDIT_KEY_FILE"),
         audit_checkpoint_every=_int("IPCITY_AUDIT_CHECKPOINT_EVERY", 10),
         audit_checkpoint_minutes=_int("IPCITY_AUDIT_CHECKPOINT_MINUTES", 1),
+        fee_reduction_years_after_grant=_int("IPCITY_FEE_REDUCTION_YEARS_AFTER_GRANT", 10),
+        dataip_unit=os.environ.get("IPCITY_DATAIP_UNIT", "").strip(),
+        openlicense_unit=os.environ.get("IPCITY_OPENLICENSE_UNIT", "").strip(),
+        pledge_unit=os.environ.get("IPCITY_PLEDGE_UNIT", "").strip(),
+        dataip_key_file=_path("IPCITY_DATAIP_KEY_FILE"),
+        dataip_body_code=_body_code("IPCITY_DATAIP_BODY_CODE", "3100"),
+        dataip_max_data_bytes=_int("IPCITY_DATAIP_MAX_DATA_BYTES", 8 * 1024**3, minimum=1),
+        dataip_publicity_days=_int("IPCITY_DATAIP_PUBLICITY_DAYS", 15),
+        dataip_publicity_unit=_choice("IPCITY_DATAIP_PUBLICITY_UNIT", CALENDAR_DAYS, (CALENDAR_DAYS, WORKING_DAYS)),
+        dataip_objection_days=_int("IPCITY_DATAIP_OBJECTION_DAYS", 60),
+        dataip_validity_years=_int("IPCITY_DATAIP_VALIDITY_YEARS", 3, minimum=1),
+        dataip_relock_months=_int("IPCITY_DATAIP_RELOCK_MONTHS", 3),
+        dataip_formal_review_days=_int("IPCITY_DATAIP_FORMAL_REVIEW_DAYS", 5),
+        dataip_substantive_review_days=_int("IPCITY_DATAIP_SUBSTANTIVE_REVIEW_DAYS", 20),
+        dataip_expert_days=_int("IPCITY_DATAIP_EXPERT_DAYS", 10),
+        dataip_correction_days=_int("IPCITY_DATAIP_CORRECTION_DAYS", 15),
+        dataip_amendment_days=_int("IPCITY_DATAIP_AMENDMENT_DAYS", 10),
+        dataip_renewal_window_days=_int("IPCITY_DATAIP_RENEWAL_WINDOW_DAYS", 90),
+        openlicense_formal_check_days=_int("IPCITY_OPENLICENSE_FORMAL_CHECK_DAYS", 10),
+        openlicense_max_fixed_yuan=_decimal("IPCITY_OPENLICENSE_MAX_FIXED_YUAN", Decimal(20_000_000)),
+        openlicense_max_rate_net_sales=_decimal("IPCITY_OPENLICENSE_MAX_RATE_NET_SALES", Decimal(20)),
+        openlicense_max_rate_profit=_decimal("IPCITY_OPENLICENSE_MAX_RATE_PROFIT", Decimal(40)),
+        openlicense_ad_words=_words("IPCITY_OPENLICENSE_AD_WORDS"),
+        pledge_decision_days=_int("IPCITY_PLEDGE_DECISION_DAYS", 5),
+        pledge_max_patents=_int("IPCITY_PLEDGE_MAX_PATENTS", 50, minimum=1),
+        pledge_number_format=_number_format("IPCITY_PLEDGE_NUMBER_FORMAT", "Y{year}310{serial:07d}"),
+        valuation_weights=_path("IPCITY_VALUATION_WEIGHTS"),
+        valuation_min_coverage=_share("IPCITY_VALUATION_MIN_COVERAGE", 0.6),
+        workplan_review_days=_int("IPCITY_WORKPLAN_REVIEW_DAYS", 10),
+        workplan_resubmit_days=_int("IPCITY_WORKPLAN_RESUBMIT_DAYS", 10),
+        workplan_due_soon_days=_int("IPCITY_WORKPLAN_DUE_SOON_DAYS", 30),
+        workplan_stale_days=_int("IPCITY_WORKPLAN_STALE_DAYS", 90),
     )
     values.update(overrides)
     if "secure_cookies" not in values:

@@ -7,8 +7,6 @@ service functions read them here, so that every service finds them the same way.
 
 from __future__ import annotations
 
-import os
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,12 +29,13 @@ def files_of(session: Session) -> FileStore:
     return store
 
 
-def office_unit(session: Session, variable: str) -> Unit:
-    """The unit that acts for a service: the one whose code the environment `variable` names, else the IP office."""
-    code = os.environ.get(variable)
+def office_unit(session: Session, setting: str) -> Unit:
+    """The unit that acts for a service: the one whose code the Settings field `setting` holds (dataip_unit,
+    from IPCITY_DATAIP_UNIT), else the IP office."""
+    code = getattr(settings_of(session), setting)
     q = select(Unit).where(Unit.code == code) if code else select(Unit).where(Unit.kind == "ip_office")
     unit = session.scalar(q.order_by(Unit.id).limit(1))
     if unit is None:
         raise DomainError(Msg("No acting unit is configured: create a unit of kind 'IP office', or set {variable}",
-                              variable=variable))
+                              variable=f"IPCITY_{setting.upper()}"))
     return unit

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,7 +56,8 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 30) -> Engine:
+    """`pool_size` and `max_overflow` are the PostgreSQL pool's (Settings.db_pool_size, db_pool_overflow)."""
     kwargs: dict = {"json_serializer": lambda v: json.dumps(v, ensure_ascii=False)}
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -67,8 +67,7 @@ def make_engine(url: str) -> Engine:
         # One connection per server thread (the thread pool has 40): SQLite connections are cheap.
         kwargs.update(pool_size=8, max_overflow=40)
     else:
-        kwargs.update(pool_size=int(os.environ.get("IPCITY_DB_POOL_SIZE", "10")),
-                      max_overflow=int(os.environ.get("IPCITY_DB_POOL_OVERFLOW", "30")), pool_pre_ping=True)
+        kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -81,7 +80,9 @@ class Database:
 
     def __init__(self, url: str, info: dict | None = None):
         self.url = url
-        self.engine = make_engine(url)
+        settings = (info or {}).get("settings")
+        pool = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_pool_overflow} if settings else {}
+        self.engine = make_engine(url, **pool)
         # `info` reaches every session (session.info): how case hooks find the settings of their application.
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, info=dict(info or {}))
         # Same pool; on SQLite its transactions begin deferred (see _sqlite_begin). For requests that only read.

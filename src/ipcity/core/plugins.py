@@ -1,8 +1,9 @@
 """The plugin registry: every service (and the portal itself) declares what it adds to the platform.
 
 A service registers routes, menu entries, its catalogue entry, case types, background jobs, who may
-see its attachments, and its seed/demo data, all through one `Plugin` object — the same hooks for
-built-in services as for any later one (the shape Datasette uses for its own features).
+see its attachments, its seed/demo data and the panels it adds to other services' record pages, all through
+one `Plugin` object — the same hooks for built-in services as for any later one (the shape Datasette uses for
+its own features).
 
 Which plugins make up the platform is decided in one place only, the composition root (ipcity/bootstrap.py):
 this module knows no service.
@@ -44,6 +45,16 @@ class ServiceInfo:
     plan_items: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True)
+class Panel:
+    """A panel one plugin adds to another service's record page: one of its own templates and that template's
+    context. The page includes `template` with `panel` (this object) in its context, knowing nothing else of
+    the plugin that made it."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass
 class Plugin:
     key: str
@@ -60,6 +71,10 @@ class Plugin:
     demo: Callable[..., Any] | None = None  # demo data, loaded only on request
     tables: tuple[str, ...] = ()  # modules declaring its tables: imported so that the schema (and Alembic) sees them
     commands: dict[str, Any] = field(default_factory=dict)  # name -> typer.Typer: `ipcity <name> …`
+    # subject type -> fn(session, actor, subject) -> Panel | None: a panel for another service's record page
+    # (None: nothing for this person). The page's service names the subject type and says what `subject` is
+    # ("pledge.registration": the pledge application, whose `patents` each have a `patent_number`).
+    panels: dict[str, Callable[..., Panel | None]] = field(default_factory=dict)
 
 
 class Registry:
@@ -104,6 +119,11 @@ class Registry:
 
     def job_labels(self) -> dict[str, Msg]:
         return {k: v for p in self._plugins.values() for k, v in p.job_labels.items()}
+
+    def panels_for(self, subject_type: str) -> dict[str, Callable[..., Panel | None]]:
+        """The panel makers the plugins contribute to the record pages of `subject_type`, by plugin key, in
+        plugin order."""
+        return {p.key: p.panels[subject_type] for p in self._plugins.values() if subject_type in p.panels}
 
     def file_access(self, owner_type: str) -> Callable[..., bool] | None:
         for p in self._plugins.values():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -37,10 +37,19 @@ def next_serial(session: Session, key: str, seed: Callable[[], int] | None = Non
     return int(session.execute(stmt).scalar_one())
 
 
-def max_serial(numbers, start: int, end: int | None = None) -> int:
+def serial_after_issued(session: Session, key: str, column, *where, start: int = 0, end: int | None = None) -> int:
+    """The next serial under `key`; a new series continues after the highest serial already stored in `column`
+    (rows matching `where`; a text number's serial is its slice [start:end], an integer column is the serial)."""
+    return next_serial(session, key, lambda: max_serial(session.scalars(select(column).where(*where)), start, end))
+
+
+def max_serial(numbers, start: int = 0, end: int | None = None) -> int:
     """The highest serial among issued numbers, read from the slice [start:end] of each (a seed helper)."""
     best = 0
     for n in numbers:
+        if isinstance(n, int):
+            best = max(best, n)
+            continue
         part = (n or "")[start:end]
         if part.isdigit():
             best = max(best, int(part))

@@ -43,7 +43,8 @@ class PatentEngine:
         with self._lock:
             if self._backend is None:
                 self._backend = open_backend(self.settings.search_backend, self.settings.search_dir,
-                                             uri=self.settings.milvus_uri or None, dim=self._dim())
+                                             uri=self.settings.milvus_uri or None, dim=self._dim(),
+                                             token=self.settings.milvus_token)
             return self._backend
 
     def _dim(self) -> int | None:

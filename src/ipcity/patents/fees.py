@@ -14,7 +14,6 @@ The patent engine's open licensing and pledge services build on this (issue 6).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -106,7 +105,9 @@ class Reduction:
     basis: str
 
 
-REDUCTION_YEARS_AFTER_GRANT = int(os.environ.get("IPCITY_FEE_REDUCTION_YEARS_AFTER_GRANT", "10"))
+# The default; an installation's own is Settings.fee_reduction_years_after_grant (from
+# IPCITY_FEE_REDUCTION_YEARS_AFTER_GRANT), passed to schedule().
+REDUCTION_YEARS_AFTER_GRANT = 10
 SINGLE_SMALL = Reduction("small_single", 0.85, "费减办法: one individual or small enterprise, 85 %")
 SEVERAL_SMALL = Reduction("small_several", 0.70, "费减办法: several individuals or small enterprises, 70 %")
 OPEN_LICENCE = Reduction("open_licence", 0.15, "财税〔2024〕23号: open licence in effect, 15 %")
@@ -139,12 +140,14 @@ class FeeYear:
 
 
 def schedule(patent_type: str, filing_date: date, grant_date: date | None, *, small_entity: Reduction | None = None,
-             open_licence_years: set[int] = frozenset()) -> list[FeeYear]:
+             open_licence_years: set[int] = frozenset(),
+             reduction_years: int = REDUCTION_YEARS_AFTER_GRANT) -> list[FeeYear]:
     """Every patent year from grant to the end of the term, with the reduction that applies to each.
 
     `open_licence_years` are the patent years during which an open licence is in effect; `small_entity` is the
-    holder's 减缴 entitlement (SINGLE_SMALL or SEVERAL_SMALL), if any. The first fee (the year of grant) is due with
-    the grant registration formalities (Art 114); here, on the grant date.
+    holder's 减缴 entitlement (SINGLE_SMALL or SEVERAL_SMALL), if any, which covers the first `reduction_years` years
+    after grant. The first fee (the year of grant) is due with the grant registration formalities (Art 114); here,
+    on the grant date.
     """
     if grant_date is None:
         return []
@@ -153,7 +156,7 @@ def schedule(patent_type: str, filing_date: date, grant_date: date | None, *, sm
     for year in range(first, term_years(patent_type, filing_date) + 1):
         starts = year_start(filing_date, year)
         candidates = []
-        if small_entity and fee_reduction_applies(grant_date, starts):
+        if small_entity and fee_reduction_applies(grant_date, starts, reduction_years):
             candidates.append(small_entity)
         if year in open_licence_years:
             candidates.append(OPEN_LICENCE)

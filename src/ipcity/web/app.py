@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment
 
 from ipcity.bootstrap import default_registry
-from ipcity.core import i18n, jobs
+from ipcity.core import clock, i18n, jobs
 from ipcity.core.config import Settings, load_settings
 from ipcity.core.db import Database
 from ipcity.core.errors import DomainError
@@ -55,6 +55,8 @@ class Services:
 
 def build_services(settings: Settings, registry: Registry | None = None) -> Services:
     registry = registry or default_registry()
+    if settings.today is not None:  # IPCITY_TODAY: this process's "today" (core/clock.py)
+        clock.pin(settings.today)
     files = FileStore(settings.files_dir, settings.max_upload_bytes, settings.files_quota_bytes)
     db = Database(settings.database_url, info={"settings": settings, "files": files})
     templates = make_environment([p.templates for p in registry.plugins if p.templates])

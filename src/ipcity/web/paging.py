@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
+from urllib.parse import urlencode
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -14,6 +15,29 @@ from ipcity.core.i18n import Msg
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200  # the most rows one page may have, whatever a caller (or a `size` parameter) asks
+MAX_FILTER = 200     # characters of one filter value: longer text narrows nothing further, only costs
+
+
+def to_int(value, default: int = 1) -> int:
+    """A page number or id from the query string or a form; anything unreadable is the default."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+@dataclass
+class ListFilters:
+    """Base of a list's filters: each field (text) is a query parameter of the same name."""
+
+    @classmethod
+    def from_query(cls, params) -> ListFilters:
+        return cls(**{f.name: str(params.get(f.name, "") or "")[:MAX_FILTER] for f in fields(cls)})
+
+    def query(self, **extra) -> str:
+        """The query string of these filters with `extra` (a page, an export format), empty values left out."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return urlencode({k: v for k, v in (values | extra).items() if v})
 
 
 @dataclass

@@ -6,10 +6,11 @@ Pure Python: no web, no SQL. The engine (engine.py) applies these declarations t
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from ipcity.core.calendar import WorkCalendar
+from ipcity.core.config import Settings, setting_names
 from ipcity.core.i18n import Msg
 
 # Who, besides having the right role, must the actor be in relation to the case?
@@ -65,7 +66,10 @@ class Transition:
 class DeadlineRule:
     """A time limit: `amount` working or calendar days from the transition that starts it.
 
-    `basis` names the rule it comes from (law and article, or the unit's own service commitment).
+    `basis` names the rule it comes from (law and article, or the unit's own service commitment); users read it,
+    so it names no setting. `setting` names a Settings field (core/config.py) whose value, in the installation's
+    settings, replaces `amount` when the engine applies the rule; `amount` is then the documented default.
+    `unit_setting` likewise names a field holding "working_days" or "calendar_days" that replaces `unit`.
     """
 
     key: str
@@ -75,6 +79,24 @@ class DeadlineRule:
     amount: int
     unit: str
     basis: str
+    setting: str = ""
+    unit_setting: str = ""
+
+    def __post_init__(self) -> None:
+        unknown = {self.setting, self.unit_setting} - {""} - setting_names()
+        if unknown:
+            raise ValueError(f"deadline {self.key!r} names settings that do not exist: {sorted(unknown)}")
+        if self.unit not in (WORKING_DAYS, CALENDAR_DAYS):
+            raise ValueError(f"deadline {self.key!r}: unit {self.unit!r} is neither {WORKING_DAYS} nor {CALENDAR_DAYS}")
+
+    def in_force(self, settings: Settings) -> DeadlineRule:
+        """The rule with the amount (and unit) the installation's settings give it."""
+        changes: dict = {}
+        if self.setting:
+            changes["amount"] = int(getattr(settings, self.setting))
+        if self.unit_setting:
+            changes["unit"] = getattr(settings, self.unit_setting)
+        return replace(self, **changes) if changes else self
 
     def due(self, start: date, calendar: WorkCalendar) -> date:
         if self.unit == WORKING_DAYS:
@@ -95,9 +117,11 @@ class CaseType:
     link: Callable[[object], str] | None = field(default=None, compare=False)  # case -> page of its subject
     # Service rules beyond role and state: guard(session, case, transition, actor) -> Msg | None refuses.
     guard: Callable[..., Msg | None] | None = field(default=None, compare=False)
-    # The service's record of a case: record_of(session, case) -> the row whose `state` (and `updated_at`)
-    # mirror the case. The engine writes that mirror on every step, and nothing else writes it.
-    record_of: Callable[..., object] | None = field(default=None, compare=False)
+    # The service's record of a case (its table's class): the row that is the case's subject, opened with the
+    # case in one step, whose `state` (and `updated_at`) mirror the case. The engine writes that mirror on every
+    # step and nothing else writes it; `record_number` names the column that carries the case number.
+    record: type | None = field(default=None, compare=False)
+    record_number: str = ""
     # What a step does to the service's record: {transition key: fn(session, case, event, record)}, run in the
     # same transaction once the step is applied; then after(session, case, event) for what every step does.
     on: Mapping[str, Callable[..., None]] = field(default_factory=dict, compare=False)

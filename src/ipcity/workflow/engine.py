@@ -9,18 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ipcity.core import audit, inbox
 from ipcity.core import calendar as cal
 from ipcity.core.clock import now, today
+from ipcity.core.context import settings_of
 from ipcity.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from ipcity.core.files import attachments_of
 from ipcity.core.i18n import N_, Msg
 from ipcity.core.roles import ADMIN, Actor
-from ipcity.core.serials import max_serial, next_serial
-from ipcity.workflow.definition import APPLICANT, ASSIGNED_UNIT, CaseType, Standing, check
+from ipcity.core.serials import serial_after_issued
+from ipcity.core.tables import User
+from ipcity.workflow.definition import APPLICANT, ASSIGNED_UNIT, CaseType, DeadlineRule, Standing, check
 from ipcity.workflow.tables import Case, CaseDeadline, CaseEvent
 
 CASE_OWNER = "case"  # owner_type of documents attached to a case
@@ -38,23 +40,31 @@ def standing(case: Case, actor: Actor) -> Standing:
 def _next_number(session: Session, ct: CaseType) -> str:
     """Prefix, year and a six-digit serial from the one allocator (safe with concurrent filings)."""
     prefix = f"{ct.number_prefix}{today().year}"
-
-    def issued() -> int:
-        numbers = session.scalars(select(Case.number).where(Case.number.like(f"{prefix}%"))).all()
-        return max_serial((n for n in numbers if len(n) == len(prefix) + 6), len(prefix))
-
-    return f"{prefix}{next_serial(session, f'case:{prefix}', issued):06d}"
+    serial = serial_after_issued(session, f"case:{prefix}", Case.number, Case.number.like(f"{prefix}%"),
+                                 func.length(Case.number) == len(prefix) + 6, start=len(prefix))
+    return f"{prefix}{serial:06d}"
 
 
 def open_case(session: Session, ct: CaseType, actor: Actor, *, title: str, applicant_unit_id: int | None,
               assigned_unit_id: int | None, subject_type: str = "", subject_id: str = "",
-              data: dict | None = None) -> Case:
+              data: dict | None = None, record: object | None = None) -> Case:
+    """Open a case; with `record` (a new row of the case type's table) the case and its subject are opened in
+    one step: the record gets the case's id, number and state before either is written."""
     case = Case(type_key=ct.key, number=_next_number(session, ct), title=title, state=ct.initial,
                 applicant_user_id=actor.user_id, applicant_unit_id=applicant_unit_id,
                 assigned_unit_id=assigned_unit_id, subject_type=subject_type, subject_id=str(subject_id),
                 data=dict(data or {}))
     session.add(case)
     session.flush()
+    if record is not None:
+        if ct.record is None or not isinstance(record, ct.record):
+            raise TypeError(f"{ct.key}: the record must be a {ct.record!r}")
+        record.case_id, record.state = case.id, case.state
+        if ct.record_number:
+            setattr(record, ct.record_number, case.number)
+        session.add(record)
+        session.flush()
+        case.subject_id = str(record.id)
     session.add(CaseEvent(case_id=case.id, seq=1, transition="create", from_state="", to_state=ct.initial,
                           actor_id=actor.user_id, actor_name=actor.display_name, unit_id=actor.unit_id,
                           unit_name=actor.unit_name, values=dict(data or {})))
@@ -65,10 +75,16 @@ def open_case(session: Session, ct: CaseType, actor: Actor, *, title: str, appli
     return case
 
 
+def rules_in_force(session: Session, ct: CaseType) -> dict[str, DeadlineRule]:
+    """The case type's deadline rules by key, with the amounts the installation's settings give them."""
+    settings = settings_of(session)
+    return {r.key: r.in_force(settings) for r in ct.deadlines}
+
+
 def _start_deadlines(session: Session, ct: CaseType, case: Case, transition: str) -> None:
     calendar = cal.load(session)
     start = today()
-    for rule in ct.deadlines:
+    for rule in rules_in_force(session, ct).values():
         if transition in rule.stops_on:
             for d in case.deadlines:
                 if d.rule_key == rule.key and d.stopped_on is None:
@@ -126,7 +142,7 @@ def fire(session: Session, ct: CaseType, case: Case, transition_key: str, actor:
     case.events.append(event)
     _start_deadlines(session, ct, case, t.key)
     _route_tasks(session, ct, case, t.label)
-    record = ct.record_of(session, case) if ct.record_of is not None else None
+    record = record_of(session, ct, case)
     if record is not None:
         record.state = case.state
         if hasattr(type(record), "updated_at"):
@@ -140,6 +156,22 @@ def fire(session: Session, ct: CaseType, case: Case, transition_key: str, actor:
                  reason=reason.strip(), detail={"from": before, "to": t.target, "values": values})
     session.flush()
     return event
+
+
+def record_of(session: Session, ct: CaseType, case: Case):
+    """The service's record whose subject the case is (None for a case type without one)."""
+    if ct.record is None:
+        return None
+    record = session.get(ct.record, int(case.subject_id)) if case.subject_id.isdigit() else None
+    if record is None or record.case_id != case.id:  # a record is bound to one case: never another's
+        raise NotFound(Msg("No record for case {number}", number=case.number))
+    return record
+
+
+def actor_of(session: Session, event: CaseEvent, system: str = "workflow") -> Actor:
+    """Who took a step, as an Actor again (for a hook that acts on their behalf); the platform when no one did."""
+    user = session.get(User, event.actor_id) if event.actor_id else None
+    return Actor.of(user) if user is not None else Actor.system(system)
 
 
 def _route_tasks(session: Session, ct: CaseType, case: Case, action: Msg) -> None:
@@ -181,7 +213,7 @@ def deadlines(session: Session, ct: CaseType, case: Case, on: date | None = None
     calendar once and passes it)."""
     calendar = calendar or cal.load(session)
     on = on or today()
-    rules = {r.key: r for r in ct.deadlines}
+    rules = rules_in_force(session, ct)
     out = []
     for d in case.deadlines:
         rule = rules.get(d.rule_key)

@@ -13,6 +13,7 @@ from ipcity.services.dataip import casetypes, evidence, service
 from ipcity.services.dataip.verify import verify_certificate
 from ipcity.workflow import engine
 from ipcity.workflow.tables import Case
+from tests.support.clock import pin_today
 from tests.support.dataip import DATA, file, to_publicity, verify_identity
 
 
@@ -22,8 +23,8 @@ def registered(session, people, monkeypatch):
     product = file(session, people["company"])
     to_publicity(session, people, product)
     ends = service.publicity_ends(session, session.get(Case, product.case_id))
-    monkeypatch.setenv("IPCITY_TODAY", (ends + timedelta(days=1)).isoformat())
-    service.act(session, people["reviewer"], product, "register", {}, "")
+    pin_today(monkeypatch, (ends + timedelta(days=1)).isoformat())
+    service.PRODUCTS.act(session, people["reviewer"], product, "register", {}, "")
     session.commit()
     return product
 
@@ -94,7 +95,7 @@ def test_sweep_registers_after_publicity(session, people, cli_env, monkeypatch):
     to_publicity(session, people, product)
     ends = service.publicity_ends(session, session.get(Case, product.case_id))
     session.commit()
-    monkeypatch.setenv("IPCITY_TODAY", (ends + timedelta(days=1)).isoformat())
+    pin_today(monkeypatch, (ends + timedelta(days=1)).isoformat())
     result = CliRunner().invoke(cli, ["dataip", "sweep"])
     assert result.exit_code == 0 and "registered 1" in result.output
     session.expire_all()

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from ipcity.core.config import Settings
 from ipcity.services.dataip import casetypes, domain, numbering
 from ipcity.workflow.definition import CALENDAR_DAYS, WORKING_DAYS
+
+
+def settings(**values) -> Settings:
+    return Settings(data_dir=Path("var"), database_url="sqlite://", **values)
 
 
 def test_certificate_number_is_17_characters_year_month_body_serial():
@@ -17,10 +23,10 @@ def test_certificate_number_is_17_characters_year_month_body_serial():
         fmt.certificate_number(2026, 3, 10**7)
 
 
-def test_a_body_code_of_another_width_keeps_17_characters(monkeypatch):
-    monkeypatch.setenv("IPCITY_DATAIP_BODY_CODE", "44000")
-    fmt = numbering.NumberFormat.from_env()
+def test_a_body_code_of_another_width_keeps_17_characters():
+    fmt = numbering.NumberFormat.from_settings(settings(dataip_body_code="44000"))
     assert len(fmt.certificate_number(2026, 12, 1)) == 17
+    assert numbering.NumberFormat.from_settings(settings()) == numbering.NumberFormat()
 
 
 def test_registration_number_has_16_characters_and_a_check_character():
@@ -79,18 +85,21 @@ def test_industries_are_the_2017_edition():
 
 
 def test_the_registration_case_type_uses_the_configured_limits():
-    rules = domain.Rules(publicity_days=10, publicity_unit=WORKING_DAYS, objection_decision_days=30)
-    ct = casetypes.registration_type(rules)
-    limits = {d.key: (d.amount, d.unit) for d in ct.deadlines}
+    ct = casetypes.registration_type()
+    defaults = {d.key: (d.amount, d.unit) for d in ct.deadlines}
+    assert defaults["publicity"] == (15, CALENDAR_DAYS) and defaults["formal_review"] == (5, WORKING_DAYS)
+    configured = settings(dataip_publicity_days=10, dataip_publicity_unit=WORKING_DAYS, dataip_objection_days=30)
+    limits = {d.key: (r.amount, r.unit) for d in ct.deadlines for r in [d.in_force(configured)]}
     assert limits["publicity"] == (10, WORKING_DAYS)
     assert limits["objection_decision"] == (30, CALENDAR_DAYS)
+    assert limits["formal_review"] == (5, WORKING_DAYS)
+    assert {d.key: d.in_force(settings()).amount for d in ct.deadlines} == {k: a for k, (a, _u) in defaults.items()}
     assert {s.key for s in ct.states if s.final} == {"refused", "withdrawn", "cancelled", "revoked", "expired"}
     # withdrawal is possible from every state before registration and from none after
     assert set(ct.transition("withdraw").sources) == set(casetypes.BEFORE_REGISTRATION)
 
 
-def test_rules_read_the_environment(monkeypatch):
-    monkeypatch.setenv("IPCITY_DATAIP_PUBLICITY_DAYS", "10")
-    monkeypatch.setenv("IPCITY_DATAIP_RELOCK_MONTHS", "6")
-    rules = domain.Rules.from_env()
+def test_rules_come_from_the_settings():
+    rules = domain.Rules.from_settings(settings(dataip_publicity_days=10, dataip_relock_months=6))
     assert (rules.publicity_days, rules.relock_months, rules.validity_years) == (10, 6, 3)
+    assert domain.Rules.from_settings(settings()) == domain.Rules()  # the settings' defaults are the rules' own

@@ -22,6 +22,7 @@ from ipcity.core.roles import APPLICANT_COMPANY, Actor
 from ipcity.services.dataip import domain, merkle, service, tlog
 from ipcity.services.dataip.tables import DataProduct
 from ipcity.workflow.tables import Case
+from tests.support.clock import pin_today
 from tests.support.dataip import DATA, FORM, SAMPLE, code_from_outbox, file, to_publicity, verify_identity
 from tests.support.people import PASSWORD, csrf_of, login
 
@@ -80,8 +81,8 @@ def registered(services, people, monkeypatch) -> DataProduct:
         product = file(s, people["company"], declared=f"{DECLARED}  home.parquet\n")
         to_publicity(s, people, product)
         ends = service.publicity_ends(s, s.get(Case, product.case_id))
-        monkeypatch.setenv("IPCITY_TODAY", (ends + timedelta(days=1)).isoformat())
-        service.act(s, people["reviewer"], product, "register", {}, "公示期满无异议")
+        pin_today(monkeypatch, (ends + timedelta(days=1)).isoformat())
+        service.PRODUCTS.act(s, people["reviewer"], product, "register", {}, "公示期满无异议")
         s.commit()
         s.expunge(product)
         return product
@@ -209,7 +210,7 @@ def test_review_objection_registration_certificate_and_verification_through_the_
     as_(client, "reviewer")
     early = act(client, product_id, "register")
     assert early.status_code == 403 and ends.isoformat() in html.unescape(early.text)
-    monkeypatch.setenv("IPCITY_TODAY", (ends + timedelta(days=1)).isoformat())
+    pin_today(monkeypatch, (ends + timedelta(days=1)).isoformat())
     assert act(client, product_id, "register", "公示期满，异议不成立").status_code == 303
     assert state_of(client, product_id) == "registered"
     facts = client.get(f"/api/dataip/applications/{product_id}").json()

@@ -18,6 +18,7 @@ from ipcity.core.tables import Attachment, OutboxMessage, StoredFile
 from ipcity.services.dataip import access, objections, queries, service
 from ipcity.services.dataip.tables import ContactCode, LogLeaf, Objection
 from ipcity.workflow.tables import Case
+from tests.support.clock import pin_today
 from tests.support.dataip import (
     code_from_outbox,
     code_in,
@@ -175,7 +176,7 @@ def test_an_unconfirmed_anonymous_objection_blocks_nothing_and_is_not_public(ses
     assert queries.product_context(session, people["reviewer"], product)["objections"] == []
     assert not access.may_see_objection_file(session, people["reviewer"], str(receipt.objection.id))
     ends = service.publicity_ends(session, case_of(session, product))
-    monkeypatch.setenv("IPCITY_TODAY", (ends + timedelta(days=1)).isoformat())
+    pin_today(monkeypatch, (ends + timedelta(days=1)).isoformat())
     assert service.sweep(session)["registered"] == 1  # registration went ahead
     with pytest.raises(DomainError, match="not in publicity"):  # too late to confirm now
         service.confirm_objection(session, product, receipt.ticket, code_in(notifier.sent[-1],

@@ -16,6 +16,7 @@ from ipcity.services.dataip import casetypes, domain, evidence, numbering, servi
 from ipcity.services.dataip.tables import LogLeaf
 from ipcity.workflow import engine
 from ipcity.workflow.tables import Case
+from tests.support.clock import pin_today
 from tests.support.dataip import DATA, FORM, file, object_confirmed, to_publicity, upload, verify_identity
 
 pytestmark = pytest.mark.usefixtures("people")
@@ -78,29 +79,33 @@ def test_the_whole_road_to_a_certificate(session, people, company, monkeypatch):
     product = file(session, company)
     case = _case(session, product)
     # formal review, with a correction round
-    service.act(session, people["lead_handler"], product, "request_formal_correction", {}, "补充数据来源授权文件")
+    service.PRODUCTS.act(session, people["lead_handler"], product, "request_formal_correction", {},
+                         "补充数据来源授权文件")
     assert product.state == "formal_correction"
-    service.act(session, company, product, "submit_formal_correction", {"correction": "已补充授权书"}, "")
-    service.act(session, people["lead_handler"], product, "pass_formal", {}, "")
+    service.PRODUCTS.act(session, company, product, "submit_formal_correction", {"correction": "已补充授权书"}, "")
+    service.PRODUCTS.act(session, people["lead_handler"], product, "pass_formal", {}, "")
     # substantive review with the expert committee
-    service.act(session, people["lead_handler"], product, "request_expert", {"experts": "专家委员会第3组"},
+    service.PRODUCTS.act(session, people["lead_handler"], product, "request_expert", {"experts": "专家委员会第3组"},
                 "请评估实质性加工与创新性")
     with pytest.raises(DomainError, match="conclusion"):
-        service.act(session, people["lead_handler"], product, "record_expert_opinion",
+        service.PRODUCTS.act(session, people["lead_handler"], product, "record_expert_opinion",
                     {"expert_opinion": "具有实质性加工", "expert_conclusion": "maybe"}, "")
-    service.act(session, people["lead_handler"], product, "record_expert_opinion",
+    assert (product.experts, product.expert_opinion, product.expert_conclusion) == ("专家委员会第3组", "", "")
+    service.PRODUCTS.act(session, people["lead_handler"], product, "record_expert_opinion",
                 {"expert_opinion": "具有实质性加工", "expert_conclusion": "supports"}, "")
+    assert (product.experts, product.expert_opinion, product.expert_conclusion) == (
+        "专家委员会第3组", "具有实质性加工", "supports")
     # a handler may not approve publicity; a reviewer may
     with pytest.raises(PermissionDenied):
-        service.act(session, people["lead_handler"], product, "approve_publicity", {}, "")
-    service.act(session, people["reviewer"], product, "approve_publicity", {}, "")
+        service.PRODUCTS.act(session, people["lead_handler"], product, "approve_publicity", {}, "")
+    service.PRODUCTS.act(session, people["reviewer"], product, "approve_publicity", {}, "")
     assert product.state == "in_publicity" and product.public
     ends = service.publicity_ends(session, case)
     assert ends >= today() + timedelta(days=15)
     # registering inside the publicity period is refused with the date
     with pytest.raises(PermissionDenied, match=ends.isoformat()):
-        service.act(session, people["reviewer"], product, "register", {}, "")
-    monkeypatch.setenv("IPCITY_TODAY", (ends + timedelta(days=1)).isoformat())
+        service.PRODUCTS.act(session, people["reviewer"], product, "register", {}, "")
+    pin_today(monkeypatch, (ends + timedelta(days=1)).isoformat())
     assert service.sweep(session) == {"registered": 1, "expired": 0}
     assert product.state == "registered"
     assert len(product.certificate_number) == 17 and product.certificate_number.startswith(
@@ -125,8 +130,8 @@ def test_deadlines_come_from_the_working_day_calendar(session, people, company):
     case = _case(session, product)
     views = engine.deadlines(session, service.REGISTRATION, case)
     formal = next(v for v in views if v.label.msgid == "Formal review")
-    assert formal.working_days_left == service.RULES.formal_review_days
-    service.act(session, people["lead_handler"], product, "pass_formal", {}, "")
+    assert formal.working_days_left == service.rules_of(session).formal_review_days
+    service.PRODUCTS.act(session, people["lead_handler"], product, "pass_formal", {}, "")
     views = engine.deadlines(session, service.REGISTRATION, case)
     assert next(v for v in views if v.label.msgid == "Formal review").stopped_on is not None
     assert any(v.label.msgid == "Substantive review" and v.stopped_on is None for v in views)
@@ -147,8 +152,9 @@ def test_objection_upheld_refuses_with_the_ground(session, people, company):
     assert _case(session, product).events[-1].actor_name == service.OBJECTOR  # no objector name in the history
     assert objection.objector_name == "某数据公司"
     with pytest.raises(DomainError, match="Grounds"):
-        service.act(session, people["reviewer"], product, "uphold_objection", {}, "权属争议成立")
-    service.act(session, people["reviewer"], product, "uphold_objection", {"grounds": ["ownership"]}, "权属争议成立")
+        service.PRODUCTS.act(session, people["reviewer"], product, "uphold_objection", {}, "权属争议成立")
+    service.PRODUCTS.act(session, people["reviewer"], product, "uphold_objection", {"grounds": ["ownership"]},
+                         "权属争议成立")
     assert product.state == "refused" and not product.public
     assert objection.decision == "upheld" and objection.decided_by == "reviewer"
     kinds = [e["kind"] for e in _entries(session, product)]
@@ -164,12 +170,12 @@ def test_objection_dismissed_returns_to_publicity_and_blocks_registration_until_
     service.file_objection(session, people["sheitc"], product, name="市经信委", contact="021-1", grounds=["privacy"],
                            statement="样例中疑似包含个人手机号码字段。", evidence=[upload("截图.png", _png())])
     ends = service.publicity_ends(session, case)
-    monkeypatch.setenv("IPCITY_TODAY", (ends + timedelta(days=1)).isoformat())
+    pin_today(monkeypatch, (ends + timedelta(days=1)).isoformat())
     assert service.sweep(session)["registered"] == 0  # still under objection review
     with pytest.raises(DomainError, match="publicity period ended"):
         service.file_objection(session, None, product, name="迟到者", contact="x", grounds=["other"],
                                statement="期限之后提出的异议应被拒绝。", evidence=[upload("a.txt", b"evidence text")])
-    service.act(session, people["head"], product, "dismiss_objection", {}, "样例字段为站点电话，非个人信息")
+    service.PRODUCTS.act(session, people["head"], product, "dismiss_objection", {}, "样例字段为站点电话，非个人信息")
     assert product.state == "in_publicity"
     assert service.sweep(session)["registered"] == 1
     assert product.state == "registered"
@@ -179,7 +185,7 @@ def test_the_object_transition_alone_is_refused_without_an_objection(session, pe
     product = file(session, company)
     to_publicity(session, people, product)
     with pytest.raises(DomainError, match="objection form") as err:  # declared only_via: the engine refuses it
-        service.act(session, people["sheitc"], product, "object", {}, "no evidence")
+        service.PRODUCTS.act(session, people["sheitc"], product, "object", {}, "no evidence")
     assert err.value.field == "transition"
     assert product.state == "in_publicity"
 
@@ -198,8 +204,8 @@ def test_objection_decision_limit_is_60_calendar_days(session, people, company):
 @pytest.mark.parametrize("ground", sorted(domain.REFUSAL_GROUNDS))
 def test_refusal_on_each_art7_ground(session, people, company, ground):
     product = file(session, company)
-    service.act(session, people["lead_handler"], product, "pass_formal", {}, "")
-    service.act(session, people["reviewer"], product, "refuse", {"grounds": [ground]}, "经审查不予登记")
+    service.PRODUCTS.act(session, people["lead_handler"], product, "pass_formal", {}, "")
+    service.PRODUCTS.act(session, people["reviewer"], product, "refuse", {"grounds": [ground]}, "经审查不予登记")
     assert product.state == "refused"
     assert _entries(session, product)[-1] == {**_entries(session, product)[-1], "kind": "refusal",
                                               "grounds": [ground]}
@@ -208,59 +214,61 @@ def test_refusal_on_each_art7_ground(session, people, company, ground):
 def test_refusal_needs_a_known_ground_and_a_reason(session, people, company):
     product = file(session, company)
     with pytest.raises(DomainError) as err:
-        service.act(session, people["reviewer"], product, "refuse", {"grounds": ["weather"]}, "")
+        service.PRODUCTS.act(session, people["reviewer"], product, "refuse", {"grounds": ["weather"]}, "")
     assert {f for f, _ in err.value.problems} == {"grounds", "reason"}
     assert product.state == "submitted"
 
 
 def test_withdrawal_locks_reapplication_for_three_months(session, people, company, monkeypatch):
     product = file(session, company)
-    service.act(session, company, product, "withdraw", {}, "资料准备不充分")
-    assert product.state == "withdrawn"
+    service.PRODUCTS.act(session, company, product, "withdraw", {}, "资料准备不充分")
+    assert product.state == "withdrawn" and product.withdrawn_on == today()
+    assert "withdrawn_on" not in _case(session, product).data
     with pytest.raises(DomainError, match="Art 7\\(6\\)") as err:
         file(session, company)
     assert err.value.field == "name"
     # another product with other data is not locked
     file(session, company, name="另一个数据集", data=b"other,data\n1,2\n")
     lock_end = domain.relock_ends(today(), 3)
-    monkeypatch.setenv("IPCITY_TODAY", lock_end.isoformat())
+    pin_today(monkeypatch, lock_end.isoformat())
     assert file(session, company).state == "submitted"
 
 
 def test_only_the_applicant_withdraws_and_only_the_assigned_unit_reviews(session, people, company):
     product = file(session, company)
     with pytest.raises(PermissionDenied):
-        service.act(session, people["pudong"], product, "pass_formal", {}, "")  # another unit
+        service.PRODUCTS.act(session, people["pudong"], product, "pass_formal", {}, "")  # another unit
     with pytest.raises(PermissionDenied):
-        service.act(session, people["lead_handler"], product, "withdraw", {}, "x")
+        service.PRODUCTS.act(session, people["lead_handler"], product, "withdraw", {}, "x")
     with pytest.raises(Conflict):
-        service.act(session, people["lead_handler"], product, "approve_publicity", {}, "")
+        service.PRODUCTS.act(session, people["lead_handler"], product, "approve_publicity", {}, "")
 
 
 def test_deemed_withdrawn_only_after_the_correction_time_and_without_lock(session, people, company, monkeypatch):
     product = file(session, company)
-    service.act(session, people["lead_handler"], product, "request_formal_correction", {}, "缺少授权")
+    service.PRODUCTS.act(session, people["lead_handler"], product, "request_formal_correction", {}, "缺少授权")
     with pytest.raises(PermissionDenied, match="has until"):
-        service.act(session, people["lead_handler"], product, "deem_withdrawn", {}, "逾期未补正")
+        service.PRODUCTS.act(session, people["lead_handler"], product, "deem_withdrawn", {}, "逾期未补正")
     due = next(d.due_on for d in _case(session, product).deadlines if d.rule_key == "formal_correction")
-    monkeypatch.setenv("IPCITY_TODAY", (due + timedelta(days=1)).isoformat())
-    service.act(session, people["lead_handler"], product, "deem_withdrawn", {}, "逾期未补正")
-    assert product.state == "withdrawn"
+    pin_today(monkeypatch, (due + timedelta(days=1)).isoformat())
+    service.PRODUCTS.act(session, people["lead_handler"], product, "deem_withdrawn", {}, "逾期未补正")
+    assert product.state == "withdrawn" and product.withdrawn_on is None
     assert file(session, company).state == "submitted"  # no re-application lock
 
 
 def test_duplicate_data_is_flagged_for_the_examiner(session, people, company):
     first = file(session, company)
     second = file(session, company, name="同一数据的第二次申请")
-    assert _case(session, second).data["duplicates"] == [first.application_number]
+    assert second.duplicates == [first.application_number] and first.duplicates == []
+    assert "duplicates" not in _case(session, second).data  # the product's column, not the case's free data
 
 
 def _registered(session, people, company, monkeypatch):
     product = file(session, company)
     to_publicity(session, people, product)
     ends = service.publicity_ends(session, _case(session, product))
-    monkeypatch.setenv("IPCITY_TODAY", (ends + timedelta(days=1)).isoformat())
-    service.act(session, people["reviewer"], product, "register", {}, "")
+    pin_today(monkeypatch, (ends + timedelta(days=1)).isoformat())
+    service.PRODUCTS.act(session, people["reviewer"], product, "register", {}, "")
     return product
 
 
@@ -286,7 +294,7 @@ def test_renewal_only_in_the_window_and_extends_three_years(session, people, com
     with pytest.raises(DomainError, match="Renewal may be requested from"):
         service.request_amendment(session, company, product, casetypes.RENEWAL, {}, "续展")
     old_end = product.valid_until
-    monkeypatch.setenv("IPCITY_TODAY", (old_end - timedelta(days=30)).isoformat())
+    pin_today(monkeypatch, (old_end - timedelta(days=30)).isoformat())
     case = service.request_amendment(session, company, product, casetypes.RENEWAL, {}, "续展")
     engine.fire(session, service.AMENDMENT, case, "approve", people["head"])
     assert product.valid_until == domain.validity_end(old_end + timedelta(days=1), 3)
@@ -295,13 +303,13 @@ def test_renewal_only_in_the_window_and_extends_three_years(session, people, com
 
 def test_cancellation_revocation_and_expiry_are_logged(session, people, company, monkeypatch):
     a = _registered(session, people, company, monkeypatch)
-    service.act(session, company, a, "cancel", {}, "产品停止运营")
+    service.PRODUCTS.act(session, company, a, "cancel", {}, "产品停止运营")
     b = _registered(session, people, company, monkeypatch)
     with pytest.raises(PermissionDenied):
-        service.act(session, people["lead_handler"], b, "revoke", {"grounds": ["deception"]}, "虚假材料")
-    service.act(session, people["head"], b, "revoke", {"grounds": ["deception"]}, "发现申请人提交虚假材料")
+        service.PRODUCTS.act(session, people["lead_handler"], b, "revoke", {"grounds": ["deception"]}, "虚假材料")
+    service.PRODUCTS.act(session, people["head"], b, "revoke", {"grounds": ["deception"]}, "发现申请人提交虚假材料")
     c = _registered(session, people, company, monkeypatch)
-    monkeypatch.setenv("IPCITY_TODAY", (c.valid_until + timedelta(days=1)).isoformat())
+    pin_today(monkeypatch, (c.valid_until + timedelta(days=1)).isoformat())
     assert service.sweep(session)["expired"] == 1
     assert (a.state, b.state, c.state) == ("cancelled", "revoked", "expired")
     assert [_entries(session, p)[-1]["kind"] for p in (a, b, c)] == ["cancellation", "revocation", "expiry"]
@@ -324,7 +332,7 @@ def test_an_edited_registry_row_is_detected(session, people, company, monkeypatc
 
 def test_an_edited_state_is_detected(session, people, company, monkeypatch):
     product = _registered(session, people, company, monkeypatch)
-    service.act(session, company, product, "cancel", {}, "停止运营")
+    service.PRODUCTS.act(session, company, product, "cancel", {}, "停止运营")
     session.commit()
     session.execute(text("UPDATE dataip_product SET state = 'registered' WHERE id = :id"), {"id": product.id})
     session.commit()

@@ -18,6 +18,7 @@ from ipcity.patents import register
 from ipcity.patents.position import EXCLUSIVE, LICENCE, OPEN_LICENCE, PLEDGE
 from ipcity.services.openlicense import service as openlicense
 from ipcity.services.pledge import service as pledge
+from tests.support.clock import pin_today
 from tests.support.register import add_patent
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -34,7 +35,7 @@ def pdf(name: str) -> Upload:
 
 @pytest.fixture(autouse=True)
 def pinned(monkeypatch):
-    monkeypatch.setenv("IPCITY_TODAY", "2026-11-24")
+    pin_today(monkeypatch, "2026-11-24")
 
 
 @pytest.fixture

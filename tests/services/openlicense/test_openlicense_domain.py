@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
+from ipcity.core.config import Settings
 from ipcity.patents import fees
 from ipcity.patents.position import (
     EXCLUSIVE,
@@ -117,15 +119,16 @@ def test_royalties_above_the_caps_are_refused(t, field):
     assert "国知发运字〔2024〕19号" in grounds[0].message.render("en")
 
 
-def test_caps_are_inclusive_and_configurable(monkeypatch):
+def test_caps_are_inclusive_and_configurable():
     at_cap = [terms(lump_sum=Decimal(20_000_000)),
               terms(mode=domain.RUNNING, lump_sum=None, rate=Decimal(20)),
               terms(mode=domain.RUNNING, lump_sum=None, rate=Decimal(40), rate_basis=domain.PROFIT)]
     for t in at_cap:
         assert domain.eligibility(position(), t, ME, rules=RULES) == []
-    monkeypatch.setenv("IPCITY_OPENLICENSE_MAX_RATE_PROFIT", "30")
-    monkeypatch.setenv("IPCITY_OPENLICENSE_AD_WORDS", "特惠")
-    rules = domain.Rules.from_env()
+    configured = Settings(data_dir=Path("var"), database_url="sqlite://", openlicense_max_rate_profit=Decimal(30),
+                          openlicense_ad_words=("特惠",))
+    assert domain.Rules.from_settings(replace(configured, openlicense_ad_words=None)).ad_words == RULES.ad_words
+    rules = domain.Rules.from_settings(configured)
     assert keys(domain.eligibility(position(), at_cap[2], ME, rules=rules)) == ["royalty_cap"]
     assert keys(domain.eligibility(position(), terms(other_terms="限时特惠"), ME, rules=rules)) == ["advertising"]
     assert domain.eligibility(position(), terms(other_terms="全网最佳"), ME, rules=rules) == []

@@ -15,6 +15,7 @@ import pytest
 from ipcity.patents import register
 from ipcity.patents.position import PLEDGE
 from ipcity.services.openlicense import service
+from tests.support.clock import pin_today
 from tests.support.people import csrf_of, login
 from tests.support.register import add_patent
 
@@ -25,7 +26,7 @@ FORM = {"mode": "lump_sum", "lump_sum": "300000", "rate_basis": "net_sales", "te
 
 @pytest.fixture(autouse=True)
 def pinned(monkeypatch):
-    monkeypatch.setenv("IPCITY_TODAY", "2026-11-24")
+    pin_today(monkeypatch, "2026-11-24")
 
 
 def as_(client, name: str):

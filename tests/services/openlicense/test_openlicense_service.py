@@ -22,6 +22,7 @@ from ipcity.services.openlicense import matching, service, stats
 from ipcity.services.openlicense.tables import Declaration, Licence, Payment
 from ipcity.workflow import engine
 from ipcity.workflow.tables import Case
+from tests.support.clock import pin_today
 from tests.support.register import add_patent
 
 TODAY = "2026-11-24"
@@ -33,7 +34,7 @@ TERMS = {"mode": "entry_plus_running", "entry_fee": "80000", "rate": "3", "rate_
 
 @pytest.fixture(autouse=True)
 def pinned(monkeypatch):
-    monkeypatch.setenv("IPCITY_TODAY", TODAY)
+    pin_today(monkeypatch, TODAY)
 
 
 def pdf(name: str = "doc.pdf") -> Upload:
@@ -48,7 +49,7 @@ def declare(session, people, rec, **changes):
 def published(session, people, serial=1, **patent):
     rec = add_patent(session, serial, **patent)
     d = declare(session, people, rec)
-    service.act(session, people["lead_handler"], d, "publish")
+    service.DECLARATIONS.act(session, people["lead_handler"], d, "publish")
     return rec, d
 
 
@@ -115,7 +116,7 @@ def test_a_pledge_blocks_filing_until_the_pledgees_consent_is_uploaded(session, 
     d = service.file_declaration(session, people["company"], {**TERMS, "patent_number": rec.app_number}, None,
                                  [("测试银行", pdf("consent.pdf"))])
     assert d.consents[0]["pledgee"] == "测试银行"
-    service.act(session, people["lead_handler"], d, "publish")
+    service.DECLARATIONS.act(session, people["lead_handler"], d, "publish")
     assert d.state == "published"
 
 
@@ -127,19 +128,19 @@ def test_a_pledge_recorded_after_filing_blocks_publication_until_corrected(sessi
     session.commit()
     audits = session.scalar(select(func.count()).select_from(AuditEntry))
     with pytest.raises(DomainError) as exc:
-        service.act(session, people["lead_handler"], d, "publish")
+        service.DECLARATIONS.act(session, people["lead_handler"], d, "publish")
     assert keys_of(exc) == {"consents"}
     # the refused step wrote nothing: no state change, no register entry, no history, no audit
     assert d.state == "filed" and session.get(Case, d.case_id).state == "filed"
     assert open_entries(session, rec.app_number, OPEN_LICENCE) == []
     assert session.scalar(select(func.count()).select_from(AuditEntry)) == audits
-    service.act(session, people["lead_handler"], d, "return", reason="质押未经质权人同意，请补正")
+    service.DECLARATIONS.act(session, people["lead_handler"], d, "return", reason="质押未经质权人同意，请补正")
     with pytest.raises(DomainError) as exc:
         service.resubmit(session, people["company"], d, TERMS)
     assert keys_of(exc) == {"consents"}
     service.resubmit(session, people["company"], d, TERMS, consents=[("测试银行", pdf("consent.pdf"))],
                      reason="已补交质权人同意书")
-    service.act(session, people["lead_handler"], d, "publish")
+    service.DECLARATIONS.act(session, people["lead_handler"], d, "publish")
     assert d.state == "published" and len(open_entries(session, rec.app_number, OPEN_LICENCE)) == 1
 
 
@@ -176,11 +177,11 @@ def test_the_office_refuses_with_grounds_and_only_its_officials_act(session, peo
     rec = add_patent(session, 7)
     d = declare(session, people, rec)
     with pytest.raises(PermissionDenied):
-        service.act(session, people["pudong"], d, "publish")  # an official of another unit
+        service.DECLARATIONS.act(session, people["pudong"], d, "publish")  # an official of another unit
     with pytest.raises(DomainError) as exc:
-        service.act(session, people["lead_handler"], d, "refuse", {"grounds": []}, "")
+        service.DECLARATIONS.act(session, people["lead_handler"], d, "refuse", {"grounds": []}, "")
     assert keys_of(exc) == {"grounds", "reason"}
-    service.act(session, people["reviewer"], d, "refuse", {"grounds": ["suspended"]}, "登记簿显示保全")
+    service.DECLARATIONS.act(session, people["reviewer"], d, "refuse", {"grounds": ["suspended"]}, "登记簿显示保全")
     assert d.state == "refused"
     assert session.get(Case, d.case_id).events[-1].values == {"grounds": ["suspended"]}
 
@@ -207,9 +208,9 @@ def test_take_record_pay_and_withdraw_keeps_the_licence(session, people):
                            pdf("pay2.pdf"))
     assert [p.recorded_by_side for p in service.payments_of(session, lic)] == ["licensee", "licensor"]
 
-    service.act(session, people["company"], d, "request_withdrawal", reason="转为独占许可谈判")
+    service.DECLARATIONS.act(session, people["company"], d, "request_withdrawal", reason="转为独占许可谈判")
     assert d.state == "withdrawal_requested" and len(open_entries(session, rec.app_number, OPEN_LICENCE)) == 1
-    service.act(session, people["lead_handler"], d, "withdraw")
+    service.DECLARATIONS.act(session, people["lead_handler"], d, "withdraw")
     assert d.state == "withdrawn" and d.withdrawn_on == date(2026, 11, 24)
     [closed] = register.entries(session, rec.app_number, (OPEN_LICENCE,))
     assert closed.closed_on == date(2026, 11, 24)

@@ -16,6 +16,7 @@ from ipcity.core.accounts import create_unit, create_user
 from ipcity.core.roles import APPLICANT_COMPANY, BANK, Actor
 from ipcity.core.tables import Unit, User
 from ipcity.services.pledge.tables import Pledge
+from tests.support.clock import pin_today
 from tests.support.people import PASSWORD, csrf_of, login
 from tests.support.register import add_patent
 
@@ -24,7 +25,7 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 
 @pytest.fixture(autouse=True)
 def pinned_today(monkeypatch):
-    monkeypatch.setenv("IPCITY_TODAY", "2026-11-24")
+    pin_today(monkeypatch, "2026-11-24")
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from ipcity.patents.position import PLEDGE
 from ipcity.services.pledge import domain, service
 from ipcity.services.pledge.tables import GazetteLine, Pledge
 from ipcity.workflow.tables import Case
+from tests.support.clock import pin_today
 from tests.support.register import add_patent
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -31,7 +32,7 @@ FORM = {"pledgor_address": "上海市浦东新区张江路1号", "pledgee_addres
 
 @pytest.fixture(autouse=True)
 def pinned_today(monkeypatch):
-    monkeypatch.setenv("IPCITY_TODAY", "2026-11-24")
+    pin_today(monkeypatch, "2026-11-24")
 
 
 def pdf(name: str = "contract.pdf") -> Upload:
@@ -66,7 +67,7 @@ def ready(session, people):
 
 def filed_and_confirmed(session, people, records) -> Pledge:
     pledge = file(session, people, [patent_number(r) for r in records])
-    service.act(session, people["bank"], pledge, "confirm", {}, "")
+    service.PLEDGES.act(session, people["bank"], pledge, "confirm", {}, "")
     session.commit()
     return pledge
 
@@ -87,18 +88,18 @@ def test_joint_confirmation_is_required_before_the_examiner_decides(session, peo
     assert [p.title for p in pledge.patents] == ["一种锂电池极片涂布装置"]
     assert pledge.patents[0].grant_date == date(2022, 6, 7)  # filled from the register
     with pytest.raises(Conflict):
-        service.act(session, people["reviewer"], pledge, "register", {}, "")
+        service.PLEDGES.act(session, people["reviewer"], pledge, "register", {}, "")
     with pytest.raises(PermissionDenied):  # a bank not named in the application
-        service.act(session, other_bank(session), pledge, "confirm", {}, "")
+        service.PLEDGES.act(session, other_bank(session), pledge, "confirm", {}, "")
     with pytest.raises(PermissionDenied):  # the pledgor cannot confirm for the bank
-        service.act(session, people["company"], pledge, "confirm", {}, "")
-    service.act(session, people["bank"], pledge, "confirm", {}, "")
+        service.PLEDGES.act(session, people["company"], pledge, "confirm", {}, "")
+    service.PLEDGES.act(session, people["bank"], pledge, "confirm", {}, "")
     assert pledge.state == "submitted" and pledge.pledgee_confirmed_by == "bank"
 
 
 def test_registration_writes_the_register_in_the_decision_transaction(session, people, ready):
     pledge = filed_and_confirmed(session, people, ready)
-    service.act(session, people["reviewer"], pledge, "register", {}, "")
+    service.PLEDGES.act(session, people["reviewer"], pledge, "register", {}, "")
     session.flush()
     assert pledge.registration_number and pledge.registered_on == date(2026, 11, 24)
     for r in ready:
@@ -120,9 +121,9 @@ def test_registration_writes_the_register_in_the_decision_transaction(session, p
 def test_refusal_writes_no_register_entry_and_issues_the_refusal_notice(session, people, ready):
     pledge = filed_and_confirmed(session, people, ready)
     with pytest.raises(DomainError) as err:
-        service.act(session, people["reviewer"], pledge, "refuse", {"grounds": []}, "")
+        service.PLEDGES.act(session, people["reviewer"], pledge, "refuse", {"grounds": []}, "")
     assert {f for f, _m in err.value.problems} == {"grounds", "reason"}
-    service.act(session, people["reviewer"], pledge, "refuse", {"grounds": [domain.OTHER]}, "合同签章不清")
+    service.PLEDGES.act(session, people["reviewer"], pledge, "refuse", {"grounds": [domain.OTHER]}, "合同签章不清")
     session.commit()
     assert pledge.state == "refused" and pledge.registration_number is None
     assert register.entries(session, ready[0].app_number, (PLEDGE,)) == []
@@ -133,13 +134,13 @@ def test_ground_9_blocks_a_second_pledge_after_one_is_registered(session, people
     first = filed_and_confirmed(session, people, ready[:1])
     second = filed_and_confirmed(session, people, ready[:1])
     assert service.check(session, second).standing == []
-    service.act(session, people["reviewer"], first, "register", {}, "")
+    service.PLEDGES.act(session, people["reviewer"], first, "register", {}, "")
     session.commit()
     found = service.check(session, second).standing
     assert [f.ground for f in found] == [domain.ALREADY_PLEDGED]
     assert first.registration_number in found[0].message.render("en")
     with pytest.raises(PermissionDenied) as err:
-        service.act(session, people["reviewer"], second, "register", {}, "")
+        service.PLEDGES.act(session, people["reviewer"], second, "register", {}, "")
     assert "Ground 9" in err.value.message.render("en")
     session.rollback()
     assert session.get(Pledge, second.id).state == "submitted"
@@ -149,7 +150,7 @@ def test_ground_9_blocks_a_second_pledge_after_one_is_registered(session, people
 
 def test_change_and_cancellation_update_the_register(session, people, ready):
     pledge = filed_and_confirmed(session, people, ready[:1])
-    service.act(session, people["reviewer"], pledge, "register", {}, "")
+    service.PLEDGES.act(session, people["reviewer"], pledge, "register", {}, "")
     session.commit()
     with pytest.raises(PermissionDenied):  # a change is filed by the pledgor
         service.request_amendment(session, people["bank"], pledge, "change", {"amount": "1"}, "x", pdf())
@@ -180,18 +181,19 @@ def test_change_and_cancellation_update_the_register(session, people, ready):
     assert len(service.notices_of(session, pledge)) == 3
 
 
-def test_the_decision_limit_runs_in_working_days_and_restarts_after_a_correction(session, people, ready, monkeypatch):
+def test_the_decision_limit_runs_in_working_days_and_restarts_after_a_correction(session, settings, people, ready,
+                                                                                 monkeypatch):
     pledge = filed_and_confirmed(session, people, ready[:1])
     case = session.get(Case, pledge.case_id)
     calendar = cal.load(session)
     [running] = [d for d in case.deadlines if d.rule_key == "decision"]
     assert running.started_on == date(2026, 11, 24)
-    assert running.due_on == calendar.add_working_days(date(2026, 11, 24), service.DECISION_DAYS)
+    assert running.due_on == calendar.add_working_days(date(2026, 11, 24), settings.pledge_decision_days)
     assert running.due_on == date(2026, 12, 1)  # Tue + 5 working days skips the weekend
-    service.act(session, people["lead_handler"], pledge, "request_correction", {}, "合同缺少担保范围签章")
+    service.PLEDGES.act(session, people["lead_handler"], pledge, "request_correction", {}, "合同缺少担保范围签章")
     assert running.stopped_on == date(2026, 11, 24)
-    monkeypatch.setenv("IPCITY_TODAY", "2026-11-27")
-    service.act(session, people["company"], pledge, "submit_correction", {"correction": "补交签章页"}, "")
+    pin_today(monkeypatch, "2026-11-27")
+    service.PLEDGES.act(session, people["company"], pledge, "submit_correction", {"correction": "补交签章页"}, "")
     restarted = [d for d in case.deadlines if d.rule_key == "decision" and d.stopped_on is None]
     assert [d.started_on for d in restarted] == [date(2026, 11, 27)]
     assert restarted[0].due_on == date(2026, 12, 4)
@@ -218,10 +220,10 @@ def test_an_unverified_account_may_not_file(session, people):
 def test_the_pledgor_must_be_the_recorded_patentee(session, people, ready):
     record = add_patent(session, 1005, owners=("别人公司",))
     pledge = file(session, people, [patent_number(record)])
-    service.act(session, people["bank"], pledge, "confirm", {}, "")
+    service.PLEDGES.act(session, people["bank"], pledge, "confirm", {}, "")
     assert [f.ground for f in service.check(session, pledge).standing] == [domain.NOT_PATENTEE]
     with pytest.raises(PermissionDenied):
-        service.act(session, people["reviewer"], pledge, "register", {}, "")
+        service.PLEDGES.act(session, people["reviewer"], pledge, "register", {}, "")
 
 
 def test_co_owners_consent_and_insistence_on_a_pending_invalidation(session, people, ready):
@@ -229,7 +231,7 @@ def test_co_owners_consent_and_insistence_on_a_pending_invalidation(session, peo
     register.record_entry(session, Actor.system("t"), record.app_number, "invalidation_request",
                           start=date(2026, 10, 1), reference="4W123456")
     pledge = file(session, people, [patent_number(record)])
-    service.act(session, people["bank"], pledge, "confirm", {}, "")
+    service.PLEDGES.act(session, people["bank"], pledge, "confirm", {}, "")
     grounds = sorted(f.ground for f in service.check(session, pledge).standing)
     assert grounds == [domain.INVALIDATION_PENDING, domain.NO_CO_OWNER_CONSENT]
     with pytest.raises(DomainError):
@@ -239,5 +241,5 @@ def test_co_owners_consent_and_insistence_on_a_pending_invalidation(session, peo
                            reason="双方知悉无效请求，坚持登记")
     assert service.check(session, pledge).standing == []
     assert [a.action for a in service.activity_of(session, pledge)] == ["pledge.consent", "pledge.insist"]
-    service.act(session, people["reviewer"], pledge, "register", {}, "")
+    service.PLEDGES.act(session, people["reviewer"], pledge, "register", {}, "")
     assert pledge.state == "registered"

@@ -17,6 +17,7 @@ from ipcity.services.workplan import service
 from ipcity.services.workplan.domain import PointStatus
 from ipcity.services.workplan.tables import PlanPoint
 from ipcity.web.export import workbook_bytes
+from tests.support.clock import pin_today
 from tests.support.people import csrf_of, login
 
 TODAY = date(2026, 11, 24)
@@ -25,7 +26,7 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 @pytest.fixture(autouse=True)
 def pinned_today(monkeypatch):
-    monkeypatch.setenv("IPCITY_TODAY", TODAY.isoformat())
+    pin_today(monkeypatch, TODAY.isoformat())
 
 
 def _form(completion=60, summary="已完成阶段性工作，形成工作方案。", period="2026年第四季度", indicators=()):
@@ -78,14 +79,14 @@ def test_report_flow_accept_and_return(session, services, people):
     service.review(session, people["reviewer"], case.id, "return", "请补充附件")
     session.commit()
     assert case.state == "returned"
-    assert service.view(session.get(PlanPoint, int(case.subject_id)), TODAY).status == PointStatus.OVERDUE
+    assert service.view(session, session.get(PlanPoint, int(case.subject_id)), TODAY).status == PointStatus.OVERDUE
     service.revise_report(session, files, people["pudong"], case.id, _form(100, summary="补充了附件和数据说明。"),
                           [], submit=True)
     service.review(session, people["reviewer"], case.id, "accept", "")
     session.commit()
     point = session.get(PlanPoint, int(case.subject_id))
     assert (point.completion, point.last_accepted_on) == (100, TODAY)
-    assert service.view(point, TODAY).status == PointStatus.COMPLETED
+    assert service.view(session, point, TODAY).status == PointStatus.COMPLETED
     transitions = [e.transition for e in case.events]
     assert transitions == ["create", "submit", "return", "submit", "accept"]
     audited = session.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "case",

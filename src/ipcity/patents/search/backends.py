@@ -9,9 +9,11 @@ from ipcity.patents.search.contract import SearchBackend
 BACKENDS = ("tantivy", "milvus")
 
 
-def open_backend(kind: str, path: Path, *, uri: str | None = None, dim: int | None = None) -> SearchBackend:
+def open_backend(kind: str, path: Path, *, uri: str | None = None, dim: int | None = None,
+                 token: str = "") -> SearchBackend:
     """`path` is the backend's own folder under the data directory; `uri` a Milvus server address
-    (default: a milvus-lite file inside `path`); `dim` the embedding size when vectors are stored."""
+    (default: a milvus-lite file inside `path`) and `token` its credentials (Settings.milvus_token); `dim` the
+    embedding size when vectors are stored."""
     if kind == "tantivy":
         from ipcity.patents.search.tantivy_backend import TantivyBackend
 
@@ -19,5 +21,5 @@ def open_backend(kind: str, path: Path, *, uri: str | None = None, dim: int | No
     if kind == "milvus":
         from ipcity.patents.search.milvus_backend import MilvusBackend
 
-        return MilvusBackend(path, uri=uri, dim=dim)
+        return MilvusBackend(path, uri=uri, dim=dim, token=token)
     raise ValueError(f"unknown search backend {kind!r}; known: {', '.join(BACKENDS)}")

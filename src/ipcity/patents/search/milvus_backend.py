@@ -24,7 +24,6 @@ difference from the tantivy backend.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -40,7 +39,6 @@ from ipcity.patents.search.keywords import NAME_FIELDS, normalise_keyword
 
 COLLECTION = "ipcity_patents"
 LITE_FILE = "milvus.db"  # pymilvus starts milvus-lite for a URI ending in .db
-TOKEN_ENV = "IPCITY_MILVUS_TOKEN"  # "user:password" or an API key, for a server with authentication
 
 TEXT_FIELDS = ("title", "abstract", "claims", "description")
 # A Milvus server allows 4 vector fields per collection by default (proxy.maxVectorFieldNum): BM25 for
@@ -87,11 +85,12 @@ FALSE = 'pub_number == ""'
 class MilvusBackend:
     name = "milvus"
 
-    def __init__(self, path: Path, uri: str | None = None, dim: int | None = None) -> None:
+    def __init__(self, path: Path, uri: str | None = None, dim: int | None = None, token: str = "") -> None:
+        """`token`: "user:password" or an API key, for a server with authentication (IPCITY_MILVUS_TOKEN)."""
         self.path = Path(path)
         self.filter_style = ARRAYS if uri else STRINGS
         if uri:
-            self.client = MilvusClient(uri=uri, token=os.environ.get(TOKEN_ENV, ""))
+            self.client = MilvusClient(uri=uri, token=token)
         else:
             self.path.mkdir(parents=True, exist_ok=True)
             self.client = MilvusClient(uri=str(self.path / LITE_FILE))

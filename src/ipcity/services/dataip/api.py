@@ -164,7 +164,7 @@ def applications(q: str = "", state: str = "", category: str = "", industry: str
 @router.get("/applications/{product_id}")
 def application(product_id: int, actor: Actor = Depends(require()), session: Session = Depends(db_session)):
     queries.ensure_user(actor)
-    return full_json(session, actor, service.visible_product(session, actor, product_id))
+    return full_json(session, actor, service.PRODUCTS.visible(session, actor, product_id))
 
 
 @router.post("/applications/{product_id}/act")
@@ -172,12 +172,12 @@ def act(product_id: int, payload: dict = Body(default_factory=dict), actor: Acto
         session: Session = Depends(db_session)):
     """`{"transition": "pass_formal", "values": {...}, "reason": "..."}`; objections go through the public form."""
     queries.ensure_user(actor)
-    product = service.visible_product(session, actor, product_id)
+    product = service.PRODUCTS.visible(session, actor, product_id)
     transition = str(payload.get("transition") or "")
     values = payload.get("values") or {}
     if not isinstance(values, dict):
         raise DomainError(Msg("values must be an object of field names and values"), field="values")
-    service.act(session, actor, product, transition, values, str(payload.get("reason") or ""))
+    service.PRODUCTS.act(session, actor, product, transition, values, str(payload.get("reason") or ""))
     session.commit()
     return full_json(session, actor, product)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import ADMIN, ALL_ROLES, APPLICANT_COMPANY, APPLICANT_INDIVIDUAL, HANDLER, HEAD, REVIEWER
-from ipcity.services.dataip.domain import PUBLIC, Rules, grounds_check
+from ipcity.services.dataip.domain import PUBLIC, RULE_SETTINGS, Rules, grounds_check
 from ipcity.workflow.definition import (
     APPLICANT,
     ASSIGNED_UNIT,
@@ -39,14 +39,21 @@ BEFORE_REGISTRATION = ("submitted", "formal_correction", "substantive_review", "
 UNDER_REVIEW = ("submitted", "formal_correction", "substantive_review", "expert_review", "substantive_correction")
 
 SERVICE_COMMITMENT = Msg("Registration body's service commitment (not in the published measures; configurable)").msgid
+# The deadlines' amounts are Rules' defaults; the engine takes the installation's own from its settings
+# (DeadlineRule.setting: the IPCITY_DATAIP_* settings, core/config.py).
+DEFAULTS = Rules()
 
 
 def _grounds() -> FieldSpec:
     return FieldSpec("grounds", Msg("Grounds (Shanghai measures Art 7)"), check=grounds_check)
 
 
-def registration_type(rules: Rules) -> CaseType:
-    publicity_unit = CALENDAR_DAYS if rules.publicity_unit == CALENDAR_DAYS else WORKING_DAYS
+def _limit(name: str) -> dict:
+    """The default amount of a Rules limit and the setting that overrides it."""
+    return {"amount": getattr(DEFAULTS, name), "setting": RULE_SETTINGS[name]}
+
+
+def registration_type() -> CaseType:
     return CaseType(
         key=REGISTRATION_KEY,
         label=Msg("Data-IP registration (数据知识产权登记)"),
@@ -117,32 +124,32 @@ def registration_type(rules: Rules) -> CaseType:
         deadlines=(
             DeadlineRule("formal_review", Msg("Formal review"), frozenset({"create", "submit_formal_correction"}),
                          frozenset({"pass_formal", "request_formal_correction", "refuse", "withdraw"}),
-                         rules.formal_review_days, WORKING_DAYS, SERVICE_COMMITMENT),
+                         unit=WORKING_DAYS, basis=SERVICE_COMMITMENT, **_limit("formal_review_days")),
             DeadlineRule("formal_correction", Msg("Correction by the applicant"),
                          frozenset({"request_formal_correction"}),
                          frozenset({"submit_formal_correction", "withdraw", "deem_withdrawn"}),
-                         rules.correction_days, WORKING_DAYS, SERVICE_COMMITMENT),
+                         unit=WORKING_DAYS, basis=SERVICE_COMMITMENT, **_limit("correction_days")),
             DeadlineRule("substantive_review", Msg("Substantive review"),
                          frozenset({"pass_formal", "submit_substantive_correction"}),
                          frozenset({"approve_publicity", "request_substantive_correction", "refuse", "withdraw"}),
-                         rules.substantive_review_days, WORKING_DAYS, SERVICE_COMMITMENT),
+                         unit=WORKING_DAYS, basis=SERVICE_COMMITMENT, **_limit("substantive_review_days")),
             DeadlineRule("expert_opinion", Msg("Expert opinion"), frozenset({"request_expert"}),
                          frozenset({"record_expert_opinion", "refuse", "withdraw"}),
-                         rules.expert_opinion_days, WORKING_DAYS, SERVICE_COMMITMENT),
+                         unit=WORKING_DAYS, basis=SERVICE_COMMITMENT, **_limit("expert_opinion_days")),
             DeadlineRule("substantive_correction", Msg("Correction by the applicant (substantive)"),
                          frozenset({"request_substantive_correction"}),
                          frozenset({"submit_substantive_correction", "withdraw", "deem_withdrawn"}),
-                         rules.correction_days, WORKING_DAYS, SERVICE_COMMITMENT),
+                         unit=WORKING_DAYS, basis=SERVICE_COMMITMENT, **_limit("correction_days")),
             DeadlineRule("publicity", Msg("Publicity (公示) — objections may be filed"),
                          frozenset({"approve_publicity"}), frozenset({"register", "withdraw", "uphold_objection"}),
-                         rules.publicity_days, publicity_unit,
-                         Msg("上海市数据产品知识产权登记存证暂行办法, official guide: 15-day publicity "
-                             "(configurable)").msgid),
+                         unit=DEFAULTS.publicity_unit, unit_setting=RULE_SETTINGS["publicity_unit"],
+                         basis=Msg("上海市数据产品知识产权登记存证暂行办法, official guide: 15-day publicity "
+                                   "(configurable)").msgid, **_limit("publicity_days")),
             DeadlineRule("objection_decision", Msg("Decision on the objection"), frozenset({"object"}),
                          frozenset({"uphold_objection", "dismiss_objection", "withdraw"}),
-                         rules.objection_decision_days, CALENDAR_DAYS,
-                         Msg("上海市数据产品知识产权登记存证暂行办法: objection decided within 60 days (source "
-                             "not confirmed; configurable)").msgid),
+                         unit=CALENDAR_DAYS,
+                         basis=Msg("上海市数据产品知识产权登记存证暂行办法: objection decided within 60 days (source "
+                                   "not confirmed; configurable)").msgid, **_limit("objection_decision_days")),
         ),
         link=lambda case: f"/dataip/{case.subject_id}",
     )
@@ -156,7 +163,7 @@ CHANGE_LABELS = {"name": Msg("Data product name"), "holder_name": Msg("Holder"),
 CHANGEABLE = tuple(CHANGE_LABELS)
 
 
-def amendment_type(rules: Rules) -> CaseType:
+def amendment_type() -> CaseType:
     return CaseType(
         key=AMENDMENT_KEY,
         label=Msg("Change or renewal of a data-IP registration"),
@@ -178,8 +185,8 @@ def amendment_type(rules: Rules) -> CaseType:
         ),
         deadlines=(
             DeadlineRule("review", Msg("Review of the change or renewal"), frozenset({"create"}),
-                         frozenset({"approve", "refuse", "withdraw"}), rules.amendment_review_days, WORKING_DAYS,
-                         SERVICE_COMMITMENT),
+                         frozenset({"approve", "refuse", "withdraw"}), unit=WORKING_DAYS, basis=SERVICE_COMMITMENT,
+                         **_limit("amendment_review_days")),
         ),
         link=lambda case: f"/dataip/{case.subject_id}",
     )

@@ -46,12 +46,12 @@ def load_demo(session: Session, actors: dict[str, Actor], files) -> int:
         product = _file(session, company, name, scenario, n)
         if target == "submitted":
             continue
-        service.act(session, handler, product, "pass_formal", {}, "")
+        service.PRODUCTS.act(session, handler, product, "pass_formal", {}, "")
         if target == "expert_review":
-            service.act(session, handler, product, "request_expert", {"experts": "数据知识产权专家委员会"},
+            service.PRODUCTS.act(session, handler, product, "request_expert", {"experts": "数据知识产权专家委员会"},
                         "请评估实质性加工与创新性")
             continue
-        service.act(session, reviewer, product, "approve_publicity", {}, "")
+        service.PRODUCTS.act(session, reviewer, product, "approve_publicity", {}, "")
         if target == "registered":
             # The demo cannot wait 15 days: its publicity is moved back so that one registered example exists.
             case = session.get(Case, product.case_id)
@@ -59,5 +59,5 @@ def load_demo(session: Session, actors: dict[str, Actor], files) -> int:
                 if d.rule_key == "publicity":
                     d.started_on -= timedelta(days=30)
                     d.due_on -= timedelta(days=30)
-            service.act(session, reviewer, product, "register", {}, "公示期满无异议（演示）")
+            service.PRODUCTS.act(session, reviewer, product, "register", {}, "公示期满无异议（演示）")
     return len(PRODUCTS)

@@ -12,7 +12,6 @@ No I/O here except reading the shipped GB/T 4754 table.
 from __future__ import annotations
 
 import csv
-import os
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -21,6 +20,7 @@ from importlib import resources
 
 from dateutil.relativedelta import relativedelta
 
+from ipcity.core.config import Settings
 from ipcity.core.i18n import Msg
 
 # --- code tables -------------------------------------------------------------------------------------
@@ -96,11 +96,6 @@ def industry_code(text: str) -> str:
 # --- the rules' numbers, configurable ---------------------------------------------------------------
 
 
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    return int(raw) if raw else default
-
-
 @dataclass(frozen=True)
 class Rules:
     """Time limits. `basis` texts say where each comes from; unsourced ones are service commitments."""
@@ -118,21 +113,20 @@ class Rules:
     relock_months: int = 3  # Shanghai Art 7(6): no re-application within 3 months of a voluntary withdrawal
 
     @classmethod
-    def from_env(cls) -> Rules:
-        d = cls()
-        return cls(
-            publicity_days=_env_int("IPCITY_DATAIP_PUBLICITY_DAYS", d.publicity_days),
-            publicity_unit=os.environ.get("IPCITY_DATAIP_PUBLICITY_UNIT", d.publicity_unit),
-            objection_decision_days=_env_int("IPCITY_DATAIP_OBJECTION_DAYS", d.objection_decision_days),
-            formal_review_days=_env_int("IPCITY_DATAIP_FORMAL_REVIEW_DAYS", d.formal_review_days),
-            substantive_review_days=_env_int("IPCITY_DATAIP_SUBSTANTIVE_REVIEW_DAYS", d.substantive_review_days),
-            expert_opinion_days=_env_int("IPCITY_DATAIP_EXPERT_DAYS", d.expert_opinion_days),
-            correction_days=_env_int("IPCITY_DATAIP_CORRECTION_DAYS", d.correction_days),
-            amendment_review_days=_env_int("IPCITY_DATAIP_AMENDMENT_DAYS", d.amendment_review_days),
-            validity_years=_env_int("IPCITY_DATAIP_VALIDITY_YEARS", d.validity_years),
-            renewal_window_days=_env_int("IPCITY_DATAIP_RENEWAL_WINDOW_DAYS", d.renewal_window_days),
-            relock_months=_env_int("IPCITY_DATAIP_RELOCK_MONTHS", d.relock_months),
-        )
+    def from_settings(cls, settings: Settings) -> Rules:
+        """The limits the installation's settings give (IPCITY_DATAIP_*; the defaults are those above)."""
+        return cls(**{name: getattr(settings, setting) for name, setting in RULE_SETTINGS.items()})
+
+
+# The Settings field (core/config.py) that configures each limit; the case types' deadlines name them too.
+RULE_SETTINGS = {
+    "publicity_days": "dataip_publicity_days", "publicity_unit": "dataip_publicity_unit",
+    "objection_decision_days": "dataip_objection_days", "formal_review_days": "dataip_formal_review_days",
+    "substantive_review_days": "dataip_substantive_review_days", "expert_opinion_days": "dataip_expert_days",
+    "correction_days": "dataip_correction_days", "amendment_review_days": "dataip_amendment_days",
+    "validity_years": "dataip_validity_years", "renewal_window_days": "dataip_renewal_window_days",
+    "relock_months": "dataip_relock_months",
+}
 
 
 def add_years(day: date, years: int) -> date:

@@ -11,10 +11,11 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 from stdnum.iso7064 import mod_37_36
+
+from ipcity.core.config import Settings
 
 DEFAULT_SOURCE_CODES = {"self_collected": "01", "licensed": "02", "purchased": "03", "public_data": "04",
                         "other": "09"}
@@ -46,8 +47,10 @@ class NumberFormat:
         return len(next(iter(self.holder_codes.values())))
 
     @classmethod
-    def from_env(cls) -> NumberFormat:
-        body = os.environ.get("IPCITY_DATAIP_BODY_CODE", "3100")
+    def from_settings(cls, settings: Settings) -> NumberFormat:
+        """The format with the registration body's code of the settings (IPCITY_DATAIP_BODY_CODE); the serial
+        takes the rest of the 17 characters."""
+        body = settings.dataip_body_code
         return cls(body_code=body, certificate_serial_width=17 - 6 - len(body))
 
     def certificate_number(self, year: int, month: int, serial: int) -> str:

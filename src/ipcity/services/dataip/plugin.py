@@ -6,8 +6,7 @@ from pathlib import Path
 
 from ipcity.core.i18n import Msg
 from ipcity.core.plugins import MenuEntry, Plugin, ServiceInfo
-from ipcity.core.roles import ADMIN, ALL_ROLES, OFFICIAL_ROLES
-from ipcity.services.dataip.casetypes import APPLICANTS
+from ipcity.core.roles import ALL_ROLES
 
 
 def plugin() -> Plugin:
@@ -31,7 +30,7 @@ def plugin() -> Plugin:
             plan_items=(2,),
         ),
         routers=[views.router, api.router],
-        menu=[MenuEntry(Msg("Data-IP registration"), "/dataip", APPLICANTS | OFFICIAL_ROLES | {ADMIN}, order=32),
+        menu=[MenuEntry(Msg("Data-IP registration"), "/dataip", access.USERS, order=32),
               MenuEntry(Msg("Data-IP public registry"), "/dataip/registry", ALL_ROLES, order=33)],
         case_types=[service.REGISTRATION, service.AMENDMENT],
         jobs={service.SWEEP_JOB: jobs.sweep},

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from urllib.parse import urlencode
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
@@ -20,16 +19,12 @@ from ipcity.core.files import attachments_of
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import ADMIN, OFFICIAL_ROLES, Actor
 from ipcity.services.dataip import casetypes, domain, service, tlog
+from ipcity.services.dataip.access import AUDITORS, USERS
 from ipcity.services.dataip.tables import DataProduct, LogLeaf, Objection
-from ipcity.web.paging import date_range
+from ipcity.web.paging import ListFilters, date_range
 from ipcity.workflow import engine
 from ipcity.workflow.tables import Case
 
-# Who uses the registration pages and API. The routes say require() (every signed-in role) and check this set
-# themselves, as the portal's case pages do: it covers every role of the test cast, so a route-level role
-# set would leave tests/web/test_access.py no outsider to try.
-USERS = casetypes.APPLICANTS | OFFICIAL_ROLES | {ADMIN}
-AUDITORS = OFFICIAL_ROLES | {ADMIN}
 PAGE_SIZE = 50
 # The facts an applicant files (the filing form's fields; the API shows them, less the undertaking).
 FORM_FIELDS = ("name", "category", "industry_code", "scenario", "summary", "source_kind", "source_description",
@@ -40,6 +35,9 @@ FORM_FIELDS = ("name", "category", "industry_code", "scenario", "summary", "sour
 # --- who, labels ------------------------------------------------------------------------------------------
 
 def ensure_user(actor: Actor) -> None:
+    """Who uses the registration pages and API (access.USERS). The routes say require() (every signed-in role)
+    and check this set themselves, as the portal's case pages do: it covers every role of the test cast, so a
+    route-level role set would leave tests/web/test_access.py no outsider to try."""
     if actor.role not in USERS:
         raise PermissionDenied(Msg("Data-IP registration is for applicants, the registration body and "
                                    "administrators"))
@@ -75,7 +73,7 @@ def _utc_midnight(day: date) -> datetime:
 
 
 @dataclass
-class Filters:
+class Filters(ListFilters):
     q: str = ""
     state: str = ""
     category: str = ""
@@ -105,10 +103,6 @@ class Filters:
         if end:
             stmt = stmt.where(DataProduct.filed_at < _utc_midnight(end + timedelta(days=1)))
         return stmt
-
-    def query(self, **extra) -> str:
-        params = {k: v for k, v in self.__dict__.items() if v} | {k: v for k, v in extra.items() if v}
-        return urlencode(params)
 
 
 def applications_query(actor: Actor, filters: Filters) -> Select:
@@ -161,19 +155,19 @@ def objection_open(session: Session, product: DataProduct) -> date | None:
 
 # --- one application as a person may see it ----------------------------------------------------------------
 
-def _expert(case: Case) -> dict | None:
-    data = case.data or {}
-    if not any(data.get(k) for k in ("experts", "expert_opinion", "expert_conclusion")):
+def _expert(product: DataProduct) -> dict | None:
+    if not (product.experts or product.expert_opinion or product.expert_conclusion):
         return None
-    return {"experts": data.get("experts", ""), "opinion": data.get("expert_opinion", ""),
-            "conclusion": data.get("expert_conclusion", "")}
+    return {"experts": product.experts, "opinion": product.expert_opinion, "conclusion": product.expert_conclusion}
 
 
 def _amendments(session: Session, actor: Actor, product: DataProduct) -> list[dict]:
+    """Each change or renewal request as its typed row says it, with its case and the steps the person may take."""
     out = []
-    for c in service.amendments_of(session, product):
-        out.append({"case": c, "state": service.AMENDMENT.state(c.state).label, "kind": c.data.get("kind"),
-                    "changes": c.data.get("changes") or {}, "reason": c.data.get("reason", ""),
+    for request in service.amendments_of(session, product):
+        c = service.AMENDMENTS.case_of(session, request)
+        out.append({"case": c, "request": request, "state": service.AMENDMENT.state(c.state).label,
+                    "kind": request.kind, "changes": dict(request.changes or {}), "reason": request.reason,
                     "deadlines": engine.deadlines(session, service.AMENDMENT, c),
                     "actions": engine.available_actions(service.AMENDMENT, c, actor)})
     return out
@@ -190,18 +184,18 @@ def product_context(session: Session, actor: Actor, product: DataProduct) -> dic
     amendments = _amendments(session, actor, product)
     open_amendment = any(a["case"].closed_at is None for a in amendments)
     may_amend = (product.state == "registered" and actor.role in casetypes.APPLICANTS and not open_amendment
-                 and service.may_view(session, actor, product))
+                 and service.PRODUCTS.may_view(session, actor, product))
     return {
         "p": product, "case": case, "state": state_label(product.state),
         "deadlines": engine.deadlines(session, service.REGISTRATION, case),
         "actions": engine.available_actions(service.REGISTRATION, case, actor),
         "samples": attachments_of(session, service.SAMPLE_OWNER, product.id),
-        "duplicates": (case.data or {}).get("duplicates") or [], "expert": _expert(case),
+        "duplicates": list(product.duplicates or []), "expert": _expert(product),
         "objections": objections, "officials": officials,
         "evidence": {o.id: attachments_of(session, service.OBJECTION_OWNER, o.id) for o in objections}
         if officials else {},
         "amendments": amendments, "may_amend": may_amend,
-        "renewal_opens": domain.renewal_opens(product.valid_until, service.RULES.renewal_window_days)
+        "renewal_opens": domain.renewal_opens(product.valid_until, service.rules_of(session).renewal_window_days)
         if product.valid_until else None,
         "entries": log_entries_of(session, product), "head": tlog.latest_head(session),
         "publicity_ends": service.publicity_ends(session, case)}

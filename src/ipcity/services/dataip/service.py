@@ -14,34 +14,34 @@ import os
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ipcity.core import audit
 from ipcity.core import calendar as cal
 from ipcity.core.clock import now, today
+from ipcity.core.config import Settings
 from ipcity.core.context import files_of, office_unit, settings_of
-from ipcity.core.errors import DomainError, NotFound, PermissionDenied
+from ipcity.core.errors import DomainError, PermissionDenied
 from ipcity.core.files import CHUNK, Upload
-from ipcity.core.i18n import Msg
-from ipcity.core.roles import ADMIN, APPLICANT_INDIVIDUAL, OFFICIAL_ROLES, Actor
-from ipcity.core.serials import next_serial
+from ipcity.core.i18n import N_, Msg
+from ipcity.core.roles import APPLICANT_INDIVIDUAL, Actor
+from ipcity.core.serials import serial_after_issued
 from ipcity.core.tables import Unit, User
 from ipcity.services.dataip import casetypes, domain, objections, signing, tlog
 from ipcity.services.dataip.numbering import NumberFormat
-from ipcity.services.dataip.tables import DataEvidence, DataProduct, Objection
+from ipcity.services.dataip.tables import DataAmendment, DataEvidence, DataProduct, Objection
 from ipcity.workflow import engine
+from ipcity.workflow.records import RecordKind
 from ipcity.workflow.tables import Case, CaseEvent
 
 SUBJECT = "dataip.product"
+AMENDMENT_SUBJECT = "dataip.amendment"  # the subject of a change or renewal case: its DataAmendment row
 SAMPLE_OWNER = "dataip.sample"
 OBJECTION_OWNER = "dataip.objection"
 CERTIFICATE_OWNER = "dataip.certificate"
 SWEEP_JOB = "dataip.sweep"
 
-RULES = domain.Rules.from_env()
-NUMBERS = NumberFormat.from_env()
 MAX_DATA_FILES = 20
-MAX_DATA_BYTES = int(os.environ.get("IPCITY_DATAIP_MAX_DATA_BYTES", str(8 * 1024**3)))
 SAMPLE_TYPES = {".csv": {"text/csv", "text/plain"}, ".txt": {"text/plain"}, ".json": {"application/json"},
                 ".xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/zip"},
                 ".pdf": {"application/pdf"}}
@@ -59,12 +59,28 @@ STATUS_KINDS = {"registration": "registered", "change": "registered", "renewal":
 # --- context --------------------------------------------------------------------------------------------
 
 def signer_of(session: Session) -> signing.RegistrySigner:
-    return signing.load_signer(signing.default_key_path(settings_of(session).data_dir))
+    settings = settings_of(session)
+    return signing.load_signer(signing.default_key_path(settings.data_dir, settings.dataip_key_file))
+
+
+def rules_of(session: Session) -> domain.Rules:
+    """The time limits in force: the installation's IPCITY_DATAIP_* settings."""
+    return domain.Rules.from_settings(settings_of(session))
+
+
+def numbers_of(session: Session) -> NumberFormat:
+    """Certificate and registration numbers with the registration body's code (IPCITY_DATAIP_BODY_CODE)."""
+    return NumberFormat.from_settings(settings_of(session))
+
+
+def max_data_bytes(settings: Settings) -> int:
+    """The largest data file hashed at filing (IPCITY_DATAIP_MAX_DATA_BYTES)."""
+    return settings.dataip_max_data_bytes
 
 
 def registry_unit(session: Session) -> Unit:
     """The registration body: the unit named by IPCITY_DATAIP_UNIT (its code), else the IP office."""
-    return office_unit(session, "IPCITY_DATAIP_UNIT")
+    return office_unit(session, "dataip_unit")
 
 
 # --- facts, as the log and the certificate carry them ----------------------------------------------------
@@ -118,15 +134,8 @@ def _log(session: Session, product: DataProduct, kind: str, fields: dict) -> tlo
 
 # --- the case hooks -------------------------------------------------------------------------------------
 
-def product_of_case(session: Session, case: Case) -> DataProduct:
-    product = session.get(DataProduct, int(case.subject_id))
-    if product is None:
-        raise NotFound(Msg("No data product for case {number}", number=case.number))
-    return product
-
-
 def _deadline_due(session: Session, ct, case: Case, key: str) -> date | None:
-    rule = next(r for r in ct.deadlines if r.key == key)
+    rule = engine.rules_in_force(session, ct)[key]
     running = [d for d in case.deadlines if d.rule_key == key]
     return rule.due(running[-1].started_on, cal.load(session)) if running else None
 
@@ -151,12 +160,12 @@ def _guard(session: Session, case: Case, transition, actor: Actor):
         if key == "object" and ends is not None and today() > ends:
             return Msg("The publicity period ended on {date}; objections are no longer accepted",
                        date=ends.isoformat())
-    if key == "object" and not _open_objections(session, product_of_case(session, case)):
+    if key == "object" and not _open_objections(session, PRODUCTS.of_case(session, case)):
         return Msg("Objections are filed through the public objection form, with evidence")
-    if key == "register" and _open_objections(session, product_of_case(session, case)):
+    if key == "register" and _open_objections(session, PRODUCTS.of_case(session, case)):
         return Msg("An objection is still open; decide it first")
     if key == "expire":
-        product = product_of_case(session, case)
+        product = PRODUCTS.of_case(session, case)
         if product.valid_until is None or product.valid_until >= today():
             return Msg("The registration is valid until {date}", date=str(product.valid_until))
     if key == "deem_withdrawn":
@@ -167,23 +176,21 @@ def _guard(session: Session, case: Case, transition, actor: Actor):
     return None
 
 
-def _next_serial(session: Session, column, prefix: str, width_from_end: int, end: int = 0) -> int:
-    """The register's next serial under `prefix` from the one allocator, continuing numbers already issued."""
-    def issued() -> int:
-        numbers = session.scalars(select(column).where(column.like(f"{prefix}%"))).all()
-        return max(([int(n[len(n) - width_from_end - end:len(n) - end]) for n in numbers if n]), default=0)
-
-    return next_serial(session, f"dataip:{column.key}:{prefix}", issued)
+def _next_serial(session: Session, column, year: int, width: int, check_digits: int = 0) -> int:
+    """The register's next serial of `year` (the last `width` digits before any check characters)."""
+    return serial_after_issued(session, f"dataip:{column.key}:{year:04d}", column, column.like(f"{year:04d}%"),
+                               start=-width - check_digits, end=-check_digits or None)
 
 
 def _assign_numbers(session: Session, product: DataProduct, on: date) -> None:
-    cert_serial = _next_serial(session, DataProduct.certificate_number, f"{on.year:04d}",
-                               NUMBERS.certificate_serial_width)
-    product.certificate_number = NUMBERS.certificate_number(on.year, on.month, cert_serial)
+    numbers = numbers_of(session)
+    cert_serial = _next_serial(session, DataProduct.certificate_number, on.year,
+                               numbers.certificate_serial_width)
+    product.certificate_number = numbers.certificate_number(on.year, on.month, cert_serial)
     year = product.filed_at.year
-    reg_serial = _next_serial(session, DataProduct.registration_number, f"{year:04d}",
-                              NUMBERS.registration_serial_width, end=1)
-    product.registration_number = NUMBERS.registration_number(year, product.source_kind, product.holder_type,
+    reg_serial = _next_serial(session, DataProduct.registration_number, year,
+                              numbers.registration_serial_width, check_digits=1)
+    product.registration_number = numbers.registration_number(year, product.source_kind, product.holder_type,
                                                               reg_serial)
 
 
@@ -218,7 +225,7 @@ def _objection_decided(session: Session, case: Case, event: CaseEvent, product: 
 
 def _registered(session: Session, case: Case, event: CaseEvent, product: DataProduct) -> None:
     product.registered_on = today()
-    product.valid_until = domain.validity_end(product.registered_on, RULES.validity_years)
+    product.valid_until = domain.validity_end(product.registered_on, rules_of(session).validity_years)
     _assign_numbers(session, product, product.registered_on)
     _publish_facts(session, product, "registration")
 
@@ -231,8 +238,29 @@ def _withdrawn(session: Session, case: Case, event: CaseEvent, product: DataProd
     product.public = False
     voluntary = event.transition == "withdraw"
     if voluntary:  # the re-application lock of Shanghai Art 7(6) counts from this day
-        case.data = {**case.data, "withdrawn_on": today().isoformat()}
+        product.withdrawn_on = today()
     _log(session, product, "withdrawal", {"voluntary": voluntary})
+
+
+def text_of(value: object) -> str:
+    """A posted value as the text a column keeps (the API may post a list of names where the form posts text)."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v).strip() for v in value if str(v).strip())
+    return str(value).strip()
+
+
+def _expert_requested(session: Session, case: Case, event: CaseEvent, product: DataProduct) -> None:
+    """A new consultation: who is asked. An earlier consultation's opinion stays in the history only."""
+    product.experts = text_of((event.values or {}).get("experts"))
+    product.expert_opinion = product.expert_conclusion = ""
+
+
+def _expert_opinion(session: Session, case: Case, event: CaseEvent, product: DataProduct) -> None:
+    values = event.values or {}
+    product.expert_opinion = text_of(values.get("expert_opinion"))
+    product.expert_conclusion = text_of(values.get("expert_conclusion"))[:16]
 
 
 def _ended(session: Session, case: Case, event: CaseEvent, product: DataProduct) -> None:
@@ -247,35 +275,50 @@ def _sign_the_log(session: Session, case: Case, event: CaseEvent) -> None:
 
 
 REGISTRATION = dataclasses.replace(
-    casetypes.registration_type(RULES), guard=_guard, record_of=product_of_case, after=_sign_the_log,
-    on={"approve_publicity": _publicity_approved, "uphold_objection": _objection_decided,
+    casetypes.registration_type(), guard=_guard, record=DataProduct, record_number="application_number",
+    after=_sign_the_log,
+    on={"request_expert": _expert_requested, "record_expert_opinion": _expert_opinion,
+        "approve_publicity": _publicity_approved, "uphold_objection": _objection_decided,
         "dismiss_objection": _objection_decided, "register": _registered, "refuse": _refused,
         "withdraw": _withdrawn, "deem_withdrawn": _withdrawn, "cancel": _ended, "revoke": _ended, "expire": _ended})
 
 
-def _amendment_approved(session: Session, case: Case, event: CaseEvent, _record) -> None:
-    product = product_of_case(session, case)
+def _amendment_approved(session: Session, case: Case, event: CaseEvent, request: DataAmendment) -> None:
+    """Apply what the request's row says (filed and checked by request_amendment), and nothing else."""
+    product = request.product
     if product.state != "registered":
         raise DomainError(Msg("The registration is no longer in force ({state})",
                                   state=REGISTRATION.state(product.state).label))
-    kind = case.data.get("kind")
-    if kind == casetypes.RENEWAL:
-        product.valid_until = domain.validity_end(product.valid_until + timedelta(days=1), RULES.validity_years)
+    if request.kind == casetypes.RENEWAL:
+        product.valid_until = domain.validity_end(product.valid_until + timedelta(days=1),
+                                                  rules_of(session).validity_years)
+    elif request.kind == casetypes.CHANGE:
+        for name, value in (request.changes or {}).items():
+            if name in casetypes.CHANGEABLE:
+                setattr(product, name, value)
     else:
-        for name, value in (case.data.get("changes") or {}).items():
-            setattr(product, name, value)
+        raise DomainError(Msg("Choose change or renewal"), field="kind")
     product.revision += 1
     product.updated_at = now()
-    _publish_facts(session, product, kind)
+    _publish_facts(session, product, request.kind)
     tlog.publish(session, signer_of(session))
 
 
-AMENDMENT = dataclasses.replace(casetypes.amendment_type(RULES), on={"approve": _amendment_approved})
+def _request_link(case: Case) -> str:
+    """The page of the product a change or renewal case is on (the case's subject is its request row)."""
+    session = object_session(case)
+    product_id = session.scalar(select(DataAmendment.product_id).where(DataAmendment.case_id == case.id)) \
+        if session is not None and case.id is not None else None
+    return f"/dataip/{product_id}" if product_id else ""
+
+
+AMENDMENT = dataclasses.replace(casetypes.amendment_type(), record=DataAmendment, link=_request_link,
+                                on={"approve": _amendment_approved})
 
 
 # --- filing -----------------------------------------------------------------------------------------------
 
-def hash_upload(upload: Upload, max_bytes: int = MAX_DATA_BYTES) -> tuple[str, int]:
+def hash_upload(upload: Upload, max_bytes: int) -> tuple[str, int]:
     """The sha256 and size of an uploaded data file, streamed; the data are not kept (only the hash is)."""
     digest, size = hashlib.sha256(), 0
     while chunk := upload.stream.read(CHUNK):
@@ -312,10 +355,9 @@ def relock_until(session: Session, holder_user_id: int | None, holder_unit_id: i
     for old in session.scalars(q):
         if old.name != name and not hashes & {e.sha256 for e in old.data_files}:
             continue
-        withdrawn_on = session.get(Case, old.case_id).data.get("withdrawn_on")
-        if not withdrawn_on:  # deemed withdrawn: not voluntary, no lock
+        if old.withdrawn_on is None:  # deemed withdrawn: not voluntary, no lock
             continue
-        ends = domain.relock_ends(date.fromisoformat(withdrawn_on), RULES.relock_months)
+        ends = domain.relock_ends(old.withdrawn_on, rules_of(session).relock_months)
         if today() < ends:
             return ends, old.application_number
     return None
@@ -346,7 +388,8 @@ def file_application(session: Session, actor: Actor, values: dict, data_files: l
         problems.append(("data_files", Msg("At most {n} data files per product", n=MAX_DATA_FILES)))
     if problems:
         raise DomainError(problems[0][1], field=problems[0][0], problems=problems)
-    evidence = [(u.filename, *hash_upload(u), "uploaded") for u in uploads]
+    limit = max_data_bytes(settings_of(session))
+    evidence = [(u.filename, *hash_upload(u, limit), "uploaded") for u in uploads]
     evidence += [(d.filename, d.sha256, d.size, "declared") for d in declared]
     hashes = {e[1] for e in evidence}
     lock = relock_until(session, user.id, actor.unit_id if holder_type != "natural_person" else None,
@@ -354,14 +397,11 @@ def file_application(session: Session, actor: Actor, values: dict, data_files: l
     if lock:
         raise DomainError(Msg("{number} was withdrawn less than {months} months ago; the same product may be filed "
                               "again from {date} (Shanghai measures Art 7(6))", number=lock[1],
-                              months=RULES.relock_months, date=lock[0].isoformat()), field="name")
+                              months=rules_of(session).relock_months, date=lock[0].isoformat()), field="name")
+    duplicates = duplicates_of(session, hashes)
     unit = registry_unit(session)
-    case = engine.open_case(session, REGISTRATION, actor, title=values["name"][:300],
-                            applicant_unit_id=actor.unit_id if holder_type != "natural_person" else None,
-                            assigned_unit_id=unit.id, subject_type=SUBJECT,
-                            data={"duplicates": duplicates_of(session, hashes)})
     product = DataProduct(
-        case_id=case.id, application_number=case.number, name=values["name"], category=values["category"],
+        name=values["name"], category=values["category"],
         industry_code=domain.industry_code(values["industry_code"]), scenario=values["scenario"],
         summary=values["summary"], source_kind=values["source_kind"],
         source_description=values["source_description"], lawful_statement=values["lawful_statement"],
@@ -369,12 +409,12 @@ def file_application(session: Session, actor: Actor, values: dict, data_files: l
         data_format=values["data_format"], scale=values["scale"], update_frequency=values["update_frequency"],
         holder_name=holder_name, holder_type=values["holder_type"], holder_user_id=user.id,
         holder_unit_id=actor.unit_id if values["holder_type"] != "natural_person" else None,
-        state=case.state, filed_at=now())
+        duplicates=duplicates, filed_at=now())
     product.data_files = [DataEvidence(position=i, filename=os.path.basename(n)[:255], sha256=h, size=size,
                                        mode=mode) for i, (n, h, size, mode) in enumerate(evidence)]
-    session.add(product)
-    session.flush()
-    case.subject_id = str(product.id)
+    PRODUCTS.open(session, actor, product, title=values["name"], subject_type=SUBJECT,
+                  applicant_unit_id=actor.unit_id if holder_type != "natural_person" else None,
+                  assigned_unit_id=unit.id)
     files_of(session).attach(session, sample, SAMPLE_OWNER, product.id, actor.user_id, field="sample",
                              allowed=SAMPLE_TYPES)
     _log(session, product, "filing", {"data": _data(product, names=False), "filing_digest": _filing_digest(product)})
@@ -386,36 +426,20 @@ def file_application(session: Session, actor: Actor, values: dict, data_files: l
 
 # --- reading and acting -------------------------------------------------------------------------------
 
-def get_product(session: Session, product_id: int) -> DataProduct:
-    product = session.get(DataProduct, product_id)
-    if product is None:
-        raise NotFound(Msg("No data product number {id}", id=product_id))
-    return product
-
-
-def may_view(session: Session, actor: Actor, product: DataProduct) -> bool:
-    """The holder, the registration body and administrators see the whole file; others the public record."""
-    if actor.role == ADMIN:
-        return True
+def _holds(actor: Actor, product: DataProduct) -> bool:
+    """The holder (the person, or the members of the holding unit) sees the whole file; others the public
+    record. The registration body's officials and administrators see it too (the kit's rule)."""
     if actor.user_id is not None and product.holder_user_id == actor.user_id:
         return True
-    if product.holder_unit_id is not None and product.holder_unit_id == actor.unit_id:
-        return True
-    case = session.get(Case, product.case_id)
-    return actor.role in OFFICIAL_ROLES and case.assigned_unit_id == actor.unit_id
+    return product.holder_unit_id is not None and product.holder_unit_id == actor.unit_id
 
 
-def visible_product(session: Session, actor: Actor, product_id: int) -> DataProduct:
-    product = get_product(session, product_id)
-    if not may_view(session, actor, product):
-        raise PermissionDenied(Msg("You may not see this application"))
-    return product
-
-
-def act(session: Session, actor: Actor, product: DataProduct, transition: str, values: dict,
-        reason: str) -> CaseEvent:
-    case = session.get(Case, product.case_id)
-    return engine.fire(session, REGISTRATION, case, transition, actor, values=values, reason=reason)
+PRODUCTS = RecordKind(REGISTRATION, missing=N_("No data product number {id}"),
+                      denied=N_("You may not see this application"), parties=_holds)
+# A change or renewal request is seen by whoever sees the product's whole file.
+AMENDMENTS = RecordKind(AMENDMENT, missing=N_("No request number {id}"), denied=N_("You may not see this application"),
+                        parties=lambda actor, request: _holds(actor, request.product),
+                        officials_case=lambda session, request: PRODUCTS.case_of(session, request.product))
 
 
 OBJECTOR = "异议人"  # the name the case history shows; the objector's identity stays in the Objection row
@@ -534,17 +558,18 @@ def request_amendment(session: Session, actor: Actor, product: DataProduct, kind
     """A change (变更) of the registered facts or a renewal (续展) before expiry, by the holder."""
     if product.state != "registered":
         raise DomainError(Msg("Only a registration in force can be changed or renewed"))
-    if not may_view(session, actor, product) or actor.role not in casetypes.APPLICANTS:
+    if not PRODUCTS.may_view(session, actor, product) or actor.role not in casetypes.APPLICANTS:
         raise PermissionDenied(Msg("Only the right holder may apply for a change or renewal"))
-    open_amendment = session.scalar(select(Case.number).where(
-        Case.type_key == casetypes.AMENDMENT_KEY, Case.subject_id == str(product.id), Case.closed_at.is_(None)))
+    open_amendment = session.scalar(select(Case.number).join(DataAmendment, DataAmendment.case_id == Case.id).where(
+        DataAmendment.product_id == product.id, Case.closed_at.is_(None)))
     if open_amendment:
         raise DomainError(Msg("{number} is still being reviewed", number=open_amendment))
     if kind == casetypes.RENEWAL:
-        opens = domain.renewal_opens(product.valid_until, RULES.renewal_window_days)
+        window = rules_of(session).renewal_window_days
+        opens = domain.renewal_opens(product.valid_until, window)
         if today() < opens:
             raise DomainError(Msg("Renewal may be requested from {date} ({n} days before expiry)",
-                                  date=opens.isoformat(), n=RULES.renewal_window_days), field="kind")
+                                  date=opens.isoformat(), n=window), field="kind")
         changes = {}
     elif kind == casetypes.CHANGE:
         changes = {k: (v or "").strip() for k, v in changes.items() if k in casetypes.CHANGEABLE}
@@ -561,16 +586,17 @@ def request_amendment(session: Session, actor: Actor, product: DataProduct, kind
         raise DomainError(Msg("Choose change or renewal"), field="kind")
     if not (reason or "").strip():
         raise DomainError(Msg("Give the reason for the request"), field="reason")
-    case = session.get(Case, product.case_id)
-    return engine.open_case(session, AMENDMENT, actor, title=f"{product.registration_number} {kind}",
-                            applicant_unit_id=product.holder_unit_id, assigned_unit_id=case.assigned_unit_id,
-                            subject_type=SUBJECT, subject_id=str(product.id),
-                            data={"kind": kind, "changes": changes, "reason": reason.strip()})
+    request = DataAmendment(product=product, kind=kind, changes=changes, reason=reason.strip())
+    return AMENDMENTS.open(session, actor, request, title=f"{product.registration_number} {kind}",
+                           applicant_unit_id=product.holder_unit_id,
+                           assigned_unit_id=PRODUCTS.case_of(session, product).assigned_unit_id,
+                           subject_type=AMENDMENT_SUBJECT)
 
 
-def amendments_of(session: Session, product: DataProduct) -> list[Case]:
-    return list(session.scalars(select(Case).where(Case.type_key == casetypes.AMENDMENT_KEY,
-                                                   Case.subject_id == str(product.id)).order_by(Case.id)))
+def amendments_of(session: Session, product: DataProduct) -> list[DataAmendment]:
+    """The change and renewal requests on a product, oldest first."""
+    return list(session.scalars(select(DataAmendment).where(DataAmendment.product_id == product.id)
+                                .order_by(DataAmendment.id)))
 
 
 def sweep(session: Session) -> dict:

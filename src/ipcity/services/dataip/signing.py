@@ -9,7 +9,6 @@ the offline `ipcity dataip verify`.
 from __future__ import annotations
 
 import hashlib
-import os
 import struct
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -21,7 +20,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from ipcity.core.keys import load_private_key
 
-KEY_ENV = "IPCITY_DATAIP_KEY_FILE"
 # Domain separation: a certificate signature can never be replayed as a tree-head signature or back.
 CERTIFICATE_CONTEXT = b"ipcity/dataip/certificate/v1\n"
 
@@ -30,9 +28,9 @@ class SignatureError(ValueError):
     """A signature that does not verify, or a key that cannot be read; the message says which."""
 
 
-def default_key_path(data_dir: Path) -> Path:
-    env = os.environ.get(KEY_ENV)
-    return Path(env) if env else Path(data_dir) / "keys" / "dataip-ed25519.pem"
+def default_key_path(data_dir: Path, key_file: Path | None = None) -> Path:
+    """`key_file` (Settings.dataip_key_file, from IPCITY_DATAIP_KEY_FILE), else the key in the data directory."""
+    return Path(key_file) if key_file else Path(data_dir) / "keys" / "dataip-ed25519.pem"
 
 
 def tree_head_message(size: int, timestamp_ms: int, root: bytes) -> bytes:

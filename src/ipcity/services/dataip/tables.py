@@ -1,11 +1,14 @@
-"""Tables of data-IP registration: the registered data products, their data evidence, objections, and the
-transparency log (leaves, signed tree heads, and the log's current size and root)."""
+"""Tables of data-IP registration: the registered data products, their data evidence, objections, the requests
+to change or renew a registration, and the transparency log (leaves, signed tree heads, and the log's current
+size and root).
+
+What the service knows of a product or a request is in these typed columns, never in the case's free `data`."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipcity.core.clock import now
@@ -45,11 +48,38 @@ class DataProduct(Base):
     revision: Mapped[int] = mapped_column(Integer, default=0)  # certificate edition: +1 per change or renewal
     certificate_sha256: Mapped[str | None] = mapped_column(String(64))
     log_index: Mapped[int | None] = mapped_column(Integer)  # leaf of the facts now in force
+    # Applications in progress or in force that shared a data hash when this one was filed (Art 7(6) check).
+    duplicates: Mapped[list] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    # The expert committee's review: who was asked (request_expert) and what they said (record_expert_opinion).
+    experts: Mapped[str] = mapped_column(Text, default="", server_default="")
+    expert_opinion: Mapped[str] = mapped_column(Text, default="", server_default="")
+    expert_conclusion: Mapped[str] = mapped_column(String(16), default="", server_default="")  # supports, …
+    # Withdrawn by the applicant on this day: the re-filing lock of Shanghai Art 7(6) counts from it (a
+    # deemed withdrawal sets no day and locks nothing).
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
     filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
     data_files: Mapped[list[DataEvidence]] = relationship(order_by="DataEvidence.position", lazy="selectin",
                                                           cascade="all, delete-orphan")
+
+
+class DataAmendment(Base):
+    """A request to change (变更) the registered facts of a product or to renew (续展) its registration: the
+    record of its own case (service.AMENDMENT), which opens it and mirrors its state."""
+
+    __tablename__ = "dataip_amendment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("wf_case.id"), unique=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("dataip_product.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # casetypes.CHANGE or casetypes.RENEWAL
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)  # field → new value (a change; empty for a renewal)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(40), index=True)  # mirrors the case
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+    product: Mapped[DataProduct] = relationship()
 
 
 class DataEvidence(Base):

@@ -6,8 +6,9 @@ of products in publicity or registered, the public record with the objection for
 it with the double-submit CSRF cookie, as on the login form), the verification page the certificate's QR code
 points at, and the transparency log with the integrity check for officials.
 
-What the pages read (access, filters, the lists, public lookups, one application's facts) is the read model in
-queries.py, which the JSON API reads too; this module only adds what is particular to HTML.
+The lists, the application page, its step forms and the steps of change and renewal requests are the case kit's
+generic pages (web/case_pages.py) declared here. What the pages read (access, filters, the lists, public lookups,
+one application's facts) is the read model in queries.py, which the JSON API reads too.
 """
 
 from __future__ import annotations
@@ -17,12 +18,11 @@ import secrets
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 
 from ipcity.core import audit
 from ipcity.core.context import settings_of
-from ipcity.core.errors import DomainError, NotFound
-from ipcity.core.files import Upload
+from ipcity.core.errors import DomainError
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import APPLICANT_COMPANY, APPLICANT_INDIVIDUAL, Actor
 from ipcity.core.tables import User
@@ -47,6 +47,7 @@ from ipcity.services.dataip.queries import (
 )
 from ipcity.services.dataip.tables import DataProduct
 from ipcity.services.dataip.verify import fingerprint
+from ipcity.web.case_pages import ListPage, RecordPage, list_page, mount_record, posted_form, texts, uploads
 from ipcity.web.deps import (
     ANON_CSRF_COOKIE,
     check_anonymous_csrf,
@@ -56,11 +57,10 @@ from ipcity.web.deps import (
     signed_in_or_anonymous,
     writes,
 )
-from ipcity.web.export import csv_response, download_response
+from ipcity.web.export import download_response
 from ipcity.web.limits import body_limit
-from ipcity.web.paging import Page, paged, transition_values
+from ipcity.web.paging import to_int
 from ipcity.web.templating import render
-from ipcity.workflow import engine
 from ipcity.workflow.tables import Case
 
 router = APIRouter(prefix="/dataip")
@@ -75,76 +75,48 @@ ENTRY_KINDS = {
     "withdrawal": Msg("Withdrawal"), "cancellation": Msg("Cancellation"), "revocation": Msg("Revocation"),
     "expiry": Msg("Expiry"),
 }
-CHANGE_LABELS = casetypes.CHANGE_LABELS
-LIST_HEADER = ["application_number", "name", "category", "industry_code", "holder_name", "holder_type", "state",
-               "filed_at", "registration_number", "certificate_number", "registered_on", "valid_until"]
-REGISTRY_HEADER = ["application_number", "name", "category", "industry_code", "industry_name", "holder_name",
-                   "holder_type", "state", "registration_number", "certificate_number", "registered_on",
-                   "valid_until", "data_sha256"]
 
 
-# --- page helpers --------------------------------------------------------------------------------------------
-
-def _int(value: str, default: int = 1) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
-def _csv_date(value) -> str:
+def _d(value) -> str:
     return value.isoformat() if value else ""
-
-
-def _list_rows(rows: list[DataProduct]) -> list[list]:
-    return [[p.application_number, p.name, p.category, p.industry_code, p.holder_name, p.holder_type, p.state,
-             p.filed_at.isoformat(), p.registration_number or "", p.certificate_number or "",
-             _csv_date(p.registered_on), _csv_date(p.valid_until)] for p in rows]
-
-
-def _registry_rows(rows: list[DataProduct]) -> list[list]:
-    return [[p.application_number, p.name, p.category, p.industry_code, industry_name(p.industry_code),
-             p.holder_name, p.holder_type, p.state, p.registration_number or "", p.certificate_number or "",
-             _csv_date(p.registered_on), _csv_date(p.valid_until), " ".join(e.sha256 for e in p.data_files)]
-            for p in rows]
 
 
 def _codes() -> dict:
     return {"categories": domain.CATEGORIES, "source_kinds": domain.SOURCE_KINDS, "holder_types": domain.HOLDER_TYPES,
             "frequencies": domain.UPDATE_FREQUENCIES, "grounds": domain.REFUSAL_GROUNDS,
             "states": service.REGISTRATION.states, "state_label": state_label, "industry_name": industry_name,
-            "entry_kinds": ENTRY_KINDS, "conclusions": EXPERT_CONCLUSIONS}
+            "entry_kinds": ENTRY_KINDS, "conclusions": EXPERT_CONCLUSIONS, "sections": sections(),
+            "changeable": casetypes.CHANGEABLE, "change_labels": casetypes.CHANGE_LABELS}
 
 
-async def posted_form(request: Request) -> FormData:
-    """The posted form, read once on the event loop (Starlette caches it; the CSRF check read it already)."""
-    return await request.form()
+APPLICATIONS = ListPage(
+    "dataip/list.html", Filters, applications_query, "dataip-applications",
+    ["application_number", "name", "category", "industry_code", "holder_name", "holder_type", "state", "filed_at",
+     "registration_number", "certificate_number", "registered_on", "valid_until"],
+    lambda session, rows: [[p.application_number, p.name, p.category, p.industry_code, p.holder_name,
+                            p.holder_type, p.state, p.filed_at.isoformat(), p.registration_number or "",
+                            p.certificate_number or "", _d(p.registered_on), _d(p.valid_until)] for p in rows],
+    context=lambda session, actor, result: {"may_file": actor.role in casetypes.APPLICANTS,
+                                            "may_audit": actor.role in AUDITORS})
+REGISTRY = ListPage(
+    "dataip/registry.html", Filters, lambda actor, filters: registry_query(filters), "dataip-registry",
+    ["application_number", "name", "category", "industry_code", "industry_name", "holder_name", "holder_type",
+     "state", "registration_number", "certificate_number", "registered_on", "valid_until", "data_sha256"],
+    lambda session, rows: [[p.application_number, p.name, p.category, p.industry_code, industry_name(p.industry_code),
+                            p.holder_name, p.holder_type, p.state, p.registration_number or "",
+                            p.certificate_number or "", _d(p.registered_on), _d(p.valid_until),
+                            " ".join(e.sha256 for e in p.data_files)] for p in rows],
+    context=lambda session, actor, result: {
+        "public_states": [s for s in service.REGISTRATION.states if s.key in service.PUBLIC_STATES]})
+PAGE = RecordPage(service.PRODUCTS, "dataip/product.html", "/dataip/{id}", product_context, codes=_codes,
+                  forms=lambda ctx: {"amend-change", "amend-renewal"} if ctx["may_amend"] else set(),
+                  amendment=service.AMENDMENTS, parent="product", check_user=ensure_user)
 
-
-def _uploads(form: FormData, name: str) -> list[Upload]:
-    return [Upload(f.filename, f.file) for f in form.getlist(name) if isinstance(f, UploadFile) and f.filename]
-
-
-# --- the list of applications -----------------------------------------------------------------------------
 
 @router.get("")
-def applications_page(request: Request, q: str = "", state: str = "", category: str = "", industry: str = "",
-                      filed_from: str = "", filed_to: str = "", page: str = "1", format: str = "",
-                      actor: Actor = Depends(require()), session: Session = Depends(db_session)):
+def applications_page(request: Request, actor: Actor = Depends(require()), session: Session = Depends(db_session)):
     ensure_user(actor)
-    filters = Filters(q=q, state=state, category=category, industry=industry, filed_from=filed_from,
-                      filed_to=filed_to)
-    error, result = None, Page([], 0, 1, 1)
-    try:
-        stmt = applications_query(actor, filters)
-        if format == "csv":
-            return csv_response("dataip-applications.csv", LIST_HEADER, _list_rows(list(session.scalars(stmt))))
-        result = paged(session, stmt, _int(page))
-    except DomainError as exc:
-        error = exc
-    return render(request, "dataip/list.html", _codes() | {
-        "result": result, "filters": filters, "error": error, "sections": sections(),
-        "may_file": actor.role in casetypes.APPLICANTS, "may_audit": actor.role in AUDITORS})
+    return list_page(request, session, actor, APPLICATIONS, _codes())
 
 
 # --- filing -----------------------------------------------------------------------------------------------
@@ -156,7 +128,7 @@ def _form_context(session: Session, actor: Actor, values: dict, error: DomainErr
         "values": values, "error": error, "verified": user.identity_verified, "individual": individual,
         "holder_name": user.display_name if individual else user.unit.name_zh, "industries": suggestions(),
         "company_holder_types": {k: v for k, v in domain.HOLDER_TYPES.items() if k != "natural_person"},
-        "max_files": service.MAX_DATA_FILES, "max_gb": service.MAX_DATA_BYTES // 1024**3}
+        "max_files": service.MAX_DATA_FILES, "max_gb": service.max_data_bytes(settings_of(session)) // 1024**3}
 
 
 @router.get("/new")
@@ -167,15 +139,15 @@ def new_application_page(request: Request, actor: Actor = Depends(require(APPLIC
 
 
 @router.post("/new")
-@body_limit(lambda s: service.MAX_DATA_FILES * service.MAX_DATA_BYTES + s.max_multipart_bytes)
+@body_limit(lambda s: service.MAX_DATA_FILES * service.max_data_bytes(s) + s.max_multipart_bytes)
 def file_application(request: Request, form: FormData = Depends(posted_form),
                      actor: Actor = Depends(require(APPLICANT_COMPANY, APPLICANT_INDIVIDUAL)),
                      session: Session = Depends(db_session)):
-    values = {name: str(form.get(name) or "") for name in FORM_FIELDS}
+    values = texts(form, FORM_FIELDS)
     declared = str(form.get("declared_hashes") or "")
-    samples = _uploads(form, "sample")
+    samples = uploads(form, "sample")
     try:
-        product = service.file_application(session, actor, values, _uploads(form, "data_files"), declared,
+        product = service.file_application(session, actor, values, uploads(form, "data_files"), declared,
                                            samples[0] if samples else None)
         session.commit()
     except DomainError as exc:
@@ -191,16 +163,9 @@ def file_application(request: Request, form: FormData = Depends(posted_form),
 
 @router.get("/registry")
 @public
-def registry_page(request: Request, q: str = "", state: str = "", category: str = "", industry: str = "",
-                  holder: str = "", page: str = "1", format: str = "",
-                  actor: Actor | None = Depends(signed_in_or_anonymous()), session: Session = Depends(db_session)):
-    filters = Filters(q=q, state=state, category=category, industry=industry, holder=holder)
-    stmt = registry_query(filters)
-    if format == "csv":
-        return csv_response("dataip-registry.csv", REGISTRY_HEADER, _registry_rows(list(session.scalars(stmt))))
-    return render(request, "dataip/registry.html", _codes() | {
-        "result": paged(session, stmt, _int(page)), "filters": filters, "sections": sections(),
-        "public_states": [s for s in service.REGISTRATION.states if s.key in service.PUBLIC_STATES]})
+def registry_page(request: Request, actor: Actor | None = Depends(signed_in_or_anonymous()),
+                  session: Session = Depends(db_session)):
+    return list_page(request, session, actor, REGISTRY, _codes())
 
 
 @router.get("/registry/{application_number}")
@@ -256,7 +221,7 @@ def file_objection(request: Request, application_number: str, form: FormData = D
     try:
         receipt = service.file_objection(
             session, actor, product, name=values["objector_name"], contact=values["objector_contact"],
-            grounds=values["grounds"], statement=values["statement"], evidence=_uploads(form, "evidence"),
+            grounds=values["grounds"], statement=values["statement"], evidence=uploads(form, "evidence"),
             client=request.client.host if request.client else "")
         session.commit()
     except DomainError as exc:
@@ -359,7 +324,7 @@ def _log_context(session: Session, page: int, check: list | None = None) -> dict
 @public
 def log_page(request: Request, page: str = "1", actor: Actor | None = Depends(signed_in_or_anonymous()),
              session: Session = Depends(db_session)):
-    return render(request, "dataip/log.html", _log_context(session, _int(page)) | {
+    return render(request, "dataip/log.html", _log_context(session, to_int(page)) | {
         "may_check": actor is not None and actor.role in AUDITORS})
 
 
@@ -373,102 +338,25 @@ def check_log(request: Request, actor: Actor = Depends(require(*AUDITORS)), sess
     return render(request, "dataip/log.html", _log_context(session, 1, problems) | {"may_check": True})
 
 
-# --- one application: the page, its actions, change and renewal, the certificate -----------------------------
+# --- one application: its own forms (change and renewal requests) and the certificate --------------------------
 
-def _page_context(session: Session, actor: Actor, product: DataProduct, **extra) -> dict:
-    """The product page: the read model (queries.product_context) and the state of its forms."""
-    ctx = product_context(session, actor, product)
-    # An error is shown in the form it came from; one whose form is not on the page goes on top.
-    forms = {t.key for t in ctx["actions"]}
-    forms |= {f"amendment-{a['case'].id}-{t.key}" for a in ctx["amendments"] for t in a["actions"]}
-    forms |= {"amend-change", "amend-renewal"} if ctx["may_amend"] else set()
-    error = extra.get("error")
-    return _codes() | ctx | {
-        "type": service.REGISTRATION, "amendment_type": service.AMENDMENT,
-        "top_error": error if error is not None and extra.get("error_for") not in forms else None,
-        "changeable": casetypes.CHANGEABLE, "change_labels": CHANGE_LABELS,
-        "error": None, "error_for": "", "posted": {}, **extra}
-
-
-def _product_page(request: Request, session: Session, actor: Actor, product_id: int, status: int = 200, **extra):
-    product = service.visible_product(session, actor, product_id)
-    return render(request, "dataip/product.html", _page_context(session, actor, product, **extra),
-                  status_code=status)
-
-
-@router.get("/{product_id}")
-def product_page(request: Request, product_id: int, actor: Actor = Depends(require()),
-                 session: Session = Depends(db_session)):
-    ensure_user(actor)
-    return _product_page(request, session, actor, product_id)
-
-
-@router.post("/{product_id}/act")
-def act(request: Request, product_id: int, form: FormData = Depends(posted_form), actor: Actor = Depends(require()),
-        session: Session = Depends(db_session)):
-    ensure_user(actor)
-    product = service.visible_product(session, actor, product_id)
-    key = str(form.get("transition") or "")
-    reason = str(form.get("reason") or "")
-    values: dict = {}
-    try:
-        try:
-            values = transition_values(service.REGISTRATION.transition(key), form)
-        except KeyError:
-            raise DomainError(Msg("Unknown action {action}", action=key[:40]), field="transition") from None
-        service.act(session, actor, product, key, values, reason)
-        session.commit()
-    except DomainError as exc:
-        session.rollback()
-        return _product_page(request, session, actor, product_id, exc.status, error=exc, error_for=key,
-                             posted=values | {"reason": reason})
-    return RedirectResponse(f"/dataip/{product_id}", status_code=303)
-
-
-@router.post("/{product_id}/amend")
+@router.post("/{product_id:int}/amend")
 def amend(request: Request, product_id: int, form: FormData = Depends(posted_form),
           actor: Actor = Depends(require(APPLICANT_COMPANY, APPLICANT_INDIVIDUAL)),
           session: Session = Depends(db_session)):
-    product = service.visible_product(session, actor, product_id)
-    kind = str(form.get("kind") or "")
-    reason = str(form.get("reason") or "")
-    changes = {k: str(form.get(k) or "") for k in casetypes.CHANGEABLE}
-    try:
-        service.request_amendment(session, actor, product, kind, changes, reason)
-        session.commit()
-    except DomainError as exc:
-        session.rollback()
-        return _product_page(request, session, actor, product_id, exc.status, error=exc, error_for=f"amend-{kind}",
-                             posted=changes | {"reason": reason})
-    return RedirectResponse(f"/dataip/{product_id}", status_code=303)
+    product = service.PRODUCTS.visible(session, actor, product_id)
+    kind, reason = str(form.get("kind") or ""), str(form.get("reason") or "")
+    changes = texts(form, casetypes.CHANGEABLE)
+    return PAGE.submit(request, session, actor, product_id, lambda: service.request_amendment(
+        session, actor, product, kind, changes, reason), form=f"amend-{kind}", posted=changes | {"reason": reason})
 
 
-@router.post("/amendments/{case_id}/act")
-def act_on_amendment(request: Request, case_id: int, form: FormData = Depends(posted_form),
-                     actor: Actor = Depends(require()), session: Session = Depends(db_session)):
-    ensure_user(actor)
-    case = session.get(Case, case_id)
-    if case is None or case.type_key != casetypes.AMENDMENT_KEY:
-        raise NotFound(Msg("No change or renewal request number {id}", id=case_id))
-    product = service.visible_product(session, actor, service.product_of_case(session, case).id)
-    product_id = product.id
-    key, reason = str(form.get("transition") or ""), str(form.get("reason") or "")
-    try:
-        engine.fire(session, service.AMENDMENT, case, key, actor, reason=reason)
-        session.commit()
-    except DomainError as exc:
-        session.rollback()
-        return _product_page(request, session, actor, product_id, exc.status, error=exc,
-                             error_for=f"amendment-{case_id}-{key}", posted={"reason": reason})
-    return RedirectResponse(f"/dataip/{product_id}", status_code=303)
-
-
-@router.get("/{product_id}/certificate.pdf")
+@router.get("/{product_id:int}/certificate.pdf")
 @writes()  # the edition rendered on first download is kept
 def certificate(request: Request, product_id: int, actor: Actor = Depends(require()),
                 session: Session = Depends(db_session)):
     ensure_user(actor)
-    product = service.visible_product(session, actor, product_id)
+    product = service.PRODUCTS.visible(session, actor, product_id)
     if product.state != "registered":
         raise DomainError(Msg("Only a registration in force has a certificate ({state})",
                               state=state_label(product.state)))
@@ -476,3 +364,6 @@ def certificate(request: Request, product_id: int, actor: Actor = Depends(requir
     name = f"{product.certificate_number}.pdf"
     session.commit()  # the rendered edition is kept in the file store
     return download_response(name, pdf, "application/pdf")
+
+
+mount_record(router, PAGE)  # the application page, its step forms and its requests' steps

@@ -35,7 +35,10 @@ OFFICIALS = frozenset({HANDLER, REVIEWER, HEAD})
 SYSTEM = frozenset({ADMIN})
 
 UNPUBLISHED = ("filed", "correction")
-FORMAL_CHECK_DAYS = 10  # the office's service commitment (not in the sources; configurable in service.py)
+# The office's service commitment (not in the sources): the default; the engine applies the installation's own,
+# IPCITY_OPENLICENSE_FORMAL_CHECK_DAYS (Settings.openlicense_formal_check_days).
+FORMAL_CHECK_DAYS = 10
+FORMAL_CHECK_SETTING = "openlicense_formal_check_days"
 SERVICE_COMMITMENT = Msg("The IP office's service commitment (not in the published rules; configurable)").msgid
 
 
@@ -79,9 +82,10 @@ def declaration_type(formal_check_days: int = FORMAL_CHECK_DAYS) -> CaseType:
         deadlines=(
             DeadlineRule("formal_check", Msg("Formal check"), frozenset({"create", "resubmit"}),
                          frozenset({"publish", "return", "refuse", "abandon"}), formal_check_days, WORKING_DAYS,
-                         SERVICE_COMMITMENT),
+                         SERVICE_COMMITMENT, setting=FORMAL_CHECK_SETTING),
             DeadlineRule("withdrawal", Msg("Publication of the withdrawal"), frozenset({"request_withdrawal"}),
-                         frozenset({"withdraw"}), formal_check_days, WORKING_DAYS, SERVICE_COMMITMENT),
+                         frozenset({"withdraw"}), formal_check_days, WORKING_DAYS, SERVICE_COMMITMENT,
+                         setting=FORMAL_CHECK_SETTING),
         ),
         link=lambda case: f"/openlicense/declarations/{case.subject_id}",
     )

@@ -42,7 +42,7 @@ def load_demo(session: Session, actors: dict[str, Actor], files) -> int:
     charger = next(r for t, r in by_title.items() if "充电桩" in t)  # a utility model: report needed (Art 50)
 
     published = service.file_declaration(session, company, _terms(patent_number=battery.app_number))
-    service.act(session, handler, published, "publish")
+    service.DECLARATIONS.act(session, handler, published, "publish")
     lic = service.take_licence(session, maker, published, {
         "mode": "entry_plus_running", "start_on": today().isoformat(),
         "products": "储能电池模组用固态电解质膜（演示）", "contact": "演示制造 采购部 021-11111111（演示）"})
@@ -60,6 +60,6 @@ def load_demo(session: Session, actors: dict[str, Actor], files) -> int:
     register.record_entry(session, Actor.system("demo"), charger.app_number, pos.PRESERVATION, start=today(),
                           reference="（2026）沪0115财保001号（演示）", detail={"court": "浦东新区人民法院（演示）"},
                           source="demo")
-    service.act(session, handler, refused, "refuse", {"grounds": ["suspended"]},
+    service.DECLARATIONS.act(session, handler, refused, "refuse", {"grounds": ["suspended"]},
                 "登记簿显示该专利已被法院采取保全措施（演示）")
     return 3

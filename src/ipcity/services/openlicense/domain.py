@@ -17,12 +17,12 @@ No I/O, no web, no SQL: values in, decisions out.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from ipcity.core.config import Settings
 from ipcity.core.i18n import Msg
 from ipcity.patents import fees
 from ipcity.patents.position import Position
@@ -88,15 +88,13 @@ class Rules:
     ad_words: tuple[str, ...] = DEFAULT_AD_WORDS
 
     @classmethod
-    def from_env(cls) -> Rules:
-        env = os.environ
-        words = env.get("IPCITY_OPENLICENSE_AD_WORDS")
-        return cls(
-            max_fixed_yuan=Decimal(env.get("IPCITY_OPENLICENSE_MAX_FIXED_YUAN", "20000000")),
-            max_rate_net_sales=Decimal(env.get("IPCITY_OPENLICENSE_MAX_RATE_NET_SALES", "20")),
-            max_rate_profit=Decimal(env.get("IPCITY_OPENLICENSE_MAX_RATE_PROFIT", "40")),
-            ad_words=tuple(w.strip() for w in words.split(",") if w.strip()) if words is not None
-            else DEFAULT_AD_WORDS)
+    def from_settings(cls, settings: Settings) -> Rules:
+        """The caps and words the installation's settings give (IPCITY_OPENLICENSE_*; the defaults above)."""
+        words = settings.openlicense_ad_words
+        return cls(max_fixed_yuan=settings.openlicense_max_fixed_yuan,
+                   max_rate_net_sales=settings.openlicense_max_rate_net_sales,
+                   max_rate_profit=settings.openlicense_max_rate_profit,
+                   ad_words=DEFAULT_AD_WORDS if words is None else words)
 
 
 # --- the terms of a declaration ----------------------------------------------------------------------------
@@ -398,12 +396,14 @@ def open_licence_years(filing_date: date, periods: list[tuple[date, date | None]
     return years
 
 
-def fee_schedule(position: Position, small_entity: str, periods: list[tuple[date, date | None]]) -> list[fees.FeeYear]:
+def fee_schedule(position: Position, small_entity: str, periods: list[tuple[date, date | None]],
+                 reduction_years: int = fees.REDUCTION_YEARS_AFTER_GRANT) -> list[fees.FeeYear]:
     """The annual-fee schedule with the reduction of each year: 减缴 85/70 % or the open licence's 15 %, the most
-    favourable only (财税〔2024〕23号: they do not stack)."""
+    favourable only (财税〔2024〕23号: they do not stack); 减缴 for the first `reduction_years` years after grant."""
     if position.app_date is None or position.patent_type is None or position.grant_date is None:
         return []
     last = fees.term_years(position.patent_type, position.app_date)
     years = open_licence_years(position.app_date, periods, last)
     return fees.schedule(position.patent_type, position.app_date, position.grant_date,
-                         small_entity=SMALL_ENTITY_REDUCTION.get(small_entity), open_licence_years=years)
+                         small_entity=SMALL_ENTITY_REDUCTION.get(small_entity), open_licence_years=years,
+                         reduction_years=reduction_years)

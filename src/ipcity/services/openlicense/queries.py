@@ -10,16 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from ipcity.core.errors import DomainError
+from ipcity.core.files import attachments_of
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, OFFICIAL_ROLES, Actor
-from ipcity.services.openlicense import domain, service
+from ipcity.patents import register
+from ipcity.services.openlicense import casetypes, domain, service
 from ipcity.services.openlicense.tables import Declaration, Licence, Payment
+from ipcity.web.paging import ListFilters
+from ipcity.workflow import engine
 from ipcity.workflow.tables import Case
 
 if TYPE_CHECKING:
@@ -80,7 +83,7 @@ def to_int(value, default: int = 1) -> int:
 # --- lists ------------------------------------------------------------------------------------------------
 
 @dataclass
-class PublicFilters:
+class PublicFilters(ListFilters):
     q: str = ""
     ipc: str = ""
     region: str = ""
@@ -119,13 +122,22 @@ class PublicFilters:
         order = {"fee": (Declaration.fixed_fee, Declaration.id), "title": (Declaration.title, Declaration.id)}
         return stmt.order_by(*order.get(self.sort, (Declaration.published_on.desc(), Declaration.id.desc())))
 
-    def query(self, **extra) -> str:
-        params = {k: v for k, v in self.__dict__.items() if v} | {k: v for k, v in extra.items() if v}
-        return urlencode(params)
-
 
 def public_query(filters: PublicFilters) -> Select:
     return filters.apply(select(Declaration))
+
+
+@dataclass
+class DeclarationFilters(ListFilters):
+    q: str = ""
+    state: str = ""
+
+
+@dataclass
+class LicenceFilters(ListFilters):
+    side: str = ""   # a company's side: "licensee", "licensor", or both
+    state: str = ""
+    q: str = ""
 
 
 def declarations_query(actor: Actor, q: str = "", state: str = "") -> Select:
@@ -178,3 +190,41 @@ def royalties_of(session: Session, licence_ids: list[int]) -> dict[int, Decimal]
 def settings_of(request: Request):
     """The installation's settings (matchmaking's encoder), as the web app holds them."""
     return request.app.state.services.settings
+
+
+# --- one declaration, one licence -----------------------------------------------------------------------------
+
+def declaration_context(session: Session, actor: Actor, d: Declaration) -> dict:
+    """One declaration as its page shows it: the patent's position, eligibility while unpublished, the steps
+    the person may take, fees, documents, licences taken and the terms as the correction form starts them."""
+    case = service.case_of(session, d)
+    record = register.find(session, d.app_number)
+    position = register.position(session, record)
+    grounds = service.check_declaration(session, d) if d.state in casetypes.UNPUBLISHED else []
+    is_declarant = service.is_declarant(actor, d)
+    licences = service.licences_of(session, d)
+    return {
+        "d": d, "case": case, "record": record, "position": position,
+        "actions": engine.available_actions(service.DECLARATION, case, actor), "eligibility": grounds,
+        "failing": {g.key for g in grounds}, "deadlines": engine.deadlines(session, service.DECLARATION, case),
+        "schedule": service.fee_schedule(session, position, d.small_entity, preview=d),
+        "reports": attachments_of(session, service.REPORT_OWNER, d.id),
+        "consent_files": {a.id: a for a in attachments_of(session, service.CONSENT_OWNER, d.id)},
+        "may_resubmit": is_declarant and d.state == "correction", "is_declarant": is_declarant,
+        "licences": licences, "royalties": royalties_of(session, [lic.id for lic in licences]),
+        "values": {k: getattr(d, k) for k in ("mode", "rate_basis", "small_entity", "other_terms", "contact")}
+        | {"lump_sum": d.lump_sum or "", "rate": rate_text(d.rate), "entry_fee": d.entry_fee or "",
+           "term_start": d.term_start.isoformat(), "term_end": d.term_end.isoformat()}}
+
+
+def licence_context(session: Session, actor: Actor, lic: Licence) -> dict:
+    """One licence: its declaration, payments with their proofs, the person's side and the steps open to it."""
+    case = service.case_of(session, lic)
+    payments = service.payments_of(session, lic)
+    side = service.side_of(actor, lic)
+    return {
+        "lic": lic, "case": case, "d": session.get(Declaration, lic.declaration_id), "payments": payments,
+        "side": side, "proofs": attachments_of(session, service.PROOF_OWNER, lic.id),
+        "payment_files": {p.id: attachments_of(session, service.PAYMENT_OWNER, p.id) for p in payments},
+        "total": sum((p.amount for p in payments), Decimal(0)),
+        "steps": {t.key for t in engine.available_actions(service.LICENCE, case, actor)} if side else set()}

@@ -10,7 +10,6 @@ hooks: the guard re-checks eligibility at publication and the after hooks write 
 from __future__ import annotations
 
 import dataclasses
-import os
 from datetime import date
 
 from sqlalchemy import select
@@ -18,12 +17,12 @@ from sqlalchemy.orm import Session
 
 from ipcity.core import audit, context, inbox
 from ipcity.core.clock import now, today
-from ipcity.core.context import files_of
+from ipcity.core.context import files_of, settings_of
 from ipcity.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from ipcity.core.files import Upload, attachments_of
 from ipcity.core.i18n import N_, Msg
-from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, OFFICIAL_ROLES, Actor
-from ipcity.core.tables import Unit, User
+from ipcity.core.roles import APPLICANT_COMPANY, Actor
+from ipcity.core.tables import Unit
 from ipcity.patents import position as pos
 from ipcity.patents import register
 from ipcity.patents.position import Position
@@ -31,6 +30,7 @@ from ipcity.patents.record import PatentRecord
 from ipcity.services.openlicense import casetypes, domain
 from ipcity.services.openlicense.tables import Declaration, Licence, Payment
 from ipcity.workflow import engine
+from ipcity.workflow.records import RecordKind
 from ipcity.workflow.tables import Case, CaseEvent
 
 DECLARATION_SUBJECT = "openlicense.declaration"
@@ -47,12 +47,9 @@ PUBLIC_STATES = ("published", "withdrawal_requested", "withdrawn")
 MAX_CONSENTS = 5
 
 
-def rules() -> domain.Rules:
-    return domain.Rules.from_env()
-
-
-def formal_check_days() -> int:
-    return int(os.environ.get("IPCITY_OPENLICENSE_FORMAL_CHECK_DAYS", str(casetypes.FORMAL_CHECK_DAYS)))
+def rules(session: Session) -> domain.Rules:
+    """The royalty caps and advertising words in force: the settings of `session` (IPCITY_OPENLICENSE_*)."""
+    return domain.Rules.from_settings(settings_of(session))
 
 
 # --- context --------------------------------------------------------------------------------------------
@@ -60,12 +57,7 @@ def formal_check_days() -> int:
 def office_unit(session: Session) -> Unit:
     """The office that checks declarations: the unit named by IPCITY_OPENLICENSE_UNIT (its code), else the IP
     office (as data-IP registration finds its registration body)."""
-    return context.office_unit(session, "IPCITY_OPENLICENSE_UNIT")
-
-
-def _actor_of(session: Session, event: CaseEvent) -> Actor:
-    user = session.get(User, event.actor_id) if event.actor_id else None
-    return Actor.of(user) if user is not None else Actor.system("openlicense")
+    return context.office_unit(session, "openlicense_unit")
 
 
 def _raise(problems: list[tuple[str | None, Msg]], summary: Msg | None = None) -> None:
@@ -74,13 +66,6 @@ def _raise(problems: list[tuple[str | None, Msg]], summary: Msg | None = None) -
 
 
 # --- reading --------------------------------------------------------------------------------------------
-
-def get_declaration(session: Session, declaration_id: int) -> Declaration:
-    d = session.get(Declaration, declaration_id)
-    if d is None:
-        raise NotFound(Msg("No open licence declaration number {id}", id=declaration_id))
-    return d
-
 
 def declaration_by_number(session: Session, number: str) -> Declaration:
     d = session.scalar(select(Declaration).where(Declaration.number == number))
@@ -100,24 +85,10 @@ def case_of(session: Session, obj: Declaration | Licence) -> Case:
     return session.get(Case, obj.case_id)
 
 
-def is_official_of(session: Session, actor: Actor, case: Case) -> bool:
-    return actor.role in OFFICIAL_ROLES and case.assigned_unit_id == actor.unit_id
-
-
-def may_view_declaration(session: Session, actor: Actor, d: Declaration) -> bool:
-    """The declarant's unit, the officials of the office checking it, administrators."""
-    if actor.role == ADMIN:
-        return True
-    if actor.unit_id is not None and actor.unit_id == d.declarant_unit_id and actor.role == APPLICANT_COMPANY:
-        return True
-    return is_official_of(session, actor, case_of(session, d))
-
-
-def visible_declaration(session: Session, actor: Actor, declaration_id: int) -> Declaration:
-    d = get_declaration(session, declaration_id)
-    if not may_view_declaration(session, actor, d):
-        raise PermissionDenied(Msg("You may not see this declaration"))
-    return d
+def is_declarant(actor: Actor, d: Declaration) -> bool:
+    """The declarant's unit sees its declaration (and, by the kit's rule, the office checking it and
+    administrators)."""
+    return actor.role == APPLICANT_COMPANY and actor.unit_id is not None and actor.unit_id == d.declarant_unit_id
 
 
 def side_of(actor: Actor, lic: Licence) -> str:
@@ -131,21 +102,9 @@ def side_of(actor: Actor, lic: Licence) -> str:
     return ""
 
 
-def may_view_licence(session: Session, actor: Actor, lic: Licence) -> bool:
-    """The two parties, the officials of the office that checked the declaration, administrators."""
-    if actor.role == ADMIN or side_of(actor, lic):
-        return True
-    d = session.get(Declaration, lic.declaration_id)
-    return is_official_of(session, actor, case_of(session, d))
-
-
-def visible_licence(session: Session, actor: Actor, licence_id: int) -> Licence:
-    lic = session.get(Licence, licence_id)
-    if lic is None:
-        raise NotFound(Msg("No licence number {id}", id=licence_id))
-    if not may_view_licence(session, actor, lic):
-        raise PermissionDenied(Msg("You may not see this licence"))
-    return lic
+def _declaration_case(session: Session, lic: Licence) -> Case:
+    """A licence is seen by the officials of the office that checked its declaration."""
+    return case_of(session, session.get(Declaration, lic.declaration_id))
 
 
 def terms_of(d: Declaration) -> domain.Terms:
@@ -184,7 +143,7 @@ def check_declaration(session: Session, d: Declaration, on: date | None = None) 
     position = register.position(session, record, on)
     if position.open_licence is not None and position.open_licence.reference == d.number:
         position = dataclasses.replace(position, open_licence=None)  # its own entry, once published
-    return domain.eligibility(position, terms_of(d), declarant_of(session, d), rules=rules(),
+    return domain.eligibility(position, terms_of(d), declarant_of(session, d), rules=rules(session),
                               other_declaration=other_declaration(session, d.app_number, exclude_id=d.id))
 
 
@@ -193,7 +152,7 @@ def check_patent(session: Session, actor: Actor, number: str) -> tuple[Position,
     record = register.find(session, number)
     position = register.position(session, record)
     declarant = domain.Declarant(name=actor.unit_name)
-    grounds = domain.eligibility(position, None, declarant, rules=rules(),
+    grounds = domain.eligibility(position, None, declarant, rules=rules(session),
                                  other_declaration=other_declaration(session, register.key_of(record)))
     return position, [g for g in grounds if g.key not in ("report_missing", "pledged")]
 
@@ -261,21 +220,17 @@ def file_declaration(session: Session, actor: Actor, values: dict, report: Uploa
     if position is not None:
         declarant = domain.Declarant(actor.unit_name, frozenset(n for n, _ in given),
                                      report is not None and bool(report.filename))
-        grounds = domain.eligibility(position, terms, declarant, rules=rules(),
+        grounds = domain.eligibility(position, terms, declarant, rules=rules(session),
                                      other_declaration=other_declaration(session, register.key_of(record)))
     _raise(problems + domain.problems_of(grounds),
            Msg("The declaration cannot be filed: {n} problem(s)", n=len(problems) + len(grounds)))
     office = office_unit(session)
-    case = engine.open_case(session, DECLARATION, actor, title=f"{position.patent_number} {record.title}"[:300],
-                            applicant_unit_id=actor.unit_id, assigned_unit_id=office.id,
-                            subject_type=DECLARATION_SUBJECT)
-    d = Declaration(case_id=case.id, number=case.number, state=case.state, patentee=actor.unit_name,
-                    declarant_unit_id=actor.unit_id, declarant_user_id=actor.user_id, filed_at=now())
+    d = Declaration(patentee=actor.unit_name, declarant_unit_id=actor.unit_id, declarant_user_id=actor.user_id,
+                    filed_at=now())
     _snapshot(d, record, position)
     _set_terms(d, terms)
-    session.add(d)
-    session.flush()
-    case.subject_id = str(d.id)
+    DECLARATIONS.open(session, actor, d, title=f"{position.patent_number} {record.title}",
+                      applicant_unit_id=actor.unit_id, assigned_unit_id=office.id, subject_type=DECLARATION_SUBJECT)
     _attach_documents(session, actor, d, report, given)
     audit.record(session, actor, "openlicense.declare", DECLARATION_SUBJECT, d.id,
                  summary=f"{d.number} {d.patent_number}", detail={"mode": d.mode, "term_end": str(d.term_end)})
@@ -296,13 +251,6 @@ def _attach_documents(session: Session, actor: Actor, d: Declaration, report: Up
     d.consents = consents
 
 
-def act(session: Session, actor: Actor, d: Declaration, transition: str, values: dict | None = None,
-        reason: str = "") -> CaseEvent:
-    """A step of the declaration's workflow (publish, return, refuse, abandon, request_withdrawal, withdraw)."""
-    return engine.fire(session, DECLARATION, case_of(session, d), transition, actor, values=values or {},
-                       reason=reason)
-
-
 def resubmit(session: Session, actor: Actor, d: Declaration, values: dict, report: Upload | None = None,
              consents: list[tuple[str, Upload]] | None = None, reason: str = "") -> CaseEvent:
     """The declarant's corrected declaration: new terms and documents, checked again, back to the office."""
@@ -320,7 +268,7 @@ def resubmit(session: Session, actor: Actor, d: Declaration, values: dict, repor
         declarant = domain.Declarant(d.patentee, old.consents | {n for n, _ in given},
                                      old.has_report or (report is not None and bool(report.filename)))
         problems += domain.problems_of(domain.eligibility(
-            position, terms, declarant, rules=rules(),
+            position, terms, declarant, rules=rules(session),
             other_declaration=other_declaration(session, d.app_number, exclude_id=d.id)))
     _raise(problems, Msg("The declaration cannot be filed: {n} problem(s)", n=len(problems)))
     _snapshot(d, record, position)
@@ -329,17 +277,10 @@ def resubmit(session: Session, actor: Actor, d: Declaration, values: dict, repor
     return engine.fire(session, DECLARATION, case, "resubmit", actor, reason=reason, via_use_case=True)
 
 
-def _declaration_of_case(session: Session, case: Case) -> Declaration:
-    d = session.get(Declaration, int(case.subject_id))
-    if d is None:
-        raise NotFound(Msg("No declaration for case {number}", number=case.number))
-    return d
-
-
 def _declaration_guard(session: Session, case: Case, transition, actor: Actor) -> Msg | None:
     if transition.key in ("publish", "resubmit"):
         # Eligibility is checked again now: the register may have changed since filing.
-        grounds = check_declaration(session, _declaration_of_case(session, case))
+        grounds = check_declaration(session, DECLARATIONS.of_case(session, case))
         _raise(domain.problems_of(grounds),
                Msg("The declaration cannot be published: {n} ground(s) fail", n=len(grounds)))
     return None
@@ -350,7 +291,7 @@ def _published(session: Session, case: Case, event: CaseEvent, d: Declaration) -
     d.published_on = today()
     record = register.find(session, d.app_number)
     _snapshot(d, record, register.position(session, record))
-    register.record_entry(session, _actor_of(session, event), d.app_number, pos.OPEN_LICENCE,
+    register.record_entry(session, engine.actor_of(session, event), d.app_number, pos.OPEN_LICENCE,
                           start=d.published_on, end=d.term_end, reference=d.number,
                           detail={"declaration": d.number, "mode": d.mode, "patentee": d.patentee})
 
@@ -358,12 +299,15 @@ def _published(session: Session, case: Case, event: CaseEvent, d: Declaration) -
 def _withdrawn(session: Session, case: Case, event: CaseEvent, d: Declaration) -> None:
     # Art 50: the withdrawal is published; licences already obtained are not affected (left as they are).
     d.withdrawn_on = today()
-    register.close_entries(session, _actor_of(session, event), d.app_number, pos.OPEN_LICENCE, d.number,
+    register.close_entries(session, engine.actor_of(session, event), d.app_number, pos.OPEN_LICENCE, d.number,
                            on=d.withdrawn_on, reason=event.reason or "withdrawal published")
 
 
-DECLARATION = dataclasses.replace(casetypes.declaration_type(formal_check_days()), guard=_declaration_guard,
-                                  record_of=_declaration_of_case, on={"publish": _published, "withdraw": _withdrawn})
+DECLARATION = dataclasses.replace(casetypes.declaration_type(), guard=_declaration_guard,
+                                  record=Declaration, record_number="number",
+                                  on={"publish": _published, "withdraw": _withdrawn})
+DECLARATIONS = RecordKind(DECLARATION, missing=N_("No open licence declaration number {id}"),
+                          denied=N_("You may not see this declaration"), parties=is_declarant)
 
 
 # --- licences ----------------------------------------------------------------------------------------------
@@ -387,17 +331,14 @@ def take_licence(session: Session, actor: Actor, d: Declaration, values: dict) -
         problems.insert(0, (None, Msg("Your unit already holds licence {number} under this declaration",
                                       number=live)))
     _raise(problems)
-    case = engine.open_case(session, LICENCE, actor, title=f"{d.patent_number} {actor.unit_name}"[:300],
-                            applicant_unit_id=actor.unit_id, assigned_unit_id=d.declarant_unit_id,
-                            subject_type=LICENCE_SUBJECT, data={"declaration": d.number, "mode": values["mode"]})
-    lic = Licence(case_id=case.id, number=case.number, declaration_id=d.id, state=case.state,
-                  app_number=d.app_number, licensor=d.patentee, licensor_unit_id=d.declarant_unit_id,
+    lic = Licence(declaration_id=d.id, app_number=d.app_number, licensor=d.patentee,
+                  licensor_unit_id=d.declarant_unit_id,
                   licensee=actor.unit_name, licensee_unit_id=actor.unit_id, licensee_user_id=actor.user_id,
                   mode=values["mode"], start_on=start, end_on=d.term_end, products=values["products"],
                   contact=values["contact"], notified_at=now())
-    session.add(lic)
-    session.flush()
-    case.subject_id = str(lic.id)
+    case = LICENCES.open(session, actor, lic, title=f"{d.patent_number} {actor.unit_name}",
+                         applicant_unit_id=actor.unit_id, assigned_unit_id=d.declarant_unit_id,
+                         subject_type=LICENCE_SUBJECT, data={"declaration": d.number, "mode": values["mode"]})
     inbox.notify(session, kind="task", unit_id=d.declarant_unit_id, case_id=case.id,
                  link=f"/openlicense/licences/{lic.id}",
                  title=N_("{licensee} takes an open licence of {patent} ({number}); record it with the written proof"),
@@ -405,13 +346,6 @@ def take_licence(session: Session, actor: Actor, d: Declaration, values: dict) -
     audit.record(session, actor, "openlicense.take", LICENCE_SUBJECT, lic.id,
                  summary=f"{lic.number} {d.number} {lic.licensee}", detail={"mode": lic.mode,
                                                                             "start": str(lic.start_on)})
-    return lic
-
-
-def _licence_of_case(session: Session, case: Case) -> Licence:
-    lic = session.get(Licence, int(case.subject_id))
-    if lic is None:
-        raise NotFound(Msg("No licence for case {number}", number=case.number))
     return lic
 
 
@@ -441,7 +375,7 @@ def end_licence(session: Session, actor: Actor, lic: Licence, reason: str) -> Ca
 
 
 def _licence_guard(session: Session, case: Case, transition, actor: Actor) -> Msg | None:
-    lic = _licence_of_case(session, case)
+    lic = LICENCES.of_case(session, case)
     if not side_of(actor, lic):
         return Msg("Only the patentee or the licensee may do this")
     if transition.key == "record" and not attachments_of(session, PROOF_OWNER, lic.id):
@@ -452,7 +386,7 @@ def _licence_guard(session: Session, case: Case, transition, actor: Actor) -> Ms
 def _licence_recorded(session: Session, case: Case, event: CaseEvent, lic: Licence) -> None:
     lic.recorded_on = today()
     d = session.get(Declaration, lic.declaration_id)
-    register.record_entry(session, _actor_of(session, event), lic.app_number, pos.LICENCE, start=lic.start_on,
+    register.record_entry(session, engine.actor_of(session, event), lic.app_number, pos.LICENCE, start=lic.start_on,
                           end=lic.end_on, reference=lic.number,
                           detail={"licence_type": pos.ORDINARY, "licensee": lic.licensee,
                                   "licensor": lic.licensor, "declaration": d.number, "open_licence": True})
@@ -460,12 +394,14 @@ def _licence_recorded(session: Session, case: Case, event: CaseEvent, lic: Licen
 
 def _licence_ended(session: Session, case: Case, event: CaseEvent, lic: Licence) -> None:
     lic.ended_on = today()
-    register.close_entries(session, _actor_of(session, event), lic.app_number, pos.LICENCE, lic.number,
+    register.close_entries(session, engine.actor_of(session, event), lic.app_number, pos.LICENCE, lic.number,
                            on=lic.ended_on, reason=event.reason)
 
 
-LICENCE = dataclasses.replace(casetypes.licence_type(), guard=_licence_guard, record_of=_licence_of_case,
+LICENCE = dataclasses.replace(casetypes.licence_type(), guard=_licence_guard, record=Licence, record_number="number",
                               on={"record": _licence_recorded, "end": _licence_ended})
+LICENCES = RecordKind(LICENCE, missing=N_("No licence number {id}"), denied=N_("You may not see this licence"),
+                      parties=lambda actor, lic: bool(side_of(actor, lic)), officials_case=_declaration_case)
 
 
 def record_payment(session: Session, actor: Actor, lic: Licence, values: dict, proof: Upload | None) -> Payment:
@@ -508,4 +444,5 @@ def open_periods(session: Session, key: str, preview: Declaration | None = None)
 
 def fee_schedule(session: Session, position: Position, small_entity: str,
                  preview: Declaration | None = None) -> list:
-    return domain.fee_schedule(position, small_entity, open_periods(session, position.app_number, preview))
+    return domain.fee_schedule(position, small_entity, open_periods(session, position.app_number, preview),
+                               settings_of(session).fee_reduction_years_after_grant)

@@ -5,30 +5,34 @@ the public record of one declaration. Signed in: declaring (companies), the decl
 formal check, taking a licence, "my licences" with recording and royalty payments, matchmaking, the annual-fee
 page of a patent, and the office's statistics. The filters, lists and labels come from queries.py and the role
 sets from access.py, which the JSON API reads too, so that pages and API apply the same filters and access rules.
+The lists, the declaration and licence pages and the declaration's step forms are the case kit's generic pages
+(web/case_pages.py) declared here.
 """
 
 from __future__ import annotations
-
-from decimal import Decimal
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 
-from ipcity.core.errors import DomainError, PermissionDenied
-from ipcity.core.files import Upload, attachments_of
+from ipcity.core.clock import today
+from ipcity.core.errors import DomainError
+from ipcity.core.files import Upload
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import APPLICANT_COMPANY, Actor
 from ipcity.patents import register
-from ipcity.services.openlicense import casetypes, domain, matching, service, stats
+from ipcity.services.openlicense import domain, matching, service, stats
 from ipcity.services.openlicense.access import AUDITORS, USERS, ensure_office
 from ipcity.services.openlicense.queries import (
+    DeclarationFilters,
+    LicenceFilters,
     PublicFilters,
+    declaration_context,
     declarations_query,
     districts,
+    licence_context,
     licence_state_label,
     licences_query,
     money,
@@ -38,14 +42,12 @@ from ipcity.services.openlicense.queries import (
     royalties_of,
     settings_of,
     state_label,
-    to_int,
 )
 from ipcity.services.openlicense.tables import Declaration
+from ipcity.web.case_pages import ListPage, RecordPage, list_page, mount_record, posted_form, texts, uploads
 from ipcity.web.deps import db_session, public, require, signed_in_or_anonymous
 from ipcity.web.export import csv_response
-from ipcity.web.paging import Page, paged
 from ipcity.web.templating import render
-from ipcity.workflow import engine
 
 router = APIRouter(prefix="/openlicense")
 
@@ -56,8 +58,6 @@ CONSENT_ROWS = 3
 PUBLIC_HEADER = ["number", "patent_number", "title", "patent_type", "ipc_main", "region_code", "region", "patentee",
                  "mode", "lump_sum_yuan", "rate_percent", "rate_basis", "entry_fee_yuan", "term_start", "term_end",
                  "published_on", "state", "withdrawn_on", "contact"]
-LICENCE_HEADER = ["number", "declaration", "patent_number", "licensor", "licensee", "mode", "start_on", "end_on",
-                  "state", "recorded_on", "royalties_yuan"]
 REDUCTIONS = {"small_single": Msg("85 % reduction (费减)"), "small_several": Msg("70 % reduction (费减)"),
               "open_licence": Msg("Open licence 15 % (财税〔2024〕23号)")}
 
@@ -80,13 +80,9 @@ def _codes() -> dict:
             "licence_states": service.LICENCE.states}
 
 
-async def posted_form(request: Request) -> FormData:
-    return await request.form()
-
-
 def _upload(form: FormData, name: str) -> Upload | None:
-    f = form.get(name)
-    return Upload(f.filename, f.file) if isinstance(f, UploadFile) and f.filename else None
+    files = uploads(form, name)
+    return files[0] if files else None
 
 
 def _consents(form: FormData) -> list[tuple[str, Upload]]:
@@ -94,31 +90,51 @@ def _consents(form: FormData) -> list[tuple[str, Upload]]:
             for i in range(1, CONSENT_ROWS + 1)]
 
 
-def _ensure(actor: Actor, roles: frozenset[str], message: Msg) -> None:
-    if actor.role not in roles:
-        raise PermissionDenied(message)
+def _licence_rows(session: Session, rows: list) -> list[list]:
+    paid = royalties_of(session, [r.id for r in rows])
+    decls = _declarations_of(session, rows)
+    return [[r.number, decls[r.declaration_id].number, decls[r.declaration_id].patent_number, r.licensor, r.licensee,
+             r.mode, r.start_on.isoformat(), r.end_on.isoformat(), r.state,
+             r.recorded_on.isoformat() if r.recorded_on else "", money(paid.get(r.id, 0))] for r in rows]
+
+
+def _declarations_of(session: Session, licences: list) -> dict[int, Declaration]:
+    ids = {r.declaration_id for r in licences}
+    return {d.id: d for d in session.scalars(select(Declaration).where(Declaration.id.in_(ids)))} if ids else {}
+
+
+PUBLIC = ListPage(
+    "openlicense/list.html", PublicFilters, lambda actor, filters: public_query(filters), "open-licences",
+    PUBLIC_HEADER, lambda session, rows: public_rows(rows), page_size=PAGE_SIZE,
+    context=lambda session, actor, result: {
+        "districts": districts(), "may_declare": actor is not None and actor.role == APPLICANT_COMPANY,
+        "signed_in_user": actor is not None and actor.role in USERS})
+DECLARATIONS = ListPage(
+    "openlicense/declarations.html", DeclarationFilters, lambda actor, f: declarations_query(actor, f.q, f.state),
+    "open-licence-declarations", PUBLIC_HEADER, lambda session, rows: public_rows(rows), page_size=PAGE_SIZE,
+    context=lambda session, actor, result: {"may_declare": actor.role == APPLICANT_COMPANY})
+LICENCES = ListPage(
+    "openlicense/licences.html", LicenceFilters, lambda actor, f: licences_query(actor, f.side, f.state, f.q),
+    "open-licences-taken", ["number", "declaration", "patent_number", "licensor", "licensee", "mode", "start_on",
+                            "end_on", "state", "recorded_on", "royalties_yuan"], _licence_rows, page_size=PAGE_SIZE,
+    context=lambda session, actor, result: {
+        "decls": _declarations_of(session, result.rows),
+        "royalties": royalties_of(session, [r.id for r in result.rows]),
+        "company": actor.role == APPLICANT_COMPANY, "unit_id": actor.unit_id})
+DECLARATION_PAGE = RecordPage(service.DECLARATIONS, "openlicense/declaration.html", "/openlicense/declarations/{id}",
+                              declaration_context, codes=lambda: _codes() | {"consent_rows": CONSENT_ROWS},
+                              forms=lambda ctx: {"resubmit"}, roles=tuple(USERS))
+LICENCE_PAGE = RecordPage(service.LICENCES, "openlicense/licence.html", "/openlicense/licences/{id}", licence_context,
+                          codes=_codes, forms=lambda ctx: {"record", "payment", "end"}, roles=tuple(USERS))
 
 
 # --- public list and record ---------------------------------------------------------------------------------
 
 @router.get("")
 @public
-def public_list(request: Request, q: str = "", ipc: str = "", region: str = "", mode: str = "", max_fee: str = "",
-                patent_type: str = "", status: str = "", sort: str = "", page: str = "1", format: str = "",
-                actor: Actor | None = Depends(signed_in_or_anonymous()), session: Session = Depends(db_session)):
-    filters = PublicFilters(q, ipc, region, mode, max_fee, patent_type, status, sort)
-    error, result = None, Page([], 0, 1, 1)
-    try:
-        stmt = public_query(filters)
-        if format == "csv":
-            return csv_response("open-licences.csv", PUBLIC_HEADER, public_rows(list(session.scalars(stmt))))
-        result = paged(session, stmt, to_int(page), PAGE_SIZE)
-    except DomainError as exc:
-        error = exc
-    return render(request, "openlicense/list.html", _codes() | {
-        "result": result, "filters": filters, "error": error, "districts": districts(),
-        "may_declare": actor is not None and actor.role == APPLICANT_COMPANY,
-        "signed_in_user": actor is not None and actor.role in USERS})
+def public_list(request: Request, actor: Actor | None = Depends(signed_in_or_anonymous()),
+                session: Session = Depends(db_session)):
+    return list_page(request, session, actor, PUBLIC, _codes())
 
 
 @router.get("/d/{number}")
@@ -149,7 +165,7 @@ def _form_context(session: Session, actor: Actor, values: dict, error: DomainErr
                   check=None) -> dict:
     return _codes() | {"values": values, "error": error, "patentee": actor.unit_name, "check": check,
                        "suggestions": _suggestions(session, actor.unit_name), "consent_rows": CONSENT_ROWS,
-                       "caps": service.rules()}
+                       "caps": service.rules(session)}
 
 
 @router.get("/declarations/new")
@@ -169,7 +185,7 @@ def new_declaration(request: Request, patent: str = "", actor: Actor = Depends(r
 @router.post("/declarations/new")
 def file_declaration(request: Request, form: FormData = Depends(posted_form),
                      actor: Actor = Depends(require(APPLICANT_COMPANY)), session: Session = Depends(db_session)):
-    values = {name: str(form.get(name) or "") for name in FORM_FIELDS}
+    values = texts(form, FORM_FIELDS)
     try:
         d = service.file_declaration(session, actor, values, _upload(form, "evaluation_report"), _consents(form))
         session.commit()
@@ -184,88 +200,19 @@ def file_declaration(request: Request, form: FormData = Depends(posted_form),
 
 
 @router.get("/declarations")
-def declarations_page(request: Request, q: str = "", state: str = "", page: str = "1", format: str = "",
-                      actor: Actor = Depends(require(*USERS)), session: Session = Depends(db_session)):
-    stmt = declarations_query(actor, q, state)
-    if format == "csv":
-        return csv_response("open-licence-declarations.csv", PUBLIC_HEADER, public_rows(list(session.scalars(stmt))))
-    return render(request, "openlicense/declarations.html", _codes() | {
-        "result": paged(session, stmt, to_int(page), PAGE_SIZE), "q": q, "state": state,
-        "query": lambda **kw: urlencode({k: v for k, v in ({"q": q, "state": state} | kw).items() if v}),
-        "may_declare": actor.role == APPLICANT_COMPANY})
+def declarations_page(request: Request, actor: Actor = Depends(require(*USERS)),
+                      session: Session = Depends(db_session)):
+    return list_page(request, session, actor, DECLARATIONS, _codes())
 
 
-def declaration_context(session: Session, actor: Actor, d: Declaration, **extra) -> dict:
-    case = service.case_of(session, d)
-    record = register.find(session, d.app_number)
-    position = register.position(session, record)
-    actions = engine.available_actions(service.DECLARATION, case, actor)
-    grounds = service.check_declaration(session, d) if d.state in casetypes.UNPUBLISHED else []
-    is_declarant = actor.role == APPLICANT_COMPANY and actor.unit_id == d.declarant_unit_id
-    licences = service.licences_of(session, d)
-    return _codes() | {
-        "d": d, "case": case, "record": record, "position": position, "type": service.DECLARATION,
-        "actions": actions, "eligibility": grounds, "failing": {g.key for g in grounds},
-        "deadlines": engine.deadlines(session, service.DECLARATION, case),
-        "schedule": service.fee_schedule(session, position, d.small_entity, preview=d),
-        "reports": attachments_of(session, service.REPORT_OWNER, d.id),
-        "consent_files": {a.id: a for a in attachments_of(session, service.CONSENT_OWNER, d.id)},
-        "may_resubmit": is_declarant and d.state == "correction", "is_declarant": is_declarant,
-        "licences": licences, "royalties": royalties_of(session, [lic.id for lic in licences]),
-        "values": {k: getattr(d, k) for k in ("mode", "rate_basis", "small_entity", "other_terms", "contact")}
-        | {"lump_sum": d.lump_sum or "", "rate": rate_text(d.rate), "entry_fee": d.entry_fee or "",
-           "term_start": d.term_start.isoformat(), "term_end": d.term_end.isoformat()},
-        "consent_rows": CONSENT_ROWS, "error": None, "error_for": "", "posted": {}, **extra}
-
-
-def _declaration_page(request: Request, session: Session, actor: Actor, declaration_id: int, status: int = 200,
-                      **extra):
-    d = service.visible_declaration(session, actor, declaration_id)
-    ctx = declaration_context(session, actor, d, **extra)
-    if extra.get("values_override"):
-        ctx["values"] = extra["values_override"]
-    return render(request, "openlicense/declaration.html", ctx, status_code=status)
-
-
-@router.get("/declarations/{declaration_id}")
-def declaration_page(request: Request, declaration_id: int, actor: Actor = Depends(require(*USERS)),
-                     session: Session = Depends(db_session)):
-    return _declaration_page(request, session, actor, declaration_id)
-
-
-@router.post("/declarations/{declaration_id}/act")
-def act(request: Request, declaration_id: int, form: FormData = Depends(posted_form),
-        actor: Actor = Depends(require(*USERS)), session: Session = Depends(db_session)):
-    d = service.visible_declaration(session, actor, declaration_id)
-    key = str(form.get("transition") or "")
-    reason = str(form.get("reason") or "")
-    values: dict = {}
-    if key == "refuse":
-        values["grounds"] = [str(g) for g in form.getlist("grounds")]
-    try:
-        service.act(session, actor, d, key, values, reason)
-        session.commit()
-    except DomainError as exc:
-        session.rollback()
-        return _declaration_page(request, session, actor, declaration_id, exc.status, error=exc, error_for=key,
-                                 posted=values | {"reason": reason})
-    return RedirectResponse(f"/openlicense/declarations/{declaration_id}", status_code=303)
-
-
-@router.post("/declarations/{declaration_id}/resubmit")
+@router.post("/declarations/{declaration_id:int}/resubmit")
 def resubmit(request: Request, declaration_id: int, form: FormData = Depends(posted_form),
              actor: Actor = Depends(require(APPLICANT_COMPANY)), session: Session = Depends(db_session)):
-    d = service.visible_declaration(session, actor, declaration_id)
-    values = {name: str(form.get(name) or "") for name in FORM_FIELDS}
-    reason = str(form.get("reason") or "")
-    try:
-        service.resubmit(session, actor, d, values, _upload(form, "evaluation_report"), _consents(form), reason)
-        session.commit()
-    except DomainError as exc:
-        session.rollback()
-        return _declaration_page(request, session, actor, declaration_id, exc.status, error=exc,
-                                 error_for="resubmit", values_override=values, posted={"reason": reason})
-    return RedirectResponse(f"/openlicense/declarations/{declaration_id}", status_code=303)
+    d = service.DECLARATIONS.visible(session, actor, declaration_id)
+    values, reason = texts(form, FORM_FIELDS), str(form.get("reason") or "")
+    return DECLARATION_PAGE.submit(request, session, actor, declaration_id, lambda: service.resubmit(
+        session, actor, d, values, _upload(form, "evaluation_report"), _consents(form), reason), form="resubmit",
+        posted={"reason": reason}, values=values)
 
 
 # --- taking a licence ---------------------------------------------------------------------------------------
@@ -278,8 +225,6 @@ def _take_context(session: Session, actor: Actor, d: Declaration, values: dict, 
 def take_page(request: Request, number: str, actor: Actor = Depends(require(APPLICANT_COMPANY)),
               session: Session = Depends(db_session)):
     d = service.public_declaration(session, number)
-    from ipcity.core.clock import today
-
     values = {"mode": d.mode, "start_on": max(today(), d.published_on or today()).isoformat()}
     return render(request, "openlicense/take.html", _take_context(session, actor, d, values))
 
@@ -288,7 +233,7 @@ def take_page(request: Request, number: str, actor: Actor = Depends(require(APPL
 def take(request: Request, number: str, form: FormData = Depends(posted_form),
          actor: Actor = Depends(require(APPLICANT_COMPANY)), session: Session = Depends(db_session)):
     d = service.public_declaration(session, number)
-    values = {k: str(form.get(k) or "") for k in ("mode", "start_on", "products", "contact")}
+    values = texts(form, ("mode", "start_on", "products", "contact"))
     try:
         lic = service.take_licence(session, actor, d, values)
         session.commit()
@@ -305,91 +250,35 @@ def take(request: Request, number: str, form: FormData = Depends(posted_form),
 # --- licences -----------------------------------------------------------------------------------------------
 
 @router.get("/licences")
-def licences_page(request: Request, side: str = "", state: str = "", q: str = "", format: str = "",
-                  page: str = "1", actor: Actor = Depends(require(*USERS)), session: Session = Depends(db_session)):
-    stmt = licences_query(actor, side, state, q)
-    if format == "csv":
-        rows = list(session.scalars(stmt))
-        paid = royalties_of(session, [r.id for r in rows])
-        decls = {d.id: d for d in session.scalars(select(Declaration).where(
-            Declaration.id.in_({r.declaration_id for r in rows})))} if rows else {}
-        return csv_response("open-licences-taken.csv", LICENCE_HEADER, [
-            [r.number, decls[r.declaration_id].number, decls[r.declaration_id].patent_number, r.licensor,
-             r.licensee, r.mode, r.start_on.isoformat(), r.end_on.isoformat(), r.state,
-             r.recorded_on.isoformat() if r.recorded_on else "", money(paid.get(r.id, 0))] for r in rows])
-    result = paged(session, stmt, to_int(page), PAGE_SIZE)
-    decls = {d.id: d for d in session.scalars(select(Declaration).where(
-        Declaration.id.in_({r.declaration_id for r in result.rows})))} if result.rows else {}
-    return render(request, "openlicense/licences.html", _codes() | {
-        "result": result, "side": side, "state": state, "q": q, "decls": decls,
-        "royalties": royalties_of(session, [r.id for r in result.rows]),
-        "query": lambda **kw: urlencode({k: v for k, v in ({"side": side, "state": state, "q": q} | kw).items()
-                                         if v}),
-        "company": actor.role == APPLICANT_COMPANY, "unit_id": actor.unit_id})
+def licences_page(request: Request, actor: Actor = Depends(require(*USERS)), session: Session = Depends(db_session)):
+    return list_page(request, session, actor, LICENCES, _codes())
 
 
-def _licence_page(request: Request, session: Session, actor: Actor, licence_id: int, status: int = 200, **extra):
-    lic = service.visible_licence(session, actor, licence_id)
-    case = service.case_of(session, lic)
-    d = session.get(Declaration, lic.declaration_id)
-    payments = service.payments_of(session, lic)
-    side = service.side_of(actor, lic)
-    return render(request, "openlicense/licence.html", _codes() | {
-        "lic": lic, "case": case, "d": d, "payments": payments, "side": side, "type": service.LICENCE,
-        "proofs": attachments_of(session, service.PROOF_OWNER, lic.id),
-        "payment_files": {p.id: attachments_of(session, service.PAYMENT_OWNER, p.id) for p in payments},
-        "total": sum((p.amount for p in payments), Decimal(0)),
-        "actions": {t.key for t in engine.available_actions(service.LICENCE, case, actor)} if side else set(),
-        "error": None, "error_for": "", "posted": {}, **extra}, status_code=status)
-
-
-@router.get("/licences/{licence_id}")
-def licence_page(request: Request, licence_id: int, actor: Actor = Depends(require(*USERS)),
-                 session: Session = Depends(db_session)):
-    return _licence_page(request, session, actor, licence_id)
-
-
-@router.post("/licences/{licence_id}/record")
+@router.post("/licences/{licence_id:int}/record")
 def record_licence(request: Request, licence_id: int, form: FormData = Depends(posted_form),
                    actor: Actor = Depends(require(APPLICANT_COMPANY)), session: Session = Depends(db_session)):
-    lic = service.visible_licence(session, actor, licence_id)
-    try:
-        service.record_licence(session, actor, lic, _upload(form, "proof"))
-        session.commit()
-    except DomainError as exc:
-        session.rollback()
-        return _licence_page(request, session, actor, licence_id, exc.status, error=exc, error_for="record")
-    return RedirectResponse(f"/openlicense/licences/{licence_id}", status_code=303)
+    lic = service.LICENCES.visible(session, actor, licence_id)
+    return LICENCE_PAGE.submit(request, session, actor, licence_id, lambda: service.record_licence(
+        session, actor, lic, _upload(form, "proof")), form="record")
 
 
-@router.post("/licences/{licence_id}/payments")
+@router.post("/licences/{licence_id:int}/payments")
 def record_payment(request: Request, licence_id: int, form: FormData = Depends(posted_form),
                    actor: Actor = Depends(require(APPLICANT_COMPANY)), session: Session = Depends(db_session)):
-    lic = service.visible_licence(session, actor, licence_id)
-    values = {k: str(form.get(k) or "") for k in ("amount", "paid_on", "period", "note")}
-    try:
-        service.record_payment(session, actor, lic, values, _upload(form, "proof"))
-        session.commit()
-    except DomainError as exc:
-        session.rollback()
-        return _licence_page(request, session, actor, licence_id, exc.status, error=exc, error_for="payment",
-                             posted=values)
-    return RedirectResponse(f"/openlicense/licences/{licence_id}", status_code=303)
+    lic = service.LICENCES.visible(session, actor, licence_id)
+    values = texts(form, ("amount", "paid_on", "period", "note"))
+    return LICENCE_PAGE.submit(request, session, actor, licence_id, lambda: service.record_payment(
+        session, actor, lic, values, _upload(form, "proof")), form="payment", posted=values)
 
 
-@router.post("/licences/{licence_id}/end")
+@router.post("/licences/{licence_id:int}/end")
 def end_licence(request: Request, licence_id: int, form: FormData = Depends(posted_form),
                 actor: Actor = Depends(require(APPLICANT_COMPANY)), session: Session = Depends(db_session)):
-    lic = service.visible_licence(session, actor, licence_id)
+    lic = service.LICENCES.visible(session, actor, licence_id)
     reason = str(form.get("reason") or "")
-    try:
-        service.end_licence(session, actor, lic, reason)
-        session.commit()
-    except DomainError as exc:
-        session.rollback()
-        return _licence_page(request, session, actor, licence_id, exc.status, error=exc, error_for="end",
-                             posted={"reason": reason})
-    return RedirectResponse(f"/openlicense/licences/{licence_id}", status_code=303)
+    return LICENCE_PAGE.submit(request, session, actor, licence_id,
+                               lambda: service.end_licence(session, actor, lic, reason), form="end",
+                               posted={"reason": reason})
 
 
 # --- matchmaking, fees, statistics --------------------------------------------------------------------------
@@ -429,3 +318,7 @@ def stats_page(request: Request, by: str = "section", format: str = "", actor: A
         return csv_response(f"open-licensing-{by}.csv", stats.HEADER, [r.cells() for r in [*rows, total]])
     return render(request, "openlicense/stats.html", _codes() | {"rows": rows, "total": total, "by": by,
                                                                   "views": stats.BY})
+
+
+mount_record(router, DECLARATION_PAGE, "/declarations")  # the declaration page and its step forms
+mount_record(router, LICENCE_PAGE, "/licences")           # the licence page (its steps have their own forms)

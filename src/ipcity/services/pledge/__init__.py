@@ -1,1 +1,1 @@
-"""Patent pledge registration (专利权质押登记) and patent valuation for financing."""
+"""Patent pledge registration (专利权质押登记). Patent valuation for financing is services/valuation."""

@@ -10,7 +10,7 @@ from ipcity.core.roles import Actor
 from ipcity.services.pledge import domain, queries, service
 from ipcity.services.pledge.tables import GazetteLine, Pledge
 from ipcity.web.deps import db_session, public, require, signed_in_or_anonymous
-from ipcity.web.paging import paged
+from ipcity.web.paging import paged, to_int
 from ipcity.workflow.tables import Case
 
 router = APIRouter(prefix="/api/pledge")
@@ -65,7 +65,7 @@ def applications(q: str = "", state: str = "", filed_from: str = "", filed_to: s
                  actor: Actor = Depends(require()), session: Session = Depends(db_session)):
     queries.ensure_user(actor)
     filters = queries.Filters(q=q, state=state, filed_from=filed_from, filed_to=filed_to)
-    result = paged(session, queries.applications_query(actor, filters), queries.to_int(page))
+    result = paged(session, queries.applications_query(actor, filters), to_int(page))
     return {"total": result.total, "page": result.page, "pages": result.pages,
             "items": [brief_json(p) for p in result.rows]}
 
@@ -73,7 +73,7 @@ def applications(q: str = "", state: str = "", filed_from: str = "", filed_to: s
 @router.get("/applications/{pledge_id:int}")
 def application(pledge_id: int, actor: Actor = Depends(require()), session: Session = Depends(db_session)):
     queries.ensure_user(actor)
-    return full_json(session, actor, service.visible_pledge(session, actor, pledge_id))
+    return full_json(session, actor, service.PLEDGES.visible(session, actor, pledge_id))
 
 
 def gazette_json(g: GazetteLine) -> dict:
@@ -89,6 +89,6 @@ def gazette(request: Request, q: str = "", kind: str = "", pledgee: str = "", ip
             date_to: str = "", page: str = "1", actor: Actor | None = Depends(signed_in_or_anonymous()),
             session: Session = Depends(db_session)):
     filters = queries.GazetteFilters(q=q, kind=kind, pledgee=pledgee, ipc=ipc, date_from=date_from, date_to=date_to)
-    result = paged(session, queries.gazette_query(filters), queries.to_int(page))
+    result = paged(session, queries.gazette_query(filters), to_int(page))
     return {"total": result.total, "page": result.page, "pages": result.pages,
             "items": [gazette_json(g) for g in result.rows]}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, BANK, HANDLER, HEAD, REVIEWER
-from ipcity.services.pledge.domain import DECISION_BASIS, grounds_check
+from ipcity.services.pledge.domain import DECISION_BASIS, DECISION_DAYS, DECISION_SETTING, grounds_check
 from ipcity.workflow.definition import (
     ANYONE,
     APPLICANT,
@@ -42,7 +42,7 @@ def _grounds() -> FieldSpec:
     return FieldSpec("grounds", Msg("Refusal grounds (不予登记理由)"), check=grounds_check)
 
 
-def registration_type(decision_days: int) -> CaseType:
+def registration_type(decision_days: int = DECISION_DAYS) -> CaseType:
     return CaseType(
         key=REGISTRATION_KEY,
         label=Msg("Patent pledge registration (专利权质押登记)"),
@@ -83,13 +83,13 @@ def registration_type(decision_days: int) -> CaseType:
             DeadlineRule("decision", Msg("Examiner's decision (登记审查)"),
                          frozenset({"confirm", "submit_correction"}),
                          frozenset({"register", "refuse", "request_correction", "withdraw"}),
-                         decision_days, WORKING_DAYS, DECISION_BASIS),
+                         decision_days, WORKING_DAYS, DECISION_BASIS, setting=DECISION_SETTING),
         ),
         link=lambda case: f"/pledge/{case.subject_id}",
     )
 
 
-def amendment_type(decision_days: int) -> CaseType:
+def amendment_type(decision_days: int = DECISION_DAYS) -> CaseType:
     return CaseType(
         key=AMENDMENT_KEY,
         label=Msg("Change or cancellation of a pledge registration (质押登记变更/注销)"),
@@ -117,7 +117,8 @@ def amendment_type(decision_days: int) -> CaseType:
         ),
         deadlines=(
             DeadlineRule("decision", Msg("Examiner's decision"), frozenset({"confirm"}),
-                         frozenset({"approve", "refuse", "withdraw"}), decision_days, WORKING_DAYS, DECISION_BASIS),
+                         frozenset({"approve", "refuse", "withdraw"}), decision_days, WORKING_DAYS, DECISION_BASIS,
+                         setting=DECISION_SETTING),
         ),
         link=lambda case: f"/pledge/{case.subject_id}",
     )

@@ -48,7 +48,7 @@ def load_demo(session: Session, actors: dict[str, Actor], files) -> int:
         pledge = service.file_application(session, company, values, _materials(n))
         if target == "awaiting_pledgee":
             continue
-        service.act(session, bank, pledge, "confirm", {}, "已核对质押合同（演示）")
+        service.PLEDGES.act(session, bank, pledge, "confirm", {}, "已核对质押合同（演示）")
         if target == "registered":
-            service.act(session, reviewer, pledge, "register", {}, "材料齐全，登记簿核验无不予登记情形（演示）")
+            service.PLEDGES.act(session, reviewer, pledge, "register", {}, "材料齐全，登记簿核验无不予登记情形（演示）")
     return len(PLEDGES)

@@ -1,5 +1,6 @@
 """Patent pledge registration registers its pages, API, menu, catalogue entry, case types, file rules,
-templates and demo — and the valuation pages of the valuation helper (valuation_views.router)."""
+templates and demo. (Patent valuation is a service of its own, services/valuation: it adds its panel to the
+pledge application page through the registry.)"""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from pathlib import Path
 
 from ipcity.core.i18n import Msg
 from ipcity.core.plugins import MenuEntry, Plugin, ServiceInfo
-from ipcity.core.roles import ADMIN, ALL_ROLES, APPLICANT_COMPANY, BANK, OFFICIAL_ROLES
+from ipcity.core.roles import ALL_ROLES
 
 
 def plugin() -> Plugin:
-    from ipcity.services.pledge import access, api, demo, service, valuation_service, valuation_views, views
+    from ipcity.services.pledge import access, api, demo, domain, service, views
 
     return Plugin(
         key="pledge",
@@ -25,18 +26,15 @@ def plugin() -> Plugin:
                             "gazette are updated at once; changes and cancellations online too."),
             who_may_apply=Msg("Patentee companies with a verified account, jointly with the pledgee bank"),
             time_limit=Msg("Decision within {n} working days of the joint filing (configurable)",
-                           n=service.DECISION_DAYS),
+                           n=domain.DECISION_DAYS),
             path="/pledge",
             plan_items=(12,),
         ),
-        routers=[valuation_views.router, views.router, api.router],
-        menu=[MenuEntry(Msg("Patent pledge registration"), "/pledge",
-                        frozenset({APPLICANT_COMPANY, BANK}) | OFFICIAL_ROLES | {ADMIN}, order=40),
-              MenuEntry(Msg("Pledge gazette"), "/pledge/gazette", ALL_ROLES, order=41),
-              MenuEntry(Msg("Patent valuation (专利价值内部评估)"), "/pledge/valuation",
-                        frozenset({BANK, APPLICANT_COMPANY, ADMIN}) | OFFICIAL_ROLES, order=42)],
+        routers=[views.router, api.router],
+        menu=[MenuEntry(Msg("Patent pledge registration"), "/pledge", access.USERS, order=40),
+              MenuEntry(Msg("Pledge gazette"), "/pledge/gazette", ALL_ROLES, order=41)],
         case_types=[service.REGISTRATION, service.AMENDMENT],
-        file_access={**access.FILE_ACCESS, valuation_service.REPORT_OWNER: valuation_service.may_see_report},
+        file_access=access.FILE_ACCESS,
         templates=Path(__file__).resolve().parent / "templates",
         demo=demo.load_demo,
     )

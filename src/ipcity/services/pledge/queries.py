@@ -9,20 +9,22 @@ the HTML views.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
 
 from ipcity.core.errors import PermissionDenied
+from ipcity.core.files import attachments_of
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, BANK, OFFICIAL_ROLES, Actor
-from ipcity.services.pledge import casetypes, service
+from ipcity.core.tables import Attachment
+from ipcity.services.pledge import casetypes, domain, service
+from ipcity.services.pledge.access import USERS
 from ipcity.services.pledge.tables import GazetteLine, Pledge, PledgedPatent
-from ipcity.web.paging import date_range
+from ipcity.web.paging import ListFilters, date_range
+from ipcity.workflow import engine
 from ipcity.workflow.tables import Case
 
-# The routes say require() (every signed-in role) and check this set themselves, as the data-IP pages do.
-USERS = casetypes.PLEDGORS | casetypes.PLEDGEES | OFFICIAL_ROLES | {ADMIN}
 GAZETTE_KINDS = {"registration": Msg("Registration (登记)"), "change": Msg("Change (变更)"),
                  "cancellation": Msg("Cancellation (注销)")}
 
@@ -30,6 +32,7 @@ GAZETTE_KINDS = {"registration": Msg("Registration (登记)"), "change": Msg("Ch
 # --- who, labels, number parsing ----------------------------------------------------------------------------
 
 def ensure_user(actor: Actor) -> None:
+    """The routes say require() (every signed-in role) and check access.USERS here, as the data-IP pages do."""
     if actor.role not in USERS:
         raise PermissionDenied(Msg("Pledge registration is for companies, banks, the registering body and "
                                    "administrators"))
@@ -42,22 +45,10 @@ def state_label(key: str) -> Msg:
         return Msg(key)
 
 
-def to_int(value: str, default: int = 1) -> int:
-    """A page number or id from the query string or a form; anything unreadable is the default."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
-def _query_string(values: dict, extra: dict) -> str:
-    return urlencode({k: v for k, v in values.items() if v} | {k: v for k, v in extra.items() if v})
-
-
 # --- applications -------------------------------------------------------------------------------------------
 
 @dataclass
-class Filters:
+class Filters(ListFilters):
     q: str = ""
     state: str = ""
     filed_from: str = ""
@@ -82,9 +73,6 @@ class Filters:
             stmt = stmt.where(Pledge.filed_on <= end)
         return stmt
 
-    def query(self, **extra) -> str:
-        return _query_string(self.__dict__, extra)
-
 
 def applications_query(actor: Actor, filters: Filters) -> Select:
     """What each person may see (service.may_view): their unit's pledges as pledgor or pledgee, the registering
@@ -104,7 +92,7 @@ def applications_query(actor: Actor, filters: Filters) -> Select:
 # --- the public gazette -------------------------------------------------------------------------------------
 
 @dataclass
-class GazetteFilters:
+class GazetteFilters(ListFilters):
     q: str = ""
     kind: str = ""
     pledgee: str = ""
@@ -131,9 +119,54 @@ class GazetteFilters:
             stmt = stmt.where(GazetteLine.published_on <= end)
         return stmt
 
-    def query(self, **extra) -> str:
-        return _query_string(self.__dict__, extra)
-
 
 def gazette_query(filters: GazetteFilters) -> Select:
     return filters.apply(select(GazetteLine)).order_by(GazetteLine.published_on.desc(), GazetteLine.id.desc())
+
+
+# --- one application ----------------------------------------------------------------------------------------
+
+def amendments_of(session: Session, actor: Actor, pledge: Pledge) -> list[dict]:
+    """Change and cancellation requests on the registration, with the steps the person may take on each."""
+    out = []
+    for request in service.amendments_of(session, pledge):
+        c = service.AMENDMENTS.case_of(session, request)
+        proof = session.get(Attachment, request.proof_id) if request.proof_id else None
+        out.append({"case": c, "request": request, "state": service.AMENDMENT.state(c.state).label,
+                    "kind": request.kind, "changes": dict(request.changes or {}), "reason": request.reason,
+                    "cancellation_reason": request.cancellation_reason, "proof": proof,
+                    "deadlines": engine.deadlines(session, service.AMENDMENT, c),
+                    "actions": engine.available_actions(service.AMENDMENT, c, actor)})
+    return out
+
+
+def _consent_slots(pledge: Pledge) -> list[dict]:
+    """Each co-owner of a pledged patent other than the pledgor, with the consent given, if any."""
+    slots = []
+    for p in pledge.patents:
+        given = {c["owner"]: c["attachment"] for c in (p.consents or [])}
+        slots += [{"patent": p, "owner": owner, "attachment": given.get(owner)} for owner in p.owners
+                  if not domain.is_owner(owner, (pledge.pledgor_name,))]
+    return slots
+
+
+def pledge_context(session: Session, actor: Actor, pledge: Pledge) -> dict:
+    """One application as its page shows it: the register check, the steps the person may take, documents,
+    notices, requests, consents and activity."""
+    case = session.get(Case, pledge.case_id)
+    amendments = amendments_of(session, actor, pledge)
+    pledgor, pledgee = service.is_pledgor(actor, pledge), service.is_pledgee(actor, pledge)
+    may_amend = (pledge.state == "registered" and (pledgor or pledgee)
+                 and not any(a["case"].closed_at is None for a in amendments))
+    return {
+        "p": pledge, "case": case, "state": state_label(pledge.state), "check": service.check(session, pledge),
+        "deadlines": engine.deadlines(session, service.REGISTRATION, case),
+        # confirming or declining is the named pledgee's alone (the guard says so too)
+        "actions": [t for t in engine.available_actions(service.REGISTRATION, case, actor)
+                    if t.key not in ("confirm", "decline") or pledgee],
+        "documents": service.documents_of(session, pledge), "notices": service.notices_of(session, pledge),
+        "amendments": amendments, "may_amend": may_amend, "may_change": may_amend and pledgor,
+        "editable": pledgor and pledge.state in casetypes.BEFORE_DECISION, "consent_slots": _consent_slots(pledge),
+        "consents": {a.id: a for a in attachments_of(session, service.CONSENT_OWNER, pledge.id)},
+        "activity": service.activity_of(session, pledge), "officials": actor.role in OFFICIAL_ROLES | {ADMIN},
+    }

@@ -15,16 +15,16 @@ import os
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ipcity.core import audit, inbox
 from ipcity.core.clock import now, today
-from ipcity.core.context import files_of, office_unit
+from ipcity.core.context import files_of, office_unit, settings_of
 from ipcity.core.errors import DomainError, NotFound, PermissionDenied
 from ipcity.core.files import Upload, attachments_of
 from ipcity.core.i18n import N_, Msg
-from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, BANK, OFFICIAL_ROLES, Actor
-from ipcity.core.serials import next_serial
+from ipcity.core.roles import APPLICANT_COMPANY, BANK, Actor
+from ipcity.core.serials import serial_after_issued
 from ipcity.core.tables import Attachment, AuditEntry, Unit, User
 from ipcity.patents import position as pos_kinds
 from ipcity.patents import register
@@ -32,11 +32,13 @@ from ipcity.patents.position import Position
 from ipcity.patents.record import PatentRecord
 from ipcity.services.pledge import casetypes, domain, notices
 from ipcity.services.pledge.numbering import NumberFormat
-from ipcity.services.pledge.tables import GazetteLine, Pledge, PledgedPatent
+from ipcity.services.pledge.tables import GazetteLine, Pledge, PledgeAmendment, PledgedPatent
 from ipcity.workflow import engine
+from ipcity.workflow.records import RecordKind
 from ipcity.workflow.tables import Case, CaseEvent
 
 SUBJECT = "pledge.registration"
+AMENDMENT_SUBJECT = "pledge.amendment"  # the subject of a change or cancellation case: its PledgeAmendment row
 # Attachments (owner id: the pledge's id). Each kind has its own owner type so the page can list them apart.
 CONTRACT_OWNER = "pledge.contract"
 IDENTITY_OWNER = "pledge.identity"
@@ -65,8 +67,6 @@ DOCUMENTS: dict[str, tuple[str, Msg, dict, bool]] = {
     "other": (OTHER_OWNER, Msg("Other materials (其他材料)"), PDF_OR_IMAGE, True),
 }
 
-DECISION_DAYS = domain.DECISION_DAYS
-NUMBERS = NumberFormat.from_env()
 FORM_FIELDS = ("pledgee_unit", "pledgor_address", "pledgee_address", "debtor_name", "claim_type", "amount",
                "debt_start", "debt_end", "patents", "guarantee_scope", "annual_fee_payer", "transfer_allowed",
                "licensing_allowed", "agent_name", "insist_same_day", "insist_invalidation")
@@ -76,30 +76,24 @@ FORM_FIELDS = ("pledgee_unit", "pledgor_address", "pledgee_address", "debtor_nam
 
 def registry_unit(session: Session) -> Unit:
     """The registering body: the unit named by IPCITY_PLEDGE_UNIT (its code), else the IP office."""
-    return office_unit(session, "IPCITY_PLEDGE_UNIT")
+    return office_unit(session, "pledge_unit")
+
+
+def numbers_of(session: Session) -> NumberFormat:
+    """Registration numbers in the format of the settings (IPCITY_PLEDGE_NUMBER_FORMAT)."""
+    return NumberFormat.from_settings(settings_of(session))
+
+
+def max_patents(session: Session) -> int:
+    """Patents per application (IPCITY_PLEDGE_MAX_PATENTS)."""
+    return settings_of(session).pledge_max_patents
 
 
 def bank_units(session: Session) -> list[Unit]:
     return list(session.scalars(select(Unit).where(Unit.kind == "bank").order_by(Unit.name_zh)))
 
 
-def _actor_of(session: Session, event: CaseEvent) -> Actor:
-    user = session.get(User, event.actor_id) if event.actor_id else None
-    return Actor.of(user) if user is not None else Actor.system("pledge")
-
-
 # --- reading ----------------------------------------------------------------------------------------------
-
-def get_pledge(session: Session, pledge_id: int) -> Pledge:
-    pledge = session.get(Pledge, pledge_id)
-    if pledge is None:
-        raise NotFound(Msg("No pledge application number {id}", id=pledge_id))
-    return pledge
-
-
-def pledge_of_case(session: Session, case: Case) -> Pledge:
-    return get_pledge(session, int(case.subject_id))
-
 
 def is_pledgor(actor: Actor, pledge: Pledge) -> bool:
     return actor.role == APPLICANT_COMPANY and actor.unit_id is not None and actor.unit_id == pledge.pledgor_unit_id
@@ -109,19 +103,9 @@ def is_pledgee(actor: Actor, pledge: Pledge) -> bool:
     return actor.role == BANK and actor.unit_id is not None and actor.unit_id == pledge.pledgee_unit_id
 
 
-def may_view(session: Session, actor: Actor, pledge: Pledge) -> bool:
-    """The two parties, the registering body and administrators see the whole file."""
-    if actor.role == ADMIN or is_pledgor(actor, pledge) or is_pledgee(actor, pledge):
-        return True
-    case = session.get(Case, pledge.case_id)
-    return actor.role in OFFICIAL_ROLES and case.assigned_unit_id == actor.unit_id
-
-
-def visible_pledge(session: Session, actor: Actor, pledge_id: int) -> Pledge:
-    pledge = get_pledge(session, pledge_id)
-    if not may_view(session, actor, pledge):
-        raise PermissionDenied(Msg("You may not see this pledge application"))
-    return pledge
+def is_party(actor: Actor, pledge: Pledge) -> bool:
+    """The two parties see the whole file (and, by the kit's rule, the registering body and administrators)."""
+    return is_pledgor(actor, pledge) or is_pledgee(actor, pledge)
 
 
 # --- the register check -------------------------------------------------------------------------------------
@@ -175,7 +159,7 @@ class Check:
 def check(session: Session, pledge: Pledge, on: date | None = None) -> Check:
     """Every refusal ground the register decides, for every patent of the application (grounds 1–11)."""
     on = on or today()
-    general = domain.contract_findings(_contract_values(pledge))
+    general = domain.contract_findings(_contract_values(pledge), max_patents(session))
     by_patent: dict[str, list[domain.Finding]] = {}
     positions: dict[str, Position] = {}
     for p in pledge.patents:
@@ -207,7 +191,7 @@ def _finding_json(f: domain.Finding) -> dict:
 # --- the case hooks --------------------------------------------------------------------------------------
 
 def _guard(session: Session, case: Case, transition, actor: Actor):
-    pledge = pledge_of_case(session, case)
+    pledge = PLEDGES.of_case(session, case)
     key = transition.key
     if key in ("confirm", "decline") and not is_pledgee(actor, pledge):
         return Msg("Only the pledgee named in the application ({name}) may confirm or decline it",
@@ -219,15 +203,6 @@ def _guard(session: Session, case: Case, transition, actor: Actor):
             return Msg("Ground {n} stands in the way ({count} finding(s)): {message}", n=first.number,
                        count=len(standing), message=first.message)
     return None
-
-
-def _next_serial(session: Session, year: int) -> int:
-    """The register's next serial of `year` from the one allocator, continuing serials already issued."""
-    def issued() -> int:
-        serials = session.scalars(select(Pledge.registration_serial).where(Pledge.registration_year == year)).all()
-        return max((s or 0 for s in serials), default=0)
-
-    return next_serial(session, f"pledge:registration:{year}", issued)
 
 
 def _patents_json(pledge: Pledge) -> list[dict]:
@@ -276,12 +251,13 @@ def entry_detail(pledge: Pledge) -> dict:
 
 
 def _register(session: Session, case: Case, event: CaseEvent, pledge: Pledge) -> None:
-    actor = _actor_of(session, event)
+    actor = engine.actor_of(session, event, "pledge")
     day = today()
     result = check(session, pledge, day)
     pledge.registration_year = day.year
-    pledge.registration_serial = _next_serial(session, day.year)
-    pledge.registration_number = NUMBERS.number(day.year, pledge.registration_serial)
+    pledge.registration_serial = serial_after_issued(session, f"pledge:registration:{day.year}",
+                                                     Pledge.registration_serial, Pledge.registration_year == day.year)
+    pledge.registration_number = numbers_of(session).number(day.year, pledge.registration_serial)
     pledge.registered_on = pledge.decided_on = day
     pledge.findings = [_finding_json(f) for f in result.all]
     for p in pledge.patents:  # the register and the gazette, in the decision's transaction
@@ -297,7 +273,7 @@ def _register(session: Session, case: Case, event: CaseEvent, pledge: Pledge) ->
 
 
 def _refuse(session: Session, case: Case, event: CaseEvent, pledge: Pledge) -> None:
-    actor = _actor_of(session, event)
+    actor = engine.actor_of(session, event, "pledge")
     result = check(session, pledge)
     pledge.decided_on = today()
     pledge.findings = [_finding_json(f) for f in result.all]
@@ -316,7 +292,7 @@ def _refuse(session: Session, case: Case, event: CaseEvent, pledge: Pledge) -> N
 
 
 def _cancel(session: Session, case: Case, event: CaseEvent, pledge: Pledge) -> None:
-    actor = _actor_of(session, event)
+    actor = engine.actor_of(session, event, "pledge")
     day = today()
     pledge.cancelled_on = day
     for p in pledge.patents:
@@ -337,20 +313,29 @@ def _confirmed(session: Session, case: Case, event: CaseEvent, pledge: Pledge) -
 def _tell_the_pledgee(session: Session, case: Case, event: CaseEvent) -> None:
     """The pledgee is a party too: it hears of every decision."""
     if event.transition in ("request_correction", "register", "refuse", "cancel", "decline"):
-        pledge = pledge_of_case(session, case)
+        pledge = PLEDGES.of_case(session, case)
         inbox.notify(session, kind="notice", unit_id=pledge.pledgee_unit_id, case_id=case.id,
                      link=f"/pledge/{pledge.id}", title=N_("Pledge {number}: now '{state}'"),
                      params={"number": case.number, "state": REGISTRATION.state(case.state).label.msgid})
 
 
 REGISTRATION = dataclasses.replace(
-    casetypes.registration_type(DECISION_DAYS), guard=_guard, record_of=pledge_of_case,
+    casetypes.registration_type(), guard=_guard, record=Pledge, record_number="application_number",
     on={"confirm": _confirmed, "register": _register, "refuse": _refuse, "cancel": _cancel},
     after=_tell_the_pledgee)
 
 
+def request_of(session: Session, case: Case) -> PledgeAmendment:
+    """The request row that is the subject of a request case (the engine checks it is that case's own)."""
+    return AMENDMENTS.of_case(session, case)
+
+
+PLEDGES = RecordKind(REGISTRATION, missing=N_("No pledge application number {id}"),
+                      denied=N_("You may not see this pledge application"), parties=is_party)
+
+
 def _amendment_guard(session: Session, case: Case, transition, actor: Actor):
-    pledge = pledge_of_case(session, case)
+    pledge = request_of(session, case).pledge
     if transition.key in ("confirm", "decline") and not is_pledgee(actor, pledge):
         return Msg("Only the pledgee named in the registration ({name}) may confirm or decline it",
                    name=pledge.pledgee_name)
@@ -359,8 +344,9 @@ def _amendment_guard(session: Session, case: Case, transition, actor: Actor):
     return None
 
 
-def _apply_change(session: Session, actor: Actor, pledge: Pledge, case: Case) -> None:
-    changes = dict(case.data.get("changes") or {})
+def _apply_change(session: Session, actor: Actor, pledge: Pledge, request: PledgeAmendment) -> None:
+    """Apply the contract items the request's row changes (filed and checked by request_amendment), no other."""
+    changes = {k: v for k, v in (request.changes or {}).items() if k in domain.CHANGEABLE}
     before = {k: str(v) for k, v in _contract_values(pledge).items() if k in changes}
     for name, value in changes.items():
         if name == "amount":
@@ -373,7 +359,7 @@ def _apply_change(session: Session, actor: Actor, pledge: Pledge, case: Case) ->
     for p in pledge.patents:
         register.update_entry(session, actor, p.app_number, pos_kinds.PLEDGE, pledge.registration_number,
                               end=pledge.debt_end if "debt_end" in changes else None, detail=entry_detail(pledge),
-                              reason=case.data.get("reason", ""))
+                              reason=request.reason)
     # earlier gazette lines stay as published; the change line carries the new names
     _gazette(session, pledge, "change", {"before": before, "after": changes})
     labels = {k: domain.CHANGEABLE[k].render("zh_Hans") for k in changes}
@@ -384,22 +370,37 @@ def _apply_change(session: Session, actor: Actor, pledge: Pledge, case: Case) ->
               *(f"{labels[k]}：{before.get(k, '')} → {v}" for k, v in changes.items())])
 
 
-def _amendment_approved(session: Session, case: Case, event: CaseEvent, _record) -> None:
-    pledge = pledge_of_case(session, case)
-    actor = _actor_of(session, event)
-    if case.data.get("kind") == domain.CANCELLATION:
-        reg_case = session.get(Case, pledge.case_id)
-        reason = f"{case.number}: {case.data.get('reason', '')}"
-        engine.fire(session, REGISTRATION, reg_case, "cancel", actor, reason=reason, via_use_case=True)
+def _amendment_approved(session: Session, case: Case, event: CaseEvent, request: PledgeAmendment) -> None:
+    pledge = request.pledge
+    actor = engine.actor_of(session, event, "pledge")
+    if request.kind == domain.CANCELLATION:
+        reason = f"{case.number}: {request.reason}"
+        engine.fire(session, REGISTRATION, PLEDGES.case_of(session, pledge), "cancel", actor, reason=reason,
+                    via_use_case=True)
+    elif request.kind == domain.CHANGE:
+        _apply_change(session, actor, pledge, request)
     else:
-        _apply_change(session, actor, pledge, case)
+        raise DomainError(Msg("Choose change or cancellation"), field="kind")
     inbox.notify(session, kind="notice", unit_id=pledge.pledgee_unit_id, case_id=case.id, link=f"/pledge/{pledge.id}",
                  title=N_("Pledge {number}: now '{state}'"),
                  params={"number": case.number, "state": AMENDMENT.state(case.state).label.msgid})
 
 
-AMENDMENT = dataclasses.replace(casetypes.amendment_type(DECISION_DAYS), guard=_amendment_guard,
-                                on={"approve": _amendment_approved})
+def _request_link(case: Case) -> str:
+    """The page of the pledge a change or cancellation case is on (the case's subject is its request row)."""
+    session = object_session(case)
+    pledge_id = session.scalar(select(PledgeAmendment.pledge_id).where(PledgeAmendment.case_id == case.id)) \
+        if session is not None and case.id is not None else None
+    return f"/pledge/{pledge_id}" if pledge_id else ""
+
+
+AMENDMENT = dataclasses.replace(casetypes.amendment_type(), guard=_amendment_guard, record=PledgeAmendment,
+                                link=_request_link, on={"approve": _amendment_approved})
+# A change or cancellation request is seen by whoever sees the pledge's whole file.
+AMENDMENTS = RecordKind(AMENDMENT, missing=N_("No change or cancellation request number {id}"),
+                        denied=N_("You may not see this pledge application"),
+                        parties=lambda actor, request: is_party(actor, request.pledge),
+                        officials_case=lambda session, request: PLEDGES.case_of(session, request.pledge))
 
 
 # --- filing ------------------------------------------------------------------------------------------------
@@ -472,21 +473,19 @@ def file_application(session: Session, actor: Actor, values: dict, uploads: dict
     problems: list[tuple[str, Msg]] = []
     if pledgee is None:
         problems.append(("pledgee_unit", Msg("Choose the pledgee bank")))
-    problems += domain.contract_problems(contract)
+    limit = max_patents(session)
+    problems += domain.contract_problems(contract, limit)
     records: list[PatentRecord] = []
-    if contract["patents"] and len(contract["patents"]) <= domain.MAX_PATENTS:
+    if contract["patents"] and len(contract["patents"]) <= limit:
         records, found_problems = _resolve(session, contract["patents"])
         problems += found_problems
     problems += _document_problems(uploads, bool(values.get("agent_name")))
     if problems:
         raise DomainError(problems[0][1], field=problems[0][0], problems=problems)
     unit = registry_unit(session)
-    case = engine.open_case(session, REGISTRATION, actor, title=f"{user.unit.name_zh} → {pledgee.name_zh}"[:300],
-                            applicant_unit_id=actor.unit_id, assigned_unit_id=unit.id, subject_type=SUBJECT,
-                            data={"patents": [register.key_of(r) for r in records]})
     amount = domain.parse_amount(values["amount"])
     pledge = Pledge(
-        case_id=case.id, application_number=case.number, state=case.state, pledgor_unit_id=actor.unit_id,
+        pledgor_unit_id=actor.unit_id,
         pledgor_user_id=user.id, pledgor_name=user.unit.name_zh, pledgor_address=values["pledgor_address"],
         pledgee_unit_id=pledgee.id, pledgee_name=pledgee.name_zh, pledgee_address=values["pledgee_address"],
         debtor_name=values.get("debtor_name") or "", claim_type=values["claim_type"],
@@ -502,9 +501,9 @@ def file_application(session: Session, actor: Actor, values: dict, uploads: dict
         app_number=register.key_of(r), pub_number=r.pub_number, patent_type=r.patent_type or "", title=r.title,
         app_date=r.app_date, grant_date=r.grant_date, ipc_main=r.ipc_main, owners=list(r.applicants))
         for i, r in enumerate(records)]
-    session.add(pledge)
-    session.flush()
-    case.subject_id = str(pledge.id)
+    case = PLEDGES.open(session, actor, pledge, title=f"{user.unit.name_zh} → {pledgee.name_zh}",
+                        applicant_unit_id=actor.unit_id, assigned_unit_id=unit.id, subject_type=SUBJECT,
+                        data={"patents": [register.key_of(r) for r in records]})
     store = files_of(session)
     for name, (owner, _label, allowed, _several) in DOCUMENTS.items():
         for u in uploads.get(name, []):
@@ -519,11 +518,6 @@ def file_application(session: Session, actor: Actor, values: dict, uploads: dict
 
 
 # --- acting on an application ----------------------------------------------------------------------------
-
-def act(session: Session, actor: Actor, pledge: Pledge, transition: str, values: dict, reason: str) -> CaseEvent:
-    case = session.get(Case, pledge.case_id)
-    return engine.fire(session, REGISTRATION, case, transition, actor, values=values, reason=reason)
-
 
 def _pledgor_may_edit(actor: Actor, pledge: Pledge) -> None:
     if not is_pledgor(actor, pledge):
@@ -572,9 +566,10 @@ def set_insistence(session: Session, actor: Actor, pledge: Pledge, *, same_day: 
 
 # --- change and cancellation ------------------------------------------------------------------------------
 
-def amendments_of(session: Session, pledge: Pledge) -> list[Case]:
-    return list(session.scalars(select(Case).where(Case.type_key == casetypes.AMENDMENT_KEY,
-                                                   Case.subject_id == str(pledge.id)).order_by(Case.id)))
+def amendments_of(session: Session, pledge: Pledge) -> list[PledgeAmendment]:
+    """The change and cancellation requests on a pledge, oldest first."""
+    return list(session.scalars(select(PledgeAmendment).where(PledgeAmendment.pledge_id == pledge.id)
+                                .order_by(PledgeAmendment.id)))
 
 
 def request_amendment(session: Session, actor: Actor, pledge: Pledge, kind: str, changes: dict, reason: str,
@@ -585,12 +580,12 @@ def request_amendment(session: Session, actor: Actor, pledge: Pledge, kind: str,
         raise PermissionDenied(Msg("Only the pledgor or the pledgee may ask for a change or cancellation"))
     if pledge.state != "registered":
         raise DomainError(Msg("Only a registration in force can be changed or cancelled"))
-    open_case = session.scalar(select(Case.number).where(
-        Case.type_key == casetypes.AMENDMENT_KEY, Case.subject_id == str(pledge.id), Case.closed_at.is_(None)))
+    open_case = session.scalar(select(Case.number).join(PledgeAmendment, PledgeAmendment.case_id == Case.id).where(
+        PledgeAmendment.pledge_id == pledge.id, Case.closed_at.is_(None)))
     if open_case:
         raise DomainError(Msg("{number} is still being examined", number=open_case))
     problems: list[tuple[str, Msg]] = []
-    data: dict = {"kind": kind}
+    request = PledgeAmendment(pledge=pledge, kind=kind)
     if kind == domain.CHANGE:
         if not is_pledgor(actor, pledge):
             raise PermissionDenied(Msg("A change is filed by the pledgor and confirmed by the pledgee"))
@@ -598,12 +593,12 @@ def request_amendment(session: Session, actor: Actor, pledge: Pledge, kind: str,
         wanted, problems = domain.change_problems(_contract_values(pledge), changes, terms)
         if "amount" in wanted and not problems:
             wanted["amount"] = str(domain.parse_amount(wanted["amount"]))
-        data["changes"] = wanted
+        request.changes = wanted
     elif kind == domain.CANCELLATION:
         ground = str(changes.get("cancellation_reason") or "")
         if ground not in domain.CANCELLATION_REASONS:
             problems.append(("cancellation_reason", Msg("Choose why the pledge ends")))
-        data["cancellation_reason"] = ground
+        request.cancellation_reason = ground
     else:
         raise DomainError(Msg("Choose change or cancellation"), field="kind")
     if not (reason or "").strip():
@@ -618,11 +613,11 @@ def request_amendment(session: Session, actor: Actor, pledge: Pledge, kind: str,
         raise DomainError(problems[0][1], field=problems[0][0], problems=problems)
     att = files_of(session).attach(session, proof, AMENDMENT_OWNER, pledge.id, actor.user_id, field="proof",
                                    allowed=PDF)
-    reg_case = session.get(Case, pledge.case_id)
-    data |= {"reason": reason.strip(), "proof": att.id}
-    case = engine.open_case(session, AMENDMENT, actor, title=f"{pledge.registration_number} {kind}",
-                            applicant_unit_id=actor.unit_id, assigned_unit_id=reg_case.assigned_unit_id,
-                            subject_type=SUBJECT, subject_id=str(pledge.id), data=data)
+    request.reason, request.proof_id = reason.strip(), att.id
+    case = AMENDMENTS.open(session, actor, request, title=f"{pledge.registration_number} {kind}",
+                           applicant_unit_id=actor.unit_id,
+                           assigned_unit_id=PLEDGES.case_of(session, pledge).assigned_unit_id,
+                           subject_type=AMENDMENT_SUBJECT)
     if is_pledgee(actor, pledge):  # the pledgee filing is its own confirmation
         engine.fire(session, AMENDMENT, case, "confirm", actor, reason=Msg("Filed by the pledgee").render("zh_Hans"))
     else:
@@ -635,9 +630,7 @@ def request_amendment(session: Session, actor: Actor, pledge: Pledge, kind: str,
 def act_on_amendment(session: Session, actor: Actor, case: Case, transition: str, reason: str) -> CaseEvent:
     if case.type_key != casetypes.AMENDMENT_KEY:
         raise NotFound(Msg("No change or cancellation request number {id}", id=case.id))
-    pledge = pledge_of_case(session, case)
-    if not may_view(session, actor, pledge):
-        raise PermissionDenied(Msg("You may not see this pledge application"))
+    AMENDMENTS.visible(session, actor, request_of(session, case).id)
     return engine.fire(session, AMENDMENT, case, transition, actor, reason=reason)
 
 

@@ -1,5 +1,8 @@
 """Tables of patent pledge registration: the pledge (application and, once registered, the registration), its
-patents, and the gazette (公告) lines published on registration, change and cancellation."""
+patents, the requests to change or cancel a registration, and the gazette (公告) lines published on
+registration, change and cancellation.
+
+What the service knows of a pledge or a request is in these typed columns, never in the case's free `data`."""
 
 from __future__ import annotations
 
@@ -75,6 +78,26 @@ class PledgedPatent(Base):
     ipc_main: Mapped[str] = mapped_column(String(32), default="")
     owners: Mapped[list] = mapped_column(JSON, default=list)
     consents: Mapped[list] = mapped_column(JSON, default=list)  # co-owners whose consent document is on file
+
+
+class PledgeAmendment(Base):
+    """A request to change (变更) or cancel (注销) a registered pledge: the record of its own case
+    (service.AMENDMENT), which opens it and mirrors its state."""
+
+    __tablename__ = "pledge_amendment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("wf_case.id"), unique=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge_registration.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # domain.CHANGE or domain.CANCELLATION
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)  # contract item → new value (a change)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    cancellation_reason: Mapped[str] = mapped_column(String(32), default="")  # why the pledge ends (a cancellation)
+    proof_id: Mapped[int | None] = mapped_column(ForeignKey("attachment.id"))  # change agreement or proof of end
+    state: Mapped[str] = mapped_column(String(40), index=True)  # mirrors the case
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+    pledge: Mapped[Pledge] = relationship()
 
 
 class GazetteLine(Base):

@@ -3,29 +3,27 @@
 Signed-in: the list of applications (the pledgor's, the bank's — with those awaiting its confirmation — or the
 registering body's), the joint filing form for the pledgor, the application page with the register check, the
 documents, the notices, the actions each party may take, consents, insistence, change and cancellation, and
-the valuation summary for banks and officials. Public (`@public`): the gazette of registrations, changes and
-cancellations with filters and CSV.
+the panels other services add (valuation's summary for banks and officials). Public (`@public`): the gazette
+of registrations, changes and cancellations with filters, CSV and Excel.
 
-The filters, queries, labels and access check live in queries.py, which api.py reads too, so that pages and
-the JSON API apply the same rules.
+The lists, the application page, its step forms and the steps of change and cancellation requests are the case
+kit's generic pages (web/case_pages.py) declared here; what they read is the read model in queries.py, which
+api.py reads too. This module keeps the filing form, the pledge's own forms and the notice download.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 
 from ipcity.core.errors import DomainError, NotFound
-from ipcity.core.files import Upload, attachments_of
 from ipcity.core.i18n import Msg
-from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, BANK, OFFICIAL_ROLES, Actor
-from ipcity.core.tables import Attachment, User
+from ipcity.core.roles import APPLICANT_COMPANY, BANK, Actor
+from ipcity.core.tables import User
 from ipcity.patents import register
-from ipcity.services.pledge import casetypes, domain, service
+from ipcity.services.pledge import domain, service
 from ipcity.services.pledge.queries import (
     GAZETTE_KINDS,
     Filters,
@@ -33,39 +31,21 @@ from ipcity.services.pledge.queries import (
     applications_query,
     ensure_user,
     gazette_query,
+    pledge_context,
     state_label,
-    to_int,
 )
-from ipcity.services.pledge.tables import GazetteLine, Pledge
+from ipcity.services.pledge.tables import Pledge
+from ipcity.web.case_pages import ListPage, RecordPage, list_page, mount_record, posted_form, texts, uploads
 from ipcity.web.deps import db_session, public, require, signed_in_or_anonymous
-from ipcity.web.export import csv_response, download_response
-from ipcity.web.paging import Page, paged, transition_values
+from ipcity.web.export import download_response
+from ipcity.web.paging import to_int
 from ipcity.web.templating import render
-from ipcity.workflow import engine
-from ipcity.workflow.tables import Case
 
 router = APIRouter(prefix="/pledge")
-
-PAGE_SIZE = 50
-LIST_HEADER = ["application_number", "state", "pledgor", "pledgee", "amount_yuan", "debt_start", "debt_end",
-               "patents", "filed_on", "registration_number", "registered_on"]
-GAZETTE_HEADER = ["kind", "published_on", "registration_number", "registered_on", "pledgor", "pledgee", "ipc_main",
-                  "patent_number", "title", "grant_date"]
 
 
 def _d(value) -> str:
     return value.isoformat() if value else ""
-
-
-def list_rows(rows: list[Pledge]) -> list[list]:
-    return [[p.application_number, p.state, p.pledgor_name, p.pledgee_name, domain.yuan(p.amount_fen).replace(",", ""),
-             _d(p.debt_start), _d(p.debt_end), " ".join(x.patent_number for x in p.patents), _d(p.filed_on),
-             p.registration_number or "", _d(p.registered_on)] for p in rows]
-
-
-def gazette_rows(rows: list[GazetteLine]) -> list[list]:
-    return [[g.kind, _d(g.published_on), g.registration_number, _d(g.registered_on), g.pledgor, g.pledgee, g.ipc_main,
-             g.patent_number, g.title, _d(g.grant_date)] for g in rows]
 
 
 def _codes() -> dict:
@@ -73,39 +53,40 @@ def _codes() -> dict:
             "claim_types": domain.CLAIM_TYPES, "fee_payers": domain.FEE_PAYERS, "yes_no": domain.YES_NO,
             "items": domain.CONTRACT_ITEMS, "optional": domain.OPTIONAL_ITEMS, "yuan": domain.yuan,
             "gazette_kinds": GAZETTE_KINDS, "documents": service.DOCUMENTS, "changeable": domain.CHANGEABLE,
-            "cancellation_reasons": domain.CANCELLATION_REASONS}
+            "cancellation_reasons": domain.CANCELLATION_REASONS, "document_specs": service.DOCUMENTS}
 
 
-async def posted_form(request: Request) -> FormData:
-    return await request.form()
+def _awaiting(session: Session, actor: Actor, result) -> dict:
+    awaiting = list(session.scalars(applications_query(actor, Filters(state="awaiting_pledgee")))) \
+        if actor.role == BANK else []
+    return {"awaiting": awaiting, "may_file": actor.role == APPLICANT_COMPANY, "is_bank": actor.role == BANK}
 
 
-def _uploads(form: FormData, name: str) -> list[Upload]:
-    return [Upload(f.filename, f.file) for f in form.getlist(name) if isinstance(f, UploadFile) and f.filename]
+APPLICATIONS = ListPage(
+    "pledge/list.html", Filters, applications_query, "pledge-applications",
+    ["application_number", "state", "pledgor", "pledgee", "amount_yuan", "debt_start", "debt_end", "patents",
+     "filed_on", "registration_number", "registered_on"],
+    lambda session, rows: [[p.application_number, p.state, p.pledgor_name, p.pledgee_name,
+                            domain.yuan(p.amount_fen).replace(",", ""), _d(p.debt_start), _d(p.debt_end),
+                            " ".join(x.patent_number for x in p.patents), _d(p.filed_on),
+                            p.registration_number or "", _d(p.registered_on)] for p in rows],
+    context=_awaiting)
+GAZETTE = ListPage(
+    "pledge/gazette.html", GazetteFilters, lambda actor, filters: gazette_query(filters), "pledge-gazette",
+    ["kind", "published_on", "registration_number", "registered_on", "pledgor", "pledgee", "ipc_main",
+     "patent_number", "title", "grant_date"],
+    lambda session, rows: [[g.kind, _d(g.published_on), g.registration_number, _d(g.registered_on), g.pledgor,
+                            g.pledgee, g.ipc_main, g.patent_number, g.title, _d(g.grant_date)]
+                           for g in rows])
+PAGE = RecordPage(service.PLEDGES, "pledge/pledge.html", "/pledge/{id}", pledge_context, codes=_codes,
+                  forms=lambda ctx: {"amend-change", "amend-cancellation", "consent", "insist"},
+                  amendment=service.AMENDMENTS, parent="pledge", check_user=ensure_user, panels=service.SUBJECT)
 
-
-# --- the list ---------------------------------------------------------------------------------------------
 
 @router.get("")
-def applications_page(request: Request, q: str = "", state: str = "", filed_from: str = "", filed_to: str = "",
-                      page: str = "1", format: str = "", actor: Actor = Depends(require()),
-                      session: Session = Depends(db_session)):
+def applications_page(request: Request, actor: Actor = Depends(require()), session: Session = Depends(db_session)):
     ensure_user(actor)
-    filters = Filters(q=q, state=state, filed_from=filed_from, filed_to=filed_to)
-    error, result = None, Page([], 0, 1, 1)
-    try:
-        stmt = applications_query(actor, filters)
-        if format == "csv":
-            return csv_response("pledge-applications.csv", LIST_HEADER, list_rows(list(session.scalars(stmt))))
-        result = paged(session, stmt, to_int(page))
-    except DomainError as exc:
-        error = exc
-    awaiting = []
-    if actor.role == BANK:
-        awaiting = list(session.scalars(applications_query(actor, Filters(state="awaiting_pledgee"))))
-    return render(request, "pledge/list.html", _codes() | {
-        "result": result, "filters": filters, "error": error, "awaiting": awaiting,
-        "may_file": actor.role == APPLICANT_COMPANY, "is_bank": actor.role == BANK})
+    return list_page(request, session, actor, APPLICATIONS, _codes())
 
 
 # --- filing -------------------------------------------------------------------------------------------------
@@ -138,10 +119,9 @@ def new_application_page(request: Request, actor: Actor = Depends(require(APPLIC
 @router.post("/new")
 def file_application(request: Request, form: FormData = Depends(posted_form),
                      actor: Actor = Depends(require(APPLICANT_COMPANY)), session: Session = Depends(db_session)):
-    values = {name: str(form.get(name) or "") for name in service.FORM_FIELDS}
-    uploads = {name: _uploads(form, name) for name in service.DOCUMENTS}
+    values = texts(form, service.FORM_FIELDS)
     try:
-        pledge = service.file_application(session, actor, values, uploads)
+        pledge = service.file_application(session, actor, values, {n: uploads(form, n) for n in service.DOCUMENTS})
         session.commit()
     except DomainError as exc:
         session.rollback()
@@ -151,195 +131,59 @@ def file_application(request: Request, form: FormData = Depends(posted_form),
     return RedirectResponse(f"/pledge/{pledge.id}", status_code=303)
 
 
-# --- the public gazette (declared before /{pledge_id} so that the fixed path wins) ---------------------------------
+# --- the public gazette (declared before /{id} so that the fixed path wins) ------------------------------------
 
 @router.get("/gazette")
 @public
-def gazette_page(request: Request, q: str = "", kind: str = "", pledgee: str = "", ipc: str = "", date_from: str = "",
-                 date_to: str = "", page: str = "1", format: str = "",
-                 actor: Actor | None = Depends(signed_in_or_anonymous()), session: Session = Depends(db_session)):
-    filters = GazetteFilters(q=q, kind=kind, pledgee=pledgee, ipc=ipc, date_from=date_from, date_to=date_to)
-    error, result = None, Page([], 0, 1, 1)
-    try:
-        stmt = gazette_query(filters)
-        if format == "csv":
-            return csv_response("pledge-gazette.csv", GAZETTE_HEADER, gazette_rows(list(session.scalars(stmt))))
-        result = paged(session, stmt, to_int(page))
-    except DomainError as exc:
-        error = exc
-    return render(request, "pledge/gazette.html", _codes() | {"result": result, "filters": filters, "error": error})
+def gazette_page(request: Request, actor: Actor | None = Depends(signed_in_or_anonymous()),
+                 session: Session = Depends(db_session)):
+    return list_page(request, session, actor, GAZETTE, _codes())
 
 
-# --- one application -----------------------------------------------------------------------------------------
-
-def valuation_summaries(session: Session, actor: Actor, pledge: Pledge) -> list | None:
-    """The valuation helper's summaries (banks and officials only); None while that module is not there."""
-    if actor.role not in casetypes.PLEDGEES | OFFICIAL_ROLES | {ADMIN}:
-        return None
-    try:
-        from ipcity.services.pledge.valuation_service import summaries
-    except ImportError:
-        return None
-    try:
-        return summaries(session, [p.patent_number for p in pledge.patents], scenario="finance")
-    except DomainError:
-        return None
-
-
-def _amendments(session: Session, actor: Actor, pledge: Pledge) -> list[dict]:
-    out = []
-    for c in service.amendments_of(session, pledge):
-        proof = session.get(Attachment, c.data["proof"]) if c.data.get("proof") else None
-        out.append({"case": c, "state": service.AMENDMENT.state(c.state).label, "kind": c.data.get("kind"),
-                    "changes": c.data.get("changes") or {}, "reason": c.data.get("reason", ""),
-                    "cancellation_reason": c.data.get("cancellation_reason", ""), "proof": proof,
-                    "deadlines": engine.deadlines(session, service.AMENDMENT, c),
-                    "actions": engine.available_actions(service.AMENDMENT, c, actor)})
-    return out
-
-
-def pledge_context(session: Session, actor: Actor, pledge: Pledge, **extra) -> dict:
-    case = session.get(Case, pledge.case_id)
-    result = service.check(session, pledge)
-    amendments = _amendments(session, actor, pledge)
-    open_amendment = any(a["case"].closed_at is None for a in amendments)
-    pledgor, pledgee = service.is_pledgor(actor, pledge), service.is_pledgee(actor, pledge)
-    actions = [t for t in engine.available_actions(service.REGISTRATION, case, actor)
-               if t.key not in ("confirm", "decline") or pledgee]
-    may_amend = pledge.state == "registered" and (pledgor or pledgee) and not open_amendment
-    editable = pledgor and pledge.state in casetypes.BEFORE_DECISION
-    forms = {t.key for t in actions} | {f"amendment-{a['case'].id}-{t.key}" for a in amendments for t in a["actions"]}
-    forms |= {"amend-change", "amend-cancellation", "consent", "insist"}
-    error = extra.get("error")
-    consent_slots = []
-    for p in pledge.patents:
-        given = {c["owner"]: c["attachment"] for c in (p.consents or [])}
-        for owner in p.owners:
-            if not domain.is_owner(owner, (pledge.pledgor_name,)):
-                consent_slots.append({"patent": p, "owner": owner, "attachment": given.get(owner)})
-    return _codes() | {
-        "p": pledge, "case": case, "type": service.REGISTRATION, "state": state_label(pledge.state),
-        "check": result, "deadlines": engine.deadlines(session, service.REGISTRATION, case), "actions": actions,
-        "documents": service.documents_of(session, pledge), "document_specs": service.DOCUMENTS,
-        "notices": service.notices_of(session, pledge), "amendments": amendments, "may_amend": may_amend,
-        "may_change": may_amend and pledgor, "editable": editable, "consent_slots": consent_slots,
-        "consents": {a.id: a for a in attachments_of(session, service.CONSENT_OWNER, pledge.id)},
-        "activity": service.activity_of(session, pledge), "officials": actor.role in OFFICIAL_ROLES | {ADMIN},
-        "valuations": valuation_summaries(session, actor, pledge),
-        "valuation_link": "/pledge/valuation?" + urlencode({"numbers": ",".join(x.patent_number
-                                                                                 for x in pledge.patents)}),
-        "top_error": error if error is not None and extra.get("error_for") not in forms else None,
-        "error": None, "error_for": "", "posted": {}, **extra}
-
-
-def _pledge_page(request: Request, session: Session, actor: Actor, pledge_id: int, status: int = 200, **extra):
-    pledge = service.visible_pledge(session, actor, pledge_id)
-    return render(request, "pledge/pledge.html", pledge_context(session, actor, pledge, **extra), status_code=status)
-
-
-@router.get("/{pledge_id:int}")
-def pledge_page(request: Request, pledge_id: int, actor: Actor = Depends(require()),
-                session: Session = Depends(db_session)):
-    ensure_user(actor)
-    return _pledge_page(request, session, actor, pledge_id)
-
-
-@router.post("/{pledge_id:int}/act")
-def act(request: Request, pledge_id: int, form: FormData = Depends(posted_form), actor: Actor = Depends(require()),
-        session: Session = Depends(db_session)):
-    ensure_user(actor)
-    pledge = service.visible_pledge(session, actor, pledge_id)
-    key, reason = str(form.get("transition") or ""), str(form.get("reason") or "")
-    values: dict = {}
-    try:
-        try:
-            values = transition_values(service.REGISTRATION.transition(key), form)
-        except KeyError:
-            raise DomainError(Msg("Unknown action {action}", action=key[:40]), field="transition") from None
-        service.act(session, actor, pledge, key, values, reason)
-        session.commit()
-    except DomainError as exc:
-        session.rollback()
-        return _pledge_page(request, session, actor, pledge_id, exc.status, error=exc, error_for=key,
-                            posted=values | {"reason": reason})
-    return RedirectResponse(f"/pledge/{pledge_id}", status_code=303)
-
+# --- the pledge's own forms on its page ----------------------------------------------------------------------
 
 @router.post("/{pledge_id:int}/consent")
 def add_consent(request: Request, pledge_id: int, form: FormData = Depends(posted_form),
                 actor: Actor = Depends(require(APPLICANT_COMPANY)), session: Session = Depends(db_session)):
-    pledge = service.visible_pledge(session, actor, pledge_id)
-    files = _uploads(form, "consent")
-    try:
-        service.add_consent(session, actor, pledge, to_int(str(form.get("patent_id") or ""), 0),
-                            str(form.get("co_owner") or ""), files[0] if files else None)
-        session.commit()
-    except DomainError as exc:
-        session.rollback()
-        return _pledge_page(request, session, actor, pledge_id, exc.status, error=exc, error_for="consent")
-    return RedirectResponse(f"/pledge/{pledge_id}", status_code=303)
+    pledge = service.PLEDGES.visible(session, actor, pledge_id)
+    files = uploads(form, "consent")
+    return PAGE.submit(request, session, actor, pledge_id, lambda: service.add_consent(
+        session, actor, pledge, to_int(str(form.get("patent_id") or ""), 0), str(form.get("co_owner") or ""),
+        files[0] if files else None), form="consent")
 
 
 @router.post("/{pledge_id:int}/insist")
 def insist(request: Request, pledge_id: int, form: FormData = Depends(posted_form),
            actor: Actor = Depends(require(APPLICANT_COMPANY)), session: Session = Depends(db_session)):
-    pledge = service.visible_pledge(session, actor, pledge_id)
+    pledge = service.PLEDGES.visible(session, actor, pledge_id)
     reason = str(form.get("reason") or "")
-    try:
-        service.set_insistence(session, actor, pledge, same_day=bool(form.get("insist_same_day")),
-                               invalidation=bool(form.get("insist_invalidation")), reason=reason)
-        session.commit()
-    except DomainError as exc:
-        session.rollback()
-        return _pledge_page(request, session, actor, pledge_id, exc.status, error=exc, error_for="insist",
-                            posted={"reason": reason})
-    return RedirectResponse(f"/pledge/{pledge_id}", status_code=303)
+    return PAGE.submit(request, session, actor, pledge_id, lambda: service.set_insistence(
+        session, actor, pledge, same_day=bool(form.get("insist_same_day")),
+        invalidation=bool(form.get("insist_invalidation")), reason=reason), form="insist", posted={"reason": reason})
 
 
 @router.post("/{pledge_id:int}/amend")
 def amend(request: Request, pledge_id: int, form: FormData = Depends(posted_form),
           actor: Actor = Depends(require(APPLICANT_COMPANY, BANK)), session: Session = Depends(db_session)):
-    pledge = service.visible_pledge(session, actor, pledge_id)
+    pledge = service.PLEDGES.visible(session, actor, pledge_id)
     kind, reason = str(form.get("kind") or ""), str(form.get("reason") or "")
-    changes = {k: str(form.get(k) or "") for k in (*domain.CHANGEABLE, "cancellation_reason")}
-    proofs = _uploads(form, "proof")
-    try:
-        service.request_amendment(session, actor, pledge, kind, changes, reason, proofs[0] if proofs else None)
-        session.commit()
-    except DomainError as exc:
-        session.rollback()
-        return _pledge_page(request, session, actor, pledge_id, exc.status, error=exc, error_for=f"amend-{kind}",
-                            posted=changes | {"reason": reason})
-    return RedirectResponse(f"/pledge/{pledge_id}", status_code=303)
-
-
-@router.post("/amendments/{case_id:int}/act")
-def act_on_amendment(request: Request, case_id: int, form: FormData = Depends(posted_form),
-                     actor: Actor = Depends(require()), session: Session = Depends(db_session)):
-    ensure_user(actor)
-    case = session.get(Case, case_id)
-    if case is None or case.type_key != casetypes.AMENDMENT_KEY:
-        raise NotFound(Msg("No change or cancellation request number {id}", id=case_id))
-    pledge_id = service.visible_pledge(session, actor, int(case.subject_id)).id
-    key, reason = str(form.get("transition") or ""), str(form.get("reason") or "")
-    try:
-        service.act_on_amendment(session, actor, case, key, reason)
-        session.commit()
-    except DomainError as exc:
-        session.rollback()
-        return _pledge_page(request, session, actor, pledge_id, exc.status, error=exc,
-                            error_for=f"amendment-{case_id}-{key}", posted={"reason": reason})
-    return RedirectResponse(f"/pledge/{pledge_id}", status_code=303)
+    changes = texts(form, (*domain.CHANGEABLE, "cancellation_reason"))
+    proofs = uploads(form, "proof")
+    return PAGE.submit(request, session, actor, pledge_id, lambda: service.request_amendment(
+        session, actor, pledge, kind, changes, reason, proofs[0] if proofs else None), form=f"amend-{kind}",
+        posted=changes | {"reason": reason})
 
 
 @router.get("/{pledge_id:int}/notice.pdf")
 def notice(request: Request, pledge_id: int, actor: Actor = Depends(require()), session: Session = Depends(db_session)):
     """The latest notice of the application (registration, refusal, change or cancellation)."""
     ensure_user(actor)
-    pledge = service.visible_pledge(session, actor, pledge_id)
+    pledge: Pledge = service.PLEDGES.visible(session, actor, pledge_id)
     found = service.latest_notice(session, pledge)
     if found is None:
         raise NotFound(Msg("No notice has been issued for {number} yet", number=pledge.application_number))
     with service.files_of(session).open(found.sha256) as fh:
         return download_response(found.filename, fh.read(), "application/pdf")
 
+
+mount_record(router, PAGE)  # the application page, its step forms and its requests' steps

@@ -34,7 +34,7 @@ def points(section: int | None = None, status: str = "", unit_id: int | None = N
 @router.get("/points/{number}")
 def point(number: int, actor: Actor = Depends(require(*SUPERVISORS)), session: Session = Depends(db_session)):
     p = service.get_point(session, number)
-    out = _point(service.view(p))
+    out = _point(service.view(session, p))
     out["reports"] = [{"id": c.id, "number": c.number, "state": c.state, "data": c.data}
                       for c in service.reports_of(session, p)]
     return out

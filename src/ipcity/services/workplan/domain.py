@@ -325,7 +325,8 @@ def progress_report_type(review_working_days: int = 10, resubmit_working_days: i
     """Declaration of a progress report: a responsible unit submits, the lead unit accepts or returns it.
 
     The plan (沪府办〔2023〕34号) sets no review time limit; the 10 working days are the lead unit's own
-    supervision rule and are configurable (IPCITY_WORKPLAN_REVIEW_DAYS, IPCITY_WORKPLAN_RESUBMIT_DAYS).
+    supervision rule: the defaults here, and the engine applies the installation's own settings
+    (IPCITY_WORKPLAN_REVIEW_DAYS, IPCITY_WORKPLAN_RESUBMIT_DAYS: DeadlineRule.setting).
     """
     from ipcity.core.roles import HANDLER, HEAD, REVIEWER
     from ipcity.workflow.definition import (
@@ -368,9 +369,11 @@ def progress_report_type(review_working_days: int = 10, resubmit_working_days: i
         ),
         deadlines=(
             DeadlineRule("review", Msg("Review by the lead unit"), frozenset({"submit"}),
-                         frozenset({"accept", "return"}), review_working_days, WORKING_DAYS, basis),
+                         frozenset({"accept", "return"}), review_working_days, WORKING_DAYS, basis,
+                         setting="workplan_review_days"),
             DeadlineRule("resubmit", Msg("Revised report from the reporting unit"), frozenset({"return"}),
-                         frozenset({"submit", "withdraw"}), resubmit_working_days, WORKING_DAYS, basis),
+                         frozenset({"submit", "withdraw"}), resubmit_working_days, WORKING_DAYS, basis,
+                         setting="workplan_resubmit_days"),
         ),
         link=lambda case: f"/workplan/reports/{case.id}",
     )

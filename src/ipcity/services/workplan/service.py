@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +18,7 @@ from ipcity.core import audit, inbox
 from ipcity.core.accounts import create_unit
 from ipcity.core.cache import VersionedCache, data_version
 from ipcity.core.clock import today
+from ipcity.core.context import settings_of
 from ipcity.core.errors import DomainError, NotFound, PermissionDenied
 from ipcity.core.files import FileStore, Upload
 from ipcity.core.i18n import N_, Msg
@@ -30,8 +30,6 @@ from ipcity.workflow import engine
 from ipcity.workflow.tables import Case
 
 SUBJECT = "workplan.point"
-DUE_SOON_DAYS = int(os.environ.get("IPCITY_WORKPLAN_DUE_SOON_DAYS", "30"))
-STALE_DAYS = int(os.environ.get("IPCITY_WORKPLAN_STALE_DAYS", "90"))
 DISTRICT_COLLECTIVES = ("各区政府", "各有关区政府")
 
 
@@ -55,10 +53,7 @@ def _accepted(session: Session, case: Case, event, _record) -> None:
     point.updated_at = event.at
 
 
-REPORT = dataclasses.replace(
-    domain.progress_report_type(int(os.environ.get("IPCITY_WORKPLAN_REVIEW_DAYS", "10")),
-                                int(os.environ.get("IPCITY_WORKPLAN_RESUBMIT_DAYS", "10"))),
-    guard=_guard, on={"accept": _accepted})
+REPORT = dataclasses.replace(domain.progress_report_type(), guard=_guard, on={"accept": _accepted})
 
 
 # --- loading the plan ------------------------------------------------------------------------------
@@ -126,11 +121,14 @@ def _deadline(point: PlanPoint) -> domain.Deadline:
     return domain.Deadline(point.deadline_label, point.due_on)
 
 
-def view(point: PlanPoint, on: date | None = None) -> PointView:
+def view(session: Session, point: PlanPoint, on: date | None = None) -> PointView:
+    """The point's status on `on` (today), with the thresholds of the settings (IPCITY_WORKPLAN_DUE_SOON_DAYS,
+    IPCITY_WORKPLAN_STALE_DAYS)."""
     on = on or today()
+    settings = settings_of(session)
     status = domain.point_status(_deadline(point), completion=point.completion,
                                  last_accepted_on=point.last_accepted_on, today=on,
-                                 due_soon_days=DUE_SOON_DAYS, stale_days=STALE_DAYS)
+                                 due_soon_days=settings.workplan_due_soon_days, stale_days=settings.workplan_stale_days)
     return PointView(point, status, domain.days_overdue(_deadline(point), on)
                      if status == domain.PointStatus.OVERDUE else 0)
 
@@ -159,7 +157,7 @@ def list_points(session: Session, *, section: int | None = None, status: str = "
     unit = session.get(Unit, unit_id) if unit_id else None
     out = []
     for p in points:
-        v = view(p, on)
+        v = view(session, p, on)
         if section and p.section_number != section:
             continue
         if status and v.status != status:
@@ -234,7 +232,7 @@ def file_report(session: Session, files: FileStore, actor: Actor, point_number: 
     if not actor.is_official or not is_responsible(point, unit):
         raise PermissionDenied(Msg("Your unit is not responsible for work point {n}", n=point_number))
     _check_form(form)
-    lead = view(point).lead_unit_id
+    lead = view(session, point).lead_unit_id
     case = engine.open_case(session, REPORT, actor, title=f"{point.number}. {point.content[:40]}… · {form.period}",
                             applicant_unit_id=actor.unit_id, assigned_unit_id=lead, subject_type=SUBJECT,
                             subject_id=str(point.id), data=form.values())

@@ -79,7 +79,8 @@ def report_post(period: str = Form(""), summary: str = Form(""), completion: str
 
 def _point_context(session: Session, actor: Actor, point, **extra) -> dict:
     unit = session.get(Unit, actor.unit_id) if actor.unit_id else None
-    return {"v": service.view(point), "reports": service.reports_of(session, point), "report_type": service.REPORT,
+    return {"v": service.view(session, point), "reports": service.reports_of(session, point),
+            "report_type": service.REPORT,
             "may_report": actor.is_official and service.is_responsible(point, unit),
             "status_labels": service.STATUS_LABELS, "form": {}, **extra}
 

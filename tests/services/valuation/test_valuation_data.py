@@ -13,7 +13,11 @@ from ipcity.core.errors import DomainError, NotFound
 from ipcity.core.tables import Attachment, AuditEntry
 from ipcity.patents import position, register, store
 from ipcity.patents.record import UTILITY, LegalEvent
-from ipcity.services.pledge import valuation, valuation_data, valuation_service
+from ipcity.patents.register_scan import activity_rows
+from ipcity.services.valuation import access, service
+from ipcity.services.valuation import inputs as valuation_inputs
+from ipcity.services.valuation.domain import IN_FORCE
+from tests.support.clock import pin_today
 from tests.support.register import add_patent
 
 ON = date(2026, 11, 24)  # window: recent 2022–2024, earlier 2019–2021
@@ -21,7 +25,7 @@ ON = date(2026, 11, 24)  # window: recent 2022–2024, earlier 2019–2021
 
 @pytest.fixture(autouse=True)
 def pinned_today(monkeypatch):
-    monkeypatch.setenv("IPCITY_TODAY", ON.isoformat())
+    pin_today(monkeypatch, ON.isoformat())
 
 
 def test_field_activity_counts_applications_per_subclass_and_year(session):
@@ -36,11 +40,11 @@ def test_field_activity_counts_applications_per_subclass_and_year(session):
     # The A publication of the same application: one application, two rows — counted once.
     store.upsert(session, [dataclasses.replace(first, pub_number="CN999000001A", kind="A", grant_date=None)])
     session.flush()
-    rows = valuation_data.activity_rows(session, 2019, 2024)
+    rows = activity_rows(session, 2019, 2024)
     counts = {(s, y): n for s, y, n in rows}
     assert counts[("H01M", 2024)] == 9 and counts[("H01M", 2019)] == 3 and counts[("G06N", 2023)] == 1
     assert ("G06N", 2015) not in counts
-    fa = valuation_data.field_activity(session, ON, cached=False)
+    fa = valuation_inputs.field_activity(session, ON, cached=False)
     assert fa.recent("H01M") == 31 and fa.earlier("H01M") == 10
     assert fa.growth("H01M") == pytest.approx((31 / 10) ** (1 / 3) - 1)
     assert fa.activity("H01M") == 100.0 and fa.activity("G06N") == 50.0
@@ -49,10 +53,10 @@ def test_field_activity_counts_applications_per_subclass_and_year(session):
 
 def test_field_activity_is_cached_until_the_data_change(session):
     add_patent(session, 1, app_date=date(2023, 5, 1), ipc=("H01M10/0525",))
-    first = valuation_data.field_activity(session, ON)
-    assert valuation_data.field_activity(session, ON) is first
+    first = valuation_inputs.field_activity(session, ON)
+    assert valuation_inputs.field_activity(session, ON) is first
     add_patent(session, 2, app_date=date(2023, 6, 1), ipc=("H01M10/0525",))
-    again = valuation_data.field_activity(session, ON)
+    again = valuation_inputs.field_activity(session, ON)
     assert again is not first and again.recent("H01M") == 2
 
 
@@ -72,55 +76,55 @@ def test_register_entries_count_as_licences_pledges_and_disputes(session, people
     register.record_entry(session, actor, key, position.PRESERVATION, start=date(2024, 5, 1), reference="C1")
     register.close_entries(session, actor, key, position.PRESERVATION, "C1", on=date(2024, 9, 1))
     register.record_entry(session, actor, key, position.INVALIDATION_REQUEST, start=date(2026, 1, 5), reference="I1")
-    [inputs] = valuation_data.inputs_for(session, [register.find(session, key)], ON)
+    [inputs] = valuation_inputs.inputs_for(session, [register.find(session, key)], ON)
     values = inputs.values
     assert values["licences"] == 2  # one exclusive licence counts double
     assert values["pledges"] == 1  # closed, but history
     assert values["disputes"] == 2  # a lifted preservation order and a pending invalidation request
     assert values["transfers"] == 1 and values["cited_by"] == 4 and values["family_size"] == 3
     assert values["claim_count"] == 2 and values["independent_claims"] == 1
-    assert values["legal_status"] == valuation.IN_FORCE
+    assert values["legal_status"] == IN_FORCE
     assert values["remaining_term"] == pytest.approx((date(2040, 3, 1) - ON).days / 365.25, abs=0.01)
 
 
 def test_evaluate_applies_access_and_reports_every_bad_number(session, people):
     own = add_patent(session, 1)
     other = add_patent(session, 2, owners=("测试制造公司",))
-    [mine] = valuation_service.evaluate(session, own.app_number, actor=people["company"])
+    [mine] = service.evaluate(session, own.app_number, actor=people["company"])
     assert mine.card.overall is not None and mine.number.startswith("ZL")
     with pytest.raises(DomainError) as err:
-        valuation_service.evaluate(session, f"{own.app_number}, {other.app_number}", actor=people["company"])
+        service.evaluate(session, f"{own.app_number}, {other.app_number}", actor=people["company"])
     assert err.value.field == "numbers" and "only the patents it holds" in err.value.message.msgid
-    assert len(valuation_service.evaluate(session, [own.app_number, other.app_number], actor=people["bank"])) == 2
+    assert len(service.evaluate(session, [own.app_number, other.app_number], actor=people["bank"])) == 2
     with pytest.raises(NotFound):
-        valuation_service.evaluate(session, "ZL202010999999.9 CN202010999998.X", actor=people["bank"])
+        service.evaluate(session, "ZL202010999999.9 CN202010999998.X", actor=people["bank"])
 
 
 def test_pledged_or_preserved_patents_get_no_pledge_rate(session, people):
     rec = add_patent(session, 3, patent_type=UTILITY)
     register.record_entry(session, people["admin"], register.key_of(rec), position.PLEDGE, start=date(2025, 1, 1),
                           end=date(2028, 1, 1), reference="P9", detail={"pledgee": "测试银行"})
-    [v] = valuation_service.evaluate(session, rec.app_number)
+    [v] = service.evaluate(session, rec.app_number)
     assert v.advice.rate == 0 and any("ground 9" in m.msgid for m in v.advice.reasons)
 
 
 def test_summaries_and_the_stored_report(session, people):
     rec = add_patent(session, 4, cited_by=10, family_size=2)
-    [summary] = valuation_service.summaries(session, [rec.app_number])
+    [summary] = service.summaries(session, [rec.app_number])
     assert summary.indicative_value is None and 0 < summary.score <= 100 and summary.grade in "ABCDE"
     assert 0 <= summary.suggested_pledge_rate <= 1
     assert summary.report_url == f"/pledge/valuation/report.pdf?numbers={summary.number}&scenario=finance"
     income = {"revenue": "2000000", "royalty_rate": "0.04", "discount_rate": "0.12", "economic_life": "5"}
-    valuations = valuation_service.evaluate(session, rec.app_number, income=income, actor=people["bank"])
-    [att] = valuation_service.record_report(session, people["bank"], valuations, b"%PDF-1.7\n% test report\n")
+    valuations = service.evaluate(session, rec.app_number, income=income, actor=people["bank"])
+    [att] = service.record_report(session, people["bank"], valuations, b"%PDF-1.7\n% test report\n")
     session.commit()  # audit entries join the chain when their transaction commits
-    assert session.get(Attachment, att.id).owner_type == valuation_service.REPORT_OWNER
-    entry = session.query(AuditEntry).filter_by(action=valuation_service.AUDIT_ACTION).one()
+    assert session.get(Attachment, att.id).owner_type == service.REPORT_OWNER
+    entry = session.query(AuditEntry).filter_by(action=service.AUDIT_ACTION).one()
     assert entry.object_id == rec.app_number and '"present_value"' in entry.detail
-    [again] = valuation_service.summaries(session, [rec.app_number])
+    [again] = service.summaries(session, [rec.app_number])
     pv = valuations[0].income.present_value
     assert again.indicative_value == pytest.approx(pv, abs=0.01)
     assert pv == pytest.approx(sum(80_000 / 1.12 ** t for t in range(1, 6)))
-    assert valuation_service.may_see_report(session, people["bank"], rec.app_number)
-    assert not valuation_service.may_see_report(session, people["licensee"], rec.app_number)
-    assert valuation_service.summaries(session, [rec.app_number], scenario="licensing")[0].indicative_value is None
+    assert access.may_see_report(session, people["bank"], rec.app_number)
+    assert not access.may_see_report(session, people["licensee"], rec.app_number)
+    assert service.summaries(session, [rec.app_number], scenario="licensing")[0].indicative_value is None

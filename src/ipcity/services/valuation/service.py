@@ -1,14 +1,16 @@
 """Use cases of patent valuation for financing (专利价值内部评估): evaluate patents, summarise them for a pledge,
 keep the report a bank files.
 
-Who may value (rules.md §3.2; the pledge pages' users): banks, officials and administrators any patent in the
-register; a company only patents its unit holds. Evaluating writes nothing; `record_report` keeps the PDF in the
-file store (attachment owner REPORT_OWNER, one per patent right) and writes an audit entry whose detail holds the
-valuation as JSON — the stored valuation until a table of its own exists (asked of the lead).
+Who may value: access.py. Evaluating writes nothing; `record_report` keeps the PDF in the file store (attachment
+owner REPORT_OWNER, one per patent right) and writes an audit entry whose detail holds the valuation as JSON
+(as_data.as_dict) — the stored valuation until a table of its own exists (asked of the lead). The owner type and
+the audit action keep the names they were first stored under ("pledge_valuation", "pledge.valuation"), from the
+time valuation was part of the pledge service: existing databases hold them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
@@ -20,23 +22,29 @@ from sqlalchemy.orm import Session
 
 from ipcity.core import audit
 from ipcity.core.clock import today
-from ipcity.core.context import files_of
+from ipcity.core.context import files_of, settings_of
 from ipcity.core.errors import DomainError, NotFound, PermissionDenied
 from ipcity.core.files import Upload
 from ipcity.core.i18n import Msg
-from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, BANK, OFFICIAL_ROLES, Actor
+from ipcity.core.roles import Actor
 from ipcity.core.tables import Attachment, AuditEntry
 from ipcity.patents import register
 from ipcity.patents.record import PatentRecord
-from ipcity.services.pledge import valuation, valuation_data
-from ipcity.services.pledge.valuation import FieldActivity, IncomeInputs, IncomeResult, PledgeAdvice, ScoreCard
+from ipcity.services.valuation import inputs as valuation_inputs
+from ipcity.services.valuation.access import ensure_user, may_value
+from ipcity.services.valuation.as_data import as_dict
+from ipcity.services.valuation.domain import FINANCE, Scenario
+from ipcity.services.valuation.field_activity import FieldActivity
+from ipcity.services.valuation.income import IncomeInputs, IncomeResult, income_value, validate_income
+from ipcity.services.valuation.pledge_advice import PledgeAdvice, pledge_advice, refusal_reasons
+from ipcity.services.valuation.scorecard import ScoreCard, score
+from ipcity.services.valuation.weights import Config, load_config
 
-USERS = frozenset({BANK, APPLICANT_COMPANY, ADMIN}) | OFFICIAL_ROLES
-ANY_PATENT = frozenset({BANK, ADMIN}) | OFFICIAL_ROLES
-REPORT_OWNER = "pledge_valuation"  # attachment owner type; owner_id = the patent right's application number
-AUDIT_ACTION = "pledge.valuation"
+REPORT_OWNER = "pledge_valuation"  # attachment owner type (stored: keep); owner_id = the application number
+AUDIT_ACTION = "pledge.valuation"  # audit action (stored: keep)
 MAX_PATENTS = 20  # per request
-REPORT_URL = "/pledge/valuation/report.pdf"
+PAGE = "/pledge/valuation"  # the pages' address, which users and the README know
+REPORT_URL = PAGE + "/report.pdf"
 
 
 @dataclass(frozen=True)
@@ -44,11 +52,11 @@ class Valuation:
     number: str  # 专利号 (ZL…)
     key: str  # register key (application number)
     record: PatentRecord
-    inputs: valuation_data.Inputs
+    inputs: valuation_inputs.Inputs
     card: ScoreCard
     income: IncomeResult | None
     advice: PledgeAdvice
-    scenario: valuation.Scenario
+    scenario: Scenario
     on: date
     config_source: str
 
@@ -70,30 +78,6 @@ class ValuationSummary:
     indicative_value: float | None  # yuan: the income-approach value of the latest filed report, if any
     suggested_pledge_rate: float  # 0–1
     report_url: str
-
-
-# --- access ----------------------------------------------------------------------------------------------
-
-def ensure_user(actor: Actor) -> None:
-    if actor.role not in USERS:
-        raise PermissionDenied(Msg("Patent valuation is for banks, officials, companies (their own patents) and "
-                                   "administrators"))
-
-
-def may_value(actor: Actor, record: PatentRecord) -> bool:
-    if actor.role in ANY_PATENT:
-        return True
-    return actor.role == APPLICANT_COMPANY and bool(actor.unit_name) and actor.unit_name in record.applicants
-
-
-def may_see_report(session: Session, actor: Actor, owner_id: str) -> bool:
-    """file_access hook for REPORT_OWNER attachments: whoever may value the patent."""
-    if actor.role not in USERS:
-        return False
-    try:
-        return may_value(actor, register.find(session, owner_id))
-    except DomainError:
-        return False
 
 
 # --- evaluation ------------------------------------------------------------------------------------------
@@ -128,30 +112,38 @@ def find_records(session: Session, numbers: list[str], actor: Actor | None = Non
     return records
 
 
-def evaluate_record(record: PatentRecord, inputs: valuation_data.Inputs, scenario: valuation.Scenario,
-                    config: valuation.Config, income: IncomeInputs | None, on: date) -> Valuation:
-    card = valuation.score(inputs.values, scenario, config)
+def config_of(session: Session) -> Config:
+    """The weights, grades and pledge rates in force: the built-in defaults or the operator's file, and the
+    share of the weight that needs data (the settings IPCITY_VALUATION_WEIGHTS and _MIN_COVERAGE)."""
+    settings = settings_of(session)
+    config = load_config(settings.valuation_weights)
+    return dataclasses.replace(config, min_coverage=settings.valuation_min_coverage)
+
+
+def evaluate_record(record: PatentRecord, inputs: valuation_inputs.Inputs, scenario: Scenario, config: Config,
+                    income: IncomeInputs | None, on: date) -> Valuation:
+    card = score(inputs.values, scenario, config)
     remaining = inputs.position.remaining_years
-    result = valuation.income_value(income, remaining) if income is not None else None
-    advice = valuation.pledge_advice(card.overall, remaining, refusals=valuation.refusal_reasons(inputs.position),
-                                     value=result.present_value if result else None, rules=config.pledge_rates,
-                                     coverage=card.coverage)
+    result = income_value(income, remaining) if income is not None else None
+    advice = pledge_advice(card.overall, remaining, refusals=refusal_reasons(inputs.position),
+                           value=result.present_value if result else None, rules=config.pledge_rates,
+                           coverage=card.coverage, min_coverage=config.min_coverage)
     return Valuation(inputs.position.patent_number, register.key_of(record), record, inputs, card, result, advice,
                      scenario, on, config.source)
 
 
-def evaluate(session: Session, numbers: list[str] | str, *, scenario: str = valuation.FINANCE,
+def evaluate(session: Session, numbers: list[str] | str, *, scenario: str = FINANCE,
              income: IncomeInputs | dict | None = None, on: date | None = None, actor: Actor | None = None,
              activity: FieldActivity | None = None) -> list[Valuation]:
     """Value each patent: indicator score card, income-approach value (when income inputs are given, applied to
     each patent), suggested pledge rate. With `actor`, the access rule is applied. Writes nothing."""
-    config = valuation.load_config()
-    chosen = config.scenario(scenario or valuation.FINANCE)
+    config = config_of(session)
+    chosen = config.scenario(scenario or FINANCE)
     if isinstance(income, dict):
-        income = valuation.validate_income(income)
+        income = validate_income(income)
     on = on or today()
     records = find_records(session, split_numbers(numbers), actor)
-    found = valuation_data.inputs_for(session, records, on, activity)
+    found = valuation_inputs.inputs_for(session, records, on, activity)
     return [evaluate_record(r, i, chosen, config, income, on) for r, i in zip(records, found, strict=True)]
 
 
@@ -173,27 +165,27 @@ def stored_income(session: Session, key: str, scenario: str) -> IncomeInputs | N
     inputs = (found or {}).get("income", {}) or {}
     if not inputs.get("inputs"):
         return None
-    return valuation.validate_income(inputs["inputs"])
+    return validate_income(inputs["inputs"])
 
 
 def report_url(number: str, scenario: str) -> str:
     return f"{REPORT_URL}?numbers={number}&scenario={scenario}"
 
 
-def summaries(session: Session, numbers: list[str], *, scenario: str = valuation.FINANCE,
+def summaries(session: Session, numbers: list[str], *, scenario: str = FINANCE,
               on: date | None = None) -> list[ValuationSummary]:
     """For a proposed pledge: each patent's score, grade, indicative value and suggested pledge rate.
 
     The indicative value is the income-approach value of the newest report filed for the patent under the
     scenario (None when none was filed: the income approach needs the borrower's revenue). The caller checks
-    who may see it (banks and officials on the pledge application page)."""
+    who may see it (panels.pledge_panel: banks and officials on the pledge application page)."""
     if not numbers:
         return []
     on = on or today()
-    config = valuation.load_config()
+    config = config_of(session)
     chosen = config.scenario(scenario)
     records = find_records(session, split_numbers(numbers))
-    found = valuation_data.inputs_for(session, records, on)
+    found = valuation_inputs.inputs_for(session, records, on)
     out = []
     for record, inputs in zip(records, found, strict=True):
         income = stored_income(session, register.key_of(record), chosen.key)
@@ -205,55 +197,6 @@ def summaries(session: Session, numbers: list[str], *, scenario: str = valuation
 
 def _round(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
-
-
-# --- what a valuation looks like as data (API, audit detail, report) ------------------------------------------
-
-def as_dict(v: Valuation) -> dict:
-    pos = v.position
-    return {
-        "number": v.number, "application_number": pos.app_number, "publication_number": v.record.pub_number,
-        "title": v.record.title, "owners": list(pos.owners), "patent_type": pos.patent_type,
-        "filed": _iso(pos.app_date), "granted": _iso(pos.grant_date), "term_end": _iso(pos.term_end),
-        "in_force": pos.in_force, "ended_by": pos.ended_by, "remaining_years": round(pos.remaining_years, 2),
-        "on": v.on.isoformat(), "scenario": v.scenario.key, "config": v.config_source,
-        "register": {
-            "licences": [_entry(e) for e in pos.licences], "pledges": [_entry(e) for e in pos.pledges],
-            "suspensions": [_entry(e) for e in pos.suspensions],
-            "invalidation_requests": [_entry(e) for e in pos.invalidation_requests],
-            "open_licence": pos.open_licence is not None,
-            "fees": None if pos.fees is None else {
-                "current_year": pos.fees.current_year, "paid_through": pos.fees.paid_through,
-                "unpaid": pos.fees.unpaid, "due_on": _iso(pos.fees.due_on), "grace_ends": _iso(pos.fees.grace_ends)},
-        },
-        "indicators": [{"key": i.key, "level": i.level, "name_zh": i.name_zh, "name_en": i.name_en,
-                        "value": i.value, "score": _round(i.score, 2), "weight": i.weight,
-                        "effective_weight": round(i.effective_weight, 6), "missing": i.missing}
-                       for i in v.card.indicators],
-        "levels": [{"key": lv.key, "name_zh": lv.name_zh, "name_en": lv.name_en, "score": _round(lv.score, 2),
-                    "weight": lv.weight, "effective_weight": round(lv.effective_weight, 6),
-                    "missing": list(lv.missing)} for lv in v.card.levels],
-        "score": _round(v.card.overall, 2), "grade": v.card.grade, "missing": list(v.card.missing),
-        "coverage": round(v.card.coverage, 4),
-        "income": None if v.income is None else {
-            "inputs": v.income.inputs.to_dict(), "life_years": round(v.income.life, 4),
-            "capped_by_term": v.income.capped_by_term, "present_value": round(v.income.present_value, 2),
-            "years": [{"year": y.year, "fraction": round(y.fraction, 4), "revenue": round(y.revenue, 2),
-                       "income": round(y.income, 2), "after_tax": round(y.after_tax, 2),
-                       "discount_factor": round(y.discount_factor, 6), "present_value": round(y.present_value, 2)}
-                      for y in v.income.years]},
-        "pledge": {"suggested_rate": v.advice.rate, "reasons": [m.render() for m in v.advice.reasons],
-                   "indicative_loan": _round(v.advice.loan, 2)},
-    }
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def _entry(e) -> dict:
-    return {"start": _iso(e.start), "end": _iso(e.end), "reference": e.reference,
-            **{k: v for k, v in e.detail.items() if k in ("licence_type", "licensee", "pledgee", "debt_end")}}
 
 
 # --- filing the report -------------------------------------------------------------------------------------

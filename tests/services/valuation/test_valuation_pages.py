@@ -12,9 +12,11 @@ import pytest
 from pypdf import PdfReader
 
 from ipcity.core.accounts import create_unit, create_user
+from ipcity.core.plugins import Panel
 from ipcity.core.roles import AGENCY, Actor
 from ipcity.core.tables import Attachment, AuditEntry
-from ipcity.services.pledge import valuation_report, valuation_service
+from ipcity.services.valuation import report, service
+from tests.support.clock import pin_today
 from tests.support.people import PASSWORD, csrf_of, login
 from tests.support.register import add_patent
 
@@ -25,7 +27,7 @@ INCOME = {"revenue": "2,000,000", "royalty_rate": "4%", "discount_rate": "0.12",
 
 @pytest.fixture(autouse=True)
 def pinned_today(monkeypatch):
-    monkeypatch.setenv("IPCITY_TODAY", "2026-11-24")
+    pin_today(monkeypatch, "2026-11-24")
 
 
 @pytest.fixture
@@ -127,19 +129,19 @@ def test_filed_report_pdf(client, services, people, patents, tmp_path):
     assert resp.status_code == 200 and resp.headers["content-type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(resp.content)).pages)
     with services.db.session() as s:
-        entry = s.query(AuditEntry).filter_by(action=valuation_service.AUDIT_ACTION).one()
-        [att] = s.query(Attachment).filter_by(owner_type=valuation_service.REPORT_OWNER).all()
+        entry = s.query(AuditEntry).filter_by(action=service.AUDIT_ACTION).one()
+        [att] = s.query(Attachment).filter_by(owner_type=service.REPORT_OWNER).all()
         assert att.owner_id == own.app_number and entry.object_id == own.app_number
-        stored = valuation_service.latest_stored(s, own.app_number, "finance")["score"]
-        [v] = valuation_service.evaluate(s, own.app_number)
+        stored = service.latest_stored(s, own.app_number, "finance")["score"]
+        [v] = service.evaluate(s, own.app_number)
     assert stored == round(v.card.overall, 2)
     number = "ZL" + own.app_number[2:]
-    assert number in text and valuation_report.score_text(v.card.overall) in text
+    assert number in text and report.score_text(v.card.overall) in text
     assert "Asset Appraisal Law" in "".join(text.split("\n"))
     assert "测试银行" in text  # who ran it
     # The summary of a proposed pledge now carries the filed report's income-approach value.
     with services.db.session() as s:
-        [summary] = valuation_service.summaries(s, [own.app_number])
+        [summary] = service.summaries(s, [own.app_number])
     assert summary.indicative_value == pytest.approx(sum(60_000 / 1.12 ** t for t in range(1, 6)), abs=0.01)
     again = client.get(summary.report_url)
     assert again.status_code == 200 and again.content.startswith(b"%PDF")
@@ -155,7 +157,8 @@ def test_filed_report_pdf(client, services, people, patents, tmp_path):
 def test_summary_fragment(services, people, patents):
     own, other = patents
     with services.db.session() as s:
-        summaries = valuation_service.summaries(s, [own.app_number, other.app_number])
-    html = services.templates.get_template("pledge/_valuation_summary.html").render(valuations=summaries)
+        summaries = service.summaries(s, [own.app_number, other.app_number])
+    panel = Panel("valuation/_pledge_panel.html", {"valuations": summaries, "link": "/pledge/valuation"})
+    html = services.templates.get_template(panel.template).render(panel=panel)
     assert html.count('class="valuation-row"') == 2 and summaries[0].number in html
     assert f"{summaries[0].score:.1f}" in html and summaries[0].report_url.replace("&", "&amp;") in html

@@ -1,0 +1,213 @@
+"""The case services as the generic case-kit tests see them (tests/workflow/test_case_services.py).
+
+One `Service` per case service, read off its views module's declarations: its record pages (`RecordPage`) and
+lists (`ListPage`), a factory per record page that files a real record with the service's own use case (so the
+record is in its case type's first state and carries the files a filing carries), who the parties are, one step
+a person may take from the first state, and the use cases that bring the records onto the public lists.
+A new case service adds one declaration to SERVICES; the tests walk whatever is declared here, and a test
+fails when a views module declares a page that no declaration names.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from ipcity.core.context import files_of
+from ipcity.core.files import Upload
+from ipcity.core.roles import Actor
+from ipcity.core.tables import User
+from ipcity.services.dataip import service as dataip_service
+from ipcity.services.dataip import views as dataip_views
+from ipcity.services.openlicense import service as openlicense_service
+from ipcity.services.openlicense import views as openlicense_views
+from ipcity.services.pledge import service as pledge_service
+from ipcity.services.pledge import views as pledge_views
+from ipcity.web.case_pages import ListPage, RecordPage
+from ipcity.workflow.tables import Case
+from tests.support import dataip as dataip_support
+from tests.support.register import add_patent
+
+TODAY = "2026-11-24"  # the pledge and open-licence terms below start after it
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+OTHER_UNIT_OFFICIAL = "pudong"  # a handler of another unit (浦东新区政府): sees no service's records
+OUTSIDER = "outsider"           # a company that is party to nothing (made beside the cast of tests/support/people)
+
+People = dict[str, Actor]
+
+
+def pdf(name: str) -> Upload:
+    return Upload(name, io.BytesIO(PDF))
+
+
+def verified(session: Session, actor: Actor) -> None:
+    session.execute(update(User).where(User.id == actor.user_id).values(identity_verified=True))
+    session.flush()
+
+
+def in_force(session: Session, record, state: str = "registered") -> None:
+    """The record and its case put straight into `state` (as tests/workflow/test_one_door.py puts cases), for a
+    request on a registration, which only a registration in force takes."""
+    session.get(Case, record.case_id).state = record.state = state
+    session.flush()
+
+
+@dataclass(frozen=True)
+class Record:
+    """One record page and how to get a record onto it."""
+
+    key: str
+    page: RecordPage
+    make: Callable[[Session, People], object]  # a record in its case type's first state, through the use case
+    parties: tuple[str, ...]                   # people for whom RecordKind.parties is true
+    file_owner: str                            # owner type of a file that `make` leaves on the record
+    step: tuple[str, str, str]                 # (transition, who, reason): a step `who` may take from the first state
+    official: str = "reviewer"                 # an official of the unit whose officials see the record
+    stranger: str = "licensee"                 # a company that is no party
+    # A request on the record (the page's amendment case type), opened by the service's request use case: the
+    # record is put in the state a request needs first. Required where the page declares an amendment type.
+    request: Callable[[Session, People, object], Case] | None = None
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One list page: where it is mounted and which record it shows once `Service.publish` has run."""
+
+    page: ListPage
+    url: str
+    record: str                                      # the key of the Record it shows
+    public: bool = False                             # answers anonymous visitors
+    number: Callable[[object], str] | None = None    # the record's number in the list (default: the case number)
+    who: tuple[str, str] = ("", "")                  # (a party, a stranger); default: the Record's
+    malformed: dict[str, str] = field(default_factory=dict)  # bad filter values besides dates (field: value)
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    views: ModuleType
+    records: tuple[Record, ...]
+    lists: tuple[Listing, ...]
+    publish: Callable[[Session, People, dict[str, object]], None]  # puts the records on the public lists
+
+    def record(self, key: str) -> Record:
+        return next(r for r in self.records if r.key == key)
+
+
+# --- data-IP registration ------------------------------------------------------------------------------------
+
+def _data_product(session: Session, people: People):
+    verified(session, people["company"])
+    return dataip_support.file(session, people["company"])
+
+
+def _dataip_request(session: Session, people: People, product) -> Case:
+    in_force(session, product)
+    return dataip_service.request_amendment(session, people["company"], product, "change",
+                                            {"scale": "13万站点，3.4亿条记录"}, "站点增加")
+
+
+def _dataip_public(session: Session, people: People, records: dict) -> None:
+    dataip_support.to_publicity(session, people, records["product"])  # in publicity: in the public registry
+
+
+DATAIP = Service(
+    "dataip", dataip_views,
+    records=(Record("product", dataip_views.PAGE, _data_product, parties=("company",),
+                    file_owner=dataip_service.SAMPLE_OWNER, step=("pass_formal", "lead_handler", ""),
+                    request=_dataip_request),),
+    lists=(Listing(dataip_views.APPLICATIONS, "/dataip", "product"),
+           Listing(dataip_views.REGISTRY, "/dataip/registry", "product", public=True)),
+    publish=_dataip_public)
+
+
+# --- pledge registration -------------------------------------------------------------------------------------
+
+PLEDGE_FORM = {"pledgor_address": "上海市浦东新区张江路1号", "pledgee_address": "上海市黄浦区中山东一路1号",
+               "claim_type": "loan", "amount": "5000000", "debt_start": "2026-12-01", "debt_end": "2029-11-30",
+               "guarantee_scope": "主债权本金、利息、违约金及实现质权的费用", "annual_fee_payer": "pledgor"}
+
+
+def _pledge(session: Session, people: People):
+    verified(session, people["company"])
+    record = add_patent(session, 7101)
+    values = PLEDGE_FORM | {"pledgee_unit": str(people["bank"].unit_id), "patents": "ZL" + record.app_number[2:]}
+    return pledge_service.file_application(session, people["company"], values,
+                                           {"contract": [pdf("质押合同.pdf")], "commitment": [pdf("承诺书.pdf")]})
+
+
+def _pledge_request(session: Session, people: People, pledge) -> Case:
+    in_force(session, pledge)
+    return pledge_service.request_amendment(session, people["company"], pledge, "cancellation",
+                                            {"cancellation_reason": "repaid"}, "债务已清偿", pdf("清偿证明.pdf"))
+
+
+def _pledge_public(session: Session, people: People, records: dict) -> None:
+    pledge = records["pledge"]
+    pledge_service.PLEDGES.act(session, people["bank"], pledge, "confirm")
+    pledge_service.PLEDGES.act(session, people["reviewer"], pledge, "register")  # in the gazette
+
+
+PLEDGE = Service(
+    "pledge", pledge_views,
+    records=(Record("pledge", pledge_views.PAGE, _pledge, parties=("company", "bank"),
+                    file_owner=pledge_service.CONTRACT_OWNER, step=("confirm", "bank", ""), request=_pledge_request),),
+    lists=(Listing(pledge_views.APPLICATIONS, "/pledge", "pledge"),
+           Listing(pledge_views.GAZETTE, "/pledge/gazette", "pledge", public=True,
+                   number=lambda pledge: pledge.registration_number)),
+    publish=_pledge_public)
+
+
+# --- open licensing ------------------------------------------------------------------------------------------
+
+TERMS = {"mode": "entry_plus_running", "entry_fee": "80000", "rate": "3", "rate_basis": "net_sales",
+         "term_start": "2026-12-01", "term_end": "2030-11-30", "other_terms": "按年结算", "contact": "021-5555",
+         "small_entity": "none"}
+
+
+def _declared(session: Session, people: People, serial: int):
+    record = add_patent(session, serial, title=f"一种开放许可测试装置{serial}")
+    return openlicense_service.file_declaration(session, people["company"],
+                                                {**TERMS, "patent_number": record.app_number},
+                                                pdf("专利权评价报告.pdf"))
+
+
+def _declaration(session: Session, people: People):
+    return _declared(session, people, 7201)
+
+
+def _licence(session: Session, people: People):
+    """A licence (its first state, notified) under a published declaration, with a written proof on file."""
+    d = _declared(session, people, 7202)
+    openlicense_service.DECLARATIONS.act(session, people["lead_handler"], d, "publish")
+    lic = openlicense_service.take_licence(session, people["licensee"], d, {
+        "mode": d.mode, "start_on": "2026-12-01", "products": "极片涂布设备", "contact": "021-6666"})
+    files_of(session).attach(session, pdf("许可合同.pdf"), openlicense_service.PROOF_OWNER, lic.id,
+                             people["licensee"].user_id, field="proof", allowed=openlicense_service.DOCUMENT_TYPES)
+    return lic
+
+
+def _openlicense_public(session: Session, people: People, records: dict) -> None:
+    openlicense_service.DECLARATIONS.act(session, people["lead_handler"], records["declaration"], "publish")
+
+
+OPENLICENSE = Service(
+    "openlicense", openlicense_views,
+    records=(Record("declaration", openlicense_views.DECLARATION_PAGE, _declaration, parties=("company",),
+                    file_owner=openlicense_service.REPORT_OWNER, step=("publish", "lead_handler", "")),
+             Record("licence", openlicense_views.LICENCE_PAGE, _licence, parties=("licensee", "company"),
+                    file_owner=openlicense_service.PROOF_OWNER, step=("end", "licensee", "不再实施"),
+                    stranger=OUTSIDER)),
+    lists=(Listing(openlicense_views.PUBLIC, "/openlicense", "declaration", public=True,
+                   malformed={"max_fee": "五万"}),
+           Listing(openlicense_views.DECLARATIONS, "/openlicense/declarations", "declaration"),
+           Listing(openlicense_views.LICENCES, "/openlicense/licences", "licence")),
+    publish=_openlicense_public)
+
+
+SERVICES = (DATAIP, PLEDGE, OPENLICENSE)
