@@ -103,7 +103,7 @@ def test_the_backfill_moves_old_case_data_into_the_typed_rows(session, people, m
         product.id, "change", {"name": "旧版记下的新名称"}, "旧版的变更理由", "submitted")
     case = session.get(Case, old_change.id)
     assert (case.subject_type, case.subject_id, case.data) == ("dataip.amendment", str(change.id), {})
-    assert dataip.AMENDMENTS.of_case(session, case) is change and dataip.PRODUCTS.of_case(session, case) is product
+    assert dataip.AMENDMENTS.of_case(session, case) is change and change.product is product
     cancel = session.scalar(select(PledgeAmendment).where(PledgeAmendment.case_id == old_cancel.id))
     assert (cancel.pledge_id, cancel.kind, cancel.changes, cancel.reason, cancel.cancellation_reason,
             cancel.proof_id, cancel.state) == (p.id, "cancellation", {}, "贷款已结清", "repaid", proof.id,

@@ -46,7 +46,7 @@ def test_a_change_is_its_own_row_and_approval_applies_exactly_its_changes(sessio
     assert (case.subject_type, case.subject_id) == (service.AMENDMENT_SUBJECT, str(request.id))
     assert not {"kind", "changes", "reason"} & set(case.data)  # the row holds them, not the case's free data
     assert service.amendments_of(session, product) == [request]
-    assert service.PRODUCTS.of_case(session, case) is product  # the product page takes the request's steps
+    assert service.AMENDMENTS.of_case(session, case).product is product  # the product page takes its steps
     assert service.AMENDMENT.link(case) == f"/dataip/{product.id}"
 
     engine.fire(session, service.AMENDMENT, case, "approve", people["reviewer"])

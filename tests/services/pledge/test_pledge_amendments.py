@@ -60,7 +60,7 @@ def test_a_change_is_its_own_row_and_approval_applies_exactly_its_changes(sessio
     assert session.get(Attachment, request.proof_id).filename == "变更协议.pdf"
     assert (case.subject_type, case.subject_id) == (service.AMENDMENT_SUBJECT, str(request.id))
     assert not {"kind", "changes", "reason", "proof", "cancellation_reason"} & set(case.data)
-    assert service.PLEDGES.of_case(session, case) is pledge
+    assert service.AMENDMENTS.of_case(session, case).pledge is pledge
     assert service.AMENDMENT.link(case) == f"/pledge/{pledge.id}"
 
     service.act_on_amendment(session, people["bank"], case, "confirm", "")
