@@ -50,8 +50,8 @@ def register_pledge(session, people, rec):
     values = PLEDGE_FORM | {"pledgee_unit": str(people["bank"].unit_id), "patents": rec.app_number}
     p = pledge.file_application(session, people["company"], values,
                                 {"contract": [pdf("质押合同.pdf")], "commitment": [pdf("承诺书.pdf")]})
-    pledge.act(session, people["bank"], p, "confirm", {}, "")
-    pledge.act(session, people["reviewer"], p, "register", {}, "")
+    pledge.PLEDGES.act(session, people["bank"], p, "confirm", {}, "")
+    pledge.PLEDGES.act(session, people["reviewer"], p, "register", {}, "")
     session.commit()
     return p
 
@@ -77,7 +77,7 @@ def test_a_registered_pledge_blocks_an_open_licence_until_the_pledgee_consents(s
     session.commit()
     assert register.position(session, patent.app_number).pledges == ()
     d = openlicense.file_declaration(session, people["company"], {**TERMS, "patent_number": patent.app_number})
-    openlicense.act(session, people["lead_handler"], d, "publish")
+    openlicense.DECLARATIONS.act(session, people["lead_handler"], d, "publish")
     session.commit()
     assert register.position(session, patent.app_number).open_licence is not None
 
