@@ -3,17 +3,24 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo install test lint bench clean
+.PHONY: demo run-install install test lint bench clean
 
-$(VENV)/.installed: pyproject.toml
+# Running the platform needs only the package; the test command adds the test extras (torch, Playwright, …).
+$(VENV)/.run-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.run-installed
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
+run-install: $(VENV)/.run-installed
+
 install: $(VENV)/.installed
 
-demo: install
+demo: run-install
 	IPCITY_DEMO=1 $(VENV)/bin/ipcity demo
 
 test: install

@@ -1,4 +1,4 @@
-"""Fill translations into the Chinese catalogue: python scripts/po_fill.py 'msgid=译文' ..."""
+"""Fill translations into the Chinese catalogue: python scripts/po_fill.py 'msgid=译文' 'context|msgid=译文' ..."""
 
 import sys
 
@@ -9,8 +9,12 @@ with open(PATH, "rb") as fh:
     cat = read_po(fh)
 for arg in sys.argv[1:]:
     msgid, text = arg.split("=", 1)
-    if msgid not in cat:
-        sys.exit(f"not in catalogue: {msgid}")
-    cat[msgid].string = text
+    context = None
+    if "|" in msgid:
+        context, msgid = msgid.split("|", 1)
+    message = cat.get(msgid, context=context)
+    if message is None:
+        sys.exit(f"not in catalogue: {context + '|' if context else ''}{msgid}")
+    message.string = text
 with open(PATH, "wb") as fh:
     write_po(fh, cat, width=120, omit_header=False, sort_output=True)

@@ -25,24 +25,27 @@ PO_PATH = SRC / "locale" / "zh_Hans" / "LC_MESSAGES" / "messages.po"
 KEYWORDS = {**DEFAULT_KEYWORDS, "Msg": None, "_": None, "gettext": None, "N_": None}
 
 # English msgids whose Chinese is legitimately the same text (none needed so far).
-SAME_IN_CHINESE: frozenset[str] = frozenset()
+# Messages that are only placeholders and punctuation: the Chinese differs only in full-width punctuation.
+SAME_IN_CHINESE: frozenset[str] = frozenset({"{platform}: {what}", "{rule}; {also}"})
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @cache
-def extracted() -> dict[str, list[str]]:
-    """msgid -> ['file:line', ...] for every message Babel extracts from src/ipcity."""
+def extracted() -> dict[str | tuple[str, str], list[str]]:
+    """msgid (or (context, msgid) for a pgettext message) -> ['file:line', ...] for every message Babel extracts
+    from src/ipcity."""
     with BABEL_CFG.open() as fh:
         method_map, options_map = parse_mapping_cfg(fh, str(BABEL_CFG))
     found: dict[str, list[str]] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+    for filename, lineno, message, _comments, context in extract_from_dir(
         SRC, method_map, options_map, keywords=KEYWORDS
     ):
         for msgid in message if isinstance(message, tuple) else (message,):
             if msgid:
-                found.setdefault(msgid, []).append(f"src/ipcity/{filename}:{lineno}")
+                found.setdefault((context, msgid) if context else msgid, []).append(
+                    f"src/ipcity/{filename}:{lineno}")
     return found
 
 
@@ -52,8 +55,9 @@ def catalogue() -> Catalog:
         return read_po(fh, locale="zh")
 
 
-def translated(msgid: str) -> str:
-    message = catalogue().get(msgid)
+def translated(key: str | tuple[str, str]) -> str:
+    context, msgid = key if isinstance(key, tuple) else (None, key)
+    message = catalogue().get(msgid, context=context)
     if message is None or message.fuzzy:
         return ""
     string = message.string
@@ -110,6 +114,18 @@ def test_english_messages_are_really_translated():
         if message.string == message.id or not CJK.search(message.string):
             untranslated.append(f"{message.id!r} -> {message.string!r}")
     assert not untranslated, "msgstr is not Chinese:\n  " + "\n  ".join(untranslated)
+
+
+def test_a_word_in_context_reads_as_it_should_there():
+    from ipcity.core import i18n
+
+    token = i18n.current_locale.set("zh_Hans")
+    try:
+        assert i18n.pgettext("unit", "Name") == "单位名称"
+        assert i18n.pgettext("person", "Name") == "姓名"
+        assert i18n.gettext("Name") != i18n.pgettext("unit", "Name")
+    finally:
+        i18n.current_locale.reset(token)
 
 
 def test_msg_renders_in_both_languages():

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from ipcity.bootstrap import default_registry
 from ipcity.core import runtime
+from ipcity.documents_cli import documents_app, reissue_broken
 from ipcity.patents.cli import search
 
 app = typer.Typer(help="ipcity — IP-strong city public-service platform", no_args_is_help=True)
@@ -22,10 +23,13 @@ audit_app = typer.Typer(help="Audit trail")
 jobs_app = typer.Typer(help="Background jobs")
 calendar_app = typer.Typer(help="Working-day calendar")
 user_app = typer.Typer(help="Accounts")
+outbox_app = typer.Typer(help="Messages the platform sent or queued (e-mail links, codes): the outbox table and folder")
 app.add_typer(audit_app, name="audit")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(user_app, name="user")
+app.add_typer(documents_app, name="documents")  # issue stored documents again (core/documents.py)
+app.add_typer(outbox_app, name="outbox")
 console = Console()
 
 runtime.provide(lambda: _services())
@@ -86,6 +90,10 @@ def demo(host: str = "127.0.0.1", port: int = 8000, serve_: bool = typer.Option(
         pw = saved.read_text().strip()
     _print_accounts(pw, accounts)
     jobs_run(follow=True)  # the demo patent corpus is loaded by a job: run it now, with its progress
+    # documents a demo made without fonts (before the platform shipped its own) are issued again, good
+    issued, _refused = reissue_broken(svc, "演示文书重新出具：原文书缺少字形 / demo documents issued again")
+    if issued:
+        console.print(f"{issued} document(s) without their glyphs issued again")
     if serve_:
         serve(host, port)
 
@@ -305,6 +313,43 @@ def user_revoke_identity(username: str, reason: str = typer.Option(...),
 
     _identity(username, by, lambda s, actor, user: identity.revoke(s, actor, user, reason))
     console.print(f"identity verification of {username} revoked")
+
+
+@outbox_app.command("list")
+def outbox_list(unsent: bool = typer.Option(False, "--unsent", help="only table rows not yet delivered"),
+                limit: int = typer.Option(20, min=1, max=1000)) -> None:
+    """The newest messages, from the outbox table and the outbox folder (IPCITY_NOTIFIER=file)."""
+    from ipcity.core.clock import local
+    from ipcity.core.notify import stored_messages
+
+    svc = _services()
+    with svc.db.session() as s:
+        found = stored_messages(s, svc.settings, unsent_only=unsent, limit=limit)
+    table = Table(title=f"发件箱 outbox ({svc.settings.outbox_dir})")
+    for col in ("key", "time (Beijing)", "to", "subject", "purpose", "sent"):
+        table.add_column(col)
+    for m in found:
+        table.add_row(m.key, local(m.at).strftime("%Y-%m-%d %H:%M:%S"), m.to, m.subject, m.purpose,
+                      {True: "yes", False: "no", None: "file"}[m.sent])
+    console.print(table)
+    if found:
+        console.print(f"read one: ipcity outbox show {found[0].key}")
+
+
+@outbox_app.command("show")
+def outbox_show(key: str = typer.Argument(..., help="the key `ipcity outbox list` shows")) -> None:
+    """One message in full (it may hold a live link: do not paste it anywhere)."""
+    from ipcity.core.clock import local
+    from ipcity.core.notify import stored_message
+
+    svc = _services()
+    with svc.db.session() as s:
+        m = stored_message(s, svc.settings, key)
+    if m is None:
+        console.print(f"[red]no message {key}[/red]")
+        raise typer.Exit(2)
+    print(f"To: {m.to}\nSubject: {m.subject}\nDate: {local(m.at).strftime('%Y-%m-%d %H:%M:%S')} (Beijing)\n"
+          f"Purpose: {m.purpose}\n\n{m.body}")
 
 
 @app.command()

@@ -11,6 +11,7 @@ import os
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,6 +141,21 @@ def do_login(page, base_url: str, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     with page.expect_navigation():
         page.click("form[action='/login'] button[type=submit]")
+
+
+@contextmanager
+def answering(page, accept: bool = True):
+    """Answer the confirmation a step that cannot be undone asks (data-confirm, web/static/app.js) while the
+    block runs: yes, or no with accept=False. Playwright would otherwise dismiss it, and the step not post."""
+
+    def answer(dialog) -> None:
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.on("dialog", answer)
+    try:
+        yield
+    finally:
+        page.remove_listener("dialog", answer)
 
 
 def take_screenshot(page, name: str) -> Path | None:

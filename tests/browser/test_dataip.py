@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import DEMO_PASSWORD
+from tests.browser.conftest import DEMO_PASSWORD, answering
 from tests.support.clock import pin_today
 from tests.support.dataip import code_from_outbox
 
@@ -35,7 +35,7 @@ def act(page, transition: str, reason: str = "") -> None:
     expect(form).to_be_visible()
     if reason:
         form.locator("textarea[name=reason]").fill(reason)
-    with page.expect_navigation():
+    with answering(page), page.expect_navigation():
         form.locator("button[type=submit]").click()
 
 

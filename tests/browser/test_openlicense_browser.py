@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from ipcity.core.clock import today
 from ipcity.patents.demo_register import demo_records
-from tests.browser.conftest import DEMO_PASSWORD
+from tests.browser.conftest import DEMO_PASSWORD, answering
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +45,7 @@ def test_declare_publish_find_and_take_a_licence(new_page, live_server, login, s
     # --- the IP office publishes ---
     login(handler, base, "sipa.handler", DEMO_PASSWORD)
     handler.goto(declaration_url)
-    with handler.expect_navigation():
+    with answering(handler), handler.expect_navigation():
         handler.locator("form#act-publish button[type=submit]").click()
     expect(handler.locator("#declaration-state")).to_have_attribute("data-state", "published")
     number = handler.locator("#declaration-number").inner_text().split()[0]

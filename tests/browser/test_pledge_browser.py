@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from ipcity.patents.demo_register import demo_records
-from tests.browser.conftest import DEMO_PASSWORD
+from tests.browser.conftest import DEMO_PASSWORD, answering
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ def act(page, transition: str, reason: str = "") -> None:
     expect(form).to_be_visible()
     if reason:
         form.locator("textarea[name=reason]").fill(reason)
-    with page.expect_navigation():
+    with answering(page), page.expect_navigation():
         form.locator("button[type=submit]").click()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import logging
 import re
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from lxml import etree
 
+from ipcity.core import fonts as core_fonts
 from ipcity.navigation import charts
 from ipcity.navigation.charts import to_csv, to_echarts, to_svg
 from ipcity.navigation.model import ChartSpec
@@ -216,15 +216,13 @@ def test_two_charts_inlined_together_share_no_id():
     assert ids[0] and ids[1] and not ids[0] & ids[1]
 
 
-def test_chinese_labels_are_drawn_with_a_cjk_font():
-    if "CJK" not in charts._font_families()[0]:
-        pytest.skip("no Noto CJK font installed")
+def test_chinese_labels_are_drawn_with_the_shipped_font():
     root = parse(to_svg(make("bar")))
-    # svg.fonttype 'none': labels are <text> elements naming the CJK family, which the report's PDF embeds
+    # svg.fonttype 'none': labels are <text> elements naming the shipped family, which the report's PDF embeds
     texts = [el for el in root.iter(f"{SVG}text")]
     assert texts and any(re.search("[\u4e00-\u9fff]", "".join(el.itertext())) for el in texts)
-    fonts = " ".join(filter(None, (el.get("font-family") or el.get("font") or "" for el in root.iter())))
-    assert "Noto Sans CJK" in fonts
+    families = {el.get("font-family") for el in root.iter() if isinstance(el.tag, str) and el.get("font-family")}
+    assert families == {core_fonts.SANS_STACK.replace('"', "'")}
 
 
 def test_svg_is_deterministic_and_thread_safe():
@@ -243,19 +241,13 @@ def test_empty_charts_do_not_crash():
     assert parse(to_svg(zero_pie)).tag == SVG + "svg"
 
 
-def test_missing_cjk_font_warns_once_and_still_draws(monkeypatch, caplog):
-    charts._font_families.cache_clear()
-    monkeypatch.setattr(charts, "CJK_FAMILIES", ("No Such Font SC",))
-    monkeypatch.setattr(charts.font_manager, "findSystemFonts", lambda *a, **k: [])
-    try:
-        spec = ChartSpec("ascii", "Trend", "bar", categories=["a", "b"], series=[("n", [1, 2])])
-        with caplog.at_level(logging.WARNING, logger="ipcity.navigation.charts"):
-            first, second = to_svg(spec), to_svg(spec)
-        assert parse(first).findall(f".//{SVG}path") and first == second
-        assert [r.message for r in caplog.records].count(
-            "no CJK font found for charts (install fonts-noto-cjk): Chinese labels will not render") == 1
-    finally:
-        charts._font_families.cache_clear()
+def test_a_label_the_font_cannot_draw_is_refused():
+    spec = ChartSpec("pua", "趋势", "bar", categories=["上海", "私用\ue000"], series=[("n", [1, 2])])
+    with pytest.raises(core_fonts.MissingGlyphs) as refused:
+        to_svg(spec)
+    assert refused.value.chars == ["\ue000"] and "U+E000" in refused.value.message.render("en")
+    # the lock and the warning filters are left as they were: the next chart draws
+    assert parse(to_svg(make("bar"))).tag == SVG + "svg"
 
 
 def test_pyplot_is_never_imported():

@@ -186,7 +186,7 @@ def test_long_table_repeats_its_header_row(pages):
     assert any("企业69" in text for text in pages)
 
 
-def test_pdf_embeds_a_noto_cjk_font(pdf, tmp_path):
+def test_pdf_embeds_the_shipped_font(pdf, tmp_path):
     if shutil.which("pdffonts") is None:
         pytest.skip("pdffonts (poppler-utils) is not installed")
     path = tmp_path / "report.pdf"
@@ -194,8 +194,8 @@ def test_pdf_embeds_a_noto_cjk_font(pdf, tmp_path):
     listing = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     fonts = [line.split() for line in listing.splitlines()[2:] if line.strip()]
     # columns end with: emb sub uni object-id generation
-    embedded_cjk = [f[0] for f in fonts if re.search(r"Noto.?Sans.?CJK", f[0], re.IGNORECASE) and f[-5] == "yes"]
-    assert embedded_cjk, listing
+    embedded = [f[0] for f in fonts if "IPCity-Sans" in f[0] and f[-5] == "yes"]
+    assert embedded and all("IPCity-" in f[0] for f in fonts), listing  # the platform's own font only
 
 
 def test_pdf_holds_no_raster_images(pdf):

@@ -90,7 +90,7 @@ def test_a_run_end_to_end_stores_results_and_a_pdf(services, people, register):
         assert run.status == "done", run.message
         assert run.records == 4 and run.publications == 5
         assert set(run.timings["seconds"]) >= {"select", "analyse", "clusters", "report", "pdf"}
-        pdf = service.report_pdf(s, services.files, run, "zh")
+        pdf = service.report_file(s, services.db, services.files, run, "zh", "pdf")
         assert pdf.startswith(b"%PDF")
         actions = s.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "nav_topic")).all()
         assert actions == ["create", "run"]

@@ -237,3 +237,10 @@ def test_terms_rebuild_is_reproducible(terms):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.build_terms() == terms
+
+
+def test_english_titles_carry_no_scraped_markup():
+    from ipcity.patents.ipc import scheme
+
+    title = scheme().title("A21D", "en")
+    assert title.startswith("TREATMENT") and "href" not in title and "onclick" not in title and '"' not in title

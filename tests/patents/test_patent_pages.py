@@ -32,6 +32,17 @@ def test_facet_filter_links_narrow_the_result(searchable):
     assert 'data-pub="WO' not in resp.text and 'data-pub="US' not in resp.text
 
 
+def test_a_new_query_emptied_by_a_facet_still_on_says_so_and_offers_to_clear_it(searchable):
+    resp = searchable.get("/patents", params=[("q", "TI=ritonavir"), ("f", "district:310115")])
+    assert 'class="hit"' not in resp.text
+    assert 'id="filters-still-on"' in resp.text
+    cleared = resp.text.split('id="clear-filters"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+    assert "f=" not in cleared and "ritonavir" in cleared
+    assert 'class="hit"' in searchable.get(cleared).text
+    # without a filter on, an empty result offers nothing to clear
+    assert 'id="filters-still-on"' not in searchable.get("/patents", params={"q": "TI=qqqqnothing"}).text
+
+
 def test_a_syntax_error_is_shown_with_its_place(searchable):
     resp = searchable.get("/patents", params={"q": "TI=(电池 AND"})
     assert resp.status_code == 400
@@ -41,6 +52,8 @@ def test_a_syntax_error_is_shown_with_its_place(searchable):
 def test_detail_page_shows_bibliography_and_ipc_titles(searchable):
     resp = searchable.get("/patents/CN115000001A")
     assert resp.status_code == 200
+    # the Chinese page names each field once (the official term), never "摘要 摘要"
+    assert "摘要 摘要" not in resp.text and "申请号 申请号" not in resp.text
     assert "CN202210000001" in resp.text and "上海示例新能源科技有限公司" in resp.text
     assert 'id="ipc-titles"' in resp.text and "锂离子电池" in resp.text
     assert searchable.get("/patents/CN000000000A").status_code == 404

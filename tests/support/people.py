@@ -19,7 +19,7 @@ CAST = {
     "reviewer": (REVIEWER, "上海市知识产权局"),
     "head": (HEAD, "上海市知识产权局"),
     "lead_handler": (HANDLER, "上海市知识产权局"),
-    "pudong": (HANDLER, "浦东新区政府"),
+    "pudong": (HANDLER, "浦东新区人民政府"),
     "sheitc": (HANDLER, "市经济信息化委"),
     "commerce": (HANDLER, "市商务委"),
     "company": (APPLICANT_COMPANY, "测试公司"),

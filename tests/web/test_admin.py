@@ -57,3 +57,24 @@ def test_holiday_schedule_upload(client, services, people):
     with services.db.session() as s:
         assert s.get(Holiday, __import__("datetime").date(2027, 1, 1)).is_off_day
         assert s.scalar(select(AuditEntry.action).where(AuditEntry.action == "calendar.import")) is not None
+
+
+def test_the_audit_trail_reads_in_words_and_beijing_time(client, services, people):
+    """Codes stay in the trail; people read labels, and times in Beijing time (UTC+8), as on every other page."""
+    from datetime import datetime, timedelta
+
+    from ipcity.core.audit_labels import ACTION_LABELS
+
+    login(client, "admin")  # the sign-in itself is an entry
+    with services.db.session() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "login")
+                          .order_by(AuditEntry.seq.desc())).first()
+        stored = datetime.fromisoformat(entry.at)
+    beijing = (stored + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
+    page = client.get("/admin/audit", params={"action": "login"}).text
+    assert "登录" in page and beijing in page and "UTC" not in page
+    assert ">login<" not in page and ">case.transition<" not in page  # codes only as option values
+    assert "login" in ACTION_LABELS
+    export = client.get("/admin/audit", params={"action": "login", "format": "csv"})
+    assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
+    assert beijing in export.text and "登录" in export.text

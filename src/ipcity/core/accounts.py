@@ -1,4 +1,8 @@
-"""Accounts: units, users, login with lockout, server-side sessions, password change."""
+"""Accounts: units, users, login with lockout, server-side sessions, password change.
+
+Companies and individuals may also open their own accounts (core/registration.py); such an account signs in
+only once its e-mail address is confirmed.
+"""
 
 from __future__ import annotations
 
@@ -47,9 +51,23 @@ def create_unit(session: Session, actor: Actor, *, code: str, name_zh: str, kind
     return unit
 
 
+MAX_USERNAME = 64  # core/tables.py User.username
+
+
+def username_problem(username: str) -> Msg | None:
+    """What is wrong with a (stripped, lower-case) user name, or None."""
+    if not username:
+        return Msg("{field} is required", field=Msg("User name"))
+    if len(username) > MAX_USERNAME:
+        return Msg("{field} is too long: at most {n} characters", field=Msg("User name"), n=MAX_USERNAME)
+    if not username.isascii() or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
+        return Msg("User names use letters, digits, '.', '-' and '_' only")
+    return None
+
+
 def create_user(session: Session, actor: Actor, *, username: str, password: str, display_name: str, role: str,
                 unit_id: int | None, email: str = "", is_demo: bool = False,
-                identity_verified: bool = False) -> User:
+                identity_verified: bool = False, phone: str = "", email_confirmed: bool = True) -> User:
     username = username.strip().lower()
     if not username or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
         raise DomainError(Msg("User names use letters, digits, '.', '-' and '_' only"), field="username")
@@ -62,7 +80,7 @@ def create_user(session: Session, actor: Actor, *, username: str, password: str,
         raise DomainError(Msg(problems[0]), field="password", problems=[("password", Msg(p)) for p in problems])
     user = User(username=username, display_name=display_name.strip() or username, role=role, unit_id=unit_id,
                 email=email, password_hash=hash_password(password), password_changed_at=now(), is_demo=is_demo,
-                identity_verified=identity_verified)
+                identity_verified=identity_verified, phone=phone, email_confirmed=email_confirmed)
     session.add(user)
     session.flush()
     audit.record(session, actor, "user.create", "user", user.id, summary=username, detail={"role": role,
@@ -72,6 +90,12 @@ def create_user(session: Session, actor: Actor, *, username: str, password: str,
 
 class TooManyAttempts(DomainError):
     status = 429
+
+
+class EmailNotConfirmed(DomainError):
+    """The right password for an account whose owner has not yet opened the confirmation link."""
+
+    status = 403
 
 
 def authenticate(session: Session, settings: Settings, username: str, password: str, *, address: str = "",
@@ -98,6 +122,10 @@ def authenticate(session: Session, settings: Settings, username: str, password: 
                          detail={"address": address})
         session.commit()
         raise DomainError(Msg("Wrong user name or password"), field="password")
+    if not user.email_confirmed:
+        # Said only to whoever knows the password: it tells a stranger nothing.
+        raise EmailNotConfirmed(Msg("Confirm your e-mail address first: open the link we sent to it when you "
+                                    "registered"), field="username")
     throttle.record_success(session, username, address)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

@@ -92,6 +92,35 @@ def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return raw
 
 
+NOTIFIERS = ("outbox", "file", "smtp")
+SMTP_SECURITY = ("starttls", "ssl", "none")
+
+
+def _notifier(name: str, default: str) -> str:
+    raw = _raw(name)
+    if raw is None:
+        return default
+    module, colon, factory = raw.partition(":")
+    if raw in NOTIFIERS or (colon and all(p.isidentifier() for p in module.split(".")) and factory.isidentifier()):
+        return raw
+    raise SettingError(f"{name}={raw!r} must be one of {', '.join(NOTIFIERS)}, or package.module:factory")
+
+
+def _address(name: str) -> str:
+    raw = _raw(name) or ""
+    if raw and (raw.count("@") != 1 or raw.startswith("@") or raw.endswith("@") or any(c.isspace() for c in raw)):
+        raise SettingError(f"{name}={raw!r} is not an e-mail address")
+    return raw
+
+
+def _check_mail(values: dict) -> None:
+    """A notifier that sends mail needs its server; checked once the overrides are in."""
+    if values["notifier"] == "smtp" and not values["smtp_host"]:
+        raise SettingError("IPCITY_SMTP_HOST must name the mail server when IPCITY_NOTIFIER=smtp")
+    if not 1 <= values["smtp_port"] <= 65535:
+        raise SettingError(f"IPCITY_SMTP_PORT={values['smtp_port']!r} must be between 1 and 65535")
+
+
 def _words(name: str) -> tuple[str, ...] | None:
     """A comma-separated list; set but empty = no words; unset = None (the built-in list)."""
     raw = os.environ.get(name)
@@ -142,6 +171,7 @@ class Settings:
     encoder: str = "corpus"  # "corpus" (trained on the corpus), "none", or "st:/path/to/sentence-transformers-model"
     encoder_dim: int = 256
     public_url: str = "http://127.0.0.1:8000"  # how the public reaches the platform: links printed in certificates
+    service_contact: str = ""  # how the public reaches the office with questions (咨询方式): every service guide
     files_quota_bytes: int = 20 * 1024**3  # the whole file store (sum of stored files); 0 = no quota
     objection_max_files: int = 10  # evidence files in one data-IP objection
     objection_max_bytes: int = 30 * 1024 * 1024  # evidence bytes in one data-IP objection
@@ -150,7 +180,22 @@ class Settings:
     objection_window_hours: int = 24
     contact_code_minutes: int = 30  # how long a contact confirmation code is valid
     contact_code_attempts: int = 5  # wrong codes before the code is void
-    notifier: str = "outbox"  # "outbox" (the notify_outbox table, for an operator) or "module:factory"
+    # How messages to an e-mail address or phone leave (core/notify.py): "outbox" (the notify_outbox table, for an
+    # operator or relay), "file" (one .eml file each under <data dir>/outbox: the demo's default), "smtp", or
+    # "module:factory".
+    notifier: str = "outbox"
+    mail_from: str = ""  # the sender of the platform's e-mail; empty = noreply@ the host of public_url
+    smtp_host: str = ""  # with notifier "smtp": the mail server
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # starttls, ssl (implicit TLS, usually port 465) or none
+    smtp_user: str = ""  # empty = no authentication
+    smtp_password: str = ""
+    smtp_timeout_seconds: int = 10
+    # Self-registration of companies and individuals (core/registration.py).
+    self_registration: bool = True
+    email_confirm_hours: int = 48  # how long the link that confirms a new account's e-mail address is valid
+    password_reset_minutes: int = 60  # how long a password-reset link is valid
+    identity_unit: str = ""  # the unit whose officials verify applicants' identities; empty = the IP office
     max_body_bytes: int = 2 * 1024 * 1024  # JSON and urlencoded request bodies (web/limits.py)
     max_multipart_bytes: int = 128 * 1024 * 1024  # multipart bodies, unless the route declares its own ceiling
     # Patent ingest (patents/ingest/limits.py): what one source file may expand to and hold.
@@ -212,6 +257,11 @@ class Settings:
                       self.lockout_minutes * 60)
 
     @property
+    def outbox_dir(self) -> Path:
+        """Where the "file" notifier writes each message (core/notify.py FileNotifier)."""
+        return self.data_dir / "outbox"
+
+    @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"
 
@@ -267,6 +317,7 @@ def load_settings(**overrides) -> Settings:
         encoder=os.environ.get("IPCITY_ENCODER", "corpus"),
         encoder_dim=_int("IPCITY_ENCODER_DIM", 256),
         public_url=os.environ.get("IPCITY_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+        service_contact=_raw("IPCITY_SERVICE_CONTACT") or "",
         files_quota_bytes=_int("IPCITY_FILES_QUOTA_BYTES", 20 * 1024**3),
         objection_max_files=_int("IPCITY_OBJECTION_MAX_FILES", 10),
         objection_max_bytes=_int("IPCITY_OBJECTION_MAX_BYTES", 30 * 1024 * 1024),
@@ -275,7 +326,19 @@ def load_settings(**overrides) -> Settings:
         objection_window_hours=_int("IPCITY_OBJECTION_WINDOW_HOURS", 24),
         contact_code_minutes=_int("IPCITY_CONTACT_CODE_MINUTES", 30),
         contact_code_attempts=_int("IPCITY_CONTACT_CODE_ATTEMPTS", 5),
-        notifier=os.environ.get("IPCITY_NOTIFIER", "outbox"),
+        # The demo writes its mail to files a person trying it can open; a real installation queues it.
+        notifier=_notifier("IPCITY_NOTIFIER", "file" if os.environ.get("IPCITY_DEMO", "0") == "1" else "outbox"),
+        mail_from=_address("IPCITY_MAIL_FROM"),
+        smtp_host=os.environ.get("IPCITY_SMTP_HOST", "").strip(),
+        smtp_port=_int("IPCITY_SMTP_PORT", 587, minimum=1),
+        smtp_security=_choice("IPCITY_SMTP_SECURITY", "starttls", SMTP_SECURITY),
+        smtp_user=os.environ.get("IPCITY_SMTP_USER", "").strip(),
+        smtp_password=os.environ.get("IPCITY_SMTP_PASSWORD", ""),
+        smtp_timeout_seconds=_int("IPCITY_SMTP_TIMEOUT_SECONDS", 10, minimum=1),
+        self_registration=os.environ.get("IPCITY_SELF_REGISTRATION", "1") != "0",
+        email_confirm_hours=_int("IPCITY_EMAIL_CONFIRM_HOURS", 48, minimum=1),
+        password_reset_minutes=_int("IPCITY_PASSWORD_RESET_MINUTES", 60, minimum=5),
+        identity_unit=os.environ.get("IPCITY_IDENTITY_UNIT", "").strip(),
         max_body_bytes=_int("IPCITY_MAX_BODY_BYTES", 2 * 1024 * 1024),
         max_multipart_bytes=_int("IPCITY_MAX_MULTIPART_BYTES", 128 * 1024 * 1024),
         ingest_max_expanded_bytes=_int("IPCITY_INGEST_MAX_EXPANDED_BYTES", 8 * 1024**3),
@@ -322,6 +385,7 @@ def load_settings(**overrides) -> Settings:
         workplan_stale_days=_int("IPCITY_WORKPLAN_STALE_DAYS", 90),
     )
     values.update(overrides)
+    _check_mail(values)
     if "secure_cookies" not in values:
         # Secure cookies whenever the public reaches us over https; IPCITY_SECURE_COOKIES, when set, wins.
         explicit = os.environ.get("IPCITY_SECURE_COOKIES", "")

@@ -44,6 +44,15 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current_locale.get()).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """A word that reads differently by where it stands ("Name" of a person 姓名, of a unit 单位名称)."""
+    return translations(current_locale.get()).pgettext(context, message)
+
+
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    return translations(current_locale.get()).npgettext(context, singular, plural, n)
+
+
 _ = gettext
 
 

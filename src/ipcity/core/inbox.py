@@ -1,4 +1,9 @@
-"""Inboxes: tasks and notices for a person or for a whole unit."""
+"""Inboxes: tasks and notices for a person or for a whole unit.
+
+A task is for whoever must act next (the case engine decides who, workflow/waits.py) and is closed when they
+have acted or the case has moved on; a notice only tells. The unread counter counts open items not yet read:
+a closed task no longer counts, and a person can mark one item or everything read.
+"""
 
 from __future__ import annotations
 
@@ -55,7 +60,27 @@ def mark_read(session: Session, actor: Actor, item_id: int) -> bool:
     return bool(res.rowcount)
 
 
-def close_case_tasks(session: Session, case_id: int) -> None:
-    """A case moved on: the tasks it had put in inboxes are done."""
-    session.execute(update(InboxItem).where(InboxItem.case_id == case_id, InboxItem.kind == "task",
-                                            InboxItem.closed_at.is_(None)).values(closed_at=now()))
+def mark_all_read(session: Session, actor: Actor) -> int:
+    """Mark every unread item of the person's inbox (their own and their unit's) read; how many were."""
+    res = session.execute(update(InboxItem).where(_mine(actor), InboxItem.read_at.is_(None)).values(read_at=now()))
+    return int(res.rowcount or 0)
+
+
+def item_of(session: Session, actor: Actor, item_id: int) -> InboxItem | None:
+    """One item of the person's inbox; None when there is none by that id in it."""
+    return session.scalar(select(InboxItem).where(InboxItem.id == item_id, _mine(actor)))
+
+
+def local_link(link: str) -> str:
+    """The item's link when it is a path on this site, else '' (an item never sends anyone elsewhere)."""
+    link = (link or "").strip()
+    return link if link.startswith("/") and not link.startswith(("//", "/\\")) else ""
+
+
+def close_case_tasks(session: Session, case_id: int) -> list[tuple[int | None, int | None]]:
+    """A case moved on: the tasks it had put in inboxes are done. Returns whose they were: (user, unit) each."""
+    rows = session.execute(select(InboxItem.id, InboxItem.user_id, InboxItem.unit_id).where(
+        InboxItem.case_id == case_id, InboxItem.kind == "task", InboxItem.closed_at.is_(None))).all()
+    if rows:
+        session.execute(update(InboxItem).where(InboxItem.id.in_([r.id for r in rows])).values(closed_at=now()))
+    return [(r.user_id, r.unit_id) for r in rows]

@@ -47,6 +47,12 @@ UNIT_KINDS: dict[str, Msg] = {
     "company": Msg("Company"),
 }
 
+UNIT_LEVELS: dict[str, Msg] = {
+    "national": Msg("National (国家级)"),
+    "municipal": Msg("Municipal (市级)"),
+    "district": Msg("District (区级)"),
+}
+
 
 @dataclass(frozen=True)
 class Actor:

@@ -46,7 +46,7 @@ DEMO_ACCOUNTS = [
     DemoAccount("sipa.reviewer", "王审核（演示）", REVIEWER, "上海市知识产权局"),
     DemoAccount("sipa.head", "李处长（演示）", HEAD, "上海市知识产权局"),
     DemoAccount("sipa.handler", "赵经办（演示）", HANDLER, "上海市知识产权局"),
-    DemoAccount("pudong.handler", "陈经办（演示）", HANDLER, "浦东新区政府"),
+    DemoAccount("pudong.handler", "陈经办（演示）", HANDLER, "浦东新区人民政府"),
     DemoAccount("sheitc.handler", "周经办（演示）", HANDLER, "市经济信息化委"),
     DemoAccount("company.demo", "演示企业用户", APPLICANT_COMPANY, "演示科技有限公司（演示）"),
     DemoAccount("maker.demo", "演示制造企业用户", APPLICANT_COMPANY, "演示制造有限公司（演示）"),

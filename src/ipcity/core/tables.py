@@ -23,6 +23,8 @@ class Unit(Base):
     level: Mapped[str] = mapped_column(String(16), default="municipal")
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 统一社会信用代码 (GB 32100-2015) of a company that registered itself (core/registration.py); one unit per code.
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True, index=True)
 
 
 class User(Base):
@@ -34,7 +36,11 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(32), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     email: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # False only for a self-registered account whose owner has not yet opened the link mailed to them
+    # (core/registration.py); accounts an administrator creates need no confirmation.
+    email_confirmed: Mapped[bool] = mapped_column(Boolean, default=True)
     identity_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -201,3 +207,35 @@ class AuditCheckpoint(Base):
     at: Mapped[str] = mapped_column(String(40))
     signature: Mapped[str] = mapped_column(String(128))
     key_id: Mapped[str] = mapped_column(String(64))
+
+
+class AccountToken(Base):
+    """A single-use link mailed to a person: e-mail confirmation or password reset (core/registration.py).
+
+    Only the sha256 of the token is kept; the token itself exists in the message and nowhere else.
+    """
+
+    __tablename__ = "account_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # "confirm" or "reset"
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class IdentityRequest(Base):
+    """An applicant's request to have their identity verified, with materials attached (owner type
+    "identity_request"), and the official's decision (core/identity.py)."""
+
+    __tablename__ = "identity_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending, verified, refused
+    note: Mapped[str] = mapped_column(Text, default="")  # the applicant's remark
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decision_text: Mapped[str] = mapped_column(Text, default="")  # evidence examined, or the reason for refusing
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")

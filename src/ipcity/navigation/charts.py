@@ -1,8 +1,10 @@
 """Draw a `ChartSpec` three ways: an ECharts option for the dashboard, an SVG for the HTML/PDF report, a CSV.
 
 The SVG is drawn with matplotlib's object-oriented API only (Figure + FigureCanvasSVG): pyplot keeps global
-state and is not thread-safe, and report jobs run in worker threads. Text is written as paths so that the PDF
-needs no font for charts and stays vector. matplotlib's rcParams are global, so one lock serialises drawing.
+state and is not thread-safe, and report jobs run in worker threads. Text stays text, laid out by matplotlib
+with the platform's own font (core/fonts.py) and drawn by WeasyPrint with the same font; a label with a
+character the font lacks is refused (fonts.MissingGlyphs) instead of drawn as a box. matplotlib's rcParams are
+global, so one lock serialises drawing.
 """
 
 from __future__ import annotations
@@ -14,18 +16,17 @@ import numbers
 import re
 import threading
 import unicodedata
-from functools import cache
 from typing import Any
 
 import matplotlib
 from lxml import etree
-from matplotlib import font_manager
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.rcsetup import cycler
 
+from ipcity.core import fonts
 from ipcity.core.tabular import csv_text
 
 from .model import ChartSpec
@@ -39,10 +40,6 @@ HEAT_COLOURS = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"]
 
 AXIS_KINDS = {"bar", "hbar", "line", "bar_line", "stacked"}
 KINDS = AXIS_KINDS | {"pie", "heatmap", "graph", "scatter"}
-
-# Preferred CJK families, simplified Chinese first (a .ttc holds JP/KR/SC/TC faces of the same design).
-CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
-                "Noto Serif CJK SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Noto Sans CJK JP")
 
 CELL_LABEL_LIMIT = 120  # heatmap cells labelled with their value up to this many cells
 GRAPH_LABEL_LIMIT = 30  # graph: label every node up to this many, else only the largest ones
@@ -309,35 +306,14 @@ def _echarts_scatter(spec: ChartSpec, option: dict) -> None:
 # ---------------------------------------------------------------------------------------------- SVG
 
 
-@cache
-def _font_families() -> tuple[str, ...]:
-    """matplotlib font.family list: a CJK family first where one is installed, DejaVu for the rest."""
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    found = next((name for name in CJK_FAMILIES if name in installed), None)
-    if found is None:
-        # The font cache may predate the font's installation: look once among the system's font files.
-        for path in font_manager.findSystemFonts():
-            if re.search(r"CJK|SourceHan|wqy", path, re.IGNORECASE):
-                try:
-                    font_manager.fontManager.addfont(path)
-                except (OSError, RuntimeError, ValueError):
-                    continue
-        installed = {f.name for f in font_manager.fontManager.ttflist}
-        found = next((name for name in CJK_FAMILIES if name in installed), None)
-    if found is None:
-        log.warning("no CJK font found for charts (install fonts-noto-cjk): Chinese labels will not render")
-        return ("DejaVu Sans",)
-    return (found, "DejaVu Sans")
-
-
 def _rc() -> dict[str, Any]:
     return {
-        # Text stays text (WeasyPrint draws it with the embedded Noto CJK font): half the SVG size and a third
+        # Text stays text (WeasyPrint draws it with the same shipped font): half the SVG size and a third
         # less PDF time than glyph outlines, and chart labels can be searched and copied in the PDF.
         "svg.fonttype": "none",
         "svg.hashsalt": "ipcity",  # stable ids from run to run
         "text.parse_math": False,  # applicant names may contain "$"
-        "font.family": list(_font_families()),
+        "font.family": [fonts.matplotlib_family()],  # the shipped font only: what it lacks is refused
         "font.size": 8,
         "axes.titlesize": 10,
         "axes.prop_cycle": cycler(color=PALETTE),
@@ -360,7 +336,7 @@ def to_svg(spec: ChartSpec, width_cm: float = 16, height_cm: float = 8, *, show_
     """
     if spec.kind not in KINDS:
         raise ValueError(f"unknown chart kind {spec.kind!r}")
-    with _DRAW_LOCK, matplotlib.rc_context(_rc()):
+    with _DRAW_LOCK, matplotlib.rc_context(_rc()), fonts.matplotlib_glyph_guard(spec.title):
         fig = Figure(figsize=(width_cm / 2.54, height_cm / 2.54), layout="constrained")
         FigureCanvasSVG(fig)
         if show_title and spec.title:
@@ -387,6 +363,8 @@ def _inline_svg(raw: bytes, prefix: str) -> str:
     root.set("stroke-linecap", "butt")
     for element in root.iter(etree.Element):
         _style_to_attributes(element)
+        if element.get("font-family"):  # the family the PDF renderer knows the shipped font by; browsers fall back
+            element.set("font-family", fonts.SANS_STACK.replace('"', "'"))
         if element.get("id"):
             element.set("id", prefix + element.get("id"))
         for name, value in element.attrib.items():

@@ -18,3 +18,15 @@ def run_topic(ctx: JobContext, params: dict) -> dict:
     engine = engine_for(ctx.services.settings)
     return service.execute_run(ctx.db, engine, ctx.services.files, int(params["run_id"]),
                                progress=lambda done, total, label: ctx.progress(done, total, LABELS.get(label, label)))
+
+
+def reissue_report(ctx: JobContext, params: dict) -> dict:
+    """params: run_id, reason. The report rendered again in both languages and kept as a new edition, with the
+    audit entry of the person who asked (navigation/documents.py); rendered outside any writing transaction."""
+    from ipcity.core import documents as kept
+    from ipcity.navigation import documents
+
+    run_id = int(params["run_id"])
+    ctx.progress(0, 1, LABELS["done"])
+    done = kept.reissue_apart(ctx.db, ctx.services.files, documents.KIND, ctx.actor, run_id, str(params["reason"]))
+    return {"run_id": run_id, "issued": [d["filename"] for d in done.issued]}

@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from ipcity.core.i18n import Msg
-from ipcity.core.plugins import MenuEntry, Plugin, ServiceInfo
+from ipcity.core.plugins import WORK, MenuEntry, Plugin, ServiceInfo
 from ipcity.navigation.service import NAVIGATORS, RUN_JOB
 
 
 def plugin() -> Plugin:
-    from ipcity.navigation import api, demo, jobs, views
+    from ipcity.navigation import api, demo, jobs, queries, views
     from ipcity.navigation.cli import navigation_app
+    from ipcity.navigation.documents import KIND, OWNER, REISSUE_JOB, may_see_report_file
+    from ipcity.navigation.guide import GUIDE
 
     return Plugin(
         key="navigation",
@@ -30,9 +32,13 @@ def plugin() -> Plugin:
             plan_items=(9,),
         ),
         routers=[views.router, api.router],
-        menu=[MenuEntry(Msg("Patent navigation"), "/navigation", NAVIGATORS, order=25)],
-        jobs={RUN_JOB: jobs.run_topic},
-        job_labels={RUN_JOB: Msg("Patent navigation analysis")},
+        menu=[MenuEntry(Msg("Patent navigation"), "/navigation", NAVIGATORS, order=25, group=WORK)],
+        jobs={RUN_JOB: jobs.run_topic, REISSUE_JOB: jobs.reissue_report},
+        job_labels={RUN_JOB: Msg("Patent navigation analysis"), REISSUE_JOB: Msg("Issuing a navigation report again")},
+        documents={KIND.key: KIND},  # the reports kept, which the office may issue again (core/documents.py)
+        file_access={OWNER: may_see_report_file},
         templates=Path(__file__).resolve().parent / "templates",
+        guide=GUIDE,
         demo=demo.load_demo,
+        figures={9: queries.plan_figures},  # what plan supervision shows on plan item 9
     )

@@ -20,6 +20,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from ipcity.core import fonts
+
 from .charts import to_svg
 from .model import ChartSpec, ReportDoc, Section, Table
 
@@ -191,11 +193,9 @@ def render_html(doc: ReportDoc, *, for_pdf: bool = False) -> str:
 
 
 def render_pdf(doc: ReportDoc) -> bytes:
-    """The report as PDF bytes (A4). WeasyPrint embeds subsets of the fonts the text uses."""
-    import weasyprint  # heavy import (Pango, cffi): only where a PDF is made
+    """The report as PDF bytes (A4) in the platform's own font (core/fonts.py), a subset of it embedded;
+    fonts.MissingGlyphs where a character has no glyph in it, before anything is kept.
 
-    html = render_html(doc, for_pdf=True)
-    # Self-contained: only the charts' data: URIs are read; any other URL would be refused, never fetched.
-    fetcher = weasyprint.URLFetcher(allowed_protocols=("data",))
-    return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
+    Self-contained: only the charts' data: URIs are read; any other URL would be refused, never fetched."""
+    return fonts.html_to_pdf(render_html(doc, for_pdf=True), what=doc.title)
 

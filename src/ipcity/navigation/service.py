@@ -6,7 +6,6 @@ the topic is shared; administrators. Running a topic needs the same right as see
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,7 +15,7 @@ from sqlalchemy.orm import Session
 from ipcity.core import audit
 from ipcity.core.clock import now, today
 from ipcity.core.errors import DomainError, NotFound, PermissionDenied
-from ipcity.core.files import FileStore, Upload
+from ipcity.core.files import FileStore
 from ipcity.core.i18n import Msg, current_locale
 from ipcity.core.roles import ADMIN, AGENCY, OFFICIAL_ROLES, Actor
 from ipcity.navigation import domain, pipeline, sei
@@ -216,8 +215,9 @@ def job_of(session: Session, run: NavRun):
 
 
 def execute_run(db, engine, files: FileStore, run_id: int, progress=None) -> dict:
-    """The job: select and analyse, then write the Chinese report PDF; the run row says how it went."""
-    from ipcity.navigation import report, report_builder
+    """The job: select and analyse, then render the report in both languages, HTML and PDF, and keep them
+    (navigation/documents.py: the pages serve the stored files); the run row says how it went."""
+    from ipcity.navigation import documents, report_builder
 
     # Short transactions that write hold SQLite's write lock from their start; the long reading and rendering
     # happen outside them (a transaction that read, then saw another commit, could not write any more).
@@ -234,15 +234,13 @@ def execute_run(db, engine, files: FileStore, run_id: int, progress=None) -> dic
             run = s.get(NavRun, run_id)
             topic = s.get(NavTopic, run.topic_id)
             title, description, demo = run.topic_name, topic.description if topic else "", bool(topic and topic.is_demo)
-        doc = report_builder.build(results, definition, title=title, lang="zh", description=description, demo=demo)
         stages.done("report")
-        pdf = report.render_pdf(doc)
+        rendered = documents.render_all(lambda lang: report_builder.build(
+            results, definition, title=title, lang=lang, description=description, demo=demo))
         stages.done("pdf")
         with db.session(write=True) as s:
             run = s.get(NavRun, run_id)
-            stored = files.put(s, Upload(f"navigation-{run_id}.pdf", io.BytesIO(pdf)), allowed=PDF_TYPES,
-                               max_bytes=max(len(pdf), 1))
-            run.report_pdf = stored.sha256
+            documents.store(s, files, run_id, rendered, run.created_by)  # sets run.report_pdf (the Chinese PDF)
             run.results = pipeline.dump(results)
             run.records, run.publications = results.records, results.publications
             run.data_date = date.fromisoformat(results.data_date) if results.data_date else None
@@ -274,11 +272,8 @@ def report_doc(session: Session, run: NavRun, lang: str) -> ReportDoc:
                                 demo=bool(topic and topic.is_demo))
 
 
-def report_pdf(session: Session, files: FileStore, run: NavRun, lang: str) -> bytes:
-    """The Chinese PDF as written by the run; other languages are rendered on request from the results."""
-    from ipcity.navigation import report
+def report_file(session: Session, db, files: FileStore, run: NavRun, lang: str, fmt: str) -> bytes:
+    """The report as the run kept it (navigation/documents.py), in `lang` ("zh", "en"), "pdf" or "html"."""
+    from ipcity.navigation import documents
 
-    if lang == "zh" and run.report_pdf:
-        with files.open(run.report_pdf) as fh:
-            return fh.read()
-    return report.render_pdf(report_doc(session, run, lang))
+    return documents.served(session, db, files, run, lang, fmt, lambda lang: report_doc(session, run, lang))

@@ -9,13 +9,16 @@ from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
+from ipcity.core import documents as kept
 from ipcity.core.errors import DomainError, NotFound
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import Actor
-from ipcity.navigation import charts, domain, report, sei, service
+from ipcity.navigation import charts, documents, domain, sei, service
 from ipcity.navigation.service import NAVIGATORS
 from ipcity.patents.regions import regions
+from ipcity.web.case_pages import posted_form
 from ipcity.web.deps import db_session, require
 from ipcity.web.export import csv_response, download_response
 from ipcity.web.security_headers import SELF_CONTAINED_CSP
@@ -158,14 +161,22 @@ def run_topic(request: Request, topic_id: int, actor: Actor = Depends(require(*N
 @router.get("/runs/{run_id}")
 def run_page(request: Request, run_id: int, actor: Actor = Depends(require(*NAVIGATORS)),
              session: Session = Depends(db_session)):
-    run = service.get_run(session, actor, run_id)
-    context = {"run": run, "statuses": service.RUN_STATUSES, "doc": None, "chart_data": Markup("{}")}
+    return _run_page(request, session, actor, service.get_run(session, actor, run_id))
+
+
+def _run_page(request: Request, session: Session, actor: Actor, run, *, error: DomainError | None = None,
+              status_code: int = 200):
+    context = {"run": run, "statuses": service.RUN_STATUSES, "doc": None, "chart_data": Markup("{}"),
+               "error": error, "report_editions": kept.editions_marked(
+                   session, documents.KIND_KEY, run.id, documents.pdf_editions(session, run.id)),
+               "may_reissue": documents.may_reissue(session, actor, run.id),
+               "reissuing": documents.reissuing(session, run.id)}
     if run.status == "done":
         doc = service.report_doc(session, run, service.report_lang())
         options = {c.key: charts.to_echarts(c) for c in doc.charts()}
         # </ inside the JSON cannot close the script element that carries it.
         context |= {"doc": doc, "chart_data": Markup(json.dumps(options, ensure_ascii=False).replace("</", "<\\/"))}
-    return render(request, "navigation/run.html", context)
+    return render(request, "navigation/run.html", context, status_code=status_code)
 
 
 @router.get("/runs/{run_id}/status")
@@ -191,18 +202,38 @@ def chart_csv(request: Request, run_id: int, key: str, actor: Actor = Depends(re
 @router.get("/runs/{run_id}/report.html")
 def report_html(request: Request, run_id: int, lang: str = "", actor: Actor = Depends(require(*NAVIGATORS)),
                 session: Session = Depends(db_session)):
+    """The report page as the run kept it (navigation/documents.py), in either language."""
     run = service.get_run(session, actor, run_id)
-    doc = service.report_doc(session, run, _lang(lang))
-    return HTMLResponse(report.render_html(doc), headers={"Content-Security-Policy": SELF_CONTAINED_CSP})
+    services = request.app.state.services
+    content = service.report_file(session, services.db, services.files, run, _lang(lang), "html")
+    return HTMLResponse(content.decode("utf-8"), headers={"Content-Security-Policy": SELF_CONTAINED_CSP})
 
 
 @router.get("/runs/{run_id}/report.pdf")
 def report_pdf(request: Request, run_id: int, lang: str = "", actor: Actor = Depends(require(*NAVIGATORS)),
                session: Session = Depends(db_session)):
+    """The PDF as the run kept it, in either language."""
     run = service.get_run(session, actor, run_id)
-    content = service.report_pdf(session, request.app.state.services.files, run, _lang(lang))
+    services = request.app.state.services
+    content = service.report_file(session, services.db, services.files, run, _lang(lang), "pdf")
     name = f"navigation-{run_id}-{_lang(lang)}.pdf"
     return download_response(name, content, "application/pdf")
+
+
+@router.post("/runs/{run_id}/reissue")
+def reissue_report(request: Request, run_id: int, form: FormData = Depends(posted_form),
+                   actor: Actor = Depends(require(*documents.REISSUERS)), session: Session = Depends(db_session)):
+    """Issue the run's report again: a job renders both languages anew (navigation/documents.py); the earlier
+    editions stay listed on the run's page."""
+    run = service.get_run(session, actor, run_id)
+    try:
+        reason = kept.checked_reason(str(form.get("reason") or ""))
+        kept.check_may_reissue(session, documents.KIND, actor, run.id)
+    except DomainError as exc:
+        session.rollback()
+        return _run_page(request, session, actor, run, error=exc, status_code=exc.status)
+    request.app.state.services.start_job(session, actor, documents.REISSUE_JOB, {"run_id": run.id, "reason": reason})
+    return RedirectResponse(f"/navigation/runs/{run.id}#report-editions", status_code=303)
 
 
 def _lang(lang: str) -> str:

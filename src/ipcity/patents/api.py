@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from ipcity.core.roles import Actor
-from ipcity.patents import service
+from ipcity.patents import service, usage
 from ipcity.patents.engine import engine_for
 from ipcity.patents.record import PatentRecord
 from ipcity.web.deps import db_session, public, signed_in_or_anonymous
@@ -34,12 +34,14 @@ def result_json(result: service.SearchResult) -> dict:
 
 @router.get("/search")
 @public
-def search(request: Request, q: str = "", mode: str = "lexical", sort: str = "relevance", page: int = 1,
-           per_page: int = 20, f: list[str] = Query(default=[]),
+def search(request: Request, background: BackgroundTasks, q: str = "", mode: str = "lexical",
+           sort: str = "relevance", page: int = 1, per_page: int = 20, f: list[str] = Query(default=[]),
            actor: Actor | None = Depends(signed_in_or_anonymous()), session: Session = Depends(db_session)):
     """`f=applicant:NAME` (repeatable) filters by a facet value; errors come back as 400 with `problems`."""
     result = service.search(session, engine_for(request.app.state.services.settings), q, mode=mode,
                             filters=service.parse_filters(f), sort=sort, page=page, per_page=per_page)
+    if (q.strip() or f) and page <= 1:  # a search asked (not its next pages), counted for plan item 18
+        background.add_task(usage.count_search, request.app.state.services.db)
     return result_json(result)
 
 

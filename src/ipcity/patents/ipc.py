@@ -146,11 +146,13 @@ def _ancestors(p: IpcParts) -> list[str]:
 # Notes the Chinese edition appends to some titles (注意：… / 注意 1.… / " 1．该小类…") and edition marks (〔4〕, [4]).
 _NOTE = re.compile(r"(?:注意|附注)\s*[：:1１].*$|\s+1[．.]\s*\S.*$", re.S)
 _EDITION_MARK = re.compile(r"\s*[〔\[]\s*\d{1,4}(?:\.\d{2})?\s*[〕\]]")
+# Some English titles carry the markup of the page they were taken from ('… 2006.01" href="#" onclick=…>').
+_SCRAPED_MARKUP = re.compile(r"\s*(?:\d{4}\.\d{2})?\"\s+href=.*?>", re.S)
 
 
 def clean_title(title: str) -> str:
     """A scheme title without appended notes and edition marks."""
-    return _EDITION_MARK.sub("", _NOTE.sub("", title)).strip()
+    return _EDITION_MARK.sub("", _NOTE.sub("", _SCRAPED_MARKUP.sub("", title))).strip()
 
 
 class IpcScheme:

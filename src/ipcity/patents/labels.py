@@ -15,10 +15,7 @@ FACET_LABELS = {"ipc_section": Msg("IPC section"), "ipc_class": Msg("IPC class")
                 "year": Msg("Filing year"), "applicant": Msg("Applicant"), "province": Msg("Province"),
                 "city": Msg("City"), "district": Msg("District"), "type": Msg("Patent type"),
                 "status": Msg("Legal status"), "office": Msg("Office")}
-ENDED_LABELS = {"fee_lapse": Msg("terminated for unpaid annual fee (未缴年费专利权终止)"),
-                "expiry": Msg("term expired (专利权有效期届满)"), "surrender": Msg("surrendered (专利权的主动放弃)"),
-                "invalidation": Msg("invalidated (专利权全部无效)"), "rejection": Msg("rejected (驳回)"),
-                "withdrawal": Msg("withdrawn (撤回)")}
+ENDED_LABELS = position.ENDED_LABELS
 LICENCE_TYPE_LABELS = {position.EXCLUSIVE: Msg("Exclusive (独占许可)"), position.SOLE: Msg("Sole (排他许可)"),
                        position.ORDINARY: Msg("Ordinary (普通许可)")}
 SORT_LABELS = {"relevance": Msg("Relevance"), "pub_date_desc": Msg("Newest publication first"),
@@ -43,6 +40,7 @@ def facet_value(name: str, value: str) -> str:
 
 def template_context() -> dict:
     return {"type_labels": TYPE_LABELS, "status_labels": STATUS_LABELS, "facet_labels": FACET_LABELS,
-            "sort_labels": SORT_LABELS, "ended_labels": ENDED_LABELS, "licence_type_labels": LICENCE_TYPE_LABELS,
+            "sort_labels": SORT_LABELS, "ended_labels": ENDED_LABELS,
+            "suspension_labels": position.SUSPENSION_LABELS, "licence_type_labels": LICENCE_TYPE_LABELS,
             "event_labels": record.EVENT_KINDS, "facet_value": facet_value,
             "region_name": lambda code: regions().name(code) or ""}

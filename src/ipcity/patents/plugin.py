@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ipcity.core.i18n import Msg
-from ipcity.core.plugins import MenuEntry, Plugin, ServiceInfo
+from ipcity.core.plugins import ADMIN_GROUP, PUBLIC, MenuEntry, Plugin, ServiceInfo
 from ipcity.core.roles import ADMIN, ALL_ROLES, OFFICIAL_ROLES
 
 EVERYONE = ALL_ROLES | {None}  # anonymous visitors too: patent search is a public service (plan item 18)
@@ -13,8 +13,9 @@ DATA_MANAGERS = OFFICIAL_ROLES | {ADMIN}
 
 
 def plugin() -> Plugin:
-    from ipcity.patents import api, demo, jobs, views
+    from ipcity.patents import api, demo, jobs, usage, views
     from ipcity.patents.cli import patents_app
+    from ipcity.patents.guide import GUIDE
 
     return Plugin(
         key="patents",
@@ -31,8 +32,9 @@ def plugin() -> Plugin:
             plan_items=(18,),
         ),
         routers=[views.router, api.router],
-        menu=[MenuEntry(Msg("Patent search"), "/patents", EVERYONE, order=20),
-              MenuEntry(Msg("Patent data"), "/patents/data", DATA_MANAGERS, order=90)],
+        menu=[MenuEntry(Msg("Patent search"), "/patents", EVERYONE, order=20, group=PUBLIC, summary=Msg(
+                  "Search Chinese and foreign patents by keywords, field codes or a description of an invention.")),
+              MenuEntry(Msg("Patent data"), "/patents/data", DATA_MANAGERS, order=90, group=ADMIN_GROUP)],
         jobs={"patents.ingest": jobs.ingest, "patents.rebuild": jobs.rebuild,
               "patents.train_encoder": jobs.train_encoder, "patents.load_demo": jobs.load_demo},
         job_labels={"patents.ingest": Msg("Load a patent data file"),
@@ -40,5 +42,7 @@ def plugin() -> Plugin:
                     "patents.train_encoder": Msg("Train the semantic encoder on the patent corpus"),
                     "patents.load_demo": Msg("Load the demo patent corpus")},
         templates=Path(__file__).resolve().parent / "templates",
+        guide=GUIDE,
         demo=demo.load_demo,
+        figures={18: usage.plan_figures},  # what plan supervision shows on plan item 18
     )

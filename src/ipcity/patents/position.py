@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from ipcity.core.i18n import Msg
 from ipcity.patents import fees
 from ipcity.patents.record import LAPSED, PatentRecord
 
@@ -37,6 +38,19 @@ LICENCE_TYPES = (EXCLUSIVE, SOLE, ORDINARY)
 
 # Why a patent is no longer in force, from its legal events (rules.md §12.3).
 ENDING_EVENTS = ("fee_lapse", "expiry", "surrender", "invalidation", "rejection", "withdrawal")
+ENDED_LABELS = {"fee_lapse": Msg("terminated for unpaid annual fee (未缴年费专利权终止)"),
+                "expiry": Msg("term expired (专利权有效期届满)"), "surrender": Msg("surrendered (专利权的主动放弃)"),
+                "invalidation": Msg("invalidated (专利权全部无效)"), "rejection": Msg("rejected (驳回)"),
+                "withdrawal": Msg("withdrawn (撤回)")}
+# What a person reads for a suspension entry: never the code.
+SUSPENSION_LABELS = {SUSPENSION: Msg("suspension of procedures (中止, Implementing Regulations Art 103)"),
+                     PRESERVATION: Msg("court preservation (财产保全, Implementing Regulations Art 104)")}
+
+
+def suspension_label(kinds) -> Msg:
+    """The suspension kinds in force as one message (a patent may be under both)."""
+    labels = [SUSPENSION_LABELS.get(k, Msg(k)) for k in sorted(set(kinds))]
+    return labels[0] if len(labels) == 1 else Msg("{first} and {second}", first=labels[0], second=labels[1])
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,12 @@ COLUMNS = (Patent.id, Patent.pub_number, Patent.app_number, Patent.kind, Patent.
 
 def activity_rows(session: Session, first_year: int, last_year: int) -> list[tuple[str, int, int]]:
     """(main IPC subclass, application year, applications) for years first_year..last_year: one GROUP BY query
-    (applications counted by distinct application number)."""
+    (applications counted by distinct application number, or publication number for a record without one — an
+    empty application number must not fold a whole corpus into one application)."""
     sub = func.substr(Patent.ipc_main, 1, 4).label("subclass")
     year = func.extract("year", Patent.app_date).label("app_year")
-    stmt = (select(sub, year, func.count(distinct(Patent.app_number)))
+    application = func.coalesce(func.nullif(Patent.app_number, ""), Patent.pub_number)
+    stmt = (select(sub, year, func.count(distinct(application)))
             .where(Patent.app_date >= date(first_year, 1, 1), Patent.app_date <= date(last_year, 12, 31),
                    Patent.ipc_main != "")
             .group_by(literal_column("subclass"), literal_column("app_year")))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +14,7 @@ from ipcity.core.errors import DomainError, NotFound
 from ipcity.core.files import Upload
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import Actor
-from ipcity.patents import labels, service, store
+from ipcity.patents import labels, service, store, usage
 from ipcity.patents.engine import engine_for
 from ipcity.patents.ingest.formats import READERS
 from ipcity.patents.plugin import DATA_MANAGERS
@@ -50,8 +50,9 @@ def _link(q: str, mode: str, sort: str, filters: dict[str, tuple[str, ...]], **e
 @router.get("")
 @public
 @writes(lambda request: request.query_params.get("format") in ("csv", "xlsx"))  # an export is audited
-def search_page(request: Request, q: str = "", mode: str = "lexical", sort: str = "relevance", page: int = 1,
-                per_page: int = 20, f: list[str] = Query(default=[]), format: str = "",
+def search_page(request: Request, background: BackgroundTasks, q: str = "", mode: str = "lexical",
+                sort: str = "relevance", page: int = 1, per_page: int = 20, f: list[str] = Query(default=[]),
+                format: str = "",
                 actor: Actor | None = Depends(signed_in_or_anonymous()), session: Session = Depends(db_session)):
     filters = service.parse_filters(f)
     if format in ("csv", "xlsx"):
@@ -76,6 +77,8 @@ def search_page(request: Request, q: str = "", mode: str = "lexical", sort: str 
                                     per_page=per_page, page=page)
     except DomainError as exc:  # a page beyond the result window, a bad page size: shown beside the form
         error = exc
+    if searched and error is None and page <= 1:  # a search asked (not its next pages), counted for plan item 18
+        background.add_task(usage.count_search, request.app.state.services.db)
     return render(request, "patents/search.html", labels.template_context() | {
         "q": q, "mode": mode, "sort": sort, "filters": filters, "result": result, "error": error,
         "searched": searched, "sorts": SORTS, "facet_names": FACETS, "fields": FIELDS, "per_page": per_page,

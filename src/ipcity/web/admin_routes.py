@@ -14,7 +14,7 @@ from ipcity.core import accounts, audit, identity, throttle
 from ipcity.core import calendar as cal
 from ipcity.core.errors import DomainError, NotFound
 from ipcity.core.i18n import Msg
-from ipcity.core.roles import ADMIN, ROLES, UNIT_KINDS, Actor
+from ipcity.core.roles import ADMIN, ROLES, UNIT_KINDS, UNIT_LEVELS, Actor
 from ipcity.core.tables import Holiday, Unit, User
 from ipcity.web.deps import db_session, require
 from ipcity.web.export import csv_response
@@ -128,8 +128,8 @@ def identity_action(request: Request, user_id: int, action: str = Form(""), text
 def units_page(request: Request, kind: str = "", q: str = "", actor: Actor = Depends(require(ADMIN)),
                session: Session = Depends(db_session)):
     units = [u for u in _units(session) if (not kind or u.kind == kind) and (not q or q in u.name_zh)]
-    return render(request, "admin_units.html", {"units": units, "kinds": UNIT_KINDS, "kind": kind, "q": q,
-                                                "form": {}})
+    return render(request, "admin_units.html", {"units": units, "kinds": UNIT_KINDS, "levels": UNIT_LEVELS,
+                                                "kind": kind, "q": q, "form": {}})
 
 
 @router.post("/units")
@@ -144,7 +144,7 @@ def create_unit(request: Request, code: str = Form(""), name_zh: str = Form(""),
     except DomainError as exc:
         session.rollback()
         return render(request, "admin_units.html", {
-            "units": _units(session), "kinds": UNIT_KINDS, "kind": "", "q": "", "error": exc,
+            "units": _units(session), "kinds": UNIT_KINDS, "levels": UNIT_LEVELS, "kind": "", "q": "", "error": exc,
             "form": {"code": code, "name_zh": name_zh, "name_en": name_en, "kind": kind}}, 400)
     session.commit()
     return RedirectResponse("/admin/units", status_code=303)

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.exceptions import HTTPException, RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ipcity.bootstrap import default_registry
-from ipcity.core import clock, i18n, jobs
+from ipcity.core import clock, fonts, i18n, jobs
 from ipcity.core.config import Settings, load_settings
 from ipcity.core.db import Database
 from ipcity.core.errors import DomainError
@@ -57,6 +60,7 @@ def build_services(settings: Settings, registry: Registry | None = None) -> Serv
     registry = registry or default_registry()
     if settings.today is not None:  # IPCITY_TODAY: this process's "today" (core/clock.py)
         clock.pin(settings.today)
+    fonts.use_data_dir(settings.data_dir)
     files = FileStore(settings.files_dir, settings.max_upload_bytes, settings.files_quota_bytes)
     db = Database(settings.database_url, info={"settings": settings, "files": files})
     templates = make_environment([p.templates for p in registry.plugins if p.templates])
@@ -65,6 +69,93 @@ def build_services(settings: Settings, registry: Registry | None = None) -> Serv
 
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+def _wants_page(request: Request) -> bool:
+    """A person's browser, which gets the styled error page: not the API and not a client asking for JSON, and
+    either a visit (GET: a link followed, an address typed) or a request that accepts HTML (a form submitted)."""
+    if _wants_json(request):
+        return False
+    return request.method in ("GET", "HEAD") or "text/html" in request.headers.get("accept", "")
+
+
+# What an error page says, by status: a heading and what the person can do about it.
+TITLES = {
+    400: Msg("The request could not be completed"),
+    401: Msg("Sign in first"),
+    403: Msg("You may not do this"),
+    404: Msg("Page not found"),
+    405: Msg("This address cannot be used this way"),
+    409: Msg("The request could not be completed"),
+    413: Msg("The request is too large"),
+    422: Msg("Some fields are missing or malformed"),
+    500: Msg("Something went wrong on our side"),
+}
+ADVICE = {
+    401: Msg("Sign in to continue."),
+    403: Msg("Your account's role or unit may not open this page or take this action. If you think it should, "
+             "ask the administrator."),
+    404: Msg("The address does not exist, or what it named has been removed. Check the address, or start again "
+             "from the home page."),
+    405: Msg("This address takes a form's submission, not a visit (or the other way round): go back and use the "
+             "page's own button or link."),
+    422: Msg("Go back, correct the values and try again."),
+    500: Msg("The error has been recorded. Try again in a moment; if it happens again, tell the administrator "
+             "the reference below."),
+}
+# Messages of the HTTP errors the platform raises itself (web/deps.py), in words a person reads.
+DETAILS = {
+    "Sign in first": Msg("Sign in first"),
+    "Your role may not use this page": Msg("You may not do this"),
+    "CSRF token missing or wrong": Msg("The form has expired or did not come from this site's own page: go back, "
+                                       "reload the page and try again"),
+    "Not Found": Msg("Page not found"),
+    "Method Not Allowed": Msg("This address cannot be used this way"),
+}
+# Pydantic's error types, for a malformed query or form value (the JSON API keeps pydantic's own words).
+VALIDATION = {
+    "missing": Msg("a value is required"),
+    "int_parsing": Msg("write a whole number"), "int_type": Msg("write a whole number"),
+    "int_from_float": Msg("write a whole number"),
+    "float_parsing": Msg("write a number"), "float_type": Msg("write a number"),
+    "decimal_parsing": Msg("write a number"),
+    "greater_than": Msg("the number is out of range"), "greater_than_equal": Msg("the number is out of range"),
+    "less_than": Msg("the number is out of range"), "less_than_equal": Msg("the number is out of range"),
+    "string_too_long": Msg("the text is too long"), "string_too_short": Msg("the text is too short"),
+    "bool_parsing": Msg("write yes or no"),
+    "date_parsing": Msg("write the date as YYYY-MM-DD"),
+    "date_from_datetime_parsing": Msg("write the date as YYYY-MM-DD"),
+}
+
+
+def _resolve_person(request: Request) -> None:
+    """Who is signed in, for the error page's menu, where no route's access check has said it (an unknown
+    address). Best effort: an error page is shown whatever happens here."""
+    from ipcity.web.deps import signed_in_or_anonymous
+
+    try:
+        with request.app.state.services.db.session() as s:
+            signed_in_or_anonymous()._check(request, s, None)
+    except Exception:  # noqa: BLE001 - the error page must not fail for want of its menu
+        log.debug("no menu for the error page of %s", request.url.path, exc_info=True)
+
+
+async def error_page(request: Request, status: int, error: DomainError | None = None, *, advice: Msg | None = None,
+                     reference: str = "", person: bool = True) -> Response:
+    """The styled error page (error.html) with the person's menu where it can be had."""
+    if person and not hasattr(request.state, "page_context"):
+        await run_in_threadpool(_resolve_person, request)
+    title = TITLES.get(status, TITLES[400])
+    error = error or DomainError(title)
+    error.status = status
+    login = ""
+    if status == 401:
+        referer = urlparse(request.headers.get("referer", ""))
+        back = referer.path if referer.netloc == request.url.netloc and referer.path.startswith("/") else "/"
+        login = f"/login?next={quote(back)}"
+    return render(request, "error.html", {"error": error, "status": status, "title": title,
+                                          "advice": advice or ADVICE.get(status), "reference": reference,
+                                          "login_url": login}, status_code=status, count_unread=False)
 
 
 def create_app(settings: Settings | None = None, registry: Registry | None = None) -> FastAPI:
@@ -103,26 +194,60 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     async def domain_error(request: Request, exc: DomainError):
         if _wants_json(request):
             return JSONResponse(exc.as_dict(), status_code=exc.status)
-        return render(request, "error.html", {"error": exc}, status_code=exc.status, count_unread=False)
+        return await error_page(request, exc.status, exc)
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException):
-        if _wants_json(request) or request.method != "GET":
-            message = {401: Msg("Sign in first"), 403: Msg("You may not do this"),
-                       404: Msg("Not found")}.get(exc.status_code, Msg(str(exc.detail)))
-            return JSONResponse({"error": message.render(), "detail": exc.detail}, status_code=exc.status_code)
-        if exc.status_code == 401:
+    # Starlette's HTTPException (an unknown address, a method the address does not take) and FastAPI's own.
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        detail = str(exc.detail)
+        message = DETAILS.get(detail) or TITLES.get(exc.status_code) or Msg("The request could not be completed")
+        if not _wants_page(request):
+            return JSONResponse({"error": message.render(), "detail": exc.detail}, status_code=exc.status_code,
+                                headers=exc.headers)
+        if exc.status_code == 401 and request.method in ("GET", "HEAD"):
             target = quote(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""))
             return RedirectResponse(f"/login?next={target}", status_code=303)
-        err = DomainError(Msg("You may not do this") if exc.status_code == 403 else Msg(str(exc.detail)))
-        err.status = exc.status_code
-        return render(request, "error.html", {"error": err}, status_code=exc.status_code, count_unread=False)
+        response = await error_page(request, exc.status_code, DomainError(message))
+        if exc.headers:  # e.g. a 405's Allow
+            response.headers.update(exc.headers)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
-        problems = [{"field": ".".join(str(p) for p in e["loc"][1:]), "message": e["msg"]} for e in exc.errors()]
-        return JSONResponse({"error": Msg("Some fields are missing or malformed").render(), "problems": problems},
-                            status_code=422)
+        errors = exc.errors()
+        if not _wants_page(request):
+            problems = [{"field": ".".join(str(p) for p in e["loc"][1:]), "message": e["msg"]} for e in errors]
+            return JSONResponse({"error": Msg("Some fields are missing or malformed").render(), "problems": problems},
+                                status_code=422)
+        problems = []
+        for e in errors:
+            name = ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0])
+            why = VALIDATION.get(e.get("type", ""), Msg("the value is not valid"))
+            where = (Msg("“{field}” in the address: {why}", field=name, why=why) if e["loc"][0] in ("query", "path")
+                     else Msg("“{field}”: {why}", field=name, why=why))
+            problems.append((name, where))
+        return await error_page(request, 422, DomainError(TITLES[422], problems=problems or None))
+
+    # Anything else is a fault of ours: logged with a reference the person can quote, answered with the error
+    # page (or JSON). Starlette calls this outside the middleware, so it sets the language and headers itself;
+    # the exception is still raised to the server (and to the test client) after the answer is sent.
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception):
+        reference = secrets.token_hex(4)
+        log.error("unhandled error, reference %s: %s %s", reference, request.method, request.url.path, exc_info=exc)
+        locale = i18n.pick_locale(request.query_params.get("lang") or request.cookies.get(LANG_COOKIE))
+        token = i18n.current_locale.set(locale)
+        try:
+            if _wants_json(request) or not _wants_page(request):
+                response = JSONResponse({"error": TITLES[500].render(), "reference": reference}, status_code=500)
+            else:
+                response = await error_page(request, 500, reference=reference, person=False)
+        except Exception:  # noqa: BLE001 - the page itself failed: a plain answer, never nothing
+            log.exception("the error page failed, reference %s", reference)
+            response = PlainTextResponse(f"Internal error / 服务器内部错误 ({reference})", status_code=500)
+        finally:
+            i18n.current_locale.reset(token)
+        return security_headers.apply(response)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     from ipcity.web.admin_routes import router as admin_router

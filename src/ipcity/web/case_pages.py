@@ -18,10 +18,12 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
+from ipcity.core import documents
 from ipcity.core.errors import DomainError, NotFound
-from ipcity.core.files import Upload
+from ipcity.core.files import FileStore, Upload
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import Actor
+from ipcity.web import flash
 from ipcity.web.deps import db_session, require
 from ipcity.web.export import csv_response, xlsx_response
 from ipcity.web.paging import PAGE_SIZE, Page, paged, to_int, transition_values
@@ -119,24 +121,53 @@ class RecordPage:
             ctx["panels"] = {name: panel(session, actor, record) for name, panel in contributions.items()}
         forms = {t.key for t in ctx.get("actions", ())} | self.forms(ctx)
         forms |= {f"amendment-{a['case'].id}-{t.key}" for a in ctx.get("amendments", ()) for t in a["actions"]}
+        # A step refused a moment ago and redirected here (Post/Redirect/Get): its error, shown once.
+        carried = flash.read(request) if "error" not in extra else None
+        if carried is not None:
+            extra = extra | {"error": carried.error, "error_for": carried.form, "posted": carried.posted}
         error = extra.get("error")
-        return render(request, self.template, self.codes() | ctx | {
+        response = render(request, self.template, self.codes() | ctx | {
             "type": self.kind.case_type, "amendment_type": self.amendment.case_type if self.amendment else None,
             "top_error": error if error is not None and extra.get("error_for") not in forms else None,
             "error": None, "error_for": "", "posted": {}} | extra, status_code=status)
+        return flash.clear(response) if carried is not None else response
+
+    def reissue(self, request: Request, session: Session, actor: Actor, record_id: int, kind: documents.DocumentKind,
+                files: FileStore, form: FormData, *, form_name: str) -> Response:
+        """Issue the record's stored documents again (core/documents.py): new editions, the old kept, audited."""
+        self.kind.visible(session, actor, record_id)
+        reason = str(form.get("reason") or "")
+        return self.submit(request, session, actor, record_id,
+                           lambda: documents.reissue(session, files, kind, actor, record_id, reason),
+                           form=form_name, posted={"reason": reason})
 
     def submit(self, request: Request, session: Session, actor: Actor, record_id: int, call: Callable[[], object],
                *, form: str, posted: dict | None = None, **shown) -> Response:
-        """Run a use case on the record: commit and go back to its page (303), or roll back and show the page
-        again with the error in the form `form` and what was posted kept (`shown`: more the page shows then)."""
+        """Run a use case on the record: commit and go back to its page (303). A refusal writes nothing (rolled
+        back); a browser is sent back to the page too, with the error in the form `form` and what was posted kept
+        (web/flash.py: reloading the page then posts nothing again). The page is shown again under the POST
+        instead where the form shows more than the flash carries (`shown`, e.g. a whole filing form's values),
+        where what was typed does not fit in it, and for a client that did not ask for HTML (it reads the
+        refusal's status)."""
         try:
             call()
             session.commit()
         except DomainError as exc:
             session.rollback()
-            return self.show(request, session, actor, record_id, exc.status, error=exc, error_for=form,
-                             posted=posted or {}, **shown)
+            return self.refused(request, session, actor, record_id, exc, form=form, posted=posted, **shown)
         return RedirectResponse(self.path.format(id=record_id), status_code=303)
+
+    def refused(self, request: Request, session: Session, actor: Actor, record_id: int, error: DomainError, *,
+                form: str, posted: dict | None = None, **shown) -> Response:
+        if error.status == 403:  # refused to the person, whose page has no such form: shown above the forms
+            form = ""
+        if not shown and flash.wants_html(request):
+            back = flash.redirect_with_error(request, self.path.format(id=record_id), error, form=form,
+                                             posted=posted)
+            if back is not None:
+                return back
+        return self.show(request, session, actor, record_id, error.status, error=error, error_for=form,
+                         posted=posted or {}, **shown)
 
     def step(self, request: Request, session: Session, actor: Actor, record_id: int, form: FormData) -> Response:
         """A step form: the transition's declared fields and the reason, to the engine through the kind."""
@@ -146,7 +177,7 @@ class RecordPage:
             t = self.kind.case_type.transition(key)
         except KeyError:
             error = DomainError(Msg("Unknown action {action}", action=key[:40]), field="transition")
-            return self.show(request, session, actor, record_id, error.status, error=error, error_for=key)
+            return self.refused(request, session, actor, record_id, error, form=key[:40])
         values = self.step_values(t, form)
         return self.submit(request, session, actor, record_id,
                            lambda: self.kind.act(session, actor, record, key, values, reason),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from urllib.parse import urlparse
 
@@ -10,13 +11,15 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ipcity.core import accounts, audit, jobs, throttle
+from ipcity.core import accounts, audit, identity, jobs, throttle
 from ipcity.core import calendar as cal
+from ipcity.core.audit_labels import ACTION_LABELS, OBJECT_LABELS, action_label, object_label
 from ipcity.core.clock import today
 from ipcity.core.errors import DomainError, NotFound, PermissionDenied
 from ipcity.core.i18n import LOCALES, Msg
-from ipcity.core.roles import ADMIN, ROLES, Actor
+from ipcity.core.roles import ADMIN, PUBLIC_ROLES, ROLES, Actor
 from ipcity.core.tables import Attachment, AuditEntry, Job, User
+from ipcity.web import identity_routes, registration_routes
 from ipcity.web.deps import (
     ANON_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -25,18 +28,25 @@ from ipcity.web.deps import (
     public,
     require,
 )
-from ipcity.web.templating import render
+from ipcity.web.export import csv_response
+from ipcity.web.templating import fmt_dt, render
 
 router = APIRouter()
 KNOWN_DEVICE_COOKIE = "ipcity_known"
+# Self-registration, e-mail links and identity verification live in their own modules; they are mounted here.
+router.include_router(registration_routes.router)
+router.include_router(identity_routes.router)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only local paths: a login link must not send people to another site."""
-    if not target:
+    """Only local paths (a query is kept): a login or language link must not send people to another site.
+    Browsers read a backslash as a slash ("/\\evil.example" is "//evil.example") and drop tabs and newlines,
+    so any of those, or another control character, sends the person home instead."""
+    if not target or len(target) > 2000:
         return "/"
     parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+    if (parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//")
+            or "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target)):
         return "/"
     return target
 
@@ -51,7 +61,9 @@ def healthz():
 @public
 def login_page(request: Request, next: str = "/"):
     token = request.cookies.get(ANON_CSRF_COOKIE) or secrets.token_urlsafe(24)
-    response = render(request, "login.html", {"next": _safe_next(next), "login_csrf": token})
+    settings = request.app.state.services.settings
+    response = render(request, "login.html", {"next": _safe_next(next), "login_csrf": token,
+                                              "self_registration": settings.self_registration})
     response.set_cookie(ANON_CSRF_COOKIE, token, httponly=True, samesite="strict",
                         secure=request.app.state.services.settings.secure_cookies)
     return response
@@ -71,7 +83,9 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
     except DomainError as exc:
         token = request.cookies.get(ANON_CSRF_COOKIE, "")
         return render(request, "login.html", {"error": exc, "next": _safe_next(next), "username": username[:64],
-                                              "login_csrf": token}, status_code=exc.status)
+                                              "login_csrf": token, "self_registration": settings.self_registration,
+                                              "unconfirmed": isinstance(exc, accounts.EmailNotConfirmed)},
+                      status_code=exc.status)
     token = accounts.open_session(session, settings, user)
     session.commit()
     response = RedirectResponse(_safe_next(next), status_code=303)
@@ -104,9 +118,30 @@ def switch_language(request: Request, code: str, next: str = "/"):
     return response
 
 
+def account_context(session: Session, actor: Actor) -> dict:
+    """The account page's facts: the person's own row, and where their identity verification stands."""
+    person = session.get(User, actor.user_id)
+    latest = identity.latest_request(session, person.id)
+    return {"roles": ROLES, "person": person, "applicant": person.role in PUBLIC_ROLES, "latest": latest,
+            "materials": identity.materials(session, latest) if latest else [],
+            "history": identity.history(session, person) if person.role in PUBLIC_ROLES else [],
+            "may_verify": _may_verify(session, actor), "max_materials": identity.MAX_MATERIALS}
+
+
+def _may_verify(session: Session, actor: Actor) -> bool:
+    try:
+        return actor.role in identity.REVIEWERS and identity.may_decide(session, actor)
+    except DomainError:  # no unit verifies identities on this installation yet
+        return False
+
+
+def render_account(request: Request, session: Session, actor: Actor, status_code: int = 200, **extra):
+    return render(request, "account.html", account_context(session, actor) | extra, status_code=status_code)
+
+
 @router.get("/account")
-def account_page(request: Request, actor: Actor = Depends(require())):
-    return render(request, "account.html", {"roles": ROLES})
+def account_page(request: Request, actor: Actor = Depends(require()), session: Session = Depends(db_session)):
+    return render_account(request, session, actor)
 
 
 @router.post("/account/password")
@@ -118,7 +153,7 @@ def change_password(request: Request, old_password: str = Form(""), new_password
         accounts.change_password(session, user, old_password, new_password, repeat_password)
     except DomainError as exc:
         session.rollback()
-        return render(request, "account.html", {"roles": ROLES, "error": exc}, status_code=400)
+        return render_account(request, session, actor, 400, error=exc)
     session.commit()
     response = RedirectResponse("/login?changed=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
@@ -172,9 +207,14 @@ def job_api(job_id: int, actor: Actor = Depends(require()), session: Session = D
     return _job_dict(session.get(Job, job_id))
 
 
+AUDIT_EXPORT_LIMIT = 50_000
+AUDIT_HEADER = (Msg("Entry"), Msg("When (Beijing time)"), Msg("Who"), Msg("Unit"), Msg("Action"), Msg("Object"),
+                Msg("Number"), Msg("Summary"), Msg("Reason"))
+
+
 @router.get("/admin/audit")
 def audit_page(request: Request, action: str = "", object_type: str = "", q: str = "", page: int = 1,
-               actor: Actor = Depends(require(ADMIN)), session: Session = Depends(db_session)):
+               format: str = "", actor: Actor = Depends(require(ADMIN)), session: Session = Depends(db_session)):
     stmt = select(AuditEntry).order_by(AuditEntry.seq.desc())
     if action:
         stmt = stmt.where(AuditEntry.action == action)
@@ -184,16 +224,72 @@ def audit_page(request: Request, action: str = "", object_type: str = "", q: str
         like = f"%{q}%"
         stmt = stmt.where(AuditEntry.summary.like(like) | AuditEntry.actor_name.like(like)
                           | AuditEntry.reason.like(like))
+    if format == "csv":  # the filtered trail, newest first, as the page shows it (bounded like every export)
+        rows = session.scalars(stmt.limit(AUDIT_EXPORT_LIMIT))
+        return csv_response("audit-trail.csv", [str(h) for h in AUDIT_HEADER], (
+            [r.seq, fmt_dt(r.at), r.actor_name, r.unit_name, str(action_label(r.action)),
+             str(object_label(r.object_type)), r.object_id, r.summary, r.reason] for r in rows))
     page = max(1, page)
     rows = list(session.scalars(stmt.offset((page - 1) * 50).limit(50)))
     return render(request, "audit.html", {"rows": rows, "action": action, "object_type": object_type, "q": q,
-                                          "page": page})
+                                          "page": page, "action_labels": ACTION_LABELS,
+                                          "object_labels": OBJECT_LABELS})
 
 
 @router.get("/api/admin/audit/verify")
 def audit_verify_api(actor: Actor = Depends(require(ADMIN)), session: Session = Depends(db_session)):
     result = audit.verify(session)
     return JSONResponse({"ok": result.ok, "checked": result.checked, "problems": result.problems})
+
+
+# What the chain walk (core/audit.py, core/audit_anchor.py) reports, in words an administrator reads in either
+# language; a line no pattern knows is shown as it is.
+_AUDIT_PROBLEMS = [
+    (r"entry (?P<seq>\d+): missing \(next entry found is (?P<next>\d+)\)",
+     Msg("Entry {seq} is missing (the next entry found is {next}): deleted?")),
+    (r"entry (?P<seq>\d+): link to previous entry broken",
+     Msg("Entry {seq}: its link to the previous entry is broken")),
+    (r"entry (?P<seq>\d+): content does not match its hash",
+     Msg("Entry {seq}: its content does not match its hash: edited?")),
+    (r"entry (?P<seq>\d+): differs from what checkpoint (?P<cp>\d+) signed",
+     Msg("Entry {seq} differs from what checkpoint {cp} signed: rewritten or re-linked?")),
+    (r"checkpoint (?P<cp>\d+): entry (?P<seq>\d+) is missing from the trail",
+     Msg("Checkpoint {cp} signed entry {seq}, which is missing from the trail: deleted?")),
+    (r"checkpoints (?P<first>\d+)–(?P<last>\d+) are missing", Msg("Checkpoints {first}–{last} are missing: deleted?")),
+    (r"checkpoint (?P<cp>\d+): entry (?P<seq>\d+) is before the previous checkpoint's (?P<prev>\d+)",
+     Msg("Checkpoint {cp} signs entry {seq}, before the previous checkpoint's entry {prev}")),
+    (r"checkpoint (?P<cp>\d+): the signature does not verify",
+     Msg("Checkpoint {cp}: its signature does not verify with this installation's audit key: forged or edited?")),
+    (r"checkpoint (?P<cp>\d+): entry (?P<seq>\d+) was signed but the trail ends at (?P<head>\d+)",
+     Msg("Checkpoint {cp} signed entry {seq}, but the trail ends at entry {head}: newest entries deleted?")),
+    (r"(?P<n>\d+) entries after the last checkpoint \((?P<seq>\d+)\); one is signed at least every (?P<every>\d+)",
+     Msg("{n} entries after the last checkpoint (entry {seq}), although one is signed at least every {every} "
+         "entries: checkpoints deleted or entries forged?")),
+    (r"the checkpoint kept outside the database cannot be read",
+     Msg("The checkpoint kept outside the database cannot be read")),
+    (r"checkpoint (?P<cp>\S+) \(entry (?P<seq>\S+)\), kept outside the database, is missing or different",
+     Msg("Checkpoint {cp} (entry {seq}), kept outside the database, is missing or different in the database: "
+         "entries or checkpoints deleted or rewritten?")),
+]
+
+
+def audit_problem(text: str) -> Msg | str:
+    for pattern, msg in _AUDIT_PROBLEMS:
+        found = re.match(pattern, text)
+        if found:
+            return Msg(msg.msgid, **found.groupdict())
+    return text
+
+
+@router.get("/admin/audit/verify")
+def audit_verify_page(request: Request, actor: Actor = Depends(require(ADMIN)),
+                      session: Session = Depends(db_session)):
+    """The chain check as a page: intact or not, how far the signed checkpoints reach, and each problem."""
+    result = audit.verify(session)
+    head = session.execute(audit.head_query()).first()
+    return render(request, "audit_verify.html", {
+        "result": result, "head": head.seq if head else 0,
+        "problems": [audit_problem(p) for p in result.problems]})
 
 
 @router.get("/api/calendar/{day}")

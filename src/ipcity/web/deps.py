@@ -100,7 +100,7 @@ class Access:
                                  unit=SimpleNamespace(name_zh=actor.unit_name) if user.unit_id else None)
         request.state.page_context = {
             "user": person, "actor": actor, "csrf_token": ws.csrf_token,
-            "menu": registry.menu_for(user.role),
+            "menu": registry.menu_for(user.role, user.unit.kind if user.unit_id else None),
         }
         # End this transaction here: on SQLite a writing request's transaction holds the write lock, and it
         # must not hold it while this request waits for a thread-pool thread to run its endpoint (with the

@@ -117,8 +117,7 @@ class BodyLimits:
         # only after the form had been parsed and its files spooled to disk).
         needs_user = endpoint is not None and not getattr(endpoint, "__ipcity_public__", False)
         if needs_user and not await run_in_threadpool(self._signed_in, request):
-            await JSONResponse({"error": Msg("Sign in first").render(), "detail": "Sign in first"},
-                               status_code=401)(scope, receive, send)
+            await self._sign_in_first(request)(scope, receive, send)
             return
         limit = self._limit(endpoint, scope, self.owner.state.services.settings)
         if length is not None and length > limit:
@@ -159,6 +158,17 @@ class BodyLimits:
             if not started:
                 started = True
                 await self._too_large(request, limit)(scope, receive, send)
+
+    def _sign_in_first(self, request: Request) -> Response:
+        """A browser's form posted after its session ended gets the error page with a way to sign in."""
+        if _wants_json(request) or "text/html" not in request.headers.get("accept", ""):
+            return JSONResponse({"error": Msg("Sign in first").render(), "detail": "Sign in first"}, status_code=401)
+        from ipcity.web.templating import render
+
+        error = DomainError(Msg("Sign in first"))
+        error.status = 401
+        return render(request, "error.html", {"error": error, "status": 401, "title": error.message,
+                                              "login_url": "/login"}, status_code=401, count_unread=False)
 
     def _too_large(self, request: Request, limit: int) -> Response:
         error = DomainError(Msg("The request is too large: at most {size} may be sent here", size=_size(limit)))

@@ -10,7 +10,10 @@ see web/app.py) instead of a bound on each of the many parameters:
 - a query integer (a page, a year, a unit) outside the same range is refused as a 400 naming the field (a
   parameter that must reach beyond it, such as a log index, is declared as text and parsed by its handler);
 - a NUL character in any path or query parameter is refused as a 400 naming the field: no one types it, and
-  PostgreSQL would fail on it where SQLite does not.
+  PostgreSQL would fail on it where SQLite does not;
+- an integer query parameter sent empty (`?section=&unit_id=`: the "all" option of a filter form's select, an
+  empty number box) is no value: the parameter takes its default (`None` for `int | None`, "all"), instead of
+  FastAPI's 422 "Input should be a valid integer". Every route gets this, whatever its annotation says.
 
 Bodies are not read here: that waits for authentication and the size limits (web/limits.py).
 """
@@ -19,9 +22,11 @@ from __future__ import annotations
 
 import types
 import typing
+from urllib.parse import urlencode
 
 from fastapi import Request
 from starlette.convertors import IntegerConvertor, register_url_convertor
+from starlette.datastructures import QueryParams
 
 from ipcity.core.errors import DomainError, NotFound
 from ipcity.core.i18n import Msg
@@ -84,7 +89,23 @@ async def parameters_in_range(request: Request) -> None:
         raw = request.path_params.get(field.name)  # a string, or an int where the path says {name:int}
         if _out_of_range(raw if isinstance(raw, int) else _as_int(raw) if isinstance(raw, str) else None):
             raise NotFound(Msg("Not found: the number is out of range"), field=field.name)
+    empty = set()
     for field in _int_fields(request, "query_params"):
         name = field.field_info.alias or field.name
-        if any(_out_of_range(_as_int(raw)) for raw in request.query_params.getlist(name)):
+        raws = request.query_params.getlist(name)
+        if any(not raw.strip() for raw in raws):
+            empty.add(name)
+        if any(_out_of_range(_as_int(raw)) for raw in raws if raw.strip()):
             raise DomainError(Msg("The number is out of range"), field=name)
+    if empty:
+        _drop_empty_values(request, empty)
+
+
+def _drop_empty_values(request: Request, names: set[str]) -> None:
+    """Leave the empty values of `names` out of the query the route's parameters are read from. FastAPI reads
+    them, after the application's dependencies (this one first), from this same request's `query_params`; the
+    scope is changed too, so that `request.url` and a later `Request` of the scope agree."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in names or v.strip()]
+    query = urlencode(kept)
+    request.scope["query_string"] = query.encode()  # urlencode's output is ASCII
+    request._query_params = QueryParams(query)  # Starlette caches the parsed query here (HTTPConnection)

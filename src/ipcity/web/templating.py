@@ -10,12 +10,17 @@ from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
 from ipcity.core import i18n
+from ipcity.core.audit_labels import action_label, object_label
 from ipcity.core.clock import local
+from ipcity.core.plugins import current_entry, grouped
 
 WEB_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def _fmt_dt(value: datetime | None) -> str:
+def fmt_dt(value: datetime | str | None) -> str:
+    """Beijing time, to the minute; a stored ISO string (the audit trail's) is read as UTC."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if value else None
     dt = local(value)
     return dt.strftime("%Y-%m-%d %H:%M") if dt else ""
 
@@ -31,6 +36,20 @@ def _tr(value) -> str:
     return i18n.gettext(value) if isinstance(value, str) and value else (value or "")
 
 
+def _audit_action(action: str) -> str:
+    return _tr(action_label(action))
+
+
+def _audit_object(object_type: str) -> str:
+    return _tr(object_label(object_type))
+
+
+def _term(value: str, official_zh: str) -> str:
+    """A label with its official Chinese term: the Chinese interface shows the term alone, the English one
+    shows both ("Abstract 摘要"), never the term twice."""
+    return official_zh if i18n.current_locale.get().startswith("zh") else f"{value} {official_zh}"
+
+
 def _tr_params(title: str, params: dict) -> str:
     return i18n.gettext(title).format(**{k: _tr(v) for k, v in (params or {}).items()})
 
@@ -43,9 +62,11 @@ def make_environment(extra_dirs: list[Path]) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=False)
-    env.filters.update(dt=_fmt_dt, d=_fmt_date, tr=_tr)
-    env.globals.update(tr_params=_tr_params)
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=False, pgettext=i18n.pgettext,
+                                  npgettext=i18n.npgettext)
+    env.filters.update(dt=fmt_dt, d=_fmt_date, tr=_tr, term=_term,
+                       audit_action=_audit_action, audit_object=_audit_object)
+    env.globals.update(tr_params=_tr_params, menu_groups=grouped, menu_current=current_entry)
     return env
 
 

@@ -5,7 +5,7 @@ Pure Python: no web, no SQL. The engine (engine.py) applies these declarations t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -28,11 +28,40 @@ MAX_REASON = 5_000      # characters of a transition's reason
 MAX_VALUES = 100        # values one transition may carry
 
 
+# The stages an applicant follows on a case's page (受理 → 审查 → 公示 → 办结), in this order, with filing (申请)
+# before them while the office has nothing to do yet. A state names its stage; left empty, the stage is derived
+# (CaseType.stage_of). A case type shows the stages its states belong to.
+FILING = "filing"
+ACCEPTANCE = "acceptance"
+REVIEW = "review"
+PUBLICITY = "publicity"
+CONCLUSION = "conclusion"
+STAGES: dict[str, Msg] = {
+    FILING: Msg("Filing"),                  # 申请
+    ACCEPTANCE: Msg("Acceptance"),          # 受理
+    REVIEW: Msg("Examination"),             # 审查
+    PUBLICITY: Msg("Publicity"),            # 公示
+    CONCLUSION: Msg("Conclusion"),          # 办结
+}
+
+
 @dataclass(frozen=True)
 class State:
     key: str
     label: Msg
     final: bool = False
+    stage: str = ""  # one of STAGES; empty: derived (CaseType.stage_of)
+
+
+@dataclass(frozen=True)
+class StageStep:
+    """A stage as one case stands in it: "done", "current", "ahead", or "skipped" (gone past without entering
+    it, e.g. publicity for a refused application). `state` is the case's state label, on its current stage."""
+
+    key: str
+    label: Msg
+    status: str
+    state: Msg | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +89,10 @@ class Transition:
     # Set for a step that only its service's own use case may take (with its own form, fields and checks):
     # the engine then refuses it from every generic door, with this message saying where it is taken.
     only_via: Msg | None = None
+    # A decision that cannot be taken back although the case goes on (approving for publicity, publishing, a
+    # pledgee's confirmation, registering): its button asks before it posts (web/templates/cases/_steps.html).
+    # A step into a final state is irreversible by construction and need not say so.
+    irreversible: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,6 +114,9 @@ class DeadlineRule:
     basis: str
     setting: str = ""
     unit_setting: str = ""
+    # A waiting period (a publicity period) rather than a limit on someone: its end is its purpose, so it is
+    # never "late"; the pages say when it ends or ended.
+    period: bool = False
 
     def __post_init__(self) -> None:
         unknown = {self.setting, self.unit_setting} - {""} - setting_names()
@@ -131,6 +167,9 @@ class CaseType:
         keys = {s.key for s in self.states}
         if self.initial not in keys:
             raise ValueError(f"{self.key}: initial state {self.initial!r} is not declared")
+        for s in self.states:
+            if s.stage and s.stage not in STAGES:
+                raise ValueError(f"{self.key}: state {s.key!r} names unknown stage {s.stage!r}")
         seen = set()
         for t in self.transitions:
             if t.key in seen:
@@ -162,6 +201,44 @@ class CaseType:
 
     def from_state(self, state: str) -> list[Transition]:
         return [t for t in self.transitions if state in t.sources]
+
+    def stage_of(self, state: str) -> str:
+        """The stage a state belongs to: the one it declares; else a final state concludes, the initial state is
+        filing while no step from it is the assigned unit's (the office has nothing to do yet) and acceptance
+        otherwise, and every other state is review."""
+        s = self.state(state)
+        if s.stage:
+            return s.stage
+        if s.final:
+            return CONCLUSION
+        if s.key == self.initial:
+            office_acts = any(t.actor == ASSIGNED_UNIT for t in self.from_state(s.key))
+            return ACCEPTANCE if office_acts else FILING
+        return REVIEW
+
+    def stages(self) -> tuple[str, ...]:
+        """The stages this case type's states belong to, in the order of STAGES."""
+        used = {self.stage_of(s.key) for s in self.states}
+        return tuple(k for k in STAGES if k in used)
+
+    def progress(self, state: str, visited: Iterable[str] = ()) -> list[StageStep]:
+        """Where a case in `state` stands on each of the case type's stages, given the states it has been in
+        (`visited`, e.g. its history's target states). A concluded case has every stage done or skipped."""
+        stages = self.stages()
+        current = self.stage_of(state)
+        at = stages.index(current)
+        seen = {self.stage_of(v) for v in (*visited, state) if any(s.key == v for s in self.states)}
+        concluded = current == CONCLUSION
+        steps = []
+        for i, key in enumerate(stages):
+            if i < at:
+                status = "done" if key in seen else "skipped"
+            elif i == at:
+                status = "done" if concluded else "current"
+            else:
+                status = "ahead"
+            steps.append(StageStep(key, STAGES[key], status, self.state(state).label if i == at else None))
+        return steps
 
 
 @dataclass(frozen=True)

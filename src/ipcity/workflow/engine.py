@@ -24,6 +24,7 @@ from ipcity.core.serials import serial_after_issued
 from ipcity.core.tables import User
 from ipcity.workflow.definition import APPLICANT, ASSIGNED_UNIT, CaseType, DeadlineRule, Standing, check
 from ipcity.workflow.tables import Case, CaseDeadline, CaseEvent
+from ipcity.workflow.waits import waits_on
 
 CASE_OWNER = "case"  # owner_type of documents attached to a case
 
@@ -69,6 +70,7 @@ def open_case(session: Session, ct: CaseType, actor: Actor, *, title: str, appli
                           actor_id=actor.user_id, actor_name=actor.display_name, unit_id=actor.unit_id,
                           unit_name=actor.unit_name, values=dict(data or {})))
     _start_deadlines(session, ct, case, "create")
+    _route_tasks(session, ct, case, None, actor)
     audit.record(session, actor, "case.create", "case", case.id, summary=f"{case.number} {title}",
                  detail={"type": ct.key, "state": ct.initial})
     session.flush()
@@ -141,7 +143,7 @@ def fire(session: Session, ct: CaseType, case: Case, transition_key: str, actor:
                       unit_name=actor.unit_name, reason=reason.strip(), values=values)
     case.events.append(event)
     _start_deadlines(session, ct, case, t.key)
-    _route_tasks(session, ct, case, t.label)
+    _route_tasks(session, ct, case, t.label, actor)
     record = record_of(session, ct, case)
     if record is not None:
         record.state = case.state
@@ -174,25 +176,39 @@ def actor_of(session: Session, event: CaseEvent, system: str = "workflow") -> Ac
     return Actor.of(user) if user is not None else Actor.system(system)
 
 
-def _route_tasks(session: Session, ct: CaseType, case: Case, action: Msg) -> None:
-    """Close the tasks of the step just done; give the next step to whoever must act; tell the applicant."""
-    inbox.close_case_tasks(session, case.id)
+def running_deadlines(case: Case) -> set[str]:
+    """The keys of the time limits running on the case (started, not stopped)."""
+    return {d.rule_key for d in case.deadlines if d.stopped_on is None}
+
+
+def _route_tasks(session: Session, ct: CaseType, case: Case, action: Msg | None, actor: Actor) -> None:
+    """Close the case's open tasks (the step is done, or the case has moved past them); give a task only to the
+    party the case now waits on (waits.py); tell the other parties with a notice, never the one who acted.
+    `action` is None when the case is opened: the opener's own side gets no task for it and nobody a notice."""
+    closed = inbox.close_case_tasks(session, case.id)
     link = f"/cases/{case.id}"
-    next_actors = {t.actor for t in ct.from_state(case.state)}
+    awaited = waits_on(ct, case.state, running_deadlines(case))
+    st = standing(case, actor)
     state_label = ct.state(case.state).label.msgid
-    if ASSIGNED_UNIT in next_actors and case.assigned_unit_id:
-        inbox.notify(session, kind="task", unit_id=case.assigned_unit_id, case_id=case.id, link=link,
-                     title=N_("Case {number} awaits your action ({state})"),
-                     params={"number": case.number, "state": state_label})
-    if APPLICANT in next_actors:
-        inbox.notify(session, kind="task", case_id=case.id, link=link,
-                     user_id=case.applicant_user_id, unit_id=case.applicant_unit_id if not case.applicant_user_id
-                     else None, title=N_("Case {number} awaits your action ({state})"),
-                     params={"number": case.number, "state": state_label})
-    if case.applicant_user_id:
-        inbox.notify(session, kind="notice", user_id=case.applicant_user_id, case_id=case.id, link=link,
-                     title=N_("Case {number}: {action} — now '{state}'"),
-                     params={"number": case.number, "action": action.msgid, "state": state_label})
+    task = {"kind": "task", "case_id": case.id, "link": link, "title": N_("Case {number} awaits your action ({state})"),
+            "params": {"number": case.number, "state": state_label}}
+    if ASSIGNED_UNIT in awaited and case.assigned_unit_id and (action is not None or not st.in_assigned_unit):
+        inbox.notify(session, unit_id=case.assigned_unit_id, **task)
+    if APPLICANT in awaited and (case.applicant_user_id or case.applicant_unit_id) \
+            and (action is not None or not st.is_applicant):
+        inbox.notify(session, user_id=case.applicant_user_id,
+                     unit_id=case.applicant_unit_id if not case.applicant_user_id else None, **task)
+    if action is None:
+        return
+    notice = {"kind": "notice", "case_id": case.id, "link": link,
+              "title": N_("Case {number}: {action} — now '{state}'"),
+              "params": {"number": case.number, "action": action.msgid, "state": state_label}}
+    if case.applicant_user_id and APPLICANT not in awaited and not st.is_applicant:
+        inbox.notify(session, user_id=case.applicant_user_id, **notice)
+    # The office hears of a step someone else took while it had the case in hand (a withdrawal during review).
+    office_had_it = any(unit == case.assigned_unit_id and user is None for user, unit in closed)
+    if office_had_it and ASSIGNED_UNIT not in awaited and not st.in_assigned_unit:
+        inbox.notify(session, unit_id=case.assigned_unit_id, **notice)
 
 
 @dataclass(frozen=True)
@@ -205,6 +221,7 @@ class DeadlineView:
     working_days_left: int
     overdue: bool
     provisional: bool
+    period: bool = False  # a waiting period: never overdue (DeadlineRule.period)
 
 
 def deadlines(session: Session, ct: CaseType, case: Case, on: date | None = None,
@@ -222,8 +239,9 @@ def deadlines(session: Session, ct: CaseType, case: Case, on: date | None = None
         due = rule.due(d.started_on, calendar)
         ref = d.stopped_on or on
         left = calendar.working_days_between(ref, due)
-        out.append(DeadlineView(rule.label, rule.basis, d.started_on, due, d.stopped_on, left, ref > due,
-                                calendar.is_provisional(due) or calendar.is_provisional(d.started_on)))
+        out.append(DeadlineView(rule.label, rule.basis, d.started_on, due, d.stopped_on, left,
+                                ref > due and not rule.period,
+                                calendar.is_provisional(due) or calendar.is_provisional(d.started_on), rule.period))
     return out
 
 
@@ -256,7 +274,7 @@ def work_queue(session: Session, registry, actor: Actor) -> list[Case]:
     out = []
     for c in rows:
         ct = registry.case_type(c.type_key)
-        if any(t.actor == ASSIGNED_UNIT for t in ct.from_state(c.state)):
+        if ASSIGNED_UNIT in waits_on(ct, c.state, running_deadlines(c)):  # the inbox's rule: waits on the unit
             out.append(c)
     return out
 

@@ -255,11 +255,13 @@ def test_the_qr_code_links_to_the_public_record(pdf_file, evidence, tmp_path):
 
 
 @needs_poppler
-def test_cjk_fonts_are_embedded(pdf_file):
+def test_the_shipped_fonts_are_embedded(pdf_file):
     lines = subprocess.run(["pdffonts", str(pdf_file)], check=True, capture_output=True, text=True).stdout.splitlines()
     fonts = [line.split() for line in lines[2:] if line.strip()]
     names = [f[0] for f in fonts]
-    assert any("Noto-Serif-CJK" in n for n in names) and any("Noto-Sans-CJK" in n for n in names)
+    # the platform's own font only (core/fonts.py): the text face, and the monospaced one for the hashes
+    assert any("IPCity-Sans" in n for n in names) and any("IPCity-Mono" in n for n in names), names
+    assert all("IPCity-" in n for n in names), names
     # columns: name, type…, encoding, emb, sub, uni, object ID: emb is the 5th from the end
     assert all(f[-5] == "yes" for f in fonts), lines
 

@@ -149,10 +149,33 @@ def test_every_failing_ground_is_named_not_just_the_first():
                  pledges=(RegisterEntry(PLEDGE, date(2025, 1, 1), None, None, "P", {"pledgee": "测试银行"}),),
                  open_licence=RegisterEntry(OPEN_LICENCE, date(2025, 1, 1), None, None, "OLD1"))
     t = terms(lump_sum=Decimal(30_000_000), other_terms="顶级")
+    # Co-ownership is asked of a declarant who is a patentee; this one is not (not_patentee).
     assert set(keys(domain.eligibility(p, t, ME, rules=RULES))) == set(domain.GROUNDS) - {"not_granted",
-                                                                                          "not_in_force"}
+                                                                                          "not_in_force", "co_owned"}
     assert keys(domain.eligibility(position(granted=False, grant_date=None), t, ME, rules=RULES))[:1] == \
         ["not_granted"]
+
+
+def test_a_co_owned_patent_is_declared_jointly_by_all_its_co_owners():
+    """Patent Law Art 14: beyond exploiting it oneself or an ordinary licence, a co-owned right is exercised with
+    the consent of all co-owners — an open licence declaration needs every co-owner's joint declaration."""
+    shared = position(owners=("测试公司", "上海某大学", "某研究院"))
+    alone = domain.eligibility(shared, terms(), ME, rules=RULES)
+    assert keys(alone) == ["co_owned"] and alone[0].field == "co_owners"
+    text = alone[0].message.render("en")
+    assert "上海某大学、某研究院" in text and "Art 14" in text and "joint declaration" in text
+    assert "Art 14" in domain.GROUNDS["co_owned"].render("en")
+    one_missing = replace(ME, co_declarants=frozenset({"上海某大学"}))
+    [ground] = domain.eligibility(shared, terms(), one_missing, rules=RULES)
+    assert "某研究院" in ground.message.render("en") and "上海某大学" not in ground.message.render("en")
+    jointly = replace(ME, co_declarants=frozenset({"上海某大学 ", "某研究院"}))  # names as the register writes them
+    assert domain.eligibility(shared, terms(), jointly, rules=RULES) == []
+    stranger = replace(ME, co_declarants=frozenset({"上海某大学", "某研究院", "别的公司"}))
+    [ground] = domain.eligibility(shared, terms(), stranger, rules=RULES)
+    assert "别的公司 is not a co-owner" in ground.message.render("en")
+    assert domain.other_co_owners(shared, "测试公司") == ["上海某大学", "某研究院"]
+    assert domain.other_co_owners(position(), "测试公司") == []
+    assert domain.eligibility(position(), terms(), ME, rules=RULES) == []  # one owner: nothing asked
 
 
 def test_another_declaration_being_examined_counts_as_already_open():

@@ -47,5 +47,6 @@ def test_notice_text_and_embedded_fonts(kind, number, title):
         assert expected in text, expected
     found = fonts(reader)
     assert found and all(embedded for _name, embedded in found)
-    assert any("CJK" in name for name, _e in found)
+    assert all("IPCity-Sans" in name for name, _e in found), found  # the platform's own font (core/fonts.py)
+    assert notices.source_of(pdf) == notice(kind, number, ["（9）专利权已被质押且处于质押期间"])
     assert notices.filename(notice(kind, number)).endswith(f"-{number}.pdf")

@@ -10,13 +10,17 @@ from datetime import date
 import pytest
 
 from ipcity.core.errors import DomainError, NotFound
+from ipcity.core.roles import Actor
 from ipcity.core.tables import Attachment, AuditEntry
 from ipcity.patents import position, register, store
+from ipcity.patents.demo_register import ensure_demo_patents
+from ipcity.patents.ingest.runner import ingest_file
 from ipcity.patents.record import UTILITY, LegalEvent
 from ipcity.patents.register_scan import activity_rows
 from ipcity.services.valuation import access, service
 from ipcity.services.valuation import inputs as valuation_inputs
 from ipcity.services.valuation.domain import IN_FORCE
+from tests.patents.conftest import DEMO, engine  # noqa: F401 - the engine fixture, re-used
 from tests.support.clock import pin_today
 from tests.support.register import add_patent
 
@@ -105,7 +109,8 @@ def test_pledged_or_preserved_patents_get_no_pledge_rate(session, people):
     register.record_entry(session, people["admin"], register.key_of(rec), position.PLEDGE, start=date(2025, 1, 1),
                           end=date(2028, 1, 1), reference="P9", detail={"pledgee": "测试银行"})
     [v] = service.evaluate(session, rec.app_number)
-    assert v.advice.rate == 0 and any("ground 9" in m.msgid for m in v.advice.reasons)
+    assert v.advice.rate == 0 and v.advice.barred and [b.ground for b in v.advice.bars] == [9]
+    assert "refusal ground 9" in v.advice.reasons[0].render("en")
 
 
 def test_summaries_and_the_stored_report(session, people):
@@ -128,3 +133,34 @@ def test_summaries_and_the_stored_report(session, people):
     assert access.may_see_report(session, people["bank"], rec.app_number)
     assert not access.may_see_report(session, people["licensee"], rec.app_number)
     assert service.summaries(session, [rec.app_number], scenario="licensing")[0].indicative_value is None
+
+
+# --- the demo: the register check and a corpus that ends years before the valuation date ----------------------
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_demo_patents_get_field_activity_and_the_pledge_check(db, engine, session, people):  # noqa: F811
+    """The shipped drone corpus (Lens, applications up to 2016) and the demo register: a patent in a busy subclass
+    gets a non-zero field activity measured over the corpus's own last years, and the demo patent whose annual fee
+    is unpaid (in its grace period) gets no pledge rate, on ground 4 as the pledge registration would refuse it."""
+    ingest_file(db, engine, DEMO / "drones_lens_families_5884.csv.gz", Actor.system("tests"))
+    records = {r.title: r for r in ensure_demo_patents(session)}
+    fa = valuation_inputs.field_activity(session, ON, cached=False)
+    assert fa.window == (2011, 2016) and fa.requested_last == 2024  # the corpus ends in 2016, not in 2024
+    busiest = max(fa.counts, key=fa.recent)
+    assert fa.activity(busiest) == 100.0 and fa.recent(busiest) > 100
+
+    drone = records["基于视觉识别的无人机电力巡检缺陷检测方法（演示）"]  # G06V: a subclass created in 2022
+    robot = records["一种工业机器人关节减速器的磨损预测方法（演示）"]  # G05B: active among the drone filings
+    cleaner = records["一种光伏组件清洁机器人路径规划方法（演示）"]  # its annual fee is unpaid (demo register)
+    by_key = {v.key: v for v in service.evaluate(session, [drone.app_number, robot.app_number, cleaner.app_number])}
+    activity = {k: next(i for i in v.card.indicators if i.key == "field_activity").value for k, v in by_key.items()}
+    assert activity[robot.app_number] > 50  # was 0 for every patent: the window lay after the corpus's end
+    assert activity[drone.app_number] == 0.0
+    assert by_key[robot.app_number].activity_window == (2011, 2016) and by_key[robot.app_number].activity_cut_short
+
+    barred = by_key[cleaner.app_number]
+    assert barred.position.in_force and barred.position.fees.unpaid
+    assert barred.advice.barred and [b.ground for b in barred.advice.bars] == [4]
+    [summary] = service.summaries(session, [cleaner.app_number])
+    assert summary.suggested_pledge_rate is None and [b.key for b in summary.bars] == ["fees_unpaid"]
+    assert not by_key[robot.app_number].advice.barred

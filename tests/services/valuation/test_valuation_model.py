@@ -16,6 +16,7 @@ from ipcity.patents import position
 from ipcity.patents.claims import parse_claims
 from ipcity.patents.position import RegisterEntry
 from ipcity.patents.record import LegalEvent, PatentRecord
+from ipcity.services.pledge import domain as pledge_domain
 from ipcity.services.valuation.domain import (
     BY_KEY,
     DEFAULT_SCENARIOS,
@@ -38,7 +39,7 @@ from ipcity.services.valuation.history import history_of
 from ipcity.services.valuation.income import IncomeInputs, income_value, validate_income
 from ipcity.services.valuation.indicators import indicator_values
 from ipcity.services.valuation.normalisers import Logistic, Piecewise
-from ipcity.services.valuation.pledge_advice import pledge_advice, refusal_reasons
+from ipcity.services.valuation.pledge_advice import pledge_advice, refusal_bars, refusal_reasons
 from ipcity.services.valuation.scorecard import grade_of, score
 from ipcity.services.valuation.weights import (
     DEFAULT_CONFIG,
@@ -292,11 +293,30 @@ def rec(**kw) -> PatentRecord:
 
 def test_refusal_grounds_give_a_rate_of_zero():
     pledged = RegisterEntry(position.PLEDGE, date(2025, 1, 1), date(2028, 1, 1), reference="P1")
-    reasons = refusal_reasons(_pos(rec(), [pledged]))
-    assert any("ground 9" in m.msgid for m in reasons)
+    assert [b.key for b in refusal_bars(_pos(rec(), [pledged]))] == ["already_pledged"]
     lapsed = rec(legal_status="lapsed", events=[LegalEvent("fee_lapse", date(2024, 5, 1))])
-    assert any("ground 2" in m.msgid for m in refusal_reasons(_pos(lapsed)))
-    assert refusal_reasons(_pos(rec())) == []
+    assert [b.ground for b in refusal_bars(_pos(lapsed))] == [2, 4]
+    assert refusal_reasons(_pos(rec())) == [] and refusal_bars(_pos(rec())) == []
+
+
+def test_an_unpaid_annual_fee_gets_no_pledge_rate_as_the_pledge_check_refuses_it():
+    """Ground 4 (the demo's patent in its grace period): the valuation reads the pledge's own register check."""
+    paid = RegisterEntry(position.ANNUAL_FEE, None, None, detail={"year": 6})  # year 7 began 2026-03-02
+    pos = _pos(rec(applicants=["测试公司"]), [paid], on=date(2026, 5, 4))
+    assert pos.in_force and pos.fees.unpaid  # in the six-month grace period: still in force, fee unpaid
+    bars = refusal_bars(pos)
+    advice = pledge_advice(95, 15, bars=bars, value=1_000_000.0)
+    assert advice.barred and advice.rate == 0 and advice.loan == 0 and advice.rule is None
+    [bar] = advice.bars
+    assert (bar.key, bar.ground) == ("fees_unpaid", 4)
+    assert bar.basis.render("en") == ("Measures for Patent Pledge Registration, refusal ground 4; "
+                                      "Implementing Regulations of the Patent Law, Art 115")
+    assert "year 7" in advice.reasons[0].render("en") and "ground 4" in advice.reasons[0].render("en")
+    # The pledge registration refuses on the same ground, from the same check.
+    facts = pledge_domain.PatentFacts(pledgor="测试公司", debt_end=date(2028, 1, 1))
+    findings = pledge_domain.patent_findings(pos, facts)
+    assert {f.ground for f in findings if f.stands_in_the_way} == {b.key for b in bars}
+    assert pledge_advice(95, 15).rate == 0.50  # the same patent without the bar would get the top rate
 
 
 # --- indicators from a record ------------------------------------------------------------------------------

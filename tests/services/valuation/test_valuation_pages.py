@@ -150,7 +150,7 @@ def test_filed_report_pdf(client, services, people, patents, tmp_path):
         path.write_bytes(resp.content)
         lines = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout.splitlines()
         fonts = [line.split() for line in lines[2:] if line.strip()]
-        assert any("Noto-Serif-CJK" in f[0] for f in fonts) and any("Noto-Sans-CJK" in f[0] for f in fonts)
+        assert fonts and all("IPCity-" in f[0] for f in fonts), lines  # the shipped font only (core/fonts.py)
         assert all(f[-5] == "yes" for f in fonts), lines  # every font embedded
 
 
@@ -162,3 +162,27 @@ def test_summary_fragment(services, people, patents):
     html = services.templates.get_template(panel.template).render(panel=panel)
     assert html.count('class="valuation-row"') == 2 and summaries[0].number in html
     assert f"{summaries[0].score:.1f}" in html and summaries[0].report_url.replace("&", "&amp;") in html
+
+
+def test_an_unpaid_fee_gets_no_pledge_rate_and_inputs_not_given_are_shown_neutrally(client, services, people):
+    """The results name the refusal ground and its legal basis (the pledge's register check), instead of a rate;
+    an input the data do not give reads "not provided", not an error."""
+    from ipcity.patents import position, register
+
+    with services.db.session() as s:
+        rec = add_patent(s, 13, app_date=date(2020, 6, 1))  # patent year 7 began 2026-06-01
+        register.record_entry(s, people["admin"], rec.app_number, position.ANNUAL_FEE, start=date(2025, 5, 20),
+                              reference="FEE-6", detail={"year": 6})
+        clean = add_patent(s, 14)  # no citations or family data: some inputs are not provided
+        s.commit()
+    login(client, "bank")
+    page = _post(client, "/pledge/valuation", {"numbers": f"{rec.app_number}\n{clean.app_number}",
+                                               "scenario": "finance"}).text
+    assert 'id="pledge-barred-1"' in page and 'id="pledge-barred-2"' not in page
+    bars = re.findall(r'<li data-ground="(\d+)" data-key="(\w+)">(.*?)</li>', page, re.S)
+    assert [(g, k) for g, k, _ in bars] == [("4", "fees_unpaid")]
+    assert "Implementing Regulations of the Patent Law" in bars[0][2] or "实施细则" in bars[0][2]
+    assert 'class="muted not-provided"' in page and 'class="missing"' not in page
+    api = client.get(f"/api/pledge/valuation?numbers={rec.app_number}").json()
+    pledge = api["valuations"][0]["pledge"]
+    assert pledge["suggested_rate"] is None and [g["ground"] for g in pledge["refusal_grounds"]] == [4]

@@ -79,6 +79,23 @@ def test_the_pledge_panel_is_for_the_bank_and_officials(session, people):
     assert unknown.context["valuations"] is None and unknown.context["link"]  # cannot be valued: the link only
 
 
+def test_the_panel_gives_no_rate_where_the_register_bars_a_pledge_but_not_for_the_pledge_itself(session, people):
+    from datetime import date
+
+    from ipcity.patents import position, register
+
+    record = add_patent(session, 6)
+    number = "ZL" + record.app_number[2:]
+    register.record_entry(session, people["admin"], record.app_number, position.PLEDGE, start=date(2026, 1, 5),
+                          end=date(2028, 1, 4), reference="ZX2026000007", detail={"pledgee": "测试银行"})
+    [other] = panels.pledge_panel(session, people["bank"], [number]).context["valuations"]
+    assert other.suggested_pledge_rate is None and [b.ground for b in other.bars] == [9]
+    # On the page of the pledge that made the entry, its own entry is no bar (the check's own_reference).
+    this = SimpleNamespace(patents=[SimpleNamespace(patent_number=number)], registration_number="ZX2026000007")
+    [own] = panels.pledge_panel(session, people["bank"], this).context["valuations"]
+    assert own.bars == () and own.suggested_pledge_rate is not None
+
+
 def test_the_bank_sees_the_valuation_panel_on_the_pledge_page(client, services, people):
     with services.db.session() as s:
         s.execute(update(User).where(User.id == people["company"].user_id).values(identity_verified=True))

@@ -39,8 +39,9 @@ def test_the_plan_is_loaded_with_its_units(session):
     p2 = points[1]
     assert p2.due_on == date(2024, 12, 31)
     municipal = [r.unit_name for r in p2.responsibilities if r.level == "municipal"]
-    assert municipal == ["上海市知识产权局", "市经济信息化委", "市贸促会", "浦东新区政府"]
-    assert session.scalar(select(Unit.kind).where(Unit.name_zh == "浦东新区政府")) == "district_gov"
+    # The plan's "浦东新区政府" is the unit 浦东新区人民政府.
+    assert municipal == ["上海市知识产权局", "市经济信息化委", "市贸促会", "浦东新区人民政府"]
+    assert session.scalar(select(Unit.kind).where(Unit.name_zh == "浦东新区人民政府")) == "district_gov"
     assert session.scalar(select(Unit.level).where(Unit.name_zh == "国家知识产权局战略规划司")) == "national"
     # Loading again changes nothing but refreshes.
     from ipcity.core.roles import Actor

@@ -15,9 +15,12 @@ from ipcity.core.i18n import Msg
 from ipcity.core.roles import ADMIN, ALL_ROLES, APPLICANT_COMPANY, APPLICANT_INDIVIDUAL, HANDLER, HEAD, REVIEWER
 from ipcity.services.dataip.domain import PUBLIC, RULE_SETTINGS, Rules, grounds_check
 from ipcity.workflow.definition import (
+    ACCEPTANCE,
     APPLICANT,
     ASSIGNED_UNIT,
     CALENDAR_DAYS,
+    CONCLUSION,
+    PUBLICITY,
     WORKING_DAYS,
     CaseType,
     DeadlineRule,
@@ -60,13 +63,13 @@ def registration_type() -> CaseType:
         number_prefix="DIP",
         states=(
             State("submitted", Msg("Filed, awaiting formal review")),
-            State("formal_correction", Msg("Correction requested (formal review)")),
+            State("formal_correction", Msg("Correction requested (formal review)"), stage=ACCEPTANCE),
             State("substantive_review", Msg("Substantive review")),
             State("expert_review", Msg("Awaiting the expert opinion")),
             State("substantive_correction", Msg("Correction requested (substantive review)")),
-            State("in_publicity", Msg("In publicity (公示)")),
-            State("objection_review", Msg("Objection under review")),
-            State("registered", Msg("Registered")),
+            State("in_publicity", Msg("In publicity (公示)"), stage=PUBLICITY),
+            State("objection_review", Msg("Objection under review"), stage=PUBLICITY),
+            State("registered", Msg("Registered"), stage=CONCLUSION),
             State("refused", Msg("Refused registration"), final=True),
             State("withdrawn", Msg("Withdrawn"), final=True),
             State("cancelled", Msg("Cancelled (注销)"), final=True),
@@ -98,7 +101,7 @@ def registration_type() -> CaseType:
                        ("substantive_correction",), "substantive_review", APPLICANTS, APPLICANT,
                        fields=(FieldSpec("correction", Msg("What was corrected")),)),
             Transition("approve_publicity", Msg("Approve for publicity"), ("substantive_review",), "in_publicity",
-                       DECIDERS, ASSIGNED_UNIT),
+                       DECIDERS, ASSIGNED_UNIT, irreversible=True),
             Transition("object", Msg("File an objection"), ("in_publicity",), "objection_review",
                        ALL_ROLES | {PUBLIC},
                        only_via=Msg("Objections are filed through the public registry's objection form")),
@@ -107,7 +110,7 @@ def registration_type() -> CaseType:
             Transition("dismiss_objection", Msg("Dismiss the objection"), ("objection_review",), "in_publicity",
                        DECIDERS, ASSIGNED_UNIT, reason_required=True),
             Transition("register", Msg("Register and issue the certificate"), ("in_publicity",), "registered",
-                       DECIDERS | SYSTEM),
+                       DECIDERS | SYSTEM, irreversible=True),
             Transition("refuse", Msg("Refuse registration"), UNDER_REVIEW, "refused", DECIDERS, ASSIGNED_UNIT,
                        fields=(_grounds(),), reason_required=True),
             Transition("deem_withdrawn", Msg("Deem withdrawn (correction not made in time)"),
@@ -143,8 +146,9 @@ def registration_type() -> CaseType:
             DeadlineRule("publicity", Msg("Publicity (公示) — objections may be filed"),
                          frozenset({"approve_publicity"}), frozenset({"register", "withdraw", "uphold_objection"}),
                          unit=DEFAULTS.publicity_unit, unit_setting=RULE_SETTINGS["publicity_unit"],
-                         basis=Msg("上海市数据产品知识产权登记存证暂行办法, official guide: 15-day publicity "
-                                   "(configurable)").msgid, **_limit("publicity_days")),
+                         # The 15-day period is the official guide's [S13]; the office sets its own (publicity_days).
+                         basis=Msg("上海市数据产品知识产权登记存证暂行办法: the publicity period (公示期) the "
+                                   "registration body has set").msgid, period=True, **_limit("publicity_days")),
             DeadlineRule("objection_decision", Msg("Decision on the objection"), frozenset({"object"}),
                          frozenset({"uphold_objection", "dismiss_objection", "withdraw"}),
                          unit=CALENDAR_DAYS,

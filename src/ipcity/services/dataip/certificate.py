@@ -24,6 +24,7 @@ from xml.sax.saxutils import escape
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from ipcity.core import fonts
 from ipcity.services.dataip import signing, tlog
 from ipcity.services.dataip.verify import (
     ENTRY_KINDS,
@@ -86,7 +87,7 @@ def seal_svg(registry: str) -> str:
     star = " ".join(f"{(24 if k % 2 == 0 else 9.2) * math.sin(k * math.pi / 5):.2f},"
                     f"{-(24 if k % 2 == 0 else 9.2) * math.cos(k * math.pi / 5):.2f}" for k in range(10))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-100 -100 200 200" width="200" height="200">'
-            f'<g fill="{SEAL_RED}" stroke="none" font-family="Noto Serif CJK SC" font-weight="bold" opacity="0.88">'
+            f'<g fill="{SEAL_RED}" stroke="none" font-family="{fonts.SANS}" opacity="0.88">'
             f'<circle r="93" fill="none" stroke="{SEAL_RED}" stroke-width="5"/>'
             f'<polygon points="{star}"/>{glyphs}'
             f'<text x="0" y="58" font-size="18" text-anchor="middle">示 意</text></g></svg>')
@@ -193,7 +194,10 @@ def sign_document(pdf: bytes, signer: signing.RegistrySigner) -> bytes:
 
 
 def render_certificate(evidence: dict, signer: signing.RegistrySigner, *, lang: str = "zh") -> bytes:
-    """The signed certificate PDF for `evidence` ("ipcity.dataip.evidence/1"); lang "en" puts English first."""
+    """The signed certificate PDF for `evidence` ("ipcity.dataip.evidence/1"); lang "en" puts English first.
+
+    Set in the platform's own font (core/fonts.py); fonts.MissingGlyphs where a character of the facts has no
+    glyph in it, before anything is signed or kept."""
     import weasyprint  # heavy import (Pango, cffi): only where a PDF is made
 
     lang = "en" if lang.lower().startswith("en") else "zh"
@@ -202,15 +206,14 @@ def render_certificate(evidence: dict, signer: signing.RegistrySigner, *, lang: 
     if evidence.get("public_key") != signer.public_raw.hex():
         raise CertificateError("the evidence names another public key than the signer's: it would never verify")
     # Self-contained: only the QR code's and the seal's data: URIs are read; nothing is ever fetched.
-    fetcher = weasyprint.URLFetcher(allowed_protocols=("data",))
-    for fit in FITS:
-        document = weasyprint.HTML(string=render_html(evidence, signer, lang=lang, fit=fit),
-                                   url_fetcher=fetcher).render()
-        if len(document.pages) == 1:
-            break
-    else:
-        raise CertificateError("the facts do not fit on the one page of a certificate")
-    attachment = weasyprint.Attachment(string=tlog.canonical(evidence), name=EVIDENCE_NAME,
-                                       description="ipcity data-IP registration evidence (log entry, proof, head)")
-    pdf = document.write_pdf(attachments=[attachment], finisher=_add_signature_slot)
+    with fonts.pdf_renderer(TITLE_EN) as renderer:
+        for fit in FITS:
+            document = renderer.render(render_html(evidence, signer, lang=lang, fit=fit))
+            if len(document.pages) == 1:
+                break
+        else:
+            raise CertificateError("the facts do not fit on the one page of a certificate")
+        attachment = weasyprint.Attachment(string=tlog.canonical(evidence), name=EVIDENCE_NAME,
+                                           description="ipcity data-IP registration evidence (log entry, proof, head)")
+        pdf = renderer.write_pdf(document, attachments=[attachment], finisher=_add_signature_slot)
     return sign_document(pdf, signer)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
+from ipcity.core import clock
 from ipcity.core.files import Upload
 from ipcity.core.roles import Actor
 from ipcity.services.dataip import service
@@ -39,25 +42,67 @@ def _file(session: Session, company: Actor, name: str, scenario: str, n: int):
                                     Upload("sample.csv", io.BytesIO(data)))
 
 
-def load_demo(session: Session, actors: dict[str, Actor], files) -> int:
-    company, handler = actors["company.demo"], actors["sipa.handler"]
-    reviewer = actors["sipa.reviewer"]
-    for n, (name, scenario, target) in enumerate(PRODUCTS, 1):
+@contextmanager
+def _on(day: date) -> Iterator[None]:
+    """The platform's today set to `day` while the demo takes a step that happened on that day."""
+    before = clock.pinned_today
+    clock.pin(day)
+    try:
+        yield
+    finally:
+        clock.pin(before)
+
+
+def _dated(case: Case, day: date, hour: int, loaded_on: date) -> datetime | None:
+    """The case's latest step dated `day` (Beijing time) when that day is before the demo's `loaded_on`: the
+    demo's history reads as it would have happened. A step of that day keeps its real time."""
+    if day >= loaded_on:
+        return None
+    at = datetime.combine(day, time(hour), clock.CHINA_TZ).astimezone(UTC)
+    case.events[-1].at = case.updated_at = at
+    if case.closed_at is not None:
+        case.closed_at = at
+    return at
+
+
+# Each product's steps, in days before the day the demo is loaded: a filing, the formal check two days later,
+# then publicity (which runs for the period the registration rules set) or an expert opinion. The registered one
+# is registered on the first day after its publicity ended, as the daily sweep would.
+TIMELINES = {
+    "registered": (35, ((33, "pass_formal"), (30, "approve_publicity"), (None, "register"))),
+    "in_publicity": (6, ((4, "pass_formal"), (3, "approve_publicity"))),
+    "expert_review": (4, ((2, "pass_formal"), (1, "request_expert"))),
+    "submitted": (0, ()),
+}
+STEP_VALUES = {"request_expert": ({"experts": "数据知识产权专家委员会"}, "请评估实质性加工与创新性"),
+               "register": ({}, "公示期满无异议（演示）")}
+
+
+def _through(session: Session, actors: dict[str, Actor], n: int, name: str, scenario: str, target: str):
+    """File the product and take its steps, each on its own day, so that its history holds together: filed
+    before its formal check, publicity after both, registration after publicity."""
+    company, handler, reviewer = actors["company.demo"], actors["sipa.handler"], actors["sipa.reviewer"]
+    start = clock.today()
+    filed_ago, steps = TIMELINES[target]
+    day = start - timedelta(days=filed_ago)
+    with _on(day):
         product = _file(session, company, name, scenario, n)
-        if target == "submitted":
-            continue
-        service.PRODUCTS.act(session, handler, product, "pass_formal", {}, "")
-        if target == "expert_review":
-            service.PRODUCTS.act(session, handler, product, "request_expert", {"experts": "数据知识产权专家委员会"},
-                        "请评估实质性加工与创新性")
-            continue
-        service.PRODUCTS.act(session, reviewer, product, "approve_publicity", {}, "")
-        if target == "registered":
-            # The demo cannot wait 15 days: its publicity is moved back so that one registered example exists.
-            case = session.get(Case, product.case_id)
-            for d in case.deadlines:
-                if d.rule_key == "publicity":
-                    d.started_on -= timedelta(days=30)
-                    d.due_on -= timedelta(days=30)
-            service.PRODUCTS.act(session, reviewer, product, "register", {}, "公示期满无异议（演示）")
+        case = session.get(Case, product.case_id)
+        at = _dated(case, day, 9, start)
+        if at is not None:
+            product.filed_at = case.created_at = at
+    for hour, (ago, key) in enumerate(steps, start=10):
+        day = start - timedelta(days=ago) if ago is not None else \
+            min(service.publicity_ends(session, case) + timedelta(days=1), start)
+        values, reason = STEP_VALUES.get(key, ({}, ""))
+        with _on(day):
+            service.PRODUCTS.act(session, handler if key in ("pass_formal", "request_expert") else reviewer,
+                                 product, key, dict(values), reason)
+            _dated(case, day, hour, start)
+    return product
+
+
+def load_demo(session: Session, actors: dict[str, Actor], files) -> int:
+    for n, (name, scenario, target) in enumerate(PRODUCTS, 1):
+        _through(session, actors, n, name, scenario, target)
     return len(PRODUCTS)

@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from ipcity.core.clock import CHINA_TZ, today
 from ipcity.core.errors import NotFound, PermissionDenied
 from ipcity.core.files import attachments_of
 from ipcity.core.i18n import Msg
+from ipcity.core.plugins import Figure
 from ipcity.core.roles import ADMIN, OFFICIAL_ROLES, Actor
 from ipcity.services.dataip import casetypes, domain, service, tlog
 from ipcity.services.dataip.access import AUDITORS, USERS
@@ -199,3 +200,16 @@ def product_context(session: Session, actor: Actor, product: DataProduct) -> dic
         if product.valid_until else None,
         "entries": log_entries_of(session, product), "head": tlog.latest_head(session),
         "publicity_ends": service.publicity_ends(session, case)}
+
+
+# --- figures for plan supervision (plan item 2: 试点开展数据知识产权登记) ----------------------------------------
+
+def plan_figures(session: Session, start: date, end: date) -> list[Figure]:
+    """Applications filed and data products registered from `start` to `end` (both days included)."""
+    source = Msg("Data-IP registration system")
+    filed = session.scalar(select(func.count()).select_from(DataProduct).where(
+        DataProduct.filed_at >= _utc_midnight(start), DataProduct.filed_at < _utc_midnight(end + timedelta(days=1))))
+    registered = session.scalar(select(func.count()).select_from(DataProduct).where(
+        DataProduct.registered_on >= start, DataProduct.registered_on <= end))
+    return [Figure(Msg("Data products registered"), registered or 0, source),
+            Figure(Msg("Applications for registration filed"), filed or 0, source)]

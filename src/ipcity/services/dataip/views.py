@@ -14,6 +14,7 @@ one application's facts) is the read model in queries.py, which the JSON API rea
 from __future__ import annotations
 
 import secrets
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
@@ -26,7 +27,7 @@ from ipcity.core.errors import DomainError
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import APPLICANT_COMPANY, APPLICANT_INDIVIDUAL, Actor
 from ipcity.core.tables import User
-from ipcity.services.dataip import casetypes, domain, evidence, service, tlog
+from ipcity.services.dataip import casetypes, domain, evidence, reissue, service, tlog
 from ipcity.services.dataip.objections import CodeRejected
 from ipcity.services.dataip.queries import (
     AUDITORS,
@@ -108,8 +109,9 @@ REGISTRY = ListPage(
                             " ".join(e.sha256 for e in p.data_files)] for p in rows],
     context=lambda session, actor, result: {
         "public_states": [s for s in service.REGISTRATION.states if s.key in service.PUBLIC_STATES]})
-PAGE = RecordPage(service.PRODUCTS, "dataip/product.html", "/dataip/{id}", product_context, codes=_codes,
-                  forms=lambda ctx: {"amend-change", "amend-renewal"} if ctx["may_amend"] else set(),
+PAGE = RecordPage(service.PRODUCTS, "dataip/product.html", "/dataip/{id}",
+                  lambda s, actor, p: product_context(s, actor, p) | reissue.page_context(s, actor, p), codes=_codes,
+                  forms=lambda ctx: ({"amend-change", "amend-renewal"} if ctx["may_amend"] else set()) | {reissue.FORM},
                   amendment=service.AMENDMENTS, parent="product", check_user=ensure_user)
 
 
@@ -280,6 +282,22 @@ def confirm_objection(request: Request, application_number: str, form: FormData 
 
 # --- verification (the QR code's target) and the log -----------------------------------------------------
 
+@router.get("/verify")
+@public
+def verify_start(request: Request, number: str = "", actor: Actor | None = Depends(signed_in_or_anonymous()),
+                 session: Session = Depends(db_session)):
+    """Verification without the QR code: the number printed on the certificate leads to its verification."""
+    number = number.strip()
+    if not number:
+        return render(request, "dataip/verify_start.html", {"number": ""})
+    try:
+        product = product_by_certificate(session, number[:40])
+    except DomainError as exc:
+        return render(request, "dataip/verify_start.html", {"number": number[:40], "error": exc},
+                      status_code=exc.status)
+    return RedirectResponse(f"/dataip/verify/{quote(product.certificate_number, safe='')}", status_code=303)
+
+
 @router.get("/verify/{certificate_number}")
 @public
 def verify_page(request: Request, certificate_number: str, sha256: str = "",
@@ -364,6 +382,14 @@ def certificate(request: Request, product_id: int, actor: Actor = Depends(requir
     name = f"{product.certificate_number}.pdf"
     session.commit()  # the rendered edition is kept in the file store
     return download_response(name, pdf, "application/pdf")
+
+
+@router.post("/{product_id:int}/certificate/reissue")
+def reissue_certificate(request: Request, product_id: int, form: FormData = Depends(posted_form),
+                        actor: Actor = Depends(require(*casetypes.OFFICIALS)), session: Session = Depends(db_session)):
+    """Issue the certificate again: a new edition, the old ones kept, audited."""
+    return PAGE.reissue(request, session, actor, product_id, reissue.KIND, service.files_of(session), form,
+                        form_name=reissue.FORM)
 
 
 mount_record(router, PAGE)  # the application page, its step forms and its requests' steps

@@ -5,6 +5,12 @@ Rules: ../shared/domain/rules.md §2 and §12.3–12.5.
 - Patent Law 2020 Art 50 (declaration; evaluation report for utility models and designs; withdrawal does not
   affect licences already obtained), Art 51 (taking a licence by written notice; annual-fee reduction; no
   exclusive or sole licence while the open licence is in effect);
+- Patent Law 2020 Art 14 (co-owned rights: beyond exploiting the patent oneself or granting an ordinary licence,
+  exercising the right needs the consent of all co-owners, unless they agreed otherwise): an open licence
+  offers a licence to anyone on published terms, binds the right to no exclusive or sole licence (Art 51) and
+  changes its annual fees — so a co-owned patent is declared jointly by all its co-owners, each named and
+  confirming with a signed joint declaration (rules.md states no open-licence rule of its own for co-owned
+  patents; the platform applies Art 14's general rule, see docs/);
 - Implementing Regulations 2023 Art 85 (only after the grant is announced; contents; no advertising language),
   Art 86 (no declaration while (1) an exclusive or sole licence is in force, (2) suspended or under a
   preservation order, (3) annual fees unpaid, (4) pledged without the pledgee's consent), Art 87 (recording);
@@ -72,6 +78,7 @@ GROUNDS: dict[str, Msg] = {
                           "(Patent Law Art 50)"),
     "advertising": Msg("Commercial advertising language in the declaration (Implementing Regulations 2023 "
                        "Art 85)"),
+    "co_owned": Msg("Co-owned patent without the joint declaration of all co-owners (Patent Law Art 14)"),
 }
 
 DEFAULT_AD_WORDS = ("最佳", "最好", "最优", "第一", "顶级", "极品", "最先进", "最低价", "全网", "独家", "绝对",
@@ -218,6 +225,33 @@ class Declarant:
     name: str  # the declaring unit's name (position.owners must hold it)
     consents: frozenset[str] = field(default_factory=frozenset)  # pledgees whose written consent is uploaded
     has_report: bool = False  # 专利权评价报告 uploaded
+    # The other co-owners of a co-owned patent who join the declaration, each with a signed joint declaration
+    # uploaded (Patent Law Art 14): a co-owned patent is declared by all its co-owners together.
+    co_declarants: frozenset[str] = field(default_factory=frozenset)
+
+
+def other_co_owners(position: Position, declarant: str) -> list[str]:
+    """The co-owners the register names besides the declarant (empty for a patent with one owner)."""
+    me = _norm(declarant)
+    return [o for o in position.owners if _norm(o) != me] if position.co_owned else []
+
+
+def co_owner_problems(position: Position, declarant: Declarant) -> list[Ground]:
+    """Patent Law Art 14: every other co-owner joins the declaration; a name that is no co-owner is refused."""
+    others = other_co_owners(position, declarant.name)
+    known = {_norm(o) for o in others}
+    out = [Ground("co_owned", "co_owners", Msg(
+        "{name} is not a co-owner of {number} in the register; the register names: {owners}",
+        name=n, number=position.patent_number, owners="、".join(position.owners) or "—"))
+        for n in sorted(declarant.co_declarants) if _norm(n) not in known]
+    joined = {_norm(n) for n in declarant.co_declarants}
+    missing = [o for o in others if _norm(o) not in joined]
+    if missing:
+        out.append(Ground("co_owned", "co_owners", Msg(
+            "{number} is co-owned: an open licence declaration needs the joint declaration of all co-owners; "
+            "missing the signed joint declaration of: {names} (Patent Law Art 14)",
+            number=position.patent_number, names="、".join(missing))))
+    return out
 
 
 ENDED_BY: dict[str, Msg] = {
@@ -275,6 +309,8 @@ def eligibility(position: Position, terms: Terms | None, declarant: Declarant, *
         out.append(Ground("not_patentee", "patent_number", Msg(
             "{name} is not the recorded patentee; the register names: {owners} (Patent Law Art 50)",
             name=declarant.name, owners="、".join(position.owners) or "—")))
+    else:
+        out.extend(co_owner_problems(position, declarant))  # Patent Law Art 14: all co-owners declare
     for e in position.exclusive_licences:  # Art 86(1)
         out.append(Ground("exclusive_licence", "patent_number", Msg(
             "An {kind} licence is in force until {end} ({reference}) (Implementing Regulations 2023 Art 86(1))",

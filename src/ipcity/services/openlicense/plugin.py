@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from ipcity.core.i18n import Msg
-from ipcity.core.plugins import MenuEntry, Plugin, ServiceInfo
+from ipcity.core.plugins import APPLY, PUBLIC, WORK, MenuEntry, Plugin, ServiceInfo
 from ipcity.core.roles import ALL_ROLES, APPLICANT_COMPANY
 from ipcity.services.openlicense.access import AUDITORS, USERS
 
 
 def plugin() -> Plugin:
-    from ipcity.services.openlicense import access, api, demo, service, views
+    from ipcity.services.openlicense import access, api, demo, queries, service, views
+    from ipcity.services.openlicense.guide import GUIDE
 
     return Plugin(
         key="openlicense",
@@ -30,15 +31,20 @@ def plugin() -> Plugin:
             plan_items=(11,),
         ),
         routers=[views.router, api.router],
-        menu=[MenuEntry(Msg("Open licences"), "/openlicense", ALL_ROLES, order=34),
-              MenuEntry(Msg("Open licensing: declarations"), "/openlicense/declarations", USERS, order=35),
-              MenuEntry(Msg("My licences"), "/openlicense/licences", frozenset({APPLICANT_COMPANY}), order=36),
-              MenuEntry(Msg("Open licensing statistics"), "/openlicense/stats", AUDITORS, order=37)],
+        menu=[MenuEntry(Msg("Open licences"), "/openlicense", ALL_ROLES | {None}, order=34, group=PUBLIC, summary=Msg(
+                  "Patents their owners offer to license to anyone on published terms.")),
+              MenuEntry(Msg("Open licensing: declarations"), "/openlicense/declarations", USERS, order=35, group=APPLY),
+              MenuEntry(Msg("My licences"), "/openlicense/licences", frozenset({APPLICANT_COMPANY}), order=36,
+                        group=APPLY),
+              MenuEntry(Msg("Open licensing statistics"), "/openlicense/stats", AUDITORS, order=37, group=WORK,
+                        unit_kinds=frozenset({"ip_office"}))],
         case_types=[service.DECLARATION, service.LICENCE],
         file_access={service.REPORT_OWNER: access.may_see_declaration_file,
                      service.CONSENT_OWNER: access.may_see_declaration_file,
                      service.PROOF_OWNER: access.may_see_licence_file,
                      service.PAYMENT_OWNER: access.may_see_payment_file},
         templates=Path(__file__).resolve().parent / "templates",
+        guide=GUIDE,
         demo=demo.load_demo,
+        figures={11: queries.plan_figures},  # what plan supervision shows on plan item 11
     )

@@ -8,15 +8,18 @@ apply exactly the page's filters and access rules without importing the HTML vie
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from ipcity.core.clock import CHINA_TZ
 from ipcity.core.errors import DomainError
 from ipcity.core.files import attachments_of
 from ipcity.core.i18n import Msg
+from ipcity.core.plugins import Figure
 from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, OFFICIAL_ROLES, Actor
 from ipcity.patents import register
 from ipcity.services.openlicense import casetypes, domain, service
@@ -228,3 +231,18 @@ def licence_context(session: Session, actor: Actor, lic: Licence) -> dict:
         "payment_files": {p.id: attachments_of(session, service.PAYMENT_OWNER, p.id) for p in payments},
         "total": sum((p.amount for p in payments), Decimal(0)),
         "steps": {t.key for t in engine.available_actions(service.LICENCE, case, actor)} if side else set()}
+
+
+# --- figures for plan supervision (plan item 11: 深化专利开放许可试点) --------------------------------------------
+
+def plan_figures(session: Session, start: date, end: date) -> list[Figure]:
+    """Open licences declared (published by the office) and licences taken (by notice, Patent Law Art 51) from
+    `start` to `end`, both days included."""
+    source = Msg("Patent open licensing system")
+    published = session.scalar(select(func.count()).select_from(Declaration).where(
+        Declaration.published_on >= start, Declaration.published_on <= end))
+    bounds = [datetime.combine(d, time(), CHINA_TZ).astimezone(UTC) for d in (start, end + timedelta(days=1))]
+    taken = session.scalar(select(func.count()).select_from(Licence).where(
+        Licence.notified_at >= bounds[0], Licence.notified_at < bounds[1]))
+    return [Figure(Msg("Open licences declared and published"), published or 0, source),
+            Figure(Msg("Licences taken under open licences"), taken or 0, source)]

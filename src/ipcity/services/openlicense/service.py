@@ -10,6 +10,7 @@ hooks: the guard re-checks eligibility at publication and the after hooks write 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import select
@@ -36,7 +37,7 @@ from ipcity.workflow.tables import Case, CaseEvent
 DECLARATION_SUBJECT = "openlicense.declaration"
 LICENCE_SUBJECT = "openlicense.licence"
 REPORT_OWNER = "openlicense.report"  # 专利权评价报告, on a declaration
-CONSENT_OWNER = "openlicense.consent"  # pledgee's written consent, on a declaration
+CONSENT_OWNER = "openlicense.consent"  # pledgee's written consent, or a co-owner's joint declaration, on a declaration
 PROOF_OWNER = "openlicense.proof"  # written proof of a licence (Art 87), on a licence
 PAYMENT_OWNER = "openlicense.payment"  # proof of a royalty payment
 
@@ -45,6 +46,7 @@ DOCUMENT_TYPES = {".pdf": {"application/pdf"}, ".png": {"image/png"}, ".jpg": {"
 LIVE_STATES = ("filed", "correction", "published", "withdrawal_requested")
 PUBLIC_STATES = ("published", "withdrawal_requested", "withdrawn")
 MAX_CONSENTS = 5
+MAX_CO_OWNERS = 10
 
 
 def rules(session: Session) -> domain.Rules:
@@ -133,8 +135,15 @@ def other_declaration(session: Session, key: str, exclude_id: int | None = None)
 
 
 def declarant_of(session: Session, d: Declaration) -> domain.Declarant:
-    return domain.Declarant(name=d.patentee, consents=frozenset(c["pledgee"] for c in d.consents or []),
-                            has_report=bool(attachments_of(session, REPORT_OWNER, d.id)))
+    pledgees = frozenset(c["pledgee"] for c in d.consents or [] if "pledgee" in c)
+    return domain.Declarant(name=d.patentee, consents=pledgees,
+                            has_report=bool(attachments_of(session, REPORT_OWNER, d.id)),
+                            co_declarants=co_declarants_of(d))
+
+
+def co_declarants_of(d: Declaration) -> frozenset[str]:
+    """The co-owners whose signed joint declaration is on file (Patent Law Art 14)."""
+    return frozenset(c["co_owner"] for c in d.consents or [] if "co_owner" in c)
 
 
 def check_declaration(session: Session, d: Declaration, on: date | None = None) -> list[domain.Ground]:
@@ -154,7 +163,8 @@ def check_patent(session: Session, actor: Actor, number: str) -> tuple[Position,
     declarant = domain.Declarant(name=actor.unit_name)
     grounds = domain.eligibility(position, None, declarant, rules=rules(session),
                                  other_declaration=other_declaration(session, register.key_of(record)))
-    return position, [g for g in grounds if g.key not in ("report_missing", "pledged")]
+    # What the uploads answer (a report, pledgees' consents, co-owners' joint declarations) the form asks for.
+    return position, [g for g in grounds if g.key not in ("report_missing", "pledged", "co_owned")]
 
 
 def _snapshot(d: Declaration, record: PatentRecord, position: Position) -> None:
@@ -178,7 +188,11 @@ def _set_terms(d: Declaration, terms: domain.Terms) -> None:
     d.small_entity = terms.small_entity
 
 
-def _consents(items: list[tuple[str, Upload]]) -> tuple[list[tuple[str, Upload]], list[tuple[str, Msg]]]:
+def _named_uploads(items: list[tuple[str, Upload]], field: str, unnamed: Callable[[str], Msg],
+                   without_file: Callable[[str], Msg], limit: int, too_many: Msg,
+                   ) -> tuple[list[tuple[str, Upload]], list[tuple[str, Msg]]]:
+    """Pairs of a person's name and their signed document, as a form sends them: rows left empty are skipped,
+    a name without its file or a file without its name is a problem of `field`."""
     out, problems = [], []
     for name, upload in items:
         name = (name or "").strip()
@@ -186,14 +200,30 @@ def _consents(items: list[tuple[str, Upload]]) -> tuple[list[tuple[str, Upload]]
         if not name and not has_file:
             continue
         if not name:
-            problems.append(("consents", Msg("Name the pledgee whose consent {file} is", file=upload.filename)))
+            problems.append((field, unnamed(upload.filename)))
         elif not has_file:
-            problems.append(("consents", Msg("Upload the written consent of {pledgee}", pledgee=name)))
+            problems.append((field, without_file(name)))
         else:
             out.append((name[:200], upload))
-    if len(out) > MAX_CONSENTS:
-        problems.append(("consents", Msg("At most {n} consents", n=MAX_CONSENTS)))
+    if len(out) > limit:
+        problems.append((field, too_many))
     return out, problems
+
+
+def _consents(items: list[tuple[str, Upload]]) -> tuple[list[tuple[str, Upload]], list[tuple[str, Msg]]]:
+    """Each pledgee's written consent (Implementing Regulations 2023 Art 86(4))."""
+    return _named_uploads(items, "consents", lambda f: Msg("Name the pledgee whose consent {file} is", file=f),
+                          lambda n: Msg("Upload the written consent of {pledgee}", pledgee=n), MAX_CONSENTS,
+                          Msg("At most {n} consents", n=MAX_CONSENTS))
+
+
+def _co_declarations(items: list[tuple[str, Upload]]) -> tuple[list[tuple[str, Upload]], list[tuple[str, Msg]]]:
+    """Each co-owner joining the declaration, named as the register names them, with their signed joint
+    declaration (Patent Law Art 14)."""
+    return _named_uploads(items, "co_owners",
+                          lambda f: Msg("Name the co-owner whose joint declaration {file} is", file=f),
+                          lambda n: Msg("Upload the joint declaration signed by {co_owner}", co_owner=n),
+                          MAX_CO_OWNERS, Msg("At most {n} co-owners", n=MAX_CO_OWNERS))
 
 
 def _ensure_company(actor: Actor) -> None:
@@ -202,14 +232,17 @@ def _ensure_company(actor: Actor) -> None:
 
 
 def file_declaration(session: Session, actor: Actor, values: dict, report: Upload | None = None,
-                     consents: list[tuple[str, Upload]] | None = None) -> Declaration:
+                     consents: list[tuple[str, Upload]] | None = None,
+                     co_declarations: list[tuple[str, Upload]] | None = None) -> Declaration:
     """File an open licence declaration (Patent Law Art 50) for the actor's unit, checked against the register:
-    every failing ground is named with its field, and nothing is written."""
+    every failing ground is named with its field, and nothing is written. A co-owned patent is declared jointly:
+    `co_declarations` names every other co-owner with their signed joint declaration (Patent Law Art 14)."""
     _ensure_company(actor)
     values = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
     terms, problems = domain.parse_terms(values, today())
     given, consent_problems = _consents(consents or [])
-    problems += consent_problems
+    joined, co_problems = _co_declarations(co_declarations or [])
+    problems += consent_problems + co_problems
     record = position = None
     try:
         record = register.find(session, values.get("patent_number", ""))
@@ -219,7 +252,7 @@ def file_declaration(session: Session, actor: Actor, values: dict, report: Uploa
     grounds: list[domain.Ground] = []
     if position is not None:
         declarant = domain.Declarant(actor.unit_name, frozenset(n for n, _ in given),
-                                     report is not None and bool(report.filename))
+                                     report is not None and bool(report.filename), frozenset(n for n, _ in joined))
         grounds = domain.eligibility(position, terms, declarant, rules=rules(session),
                                      other_declaration=other_declaration(session, register.key_of(record)))
     _raise(problems + domain.problems_of(grounds),
@@ -231,14 +264,15 @@ def file_declaration(session: Session, actor: Actor, values: dict, report: Uploa
     _set_terms(d, terms)
     DECLARATIONS.open(session, actor, d, title=f"{position.patent_number} {record.title}",
                       applicant_unit_id=actor.unit_id, assigned_unit_id=office.id, subject_type=DECLARATION_SUBJECT)
-    _attach_documents(session, actor, d, report, given)
+    _attach_documents(session, actor, d, report, given, joined)
     audit.record(session, actor, "openlicense.declare", DECLARATION_SUBJECT, d.id,
-                 summary=f"{d.number} {d.patent_number}", detail={"mode": d.mode, "term_end": str(d.term_end)})
+                 summary=f"{d.number} {d.patent_number}", detail={"mode": d.mode, "term_end": str(d.term_end),
+                                                                  "co_declarants": sorted(co_declarants_of(d))})
     return d
 
 
 def _attach_documents(session: Session, actor: Actor, d: Declaration, report: Upload | None,
-                      given: list[tuple[str, Upload]]) -> None:
+                      given: list[tuple[str, Upload]], joined: list[tuple[str, Upload]] = ()) -> None:
     store = files_of(session)
     if report is not None and report.filename:
         store.attach(session, report, REPORT_OWNER, d.id, actor.user_id, field="evaluation_report",
@@ -247,12 +281,17 @@ def _attach_documents(session: Session, actor: Actor, d: Declaration, report: Up
     for name, upload in given:
         att = store.attach(session, upload, CONSENT_OWNER, d.id, actor.user_id, field="consents",
                            allowed=DOCUMENT_TYPES)
-        consents = [c for c in consents if c["pledgee"] != name] + [{"pledgee": name, "attachment_id": att.id}]
+        consents = [c for c in consents if c.get("pledgee") != name] + [{"pledgee": name, "attachment_id": att.id}]
+    for name, upload in joined:  # a co-owner's signed joint declaration (Patent Law Art 14)
+        att = store.attach(session, upload, CONSENT_OWNER, d.id, actor.user_id, field="co_owners",
+                           allowed=DOCUMENT_TYPES)
+        consents = [c for c in consents if c.get("co_owner") != name] + [{"co_owner": name, "attachment_id": att.id}]
     d.consents = consents
 
 
 def resubmit(session: Session, actor: Actor, d: Declaration, values: dict, report: Upload | None = None,
-             consents: list[tuple[str, Upload]] | None = None, reason: str = "") -> CaseEvent:
+             consents: list[tuple[str, Upload]] | None = None, reason: str = "",
+             co_declarations: list[tuple[str, Upload]] | None = None) -> CaseEvent:
     """The declarant's corrected declaration: new terms and documents, checked again, back to the office."""
     case = case_of(session, d)
     if not any(t.key == "resubmit" for t in engine.available_actions(DECLARATION, case, actor, own_steps=True)):
@@ -260,20 +299,22 @@ def resubmit(session: Session, actor: Actor, d: Declaration, values: dict, repor
         return engine.fire(session, DECLARATION, case, "resubmit", actor, via_use_case=True)
     terms, problems = domain.parse_terms(values, today())
     given, consent_problems = _consents(consents or [])
-    problems += consent_problems
+    joined, co_problems = _co_declarations(co_declarations or [])
+    problems += consent_problems + co_problems
     if terms is not None:
         record = register.find(session, d.app_number)
         position = register.position(session, record)
         old = declarant_of(session, d)
         declarant = domain.Declarant(d.patentee, old.consents | {n for n, _ in given},
-                                     old.has_report or (report is not None and bool(report.filename)))
+                                     old.has_report or (report is not None and bool(report.filename)),
+                                     old.co_declarants | {n for n, _ in joined})
         problems += domain.problems_of(domain.eligibility(
             position, terms, declarant, rules=rules(session),
             other_declaration=other_declaration(session, d.app_number, exclude_id=d.id)))
     _raise(problems, Msg("The declaration cannot be filed: {n} problem(s)", n=len(problems)))
     _snapshot(d, record, position)
     _set_terms(d, terms)
-    _attach_documents(session, actor, d, report, given)
+    _attach_documents(session, actor, d, report, given, joined)
     return engine.fire(session, DECLARATION, case, "resubmit", actor, reason=reason, via_use_case=True)
 
 
@@ -293,7 +334,8 @@ def _published(session: Session, case: Case, event: CaseEvent, d: Declaration) -
     _snapshot(d, record, register.position(session, record))
     register.record_entry(session, engine.actor_of(session, event), d.app_number, pos.OPEN_LICENCE,
                           start=d.published_on, end=d.term_end, reference=d.number,
-                          detail={"declaration": d.number, "mode": d.mode, "patentee": d.patentee})
+                          detail={"declaration": d.number, "mode": d.mode, "patentee": d.patentee,
+                                  "co_declarants": sorted(co_declarants_of(d))})
 
 
 def _withdrawn(session: Session, case: Case, event: CaseEvent, d: Declaration) -> None:

@@ -48,7 +48,9 @@ class Declaration(Base):
     other_terms: Mapped[str] = mapped_column(Text, default="")
     contact: Mapped[str] = mapped_column(String(200))
     small_entity: Mapped[str] = mapped_column(String(16), default="none")
-    consents: Mapped[list] = mapped_column(default=list)  # [{"pledgee": name, "attachment_id": id}]
+    # written consents: [{"pledgee": name, "attachment_id": id}], and co-owners' joint declarations (Patent Law
+    # Art 14): [{"co_owner": name, "attachment_id": id}]
+    consents: Mapped[list] = mapped_column(default=list)
     # dates
     filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     published_on: Mapped[date | None] = mapped_column(Date, index=True)

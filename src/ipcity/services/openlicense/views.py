@@ -55,6 +55,7 @@ PAGE_SIZE = 30
 FORM_FIELDS = ("patent_number", "mode", "lump_sum", "rate", "rate_basis", "entry_fee", "term_start", "term_end",
                "other_terms", "contact", "small_entity")
 CONSENT_ROWS = 3
+CO_OWNER_ROWS = 3
 PUBLIC_HEADER = ["number", "patent_number", "title", "patent_type", "ipc_main", "region_code", "region", "patentee",
                  "mode", "lump_sum_yuan", "rate_percent", "rate_basis", "entry_fee_yuan", "term_start", "term_end",
                  "published_on", "state", "withdrawn_on", "contact"]
@@ -90,6 +91,18 @@ def _consents(form: FormData) -> list[tuple[str, Upload]]:
             for i in range(1, CONSENT_ROWS + 1)]
 
 
+def _co_declarations(form: FormData) -> list[tuple[str, Upload]]:
+    """The co-owners joining the declaration, each with their signed joint declaration (Patent Law Art 14)."""
+    return [(str(form.get(f"co_owner_{i}") or ""), _upload(form, f"co_declaration_{i}"))
+            for i in range(1, CO_OWNER_ROWS + 1)]
+
+
+def _typed_rows(form: FormData) -> dict:
+    """The names typed in the consent and co-owner rows, to show the form again."""
+    return {f"consent_pledgee_{i}": str(form.get(f"consent_pledgee_{i}") or "") for i in range(1, CONSENT_ROWS + 1)} | {
+        f"co_owner_{i}": str(form.get(f"co_owner_{i}") or "") for i in range(1, CO_OWNER_ROWS + 1)}
+
+
 def _licence_rows(session: Session, rows: list) -> list[list]:
     paid = royalties_of(session, [r.id for r in rows])
     decls = _declarations_of(session, rows)
@@ -122,7 +135,8 @@ LICENCES = ListPage(
         "royalties": royalties_of(session, [r.id for r in result.rows]),
         "company": actor.role == APPLICANT_COMPANY, "unit_id": actor.unit_id})
 DECLARATION_PAGE = RecordPage(service.DECLARATIONS, "openlicense/declaration.html", "/openlicense/declarations/{id}",
-                              declaration_context, codes=lambda: _codes() | {"consent_rows": CONSENT_ROWS},
+                              declaration_context,
+                              codes=lambda: _codes() | {"consent_rows": CONSENT_ROWS, "co_owner_rows": CO_OWNER_ROWS},
                               forms=lambda ctx: {"resubmit"}, roles=tuple(USERS))
 LICENCE_PAGE = RecordPage(service.LICENCES, "openlicense/licence.html", "/openlicense/licences/{id}", licence_context,
                           codes=_codes, forms=lambda ctx: {"record", "payment", "end"}, roles=tuple(USERS))
@@ -135,6 +149,14 @@ LICENCE_PAGE = RecordPage(service.LICENCES, "openlicense/licence.html", "/openli
 def public_list(request: Request, actor: Actor | None = Depends(signed_in_or_anonymous()),
                 session: Session = Depends(db_session)):
     return list_page(request, session, actor, PUBLIC, _codes())
+
+
+@router.get("/list")
+@public
+def public_list_address(request: Request):
+    """The public list under the address the README and earlier links give it: the list itself, filters kept."""
+    query = request.url.query
+    return RedirectResponse("/openlicense" + (f"?{query}" if query else ""), status_code=308)
 
 
 @router.get("/d/{number}")
@@ -165,7 +187,7 @@ def _form_context(session: Session, actor: Actor, values: dict, error: DomainErr
                   check=None) -> dict:
     return _codes() | {"values": values, "error": error, "patentee": actor.unit_name, "check": check,
                        "suggestions": _suggestions(session, actor.unit_name), "consent_rows": CONSENT_ROWS,
-                       "caps": service.rules(session)}
+                       "co_owner_rows": CO_OWNER_ROWS, "caps": service.rules(session)}
 
 
 @router.get("/declarations/new")
@@ -176,7 +198,10 @@ def new_declaration(request: Request, patent: str = "", actor: Actor = Depends(r
     if patent.strip():
         try:
             position, grounds = service.check_patent(session, actor, patent)
-            check = {"position": position, "grounds": grounds}
+            co_owners = domain.other_co_owners(position, actor.unit_name)
+            check = {"position": position, "grounds": grounds, "co_owners": co_owners}
+            # The co-owner rows start with the names the register gives (Patent Law Art 14: all declare jointly).
+            values |= {f"co_owner_{i}": name for i, name in enumerate(co_owners[:CO_OWNER_ROWS], start=1)}
         except DomainError as exc:
             check = {"error": exc}
     return render(request, "openlicense/form.html", _form_context(session, actor, values, check=check))
@@ -187,14 +212,14 @@ def file_declaration(request: Request, form: FormData = Depends(posted_form),
                      actor: Actor = Depends(require(APPLICANT_COMPANY)), session: Session = Depends(db_session)):
     values = texts(form, FORM_FIELDS)
     try:
-        d = service.file_declaration(session, actor, values, _upload(form, "evaluation_report"), _consents(form))
+        d = service.file_declaration(session, actor, values, _upload(form, "evaluation_report"), _consents(form),
+                                     _co_declarations(form))
         session.commit()
     except DomainError as exc:
         session.rollback()
         if exc.status != 400:
             raise
-        posted = values | {f"consent_pledgee_{i}": str(form.get(f"consent_pledgee_{i}") or "")
-                           for i in range(1, CONSENT_ROWS + 1)}
+        posted = values | _typed_rows(form)
         return render(request, "openlicense/form.html", _form_context(session, actor, posted, exc), status_code=400)
     return RedirectResponse(f"/openlicense/declarations/{d.id}", status_code=303)
 
@@ -211,7 +236,8 @@ def resubmit(request: Request, declaration_id: int, form: FormData = Depends(pos
     d = service.DECLARATIONS.visible(session, actor, declaration_id)
     values, reason = texts(form, FORM_FIELDS), str(form.get("reason") or "")
     return DECLARATION_PAGE.submit(request, session, actor, declaration_id, lambda: service.resubmit(
-        session, actor, d, values, _upload(form, "evaluation_report"), _consents(form), reason), form="resubmit",
+        session, actor, d, values, _upload(form, "evaluation_report"), _consents(form), reason,
+        _co_declarations(form)), form="resubmit",
         posted={"reason": reason}, values=values)
 
 

@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from ipcity.core.i18n import Msg
 from ipcity.core.numbers import INVENTION, UTILITY
+from ipcity.patents import register_check
 from ipcity.patents.position import Position
 
 # --- refusal grounds ----------------------------------------------------------------------------------------
@@ -241,6 +242,12 @@ def is_owner(name: str, owners: tuple[str, ...]) -> bool:
     return _norm(name) in {_norm(o) for o in owners}
 
 
+# Sources of the grounds the register check (patents/register_check.py) decides.
+_REGISTER_SOURCES = {TERMINATED: f"{SOURCE_2021}; legal status, rules.md §12.3",
+                     FEES_UNPAID: f"{SOURCE_2021}; Implementing Regulations Art 115",
+                     SUSPENDED: f"{SOURCE_2021}; Implementing Regulations 2023 Art 103, Art 104, Art 105"}
+
+
 def patent_findings(pos: Position, facts: PatentFacts) -> list[Finding]:
     """Every refusal ground decidable from the register for one patent, on `pos.on` (ground 1 at filing)."""
     number = pos.patent_number
@@ -255,24 +262,11 @@ def patent_findings(pos: Position, facts: PatentFacts) -> list[Finding]:
     if not is_owner(facts.pledgor, owners_then):
         add(NOT_PATENTEE, Msg("{pledgor} is not among the recorded patentees of {number} ({owners})",
                               pledgor=facts.pledgor, number=number, owners="、".join(owners_then) or "—"))
-    # (3) not granted; (2) terminated or invalidated
-    if not pos.granted:
-        add(NOT_GRANTED, Msg("{number} has not been granted", number=number))
-    elif not pos.in_force:
-        add(TERMINATED, Msg("{number} is no longer in force ({event})", number=number, event=pos.ended_by or "—"),
-            source=f"{SOURCE_2021}; legal status, rules.md §12.3")
-    # (4) annual fees (rules.md §12.5; Implementing Regulations Art 115: unpaid in the grace period is unpaid)
-    if pos.fees is not None and pos.fees.unpaid:
-        add(FEES_UNPAID, Msg("The annual fee of year {year} of {number} is unpaid (due {due})",
-                             year=pos.fees.current_year,
-                             number=number, due=str(pos.fees.due_on)),
-            source=f"{SOURCE_2021}; Implementing Regulations Art 115")
-    # (5) suspension (Art 103) or preservation (Art 104); Art 105 freezes pledge procedures meanwhile
-    if pos.suspensions:
-        kinds = ", ".join(sorted({e.kind for e in pos.suspensions}))
-        add(SUSPENDED, Msg("{number} is under {kinds}; pledge procedures are frozen (Implementing Regulations Art 105)",
-                           number=number, kinds=kinds),
-            source=f"{SOURCE_2021}; Implementing Regulations 2023 Art 103, Art 104, Art 105")
+    # (2)–(5), (9), (11): what the register alone decides — the one register check, which the valuation's suggested
+    # pledge rate reads too (patents/register_check.py)
+    for bar in register_check.pledge_bars(pos, own_reference=facts.own_reference):
+        add(bar.key, bar.message, WARNING if bar.confirmable else BLOCKING,
+            facts.insist_invalidation if bar.confirmable else False, _REGISTER_SOURCES.get(bar.key, SOURCE_2021))
     # (6) debt term beyond the patent term (Patent Law Art 42)
     if facts.debt_end and pos.term_end and facts.debt_end > pos.term_end:
         add(DEBT_BEYOND_TERM, Msg("The debt period ends on {end}, after the term of {number} ends on {term}",
@@ -286,22 +280,12 @@ def patent_findings(pos: Position, facts: PatentFacts) -> list[Finding]:
             add(NO_CO_OWNER_CONSENT, Msg("{number} is co-owned; no written consent on file from: {names}",
                                          number=number, names="、".join(missing)),
                 source=f"{SOURCE_2021}; 专利权质押登记办法 2021 (co-owners' consent)")
-    # (9) already pledged and in the pledge period
-    others = [e for e in pos.pledges if not (facts.own_reference and e.reference == facts.own_reference)]
-    if others:
-        refs = ", ".join(f"{e.reference} ({e.detail.get('pledgee', '—')})" for e in others)
-        add(ALREADY_PLEDGED, Msg("{number} is already pledged: {refs}", number=number, refs=refs))
     # (10) same-day utility model + invention by the same applicant (Patent Law Art 9(1)); may proceed if insisted
     if facts.same_day_other:
         add(SAME_DAY_DOUBLE, Msg("The same applicant filed {others} on the same day as {number} (utility model and "
                                  "invention)", others=", ".join(facts.same_day_other), number=number),
             WARNING, facts.insist_same_day, f"{SOURCE_2021}; Patent Law Art 9(1)")
-    # (11) invalidation requested; may proceed if insisted
-    if pos.invalidation_requests:
-        refs = ", ".join(e.reference or "—" for e in pos.invalidation_requests)
-        add(INVALIDATION_PENDING, Msg("An invalidation request against {number} is pending ({refs})", number=number,
-                                      refs=refs), WARNING, facts.insist_invalidation)
-    return out
+    return sorted(out, key=lambda f: f.number)
 
 
 def other_type(patent_type: str | None) -> str | None:
@@ -318,9 +302,11 @@ def blocking(findings: list[Finding]) -> list[Finding]:
 # The default; the engine applies an installation's own, IPCITY_PLEDGE_DECISION_DAYS (DeadlineRule.setting).
 DECISION_DAYS = 5
 DECISION_SETTING = "pledge_decision_days"
-DECISION_BASIS = Msg("专利权质押登记办法: decision within the limit (2010 rule: 7 working days; local CNIPA window: 3 "
-                     "working days from cure of defects; 2021 text reported as 5, unverified; the limit applied is the "
-                     "registering office's own setting)").msgid
+# What users read is the rule and that the limit is the office's own; the provenance stays here (rules.md §3.1):
+# the 2010 rule gave 7 working days, a local CNIPA window states 3 from the cure of defects, the 2021 text is
+# reported as 5 (unverified) — so the limit is the registering office's setting.
+DECISION_BASIS = Msg("Measures for Patent Pledge Registration (专利权质押登记办法, CNIPA Announcement No. 461): "
+                     "the registering office decides within the time limit it has set").msgid
 
 # --- change and cancellation (变更 / 注销) ------------------------------------------------------------------
 

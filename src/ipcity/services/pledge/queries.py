@@ -9,13 +9,16 @@ the HTML views.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from ipcity.core.errors import PermissionDenied
 from ipcity.core.files import attachments_of
 from ipcity.core.i18n import Msg
+from ipcity.core.plugins import Figure
 from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, BANK, OFFICIAL_ROLES, Actor
 from ipcity.core.tables import Attachment
 from ipcity.services.pledge import casetypes, domain, service
@@ -170,3 +173,15 @@ def pledge_context(session: Session, actor: Actor, pledge: Pledge) -> dict:
         "consents": {a.id: a for a in attachments_of(session, service.CONSENT_OWNER, pledge.id)},
         "activity": service.activity_of(session, pledge), "officials": actor.role in OFFICIAL_ROLES | {ADMIN},
     }
+
+
+# --- figures for plan supervision (plan item 12: 专利质押登记线上办理全流程无纸化) ---------------------------------
+
+def plan_figures(session: Session, start: date, end: date) -> list[Figure]:
+    """Pledges registered from `start` to `end` (both days included) and the debts they secure."""
+    source = Msg("Patent pledge registration system")
+    count, fen = session.execute(select(func.count(), func.coalesce(func.sum(Pledge.amount_fen), 0)).where(
+        Pledge.registration_number.is_not(None), Pledge.registered_on >= start, Pledge.registered_on <= end)).one()
+    amount = (Decimal(int(fen)) / Decimal(1_000_000)).quantize(Decimal("0.01"))  # fen → 万元
+    return [Figure(Msg("Pledges registered"), int(count), source),
+            Figure(Msg("Secured amount of the pledges registered (10,000 yuan)"), amount, source)]

@@ -22,8 +22,9 @@ from ipcity.core.errors import DomainError, NotFound
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import APPLICANT_COMPANY, BANK, Actor
 from ipcity.core.tables import User
-from ipcity.patents import register
-from ipcity.services.pledge import domain, service
+from ipcity.patents import labels, register
+from ipcity.patents.position import SUSPENSION_LABELS
+from ipcity.services.pledge import casetypes, domain, precheck, reissue, service
 from ipcity.services.pledge.queries import (
     GAZETTE_KINDS,
     Filters,
@@ -78,8 +79,9 @@ GAZETTE = ListPage(
     lambda session, rows: [[g.kind, _d(g.published_on), g.registration_number, _d(g.registered_on), g.pledgor,
                             g.pledgee, g.ipc_main, g.patent_number, g.title, _d(g.grant_date)]
                            for g in rows])
-PAGE = RecordPage(service.PLEDGES, "pledge/pledge.html", "/pledge/{id}", pledge_context, codes=_codes,
-                  forms=lambda ctx: {"amend-change", "amend-cancellation", "consent", "insist"},
+PAGE = RecordPage(service.PLEDGES, "pledge/pledge.html", "/pledge/{id}",
+                  lambda s, actor, p: pledge_context(s, actor, p) | reissue.page_context(s, actor, p), codes=_codes,
+                  forms=lambda ctx: {"amend-change", "amend-cancellation", "consent", "insist", reissue.FORM},
                   amendment=service.AMENDMENTS, parent="pledge", check_user=ensure_user, panels=service.SUBJECT)
 
 
@@ -102,18 +104,28 @@ def _own_patents(session: Session, name: str) -> list[dict]:
     return out
 
 
-def _form_context(session: Session, actor: Actor, values: dict, error: DomainError | None = None) -> dict:
+def _form_context(session: Session, actor: Actor, values: dict, error: DomainError | None = None,
+                  filing_check: precheck.FilingCheck | None = None) -> dict:
     user = session.get(User, actor.user_id)
     name = user.unit.name_zh if user.unit else ""
-    return _codes() | {"values": values, "error": error, "verified": user.identity_verified, "pledgor_name": name,
-                       "banks": service.bank_units(session), "own_patents": _own_patents(session, name) if name else []}
+    return _codes() | _check_labels() | {
+        "values": values, "error": error, "verified": user.identity_verified, "pledgor_name": name,
+        "banks": service.bank_units(session), "own_patents": _own_patents(session, name) if name else [],
+        "filing_check": filing_check}
+
+
+def _check_labels() -> dict:
+    return {"ended_labels": labels.ENDED_LABELS, "licence_type_labels": labels.LICENCE_TYPE_LABELS,
+            "suspension_labels": SUSPENSION_LABELS}
 
 
 @router.get("/new")
 def new_application_page(request: Request, actor: Actor = Depends(require(APPLICANT_COMPANY)),
                          session: Session = Depends(db_session)):
     values = {"patents": request.query_params.get("patents", "")}
-    return render(request, "pledge/form.html", _form_context(session, actor, values))
+    # Patents given in the address (from the valuation or the unit's list) are checked at once.
+    found = precheck.check_filing(session, actor.unit_name, values) if values["patents"].strip() else None
+    return render(request, "pledge/form.html", _form_context(session, actor, values, filing_check=found))
 
 
 @router.post("/new")
@@ -129,6 +141,19 @@ def file_application(request: Request, form: FormData = Depends(posted_form),
             raise
         return render(request, "pledge/form.html", _form_context(session, actor, values, exc), status_code=400)
     return RedirectResponse(f"/pledge/{pledge.id}", status_code=303)
+
+
+@router.post("/new/check")
+def check_filing(request: Request, form: FormData = Depends(posted_form),
+                 actor: Actor = Depends(require(APPLICANT_COMPANY)), session: Session = Depends(db_session)):
+    """The register check of the patents entered, before the pledgor confirms (writes nothing): the check alone
+    for htmx, else the form again with what was typed and the check (files are chosen again)."""
+    values = texts(form, service.FORM_FIELDS)
+    user = session.get(User, actor.user_id)
+    result = precheck.check_filing(session, user.unit.name_zh if user.unit else actor.unit_name, values)
+    if request.headers.get("HX-Request"):
+        return render(request, "pledge/_register_check.html", _check_labels() | {"filing_check": result})
+    return render(request, "pledge/form.html", _form_context(session, actor, values, filing_check=result))
 
 
 # --- the public gazette (declared before /{id} so that the fixed path wins) ------------------------------------
@@ -184,6 +209,14 @@ def notice(request: Request, pledge_id: int, actor: Actor = Depends(require()), 
         raise NotFound(Msg("No notice has been issued for {number} yet", number=pledge.application_number))
     with service.files_of(session).open(found.sha256) as fh:
         return download_response(found.filename, fh.read(), "application/pdf")
+
+
+@router.post("/{pledge_id:int}/notices/reissue")
+def reissue_notices(request: Request, pledge_id: int, form: FormData = Depends(posted_form),
+                    actor: Actor = Depends(require(*casetypes.OFFICIALS)), session: Session = Depends(db_session)):
+    """Issue the application's notices again: new editions, the old ones kept, audited."""
+    return PAGE.reissue(request, session, actor, pledge_id, reissue.KIND, service.files_of(session), form,
+                        form_name=reissue.FORM)
 
 
 mount_record(router, PAGE)  # the application page, its step forms and its requests' steps

@@ -43,8 +43,12 @@ def as_dict(v: Valuation) -> dict:
                        "income": round(y.income, 2), "after_tax": round(y.after_tax, 2),
                        "discount_factor": round(y.discount_factor, 6), "present_value": round(y.present_value, 2)}
                       for y in v.income.years]},
-        "pledge": {"suggested_rate": v.advice.rate, "reasons": [m.render() for m in v.advice.reasons],
-                   "indicative_loan": _round(v.advice.loan, 2)},
+        "pledge": {"suggested_rate": None if v.advice.barred else v.advice.rate,
+                   "reasons": [m.render() for m in v.advice.reasons],
+                   "indicative_loan": _round(v.advice.loan, 2),
+                   # the register check's refusal grounds (the pledge registration's own): no rate is suggested
+                   "refusal_grounds": [{"ground": b.ground, "key": b.key, "facts": b.message.render(),
+                                        "basis": b.basis.render()} for b in v.advice.bars]},
     }
 
 

@@ -18,28 +18,59 @@ def subclass_of(ipc_main: str) -> str:
     return text[:4] if re.match(r"^[A-H]\d\d[A-Z]", text) else ""
 
 
+# A year with fewer applications than this share of the corpus's busiest year is the sparse tail of the corpus
+# (a few records added by hand, a loader's last partial file), not its coverage: the window does not end there.
+DENSE_SHARE = 0.1
+
+
+def corpus_end(totals: dict[int, int], last_year: int, dense_share: float = DENSE_SHARE) -> int:
+    """The last year of the window: `last_year`, or earlier where the corpus ends before it — its newest year
+    with at least `dense_share` of the busiest year's applications. A corpus of old publications (the demo's end
+    in 2016) is measured over its own last years, not over years it does not hold (which gave every subclass 0)."""
+    years = {y: n for y, n in totals.items() if y <= last_year and n > 0}
+    if not years:
+        return last_year
+    floor = dense_share * max(years.values())
+    return min(last_year, max(y for y, n in years.items() if n >= floor))
+
+
 @dataclass(frozen=True)
 class FieldActivity:
     """Applications per main IPC subclass and application year in the corpus (inputs.field_activity builds it
     with one aggregate query). Recent window: the three years ending `last_year`; earlier window: the three
-    before. `last_year` is two years before the valuation year: applications publish 18 months after filing, so
-    the latest years are still incomplete in any corpus."""
+    before. `last_year` is two years before the valuation year (`requested_last`): applications publish 18
+    months after filing, so the latest years are still incomplete in any corpus; where the corpus itself ends
+    earlier, the window ends with it (corpus_end)."""
 
     last_year: int
     counts: dict[str, dict[int, int]]  # subclass → year → applications
     min_earlier: int = 10  # fewer earlier applications than this: growth is not reliable, counted missing
     _ranked: tuple[int, ...] = field(default=(), compare=False, repr=False)
+    requested_last: int | None = None  # the last year asked for, when the corpus ended before it
 
     @classmethod
     def build(cls, rows: Iterable[tuple[str, int, int]], last_year: int, min_earlier: int = 10) -> FieldActivity:
+        """From (subclass, year, applications) rows of any years up to `last_year` (earlier ones place the
+        corpus's end; only the six years of the window are kept)."""
         counts: dict[str, dict[int, int]] = {}
+        totals: dict[int, int] = {}
         for subclass, year, n in rows:
-            if subclass and year is not None:
+            if subclass and year is not None and int(year) <= last_year:
                 by_year = counts.setdefault(str(subclass).upper(), {})
                 by_year[int(year)] = by_year.get(int(year), 0) + int(n)
-        made = cls(last_year, counts, min_earlier)
-        ranked = tuple(sorted(made.recent(s) for s in counts if made.recent(s) > 0))
+                totals[int(year)] = totals.get(int(year), 0) + int(n)
+        end = corpus_end(totals, last_year)
+        window = range(end - 5, end + 1)
+        kept = {s: {y: n for y, n in by_year.items() if y in window} for s, by_year in counts.items()}
+        made = cls(end, {s: c for s, c in kept.items() if c}, min_earlier,
+                   requested_last=last_year if end < last_year else None)
+        ranked = tuple(sorted(made.recent(s) for s in made.counts if made.recent(s) > 0))
         return replace(made, _ranked=ranked)
+
+    @property
+    def window(self) -> tuple[int, int] | None:
+        """(first year, last year) of the applications counted; None when the corpus has none in them."""
+        return (self.first_year, self.last_year) if self._ranked or self.counts else None
 
     @property
     def recent_years(self) -> range:

@@ -1,8 +1,10 @@
 """Indicator inputs for patent valuation from the register and the corpus (scorecard.py scores them).
 
-- Field activity: one aggregate query over the patent table — applications (distinct application numbers) per
-  main IPC subclass and application year over the six years of the window — built once per run and cached per
-  process until the data change (the newest audit entry and the newest patent row, ipcity.core.cache).
+- Field activity: one aggregate query over the patent table — applications (distinct application numbers, the
+  publication number where a record has none) per main IPC subclass and application year, up to the last year
+  of the window — built once per run and cached per process until the data change (the newest audit entry and
+  the newest patent row, ipcity.core.cache). The window is the six years ending two years before the valuation
+  year, or ending where the corpus ends when that is earlier (field_activity.corpus_end).
 - Register history: the legal events of the record and every register entry, open or closed, of the patent
   right (licences, pledges, preservation orders, suspensions, invalidation requests).
 - Claims: the record's claims text, read by the patent engine (ipcity.patents.claims).
@@ -31,6 +33,7 @@ from ipcity.services.valuation.history import History, history_of
 from ipcity.services.valuation.indicators import indicator_values
 
 PUBLICATION_LAG_YEARS = 2  # the window ends two years before the valuation year (18-month publication lag)
+FIRST_YEAR = 1900  # applications from this year on place the corpus's end (field_activity.corpus_end)
 _cache = VersionedCache(max_entries=16)
 
 
@@ -43,7 +46,7 @@ def field_activity(session: Session, on: date | None = None, *, cached: bool = T
     last = window_end(on or today())
 
     def compute() -> FieldActivity:
-        return FieldActivity.build(activity_rows(session, last - 5, last), last)
+        return FieldActivity.build(activity_rows(session, FIRST_YEAR, last), last)
 
     if not cached:
         return compute()
@@ -61,6 +64,7 @@ class Inputs:
     history: History
     claims: Claims | None
     values: dict
+    activity: FieldActivity | None = None  # the field-activity table the values were read from (its window)
 
 
 def inputs_of(record: PatentRecord, entries: list[RegisterEntry], on: date,
@@ -69,7 +73,7 @@ def inputs_of(record: PatentRecord, entries: list[RegisterEntry], on: date,
     history = history_of(record, entries)
     claims = parse_claims(record.claims)
     return Inputs(record, pos, tuple(entries), history, claims,
-                  indicator_values(record, pos, history, claims, activity))
+                  indicator_values(record, pos, history, claims, activity), activity)
 
 
 def inputs_for(session: Session, records: Sequence[PatentRecord], on: date | None = None,

@@ -39,7 +39,8 @@ def pledge_panel(session: Session, actor: Actor, subject: object) -> Panel | Non
         return None
     numbers = patent_numbers(subject)
     try:
-        valuations = service.summaries(session, numbers, scenario=FINANCE)
+        valuations = service.summaries(session, numbers, scenario=FINANCE,
+                                       own_reference=str(getattr(subject, "registration_number", "") or ""))
     except DomainError:
         valuations = None
     link = service.PAGE + "?" + urlencode({"numbers": ",".join(numbers)})

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ipcity.core.i18n import Msg
-from ipcity.core.plugins import MenuEntry, Plugin
+from ipcity.core.plugins import WORK, MenuEntry, Plugin
 from ipcity.services.valuation.access import USERS
 
 
@@ -18,7 +18,7 @@ def plugin() -> Plugin:
     return Plugin(
         key="valuation",
         routers=[views.router, api.router],
-        menu=[MenuEntry(Msg("Patent valuation (专利价值内部评估)"), service.PAGE, USERS, order=42)],
+        menu=[MenuEntry(Msg("Patent valuation (专利价值内部评估)"), service.PAGE, USERS, order=42, group=WORK)],
         file_access={service.REPORT_OWNER: access.may_see_report},
         templates=Path(__file__).resolve().parent / "templates",
         panels={panels.PLEDGE_APPLICATION: panels.pledge_panel},

@@ -1,6 +1,6 @@
 """The valuation report a bank can file (专利价值内部评估报告): an A4 PDF, Chinese with English beside it.
 
-WeasyPrint with the Noto CJK fonts, as the data-IP certificate (services/dataip/certificate.py). Per patent: the
+WeasyPrint in the platform's own font (core/fonts.py), as the data-IP certificate. Per patent: the
 facts, the register position (legal status, fees, licences, pledges), the indicator table (values, scores, weights),
 the first-level scores, the overall score and grade, the income-approach inputs and result, the suggested pledge
 rate; then the method and its limits — an internal evaluation, not an asset-valuation report under the Asset
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from ipcity.core import fonts
 from ipcity.core.clock import CHINA_TZ
 from ipcity.core.roles import Actor
 from ipcity.services.valuation.domain import (
@@ -99,12 +100,10 @@ def render_html(valuations: list[Valuation], config: Config, *, run_by: str,
 
 def render_pdf(valuations: list[Valuation], config: Config, *, run_by: str,
                generated_at: datetime | None = None) -> bytes:
-    import weasyprint  # heavy import (Pango, cffi): only where a PDF is made
-
+    """Self-contained (nothing is fetched); fonts.MissingGlyphs where a character has no glyph in the platform's
+    font, before the caller files anything."""
     html = render_html(valuations, config, run_by=run_by, generated_at=generated_at)
-    # Self-contained: nothing is ever fetched.
-    fetcher = weasyprint.URLFetcher(allowed_protocols=("data",))
-    return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
+    return fonts.html_to_pdf(html, what=TITLE_EN)
 
 
 def pdf_for(results: list[Valuation], actor: Actor, config: Config) -> bytes:

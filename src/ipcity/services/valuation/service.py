@@ -30,13 +30,14 @@ from ipcity.core.roles import Actor
 from ipcity.core.tables import Attachment, AuditEntry
 from ipcity.patents import register
 from ipcity.patents.record import PatentRecord
+from ipcity.patents.register_check import Bar
 from ipcity.services.valuation import inputs as valuation_inputs
 from ipcity.services.valuation.access import ensure_user, may_value
 from ipcity.services.valuation.as_data import as_dict
 from ipcity.services.valuation.domain import FINANCE, Scenario
 from ipcity.services.valuation.field_activity import FieldActivity
 from ipcity.services.valuation.income import IncomeInputs, IncomeResult, income_value, validate_income
-from ipcity.services.valuation.pledge_advice import PledgeAdvice, pledge_advice, refusal_reasons
+from ipcity.services.valuation.pledge_advice import PledgeAdvice, pledge_advice, refusal_bars
 from ipcity.services.valuation.scorecard import ScoreCard, score
 from ipcity.services.valuation.weights import Config, load_config
 
@@ -68,6 +69,16 @@ class Valuation:
     def indicative_value(self) -> float | None:
         return self.income.present_value if self.income else None
 
+    @property
+    def activity_window(self) -> tuple[int, int] | None:
+        """The application years field activity and growth were counted over (None without a corpus)."""
+        return self.inputs.activity.window if self.inputs.activity is not None else None
+
+    @property
+    def activity_cut_short(self) -> bool:
+        """The corpus ends before the years the valuation date asks for: the window ends with the corpus."""
+        return self.inputs.activity is not None and self.inputs.activity.requested_last is not None
+
 
 @dataclass(frozen=True)
 class ValuationSummary:
@@ -76,8 +87,9 @@ class ValuationSummary:
     score: float | None  # 0–100
     grade: str
     indicative_value: float | None  # yuan: the income-approach value of the latest filed report, if any
-    suggested_pledge_rate: float  # 0–1
+    suggested_pledge_rate: float | None  # 0–1; None when the register check bars a pledge (`bars`)
     report_url: str
+    bars: tuple[Bar, ...] = ()  # the refusal grounds the register shows (the pledge's own register check)
 
 
 # --- evaluation ------------------------------------------------------------------------------------------
@@ -121,11 +133,11 @@ def config_of(session: Session) -> Config:
 
 
 def evaluate_record(record: PatentRecord, inputs: valuation_inputs.Inputs, scenario: Scenario, config: Config,
-                    income: IncomeInputs | None, on: date) -> Valuation:
+                    income: IncomeInputs | None, on: date, own_reference: str = "") -> Valuation:
     card = score(inputs.values, scenario, config)
     remaining = inputs.position.remaining_years
     result = income_value(income, remaining) if income is not None else None
-    advice = pledge_advice(card.overall, remaining, refusals=refusal_reasons(inputs.position),
+    advice = pledge_advice(card.overall, remaining, bars=refusal_bars(inputs.position, own_reference),
                            value=result.present_value if result else None, rules=config.pledge_rates,
                            coverage=card.coverage, min_coverage=config.min_coverage)
     return Valuation(inputs.position.patent_number, register.key_of(record), record, inputs, card, result, advice,
@@ -173,11 +185,12 @@ def report_url(number: str, scenario: str) -> str:
 
 
 def summaries(session: Session, numbers: list[str], *, scenario: str = FINANCE,
-              on: date | None = None) -> list[ValuationSummary]:
+              on: date | None = None, own_reference: str = "") -> list[ValuationSummary]:
     """For a proposed pledge: each patent's score, grade, indicative value and suggested pledge rate.
 
     The indicative value is the income-approach value of the newest report filed for the patent under the
-    scenario (None when none was filed: the income approach needs the borrower's revenue). The caller checks
+    scenario (None when none was filed: the income approach needs the borrower's revenue). `own_reference`: the
+    registration number of the pledge the summary is for, whose own register entry is no bar. The caller checks
     who may see it (panels.pledge_panel: banks and officials on the pledge application page)."""
     if not numbers:
         return []
@@ -189,9 +202,10 @@ def summaries(session: Session, numbers: list[str], *, scenario: str = FINANCE,
     out = []
     for record, inputs in zip(records, found, strict=True):
         income = stored_income(session, register.key_of(record), chosen.key)
-        v = evaluate_record(record, inputs, chosen, config, income, on)
+        v = evaluate_record(record, inputs, chosen, config, income, on, own_reference)
         out.append(ValuationSummary(v.number, record.title, _round(v.card.overall), v.card.grade,
-                                    _round(v.indicative_value, 2), v.advice.rate, report_url(v.number, chosen.key)))
+                                    _round(v.indicative_value, 2), None if v.advice.barred else v.advice.rate,
+                                    report_url(v.number, chosen.key), v.advice.bars))
     return out
 
 

@@ -38,6 +38,7 @@ async def posted_form(request: Request) -> FormData:
 def _form_context(session: Session, values: dict, error: DomainError | None = None) -> dict:
     config = service.config_of(session)
     return {"values": values, "error": error, "scenarios": config.scenarios, "config_source": config.source,
+            "config_label": config.source_label,
             "max_patents": service.MAX_PATENTS}
 
 

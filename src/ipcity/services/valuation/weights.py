@@ -40,14 +40,25 @@ class ValuationConfigError(ValueError):
         super().__init__("valuation configuration: " + "; ".join(problems))
 
 
+DEFAULT_SOURCE = "built-in defaults"
+
+
 @dataclass(frozen=True)
 class Config:
     scenarios: dict[str, Scenario]
     normalisers: dict[str, Normaliser]
     grades: tuple[tuple[str, float], ...]
     pledge_rates: tuple[RateRule, ...]
-    source: str = "built-in defaults"
+    source: str = "built-in defaults"  # DEFAULT_SOURCE, or the operator's file: for the operator, not users
     min_coverage: float = 0.6  # the share of the weight that needs data before a pledge rate is suggested
+
+    @property
+    def source_label(self) -> Msg:
+        """What users read about where the parameters come from: never a file name."""
+        if self.source == DEFAULT_SOURCE:
+            return Msg("the platform's standard parameters (indicators as GB/T 42748 organises them; pledge rates "
+                       "after common bank practice)")
+        return Msg("parameters set by the office")
 
     def scenario(self, key: str) -> Scenario:
         try:

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from ipcity.core.roles import Actor
-from ipcity.services.workplan import service
+from ipcity.services.workplan import queries, service
 from ipcity.services.workplan.access import SUPERVISORS
 from ipcity.web.deps import db_session, require
 
@@ -25,10 +25,26 @@ def _point(v: service.PointView) -> dict:
 
 
 @router.get("/points")
-def points(section: int | None = None, status: str = "", unit_id: int | None = None, q: str = "",
-           deadline: str = "", actor: Actor = Depends(require(*SUPERVISORS)), session: Session = Depends(db_session)):
-    return [_point(v) for v in service.list_points(session, section=section, status=status, unit_id=unit_id, q=q,
-                                                   deadline=deadline)]
+def points(request: Request, actor: Actor = Depends(require(*SUPERVISORS)), session: Session = Depends(db_session)):
+    """The page's filters (queries.PointFilters: q, section, status, deadline, unit_id, mine), empty meaning all;
+    a value that names nothing answers 400 naming the field."""
+    found = queries.points(session, actor, queries.PointFilters.from_query(request.query_params))
+    return [_point(v) for v in found.views]
+
+
+@router.get("/figures")
+def figures(request: Request, actor: Actor = Depends(require(*SUPERVISORS)), session: Session = Depends(db_session)):
+    """What the platform's services count on the work points they serve over `period_from`..`period_to` (this
+    year to date by default)."""
+    period = queries.period_of(queries.PeriodFilters.from_query(request.query_params))
+    out = []
+    for point, groups in queries.all_figures(request.app.state.services.registry, session, period):
+        out.append({"point": point.number, "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
+                    "sources": [{"source": g.source.render(), "caption": g.caption.render(),
+                                 "figures": [{"label": f.label.render(), "value": str(f.value),
+                                              "unit": f.unit.render() if f.unit else None} for f in g.figures]}
+                                for g in groups]})
+    return out
 
 
 @router.get("/points/{number}")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ipcity.core.clock import today
 from ipcity.core.roles import Actor
 from ipcity.services.workplan import domain, service
 from ipcity.services.workplan.tables import PlanPoint
@@ -13,9 +16,18 @@ DEMO_MARK = "【演示】"
 
 
 def seed(session: Session, actor: Actor) -> None:
-    """Every installation starts with the 25 work points of the shipped plan."""
+    """Every installation starts with the 25 work points of the shipped plan, and with the units its groups and
+    shortened names stand for (the 16 district governments, CNIPA over its departments)."""
     if not session.scalar(select(func.count()).select_from(PlanPoint)):
         service.import_plan(session, actor, domain.load_shipped_plan())
+    else:
+        service.ensure_units(session, actor)
+
+
+def quarter(on: date, back: int = 0) -> str:
+    """The reporting period `back` quarters before the one `on` falls in, as units write it: "2026年第四季度"."""
+    index = on.year * 4 + (on.month - 1) // 3 - back
+    return f"{index // 4}年第{'一二三四'[index % 4]}季度"
 
 
 def load_demo(session: Session, actors: dict[str, Actor], files) -> int:
@@ -34,8 +46,10 @@ def load_demo(session: Session, actors: dict[str, Actor], files) -> int:
     r = filed("sipa.handler", 12, form("2025年第四季度", "专利质押登记线上全流程无纸化试点已覆盖全市。", 80,
                                        [{"name": "质押融资金额", "value": "320", "unit": "亿元"}]))
     service.review(session, actors["sipa.reviewer"], r.id, "accept", "")
-    r = filed("sheitc.handler", 9, form("2026年第三季度", "重点产业专利导航项目完成立项。", 40))
+    # The reports still open were filed this quarter and last: periods that have begun, whatever today is.
+    now, last = quarter(today()), quarter(today(), 1)
+    r = filed("sheitc.handler", 9, form(last, "重点产业专利导航项目完成立项。", 40))
     service.review(session, actors["sipa.reviewer"], r.id, "return", "请补充专利导航成果在决策中的运用情况及相关附件。")
-    filed("pudong.handler", 16, form("2026年第三季度", "区级知识产权综合窗口已接入一网通办平台。", 60))
-    filed("sheitc.handler", 11, form("2026年第四季度", "专利开放许可试点新增许可备案。", 50), submit=False)
+    filed("pudong.handler", 16, form(last, "区级知识产权综合窗口已接入一网通办平台。", 60))
+    filed("sheitc.handler", 11, form(now, "专利开放许可试点新增许可备案。", 50), submit=False)
     return 6

@@ -133,6 +133,86 @@ def split_units(text: str) -> tuple[ResponsibleUnit, ...]:
     return tuple(units)
 
 
+# --- the units the plan's names stand for ---------------------------------------------------------------
+
+# The plan is written as a notice: it names units the way the government's documents shorten them ("浦东新区政府",
+# "运用促进司" after "国家知识产权局战略规划司、") and gives work to groups ("各区政府"). A unit of the platform is
+# one accountable body, so the names are resolved before they become units: a district's government under its
+# full name, a CNIPA department under CNIPA's name, and a group naming every district as the 16 district
+# governments. A group that names no determinate set ("各有关部门") stays a remark on the point, never a unit.
+
+CNIPA = "国家知识产权局"
+CNIPA_EN = "China National Intellectual Property Administration"
+
+# The 16 districts of Shanghai (上海市行政区划, State Council approvals up to 2016: 崇明县 became 崇明区), in the
+# order of the municipality's own lists, with their English names.
+SHANGHAI_DISTRICTS: tuple[tuple[str, str], ...] = (
+    ("黄浦区", "Huangpu District"), ("徐汇区", "Xuhui District"), ("长宁区", "Changning District"),
+    ("静安区", "Jing'an District"), ("普陀区", "Putuo District"), ("虹口区", "Hongkou District"),
+    ("杨浦区", "Yangpu District"), ("闵行区", "Minhang District"), ("宝山区", "Baoshan District"),
+    ("嘉定区", "Jiading District"), ("浦东新区", "Pudong New Area"), ("金山区", "Jinshan District"),
+    ("松江区", "Songjiang District"), ("青浦区", "Qingpu District"), ("奉贤区", "Fengxian District"),
+    ("崇明区", "Chongming District"),
+)
+# Groups that stand for every district government (the plan does not say which districts are "有关", so each
+# district answers for its share).
+ALL_DISTRICTS_GROUPS = frozenset({"各区政府", "各有关区政府", "各区人民政府", "各有关区人民政府"})
+_DISTRICT_GOVERNMENT = re.compile(r"(?:上海市)?(?P<district>\S+?(?:新区|区))(?:人民)?政府")
+
+
+def district_government(district: str) -> str:
+    """The unit name of a district's government: "浦东新区" → "浦东新区人民政府"."""
+    return f"{district}人民政府"
+
+
+def district_government_en(district_en: str) -> str:
+    return f"{district_en} People's Government"
+
+
+def district_governments() -> tuple[str, ...]:
+    return tuple(district_government(d) for d, _ in SHANGHAI_DISTRICTS)
+
+
+def is_collective_name(name: str) -> bool:
+    """A name that stands for a group ("各区政府", "各有关部门"), not for one body."""
+    return name.startswith("各") or "有关" in name
+
+
+def canonical_unit_name(name: str, level: str) -> str:
+    """The one name of the unit a name in the plan stands for.
+
+    "浦东新区政府" → "浦东新区人民政府"; a CNIPA department named after the first of an enumeration
+    ("运用促进司", "专利局审业部", "商标局") → "国家知识产权局运用促进司"; anything else as written.
+    """
+    if level == NATIONAL:
+        return name if name.startswith(CNIPA) or is_collective_name(name) else CNIPA + name
+    m = _DISTRICT_GOVERNMENT.fullmatch(name)
+    if m and m["district"] in {d for d, _ in SHANGHAI_DISTRICTS}:
+        return district_government(m["district"])
+    return name
+
+
+def resolve_units(units: tuple[ResponsibleUnit, ...]) -> tuple[ResponsibleUnit, ...]:
+    """The accountable units of a point: names made canonical, a group naming every district expanded to the
+    16 district governments, each unit once (in the plan's order; the lead stays first). A group that names no
+    determinate set is kept, still marked collective, so that it can be shown as a remark."""
+    out: list[ResponsibleUnit] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(unit: ResponsibleUnit) -> None:
+        if (unit.name, unit.level) not in seen:
+            seen.add((unit.name, unit.level))
+            out.append(unit)
+
+    for u in units:
+        if u.level == MUNICIPAL and u.name in ALL_DISTRICTS_GROUPS:
+            for name in district_governments():
+                add(ResponsibleUnit(name, MUNICIPAL, collective=False, lead=False))
+            continue
+        add(ResponsibleUnit(canonical_unit_name(u.name, u.level), u.level, u.collective, u.lead))
+    return tuple(out)
+
+
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 

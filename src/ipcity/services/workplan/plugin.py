@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ipcity.core.i18n import Msg
-from ipcity.core.plugins import MenuEntry, Plugin, ServiceInfo
+from ipcity.core.plugins import WORK, MenuEntry, Plugin, ServiceInfo
 from ipcity.services.workplan.access import SUPERVISORS
 
 
 def plugin() -> Plugin:
     from ipcity.services.workplan import api, demo, jobs, service, views
+    from ipcity.services.workplan.guide import GUIDE
 
     return Plugin(
         key="workplan",
@@ -25,8 +26,8 @@ def plugin() -> Plugin:
             path="/workplan",
         ),
         routers=[views.router, api.router],
-        menu=[MenuEntry(Msg("Work plan"), "/workplan", SUPERVISORS, order=40),
-              MenuEntry(Msg("Dashboard"), "/workplan/dashboard", SUPERVISORS, order=41)],
+        menu=[MenuEntry(Msg("Work plan"), "/workplan", SUPERVISORS, order=40, group=WORK),
+              MenuEntry(Msg("Dashboard"), "/workplan/dashboard", SUPERVISORS, order=41, group=WORK)],
         case_types=[service.REPORT],
         jobs={"workplan.import_plan": jobs.import_plan, "workplan.export": jobs.export_workbook,
               "workplan.sweep": jobs.sweep},
@@ -34,6 +35,7 @@ def plugin() -> Plugin:
                     "workplan.export": Msg("Export the work plan dashboard to Excel"),
                     "workplan.sweep": Msg("Notify units of overdue, due-soon and stale points")},
         templates=Path(__file__).resolve().parent / "templates",
+        guide=GUIDE,
         seed=demo.seed,
         demo=demo.load_demo,
     )

@@ -30,7 +30,6 @@ from ipcity.workflow import engine
 from ipcity.workflow.tables import Case
 
 SUBJECT = "workplan.point"
-DISTRICT_COLLECTIVES = ("各区政府", "各有关区政府")
 
 
 # --- the case type, with the rules that need the database ------------------------------------------
@@ -63,23 +62,77 @@ def _unit_kind(name: str, level: str) -> str:
         return "national_dept"
     if name == "上海市知识产权局":
         return "ip_office"
-    if name.endswith("区政府"):
+    if name in domain.district_governments():
         return "district_gov"
     return "municipal_dept"
 
 
-def _unit_for(session: Session, actor: Actor, name: str, level: str) -> Unit:
+def _unit_named(session: Session, actor: Actor, name: str, legacy: tuple[str, ...] = ()) -> Unit | None:
+    """The unit of that name; else one created under a name the plan shortens it to (an installation loaded
+    before names were resolved), given its full name now. The unit keeps its id, so its people stay in it."""
     unit = session.scalar(select(Unit).where(Unit.name_zh == name))
+    if unit is not None or not legacy:
+        return unit
+    unit = session.scalar(select(Unit).where(Unit.name_zh.in_(legacy)).order_by(Unit.id).limit(1))
+    if unit is not None:
+        before, unit.name_zh = unit.name_zh, name
+        audit.record(session, actor, "unit.update", "unit", unit.id, summary=name, detail={"name_zh": before})
+    return unit
+
+
+def _new_code(session: Session, code: str, name: str) -> str:
+    if not session.scalar(select(Unit.id).where(Unit.code == code)):
+        return code
+    return f"{code[:40]}-{hashlib.sha1(name.encode()).hexdigest()[:10]}"
+
+
+def ensure_units(session: Session, actor: Actor) -> Unit:
+    """The units the plan's groups and shortened names stand for, which every installation has: the 16 district
+    governments (各区政府) and CNIPA, the parent of the national departments. Idempotent; returns CNIPA."""
+    cnipa = _unit_named(session, actor, domain.CNIPA)
+    if cnipa is None:
+        cnipa = create_unit(session, actor, code=_new_code(session, "cn-cnipa", domain.CNIPA), name_zh=domain.CNIPA,
+                            name_en=domain.CNIPA_EN, kind="national_dept", level="national")
+    for district, english in domain.SHANGHAI_DISTRICTS:
+        name = domain.district_government(district)
+        unit = _unit_named(session, actor, name, legacy=(f"{district}政府", f"上海市{district}人民政府"))
+        if unit is None:
+            slug = english.split()[0].lower().replace("'", "")
+            create_unit(session, actor, code=_new_code(session, f"sh-district-{slug}", name), name_zh=name,
+                        name_en=domain.district_government_en(english), kind="district_gov", level="district")
+        else:  # one made from the plan before: a district government, at the district level, named in English
+            wanted = {"kind": "district_gov", "level": "district",
+                      "name_en": unit.name_en or domain.district_government_en(english)}
+            changed = {k: getattr(unit, k) for k, v in wanted.items() if getattr(unit, k) != v}
+            if changed:
+                for k in changed:
+                    setattr(unit, k, wanted[k])
+                audit.record(session, actor, "unit.update", "unit", unit.id, summary=name, detail=changed)
+    return cnipa
+
+
+def _unit_for(session: Session, actor: Actor, name: str, level: str, cnipa: Unit) -> Unit:
+    national = level == domain.NATIONAL
+    legacy = (name.removeprefix(domain.CNIPA),) if national and name != domain.CNIPA else ()
+    unit = _unit_named(session, actor, name, legacy)
     if unit is None:
         digest = hashlib.sha1(name.encode()).hexdigest()[:10]
-        code = f"{'cn' if level == domain.NATIONAL else 'sh'}-{digest}"
+        code = f"{'cn' if national else 'sh'}-{digest}"
         unit = create_unit(session, actor, code=code, name_zh=name, kind=_unit_kind(name, level),
-                           level="national" if level == domain.NATIONAL else "municipal")
+                           level="national" if national else "municipal",
+                           parent_id=cnipa.id if national and name != domain.CNIPA else None)
+    elif national and unit.parent_id is None and unit.id != cnipa.id:
+        unit.parent_id = cnipa.id
+        audit.record(session, actor, "unit.update", "unit", unit.id, summary=name, detail={"parent_id": cnipa.id})
     return unit
 
 
 def import_plan(session: Session, actor: Actor, points: list[domain.WorkPoint]) -> dict:
-    """Load or refresh the work points; named units become units of the platform. Idempotent."""
+    """Load or refresh the work points. The units a point names become units of the platform, resolved first
+    (domain.resolve_units): a group naming every district is the 16 district governments, a shortened name the
+    unit's full one; a group naming no determinate set ("各有关部门") is kept as a remark, without a unit.
+    Idempotent."""
+    cnipa = ensure_units(session, actor)
     created = updated = 0
     for wp in points:
         row = session.scalar(select(PlanPoint).where(PlanPoint.number == wp.number))
@@ -93,8 +146,8 @@ def import_plan(session: Session, actor: Actor, points: list[domain.WorkPoint]) 
         row.deadline_label, row.due_on = wp.deadline.label, wp.deadline.due
         row.responsibilities.clear()
         session.flush()
-        for pos, u in enumerate(wp.units):
-            unit_id = None if u.collective else _unit_for(session, actor, u.name, u.level).id
+        for pos, u in enumerate(domain.resolve_units(wp.units)):
+            unit_id = None if u.collective else _unit_for(session, actor, u.name, u.level, cnipa).id
             row.responsibilities.append(Responsibility(position=pos, unit_name=u.name, level=u.level,
                                                        collective=u.collective, lead=u.lead, unit_id=unit_id))
     session.flush()
@@ -139,9 +192,42 @@ def is_responsible(point: PlanPoint, unit: Unit | None) -> bool:
     for r in point.responsibilities:
         if r.unit_id == unit.id:
             return True
-        if r.collective and r.unit_name in DISTRICT_COLLECTIVES and unit.kind == "district_gov":
+        # a point loaded before groups were expanded (domain.resolve_units) still names the group itself
+        if r.collective and r.unit_name in domain.ALL_DISTRICTS_GROUPS and unit.kind == "district_gov":
             return True
     return False
+
+
+def unit_names(point: PlanPoint, level: str = domain.MUNICIPAL, locale: str | None = None) -> list[str]:
+    """The accountable units of a point at `level`, as pages and exports list them: the 16 district governments
+    (what the plan's "各区政府" stands for) as one entry where all of them answer, groups left out (`remarks`)."""
+    names = [r.unit_name for r in point.responsibilities if r.level == level and not r.collective]
+    districts = set(domain.district_governments())
+    if level == domain.MUNICIPAL and districts <= set(names):
+        first = next(i for i, n in enumerate(names) if n in districts)
+        names = [n for n in names if n not in districts]
+        names.insert(first, Msg("The governments of all {n} districts", n=len(districts)).render(locale))
+    return names
+
+
+def _units_text(point: PlanPoint, locale: str | None = None) -> str:
+    """The municipal units in one line, a group naming no particular unit said to be one."""
+    text = "、".join(unit_names(point, domain.MUNICIPAL, locale))
+    groups = remarks(point)
+    if groups:
+        text += " " + Msg("and {groups} (no particular unit named)", groups="、".join(groups)).render(locale)
+    return text
+
+
+def district_names(point: PlanPoint) -> list[str]:
+    """The district governments answering for a point, in the municipality's order."""
+    named = {r.unit_name for r in point.responsibilities}
+    return [n for n in domain.district_governments() if n in named]
+
+
+def remarks(point: PlanPoint) -> list[str]:
+    """The groups a point names that stand for no determinate set of units ("各有关部门"): shown as written."""
+    return [r.unit_name for r in point.responsibilities if r.collective]
 
 
 def get_point(session: Session, number: int) -> PlanPoint:
@@ -328,7 +414,7 @@ def dashboard(session: Session, on: date | None = None) -> dict:
         s["completed"] += v.status == domain.PointStatus.COMPLETED
         deadlines[p.deadline_label][str(v.status)] += 1
         for r in p.responsibilities:
-            if r.level != domain.MUNICIPAL or r.lead:
+            if r.level != domain.MUNICIPAL or r.lead or r.unit_id is None:  # a group is no unit
                 continue
             u = units[r.unit_name]
             u["points"] += 1
@@ -372,11 +458,11 @@ def export_sheets(session: Session, on: date | None = None) -> dict:
     """The dashboard as worksheets (Chinese headers first, English beside them)."""
     data = dashboard(session, on)
     views = {v.point.number: v for v in list_points(session, on=on)}
-    points = [(p["number"], p["section"], views[p["number"]].point.content, "、".join(
-        r.unit_name for r in views[p["number"]].point.responsibilities if r.level == domain.MUNICIPAL), "、".join(
-        r.unit_name for r in views[p["number"]].point.responsibilities if r.level == domain.NATIONAL),
-        p["deadline"], STATUS_LABELS[domain.PointStatus(p["status"])].render("zh_Hans"), p["completion"],
-        p["days_overdue"], p["awaiting_review"]) for p in data["points"]]
+    points = [(p["number"], p["section"], views[p["number"]].point.content,
+               _units_text(views[p["number"]].point, "zh_Hans"),
+               "、".join(unit_names(views[p["number"]].point, domain.NATIONAL, "zh_Hans")),
+               p["deadline"], STATUS_LABELS[domain.PointStatus(p["status"])].render("zh_Hans"), p["completion"],
+               p["days_overdue"], p["awaiting_review"]) for p in data["points"]]
     return {
         "工作要点 Points": (["序号 No.", "部分 Section", "内容 Content", "市级责任单位 Municipal units",
                            "国家级责任单位 National units", "完成时限 Deadline", "状态 Status",

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipcity.core.cache import data_version
@@ -18,7 +17,7 @@ from ipcity.core.files import Upload, attachments_of
 from ipcity.core.i18n import current_locale
 from ipcity.core.roles import Actor
 from ipcity.core.tables import Unit
-from ipcity.services.workplan import service
+from ipcity.services.workplan import domain, queries, service
 from ipcity.services.workplan.access import SUPERVISORS
 from ipcity.web.deps import db_session, require
 from ipcity.web.export import csv_response, xlsx_response
@@ -28,33 +27,64 @@ from ipcity.workflow import engine
 router = APIRouter(prefix="/workplan")
 
 
-def _units(session: Session) -> list[Unit]:
-    return list(session.scalars(select(Unit).where(Unit.kind.in_(("ip_office", "municipal_dept", "district_gov")))
-                                .order_by(Unit.name_zh)))
-
-
 @router.get("")
-def points_page(request: Request, section: int | None = None, status: str = "", unit_id: int | None = None,
-                q: str = "", deadline: str = "", mine: str = "", format: str = "",
-                actor: Actor = Depends(require(*SUPERVISORS)), session: Session = Depends(db_session)):
-    if mine and actor.unit_id:
-        unit_id = actor.unit_id
-    views = service.list_points(session, section=section, status=status, unit_id=unit_id, q=q, deadline=deadline)
-    if format == "csv":
-        return csv_response("workplan-points.csv", ["number", "section", "content", "deadline", "status",
-                                                    "completion", "days_overdue", "units"],
-                            [[v.point.number, v.point.section_number, v.point.content, v.point.deadline_label,
-                              str(v.status), v.point.completion, v.days_overdue,
-                              "、".join(r.unit_name for r in v.point.responsibilities)] for v in views])
+def points_page(request: Request, actor: Actor = Depends(require(*SUPERVISORS)),
+                session: Session = Depends(db_session)):
+    """The work points, narrowed by the form (empty fields: all), or as CSV with the same filters. A value that
+    names nothing is shown beside the form, the form kept."""
+    filters = queries.PointFilters.from_query(request.query_params)
+    error, found = None, None
+    try:
+        found = queries.points(session, actor, filters)
+        if request.query_params.get("format") == "csv":
+            return csv_response("workplan-points.csv", queries.EXPORT_HEADER, queries.export_rows(found.views))
+    except DomainError as exc:
+        error = exc
+    if found is None:  # the options of the form still come from the plan
+        found = queries.points(session, actor, queries.PointFilters())
+        found.views = []
     return render(request, "workplan/points.html", {
-        "views": views, "section": section, "status": status, "unit_id": unit_id, "q": q, "deadline": deadline,
-        "mine": mine, "units": _units(session), "status_labels": service.STATUS_LABELS})
+        "views": found.views, "filters": filters, "error": error, "sections": found.sections,
+        "deadlines": found.deadlines, "section": found.section, "unit_id": found.unit_id,
+        "units": queries.listed_units(session), "status_labels": service.STATUS_LABELS,
+        "unit_names": service.unit_names, "remarks": service.remarks})
 
 
 @router.get("/points/{number}")
 def point_page(request: Request, number: int, actor: Actor = Depends(require(*SUPERVISORS)),
                session: Session = Depends(db_session)):
-    return render(request, "workplan/point.html", _point_context(session, actor, service.get_point(session, number)))
+    return render(request, "workplan/point.html",
+                  _point_context(request, session, actor, service.get_point(session, number)))
+
+
+def _figures_context(request: Request, session: Session, items: list[int] | None) -> dict:
+    """The services' figures on the work points `items` (None: every point some service gives figures on) for the
+    period the query asks (this year to date by default); a period that is no period is shown beside its form."""
+    registry = request.app.state.services.registry
+    filters = queries.PeriodFilters.from_query(request.query_params)
+    error, groups = None, []
+    if items is not None and not any(registry.figures_for(n) for n in items):
+        return {"figure_groups": groups, "period_filters": filters, "figures_error": error}
+    try:
+        period = queries.period_of(filters)
+        if items is None:
+            groups = queries.all_figures(registry, session, period)
+        else:
+            groups = [(None, queries.figures(registry, session, n, period)) for n in items if registry.figures_for(n)]
+    except DomainError as exc:
+        error = exc
+    return {"figure_groups": groups, "period_filters": filters, "figures_error": error}
+
+
+@router.get("/figures")
+def figures_page(request: Request, actor: Actor = Depends(require(*SUPERVISORS)),
+                 session: Session = Depends(db_session)):
+    """What the platform's own services count on the work points they serve, computed now; the dashboard loads
+    it as a fragment."""
+    ctx = _figures_context(request, session, None)
+    if request.headers.get("hx-request"):
+        return render(request, "workplan/_figures_all.html", ctx)
+    return render(request, "workplan/figures.html", ctx)
 
 
 @dataclass
@@ -77,12 +107,16 @@ def report_post(period: str = Form(""), summary: str = Form(""), completion: str
     return ReportPost(form, [Upload(f.filename or "", f.file) for f in files], action == "submit")
 
 
-def _point_context(session: Session, actor: Actor, point, **extra) -> dict:
+def _point_context(request: Request, session: Session, actor: Actor, point, **extra) -> dict:
     unit = session.get(Unit, actor.unit_id) if actor.unit_id else None
     return {"v": service.view(session, point), "reports": service.reports_of(session, point),
             "report_type": service.REPORT,
             "may_report": actor.is_official and service.is_responsible(point, unit),
-            "status_labels": service.STATUS_LABELS, "form": {}, **extra}
+            "status_labels": service.STATUS_LABELS, "form": {},
+            "municipal": service.unit_names(point), "national": service.unit_names(point, domain.NATIONAL),
+            "districts": service.district_names(point), "remarks": service.remarks(point),
+            "lead": next((r.unit_name for r in point.responsibilities if r.lead), ""),
+            **_figures_context(request, session, [point.number]), **extra}
 
 
 @router.post("/points/{number}/reports")
@@ -95,7 +129,7 @@ def file_report(request: Request, number: int, post: ReportPost = Depends(report
         session.rollback()
         if exc.status != 400:
             raise
-        ctx = _point_context(session, actor, service.get_point(session, number), error=exc, form=post.form)
+        ctx = _point_context(request, session, actor, service.get_point(session, number), error=exc, form=post.form)
         return render(request, "workplan/point.html", ctx, 400)
     session.commit()
     return RedirectResponse(f"/workplan/reports/{case.id}", status_code=303)
