@@ -20,7 +20,8 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 
 def test_declare_publish_find_and_take_a_licence(new_page, live_server, login, screenshot):
     base = live_server.url
-    stent = next(r for r in demo_records() if "镁合金" in r.title)  # co-owned by the demo company: eligible
+    stent = next(r for r in demo_records() if "镁合金" in r.title)  # co-owned: declared jointly (Patent Law Art 14)
+    co_owner = next(a for a in stent.applicants if a != "演示科技有限公司（演示）")
     company, handler, maker = new_page(), new_page(), new_page()
 
     # --- the patentee declares ---
@@ -36,6 +37,9 @@ def test_declare_publish_find_and_take_a_licence(new_page, live_server, login, s
     form.locator("#f-term_end").fill((start + timedelta(days=3 * 365)).isoformat())
     form.locator("#f-other_terms").fill("一次性付清后许可使用，浏览器测试。")
     form.locator("#f-contact").fill("许可专员 021-12345678")
+    form.locator("#f-co_owner_1").fill(co_owner)
+    form.locator("#f-co_declaration_1").set_input_files(
+        {"name": "joint-declaration.pdf", "mimeType": "application/pdf", "buffer": PDF})
     with company.expect_navigation():
         form.locator("#submit-declaration").click()
     expect(company.locator("#declaration-state")).to_have_attribute("data-state", "filed")

@@ -338,8 +338,8 @@ def _holder(session: Session, actor: Actor) -> tuple[str, str, User]:
         raise PermissionDenied(Msg("Only companies, organisations and individuals with an account may file a "
                                    "registration"))
     if not user.identity_verified:
-        raise PermissionDenied(Msg("Your identity has not been verified yet; ask the administrator to verify your "
-                                   "account before filing"))
+        raise PermissionDenied(Msg("Your identity has not been verified yet: send your business licence or identity "
+                                   "document from your account page, and file once the office has verified it"))
     if actor.role == APPLICANT_INDIVIDUAL or user.unit is None:
         return user.display_name, "natural_person", user
     return user.unit.name_zh, "", user

@@ -410,8 +410,8 @@ def _pledgor(session: Session, actor: Actor) -> User:
     if user is None or actor.role != APPLICANT_COMPANY or user.unit is None:
         raise PermissionDenied(Msg("Only a company account acting for its unit may file a pledge as pledgor"))
     if not user.identity_verified:
-        raise PermissionDenied(Msg("Your identity has not been verified yet; ask the administrator to verify your "
-                                   "account before filing"))
+        raise PermissionDenied(Msg("Your identity has not been verified yet: send your business licence or identity "
+                                   "document from your account page, and file once the office has verified it"))
     return user
 
 
