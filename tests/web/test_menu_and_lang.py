@@ -165,3 +165,13 @@ def test_language_switch_never_leaves_the_site(client, target):
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_unknown_language_is_refused(client):
     assert client.get("/lang/xx", params={"next": "/patents"}, follow_redirects=False).status_code == 404
+
+
+def test_the_catalogue_links_only_the_services_one_may_use(client, people):
+    login(client, "company")
+    page = client.get("/services").text
+    assert 'href="/pledge"' in page and 'href="/workplan"' not in page and 'href="/navigation"' not in page
+    assert 'href="/services/workplan/guide"' in page          # what it is stays readable
+    client.cookies.clear()
+    login(client, "reviewer")
+    assert 'href="/workplan"' in client.get("/services").text

@@ -28,6 +28,7 @@ from ipcity.web.deps import db_session, require
 from ipcity.web.export import csv_response, xlsx_response
 from ipcity.web.paging import PAGE_SIZE, Page, paged, to_int, transition_values
 from ipcity.web.templating import render
+from ipcity.workflow import engine
 from ipcity.workflow.records import RecordKind
 from ipcity.workflow.tables import Case
 
@@ -128,6 +129,8 @@ class RecordPage:
         error = extra.get("error")
         response = render(request, self.template, self.codes() | ctx | {
             "type": self.kind.case_type, "amendment_type": self.amendment.case_type if self.amendment else None,
+            # a party who is neither the applicant nor the office (the pledgee bank) sees the record, not the case
+            "case_page_open": "case" in ctx and engine.may_view(ctx["case"], actor),
             "top_error": error if error is not None and extra.get("error_for") not in forms else None,
             "error": None, "error_for": "", "posted": {}} | extra, status_code=status)
         return flash.clear(response) if carried is not None else response
@@ -186,8 +189,6 @@ class RecordPage:
     def amendment_step(self, request: Request, session: Session, actor: Actor, case_id: int,
                        form: FormData) -> Response:
         """A step of a request on the record (approve, refuse, withdraw a change), shown on the record's page."""
-        from ipcity.workflow import engine
-
         case = session.get(Case, case_id)
         if case is None or self.amendment is None or case.type_key != self.amendment.case_type.key:
             raise NotFound(Msg("No request number {id}", id=case_id))
