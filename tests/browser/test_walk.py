@@ -15,8 +15,8 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 from babel.messages.pofile import read_po
+from playwright.sync_api import Error as PlaywrightError
 
 from ipcity.core.roles import ALL_ROLES
 
