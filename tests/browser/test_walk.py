@@ -27,7 +27,8 @@ PER_SHAPE = 2
 DOWNLOAD_TIMEOUT_MS = 120_000  # a report rendered on request, an export of a large result set
 SKIP = ("/logout", "/lang/", "/static/", "/healthz")
 # Downloads (and the machine-readable /api/ data the public pages offer as files) are fetched, not shown.
-DOWNLOAD = re.compile(r"^/api/|^/files/|\.(pdf|csv|xlsx|png|svg|json|zip|txt|eml|html\.gz)(\?|$)|[?&]format=(csv|xlsx|pdf)")
+DOWNLOAD = re.compile(r"^/api/|^/files/|\.(pdf|csv|xlsx|png|svg|json|zip|txt|eml|html\.gz)(\?|$)"
+                      r"|[?&]format=(csv|xlsx|pdf)")
 DEVELOPER_WORDS = re.compile(r"IPCITY_[A-Z_]+|rules\.md|\b[a-z_]+\.(?:py|md|toml)\b|\bunverified\b|未经核实"
                              r"|built-in defaults?|Traceback|\{\{|\}\}|%\(\w+\)s")
 RAW_JSON = re.compile(r"^\s*[\[{]\s*\"")
