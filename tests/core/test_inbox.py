@@ -90,7 +90,7 @@ def test_a_case_waits_on_the_party_who_must_act_next():
 @pytest.mark.parametrize("key, state, running, expected", [
     ("dataip.registration", "submitted", {"formal_review"}, {ASSIGNED_UNIT}),
     ("dataip.registration", "formal_correction", {"formal_correction"}, {APPLICANT}),
-    ("dataip.registration", "in_publicity", {"publicity"}, {ASSIGNED_UNIT}),
+    ("dataip.registration", "in_publicity", {"publicity"}, set()),  # a waiting period: the daily sweep registers
     ("dataip.registration", "registered", set(), set()),
     ("dataip.registration", "refused", set(), set()),
     ("openlicense.declaration", "correction", set(), {APPLICANT}),

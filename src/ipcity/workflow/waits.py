@@ -9,7 +9,8 @@ only a party's option is nobody's task:
   has not left its first state and a step of theirs takes it on (a draft to submit). Withdrawing, abandoning or
   cancelling (an applicant's step that ends the case) is their choice, never their task;
 - otherwise the office (the unit the case is assigned to) owes the next step while a time limit of its own runs
-  on the case: one that one of its steps from here would stop (its decision within the limit). A case type that
+  on the case: one that one of its steps from here would stop (its decision within the limit), never a waiting
+  period such as a publicity. A case type that
   declares no time limits waits on the office whenever it has a step. So a registered or published case, whose
   only office step is a revocation or a cancellation, waits on nobody;
 - a step that neither the applicant nor the office takes (the pledgee bank's confirmation) is the service's own
@@ -59,7 +60,8 @@ def office_owes(ct: CaseType, state: str, running: Iterable[str]) -> bool:
         return True
     keys = {t.key for t in steps}
     running = set(running)
-    return any(rule.key in running and rule.stops_on & keys for rule in ct.deadlines)
+    # A waiting period (publicity) binds nobody: the office acts when it ends, or on an objection.
+    return any(rule.key in running and not rule.period and rule.stops_on & keys for rule in ct.deadlines)
 
 
 def waits_on(ct: CaseType, state: str, running: Iterable[str] = ()) -> frozenset[str]:
