@@ -22,7 +22,11 @@ def _local(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def test_a_visitor_finds_every_public_page_from_the_home_page(page, base_url):
+def test_a_visitor_finds_every_public_page_from_the_home_page(page, base_url, screenshot):
+    page.goto(f"{base_url}/")
+    screenshot(page, "public-home.png")
+    page.goto(f"{base_url}/services/pledge/guide")
+    screenshot(page, "service-guide.png")
     page.goto(f"{base_url}/lang/en?next=/")
     assert _local(page.url) == "/"
     home = page.locator("#public")
