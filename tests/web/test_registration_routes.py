@@ -179,6 +179,9 @@ def test_an_official_verifies_the_identity_on_the_materials(client, services, pe
     detail = client.get(f"/identity/requests/{request.id}").text
     material = re.search(r'href="(/identity/requests/\d+/files/\d+)"', detail).group(1)
     assert client.get(material).content == PDF and "法定代表人本人" in detail
+    with services.db.session() as s:  # opening a person's identity document is on the record
+        opened = s.scalars(select(AuditEntry).where(AuditEntry.action == "user.identity_material_opened")).all()
+        assert [e.actor_name for e in opened] == [people["reviewer"].display_name]
     url = f"/identity/requests/{request.id}"
     assert client.post(url, data={"decision": "refuse", "text": "模糊"}).status_code == 403  # no CSRF
     no_reason = client.post(url, data={"csrf_token": token, "decision": "refuse", "text": " "})
@@ -209,7 +212,8 @@ def test_an_official_verifies_the_identity_on_the_materials(client, services, pe
     with services.db.session() as s:
         entries = {e.action: e for e in s.scalars(select(AuditEntry).where(AuditEntry.object_type == "user",
                                                                            AuditEntry.action.like("user.identity_%")))}
-    assert set(entries) == {"user.identity_submitted", "user.identity_refused", "user.identity_verified"}
+    assert set(entries) == {"user.identity_submitted", "user.identity_material_opened", "user.identity_refused",
+                            "user.identity_verified"}
     assert json.loads(entries["user.identity_verified"].detail)["evidence"] == evidence
     assert entries["user.identity_verified"].actor_id == people["reviewer"].user_id
     assert entries["user.identity_refused"].reason == "营业执照扫描件不清晰"

@@ -22,6 +22,7 @@ ACTION_LABELS: dict[str, Msg] = {
     "user.password_reset": Msg("Password reset"),
     "user.identity_submitted": Msg("Identity materials submitted"),
     "user.identity_refused": Msg("Identity verification refused"),
+    "user.identity_material_opened": Msg("Identity document opened by an official"),
     "document.reissue": Msg("Document issued again"),
     "unit.create": Msg("Unit created"),
     "unit.update": Msg("Unit changed"),

@@ -33,6 +33,7 @@ from ipcity.core.tables import Attachment, AuditEntry, IdentityRequest, User
 
 VERIFIED = "user.identity_verified"
 REVOKED = "user.identity_revoked"
+MATERIAL_OPENED = "user.identity_material_opened"  # an official opened an applicant's identity document
 SUBMITTED = "user.identity_submitted"
 REFUSED = "user.identity_refused"
 MAX_EVIDENCE = 1000  # characters: what was seen (document kind and number, in person or online), not the document

@@ -7,13 +7,13 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
-from ipcity.core import identity
+from ipcity.core import audit, identity
 from ipcity.core.errors import DomainError, NotFound
 from ipcity.core.files import Upload
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import PUBLIC_ROLES, ROLES, Actor
 from ipcity.core.tables import Attachment, IdentityRequest
-from ipcity.web.deps import db_session, require
+from ipcity.web.deps import db_session, require, writes
 from ipcity.web.templating import render
 
 router = APIRouter()
@@ -98,7 +98,13 @@ def decide(request: Request, request_id: int, decision: str = Form(""), text: st
 
 
 @router.get("/identity/requests/{request_id}/files/{attachment_id}")
+@writes()  # an official opening a person's identity documents is audited
 def material(request: Request, request_id: int, attachment_id: int,
              actor: Actor = Depends(require(*identity.REVIEWERS)), session: Session = Depends(db_session)):
     identity.check_may_decide(session, actor)
-    return _download(request, _material(session, identity.get_request(session, request_id), attachment_id))
+    found = identity.get_request(session, request_id)
+    att = _material(session, found, attachment_id)
+    audit.record(session, actor, identity.MATERIAL_OPENED, "user", found.user_id,
+                 summary=f"request {found.id}, {att.filename}"[:200])
+    session.commit()
+    return _download(request, att)
