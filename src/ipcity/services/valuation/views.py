@@ -50,17 +50,25 @@ def valuation_form(request: Request, numbers: str = "", scenario: str = FINANCE,
     return render(request, "valuation/form.html", _form_context(session, values))
 
 
+def _evaluate_posted(request: Request, session: Session, actor: Actor, form: FormData):
+    """The posted inputs evaluated, or the form again with what is wrong (a 400) and nothing evaluated."""
+    values = queries.form_values(form)
+    try:
+        return values, queries.evaluate_values(session, actor, values), None
+    except DomainError as exc:
+        if exc.status not in (400, 404):
+            raise
+        return values, None, render(request, "valuation/form.html", _form_context(session, values, exc),
+                                    status_code=400)
+
+
 @router.post(PAGE)
 def valuation_results(request: Request, form: FormData = Depends(posted_form), actor: Actor = Depends(require()),
                       session: Session = Depends(db_session)):
     ensure_user(actor)
-    values = queries.form_values(form)
-    try:
-        results = queries.evaluate_values(session, actor, values)
-    except DomainError as exc:
-        if exc.status not in (400, 404):
-            raise
-        return render(request, "valuation/form.html", _form_context(session, values, exc), status_code=400)
+    values, results, refused = _evaluate_posted(request, session, actor, form)
+    if refused is not None:
+        return refused
     return render(request, "valuation/results.html", {
         "results": results, "values": values, "display_value": report.display_value,
         "money": report.money, "percent": report.percent,
@@ -88,13 +96,9 @@ def file_valuation_report(request: Request, form: FormData = Depends(posted_form
                           actor: Actor = Depends(require()), session: Session = Depends(db_session)):
     """The report for the posted inputs, filed (file store + audit entry per patent)."""
     ensure_user(actor)
-    values = queries.form_values(form)
-    try:
-        results = queries.evaluate_values(session, actor, values)
-    except DomainError as exc:
-        if exc.status not in (400, 404):
-            raise
-        return render(request, "valuation/form.html", _form_context(session, values, exc), status_code=400)
+    values, results, refused = _evaluate_posted(request, session, actor, form)
+    if refused is not None:
+        return refused
     pdf = report.pdf_for(results, actor, service.config_of(session))
     service.record_report(session, actor, results, pdf)
     session.commit()
