@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
+from ipcity.core import i18n
 from ipcity.core.roles import Actor
-from ipcity.patents import service, usage
+from ipcity.patents import service, store, usage
 from ipcity.patents.engine import engine_for
 from ipcity.patents.record import PatentRecord
 from ipcity.web.deps import db_session, public, signed_in_or_anonymous
@@ -17,18 +21,33 @@ router = APIRouter(prefix="/api/patents")
 def _brief(rec: PatentRecord) -> dict:
     return {"pub_number": rec.pub_number, "app_number": rec.app_number, "type": rec.patent_type,
             "title": rec.title, "applicants": rec.applicants, "app_date": rec.app_date and rec.app_date.isoformat(),
-            "pub_date": rec.pub_date and rec.pub_date.isoformat(), "ipc_main": rec.ipc_main,
-            "legal_status": rec.legal_status, "url": f"/patents/{rec.pub_number}"}
+            "pub_date": rec.pub_date and rec.pub_date.isoformat(), "ipc_main": rec.ipc_main, "ipc": rec.ipc,
+            "region_code": rec.region_code, "legal_status": rec.legal_status,
+            "synthetic": service.synthetic(rec), "url": f"/patents/{quote(rec.pub_number, safe='')}"}
+
+
+def _register(row: service.Row) -> dict | None:
+    p = row.position
+    if p is None:
+        return None
+    return {"granted": p.granted, "in_force": p.in_force, "licensed": bool(p.licences), "pledged": bool(p.pledges),
+            "open_licence": p.open_licence is not None}
 
 
 def result_json(result: service.SearchResult) -> dict:
     return {
         "q": result.q, "mode": result.mode, "total": result.total, "page": result.page,
         "per_page": result.per_page, "pages": result.pages, "took_ms": result.took_ms,
+        "understood": result.understood, "reading": result.reading, "ranking": result.ranking,
+        "notes": [str(n) for n in result.notes], "numbers": list(result.numbers),
         "hits": [_brief(row.record) | {"score": row.score, "title_html": str(row.title_html),
-                                        "snippet_html": str(row.snippet_html)} for row in result.rows],
+                                        "snippet_html": str(row.snippet_html), "register": _register(row)}
+                 for row in result.rows],
         "facets": {name: [{"value": c.value, "count": c.count} for c in counts]
                    for name, counts in result.facets.items()},
+        "suggestions": [{"label": str(sg.label), "q": sg.q, "mode": sg.mode, "total": sg.total,
+                         "filters": [f"{k}:{v}" for k, vs in sg.filters.items() for v in vs]}
+                        for sg in result.suggestions],
     }
 
 
@@ -36,10 +55,13 @@ def result_json(result: service.SearchResult) -> dict:
 @public
 def search(request: Request, background: BackgroundTasks, q: str = "", mode: str = "lexical",
            sort: str = "relevance", page: int = 1, per_page: int = 20, f: list[str] = Query(default=[]),
+           as_: str = Query(default="", alias="as"),
            actor: Actor | None = Depends(signed_in_or_anonymous()), session: Session = Depends(db_session)):
-    """`f=applicant:NAME` (repeatable) filters by a facet value; errors come back as 400 with `problems`."""
+    """`f=applicant:NAME` (repeatable) filters by a facet value; `as=expression` reads `q` strictly as an
+    expression; errors come back as 400 with `problems`."""
     result = service.search(session, engine_for(request.app.state.services.settings), q, mode=mode,
-                            filters=service.parse_filters(f), sort=sort, page=page, per_page=per_page)
+                            filters=service.parse_filters(f), sort=sort, page=page, per_page=per_page,
+                            strict=as_ == "expression", lang=i18n.current_locale.get())
     if (q.strip() or f) and page <= 1:  # a search asked (not its next pages), counted for plan item 18
         background.add_task(usage.count_search, request.app.state.services.db)
     return result_json(result)
@@ -55,11 +77,16 @@ def similar(request: Request, text: str, limit: int = 20, f: list[str] = Query(d
     return result_json(result)
 
 
-@router.get("/{pub_number}")
+@router.get("/{pub_number:path}")
 @public
 def detail(request: Request, pub_number: str, actor: Actor | None = Depends(signed_in_or_anonymous()),
            session: Session = Depends(db_session)):
-    view = service.detail(session, engine_for(request.app.state.services.settings), pub_number)
+    engine = engine_for(request.app.state.services.settings)
+    if store.get(session, pub_number) is None:  # another spelling of one of its numbers: its canonical record
+        canonical = service.resolve_number(session, engine, pub_number)
+        if canonical:
+            return RedirectResponse("/api/patents/" + quote(canonical, safe=""), status_code=302)
+    view = service.detail(session, engine, pub_number)
     return view.record.to_dict() | {
         "ipc_titles": [{"code": c, "title_zh": zh, "title_en": en} for c, zh, en in view.ipc_titles],
         "similar": [_brief(r) for r in view.similar]}

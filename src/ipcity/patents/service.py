@@ -7,21 +7,26 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import date
 
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from ipcity.core.errors import DomainError, NotFound
 from ipcity.core.i18n import Msg
+from ipcity.core.numbers import NumberError
 from ipcity.patents import fees, register, store
 from ipcity.patents.engine import PatentEngine
 from ipcity.patents.ipc import scheme
 from ipcity.patents.position import Position
 from ipcity.patents.record import PatentRecord
+from ipcity.patents.search import fields
+from ipcity.patents.search import understand as understand_mod
 from ipcity.patents.search.analysis import query_tokens, spans
-from ipcity.patents.search.ast import MatchAll
+from ipcity.patents.search.ast import BestMatch
 from ipcity.patents.search.contract import FACETS, SORTS, FacetCount, Hit, SearchRequest
-from ipcity.patents.search.query import QuerySyntaxError, parse, pointer, terms_for_highlight
+from ipcity.patents.search.query import QuerySyntaxError, describe, plain_words, pointer, terms_for_highlight
+from ipcity.patents.search.understand import Understood, understand
 from ipcity.patents.semantic.fusion import rrf
 
 MODES = ("lexical", "semantic", "hybrid")
@@ -30,6 +35,7 @@ MAX_PER_PAGE = 100
 SEMANTIC_POOL = 200  # how many nearest neighbours a semantic or hybrid search ranks
 MAX_FILTER_VALUES = 50  # facet values one search may filter on, over all facets
 SNIPPET_CHARS = 160
+SYNTHETIC_SOURCES = ("synthetic-demo", "demo-register")  # fictional records: marked on every page and export
 
 
 @dataclass
@@ -38,6 +44,27 @@ class Row:
     score: float
     title_html: Markup
     snippet_html: Markup
+    position: Position | None = None  # a granted Chinese patent's register position (licensed, pledged …)
+
+    @property
+    def synthetic(self) -> bool:
+        """Part of the synthetic demo set: shown with a mark wherever it appears."""
+        return synthetic(self.record)
+
+
+def synthetic(rec: PatentRecord) -> bool:
+    return bool(rec.extra.get("synthetic")) or rec.source in SYNTHETIC_SOURCES
+
+
+@dataclass
+class Suggestion:
+    """A way to widen a search that found nothing: what to do, where it leads, how many it finds."""
+
+    label: Msg
+    q: str
+    filters: dict[str, tuple[str, ...]]
+    mode: str
+    total: int
 
 
 @dataclass
@@ -51,6 +78,12 @@ class SearchResult:
     per_page: int = 20
     took_ms: float = 0.0
     max_results: int = 0  # the result window: pages beyond it are not offered (0: no window)
+    understood: str = ""  # how the box read the query: understand.ALL, NUMBER, EXPRESSION, WORDS, TEXT
+    reading: str = ""  # that reading in words (query.describe), Chinese or English by `lang`
+    ranking: str = ""  # what ranked the rows: "lexical", "semantic" or "fused"
+    notes: list[Msg] = field(default_factory=list)  # what the page should say about how it was searched
+    suggestions: list[Suggestion] = field(default_factory=list)  # when nothing was found
+    numbers: tuple[str, ...] = ()  # a number search: the numbers asked for
 
     @property
     def pages(self) -> int:
@@ -58,6 +91,14 @@ class SearchResult:
         if self.max_results:
             pages = min(pages, self.max_results // self.per_page)
         return max(1, pages)
+
+    @property
+    def family(self) -> str:
+        """The one patent a number search found (all its publications share an application number), else ""."""
+        if self.understood != understand_mod.NUMBER or not self.rows:
+            return ""
+        apps = {row.record.app_number or row.record.pub_number for row in self.rows}
+        return canonical_publication([row.record for row in self.rows]) if len(apps) == 1 else ""
 
 
 def parse_filters(values: list[str]) -> dict[str, tuple[str, ...]]:
@@ -109,42 +150,127 @@ def query_error(q: str, exc: QuerySyntaxError) -> DomainError:
                        problems=[("q", Msg("Here:\n{pointer}", pointer=pointer(q, exc)))])
 
 
+@dataclass
+class _Ranked:
+    """One half's answer before the rows are read: ids of the page, total, facets."""
+
+    hits: list[Hit]
+    total: int
+    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
+    window: int = 0  # a fused or nearest-neighbour list: how many ranked ids it holds (its page window)
+
+
 def search(session: Session, engine: PatentEngine, q: str = "", *, mode: str = "lexical",
            filters: dict[str, tuple[str, ...]] | None = None, sort: str = "relevance", page: int = 1,
-           per_page: int = 20, facets: tuple[str, ...] = DEFAULT_FACETS) -> SearchResult:
+           per_page: int = 20, facets: tuple[str, ...] = DEFAULT_FACETS, strict: bool = False,
+           lang: str = "zh") -> SearchResult:
+    """Search as the one box does (understand.py): a number opens the patent, plain words rank by best match,
+    a pasted text is searched lexically and semantically, an expression is strict; `strict` reads the input
+    as an expression whatever it looks like. Each half of a fused search answers alone when the other fails."""
     filters = {k: tuple(v) for k, v in (filters or {}).items() if v}
     _check_options(engine, q, mode, sort, filters, page, per_page)
     started = time.perf_counter()
     offset = (page - 1) * per_page
-    highlight: set[str] = set()
-    if mode == "semantic":
-        request = SearchRequest(filters=filters, facets=facets)
-        hits = engine.similar_to_text(q, SEMANTIC_POOL, request) if q.strip() else []
-        total, page_hits = len(hits), hits[offset:offset + per_page]
-        highlight = set(query_tokens(q))
-        facet_counts = {}  # a nearest-neighbour list has no meaningful facet counts
-    else:
-        try:
-            node = parse(q, max_chars=engine.settings.search_max_query_chars)
-        except QuerySyntaxError as exc:
+    notes: list[Msg] = []
+    semantic_ok = engine.encoder is not None
+    try:
+        understood = understand(q, engine.settings.search_max_query_chars, strict=strict)
+    except QuerySyntaxError as exc:
+        if mode == "lexical" or not semantic_ok or not q.strip():
             raise query_error(q, exc) from exc
-        highlight = terms_for_highlight(node)
-        request = SearchRequest(query=node, filters=filters, facets=facets, sort=sort,
-                                offset=0 if mode == "hybrid" else offset,
-                                limit=SEMANTIC_POOL if mode == "hybrid" else per_page)
-        result = engine.search(request)
-        facet_counts, total, page_hits = result.facets, result.total, result.hits
-        if mode == "hybrid" and not isinstance(node, MatchAll):
+        understood = None  # the semantic half answers alone
+        notes.append(Msg("The query could not be read as an expression ({zh} / {en}): the semantic search "
+                         "answered alone", zh=exc.message_zh, en=exc.message_en))
+    if understood is not None and understood.note is not None:
+        notes.append(_note_for(understood))
+    kind = understood.kind if understood is not None else understand_mod.TEXT
+    if mode != "lexical" and not semantic_ok and q.strip():
+        notes.append(Msg("Semantic search is not available on this installation yet: the results are ranked "
+                         "by the words alone"))
+    number = kind == understand_mod.NUMBER  # a number opens its patent, whatever the mode
+    fuse = semantic_ok and bool(q.strip()) and not number and (mode == "hybrid" or kind == understand_mod.TEXT)
+    if mode == "semantic" and semantic_ok and q.strip() and not number or understood is None:
+        ranked, ranking = _semantic(engine, q, filters, facets, offset, per_page), "semantic"
+    else:
+        request = SearchRequest(query=understood.node, filters=filters, facets=facets, sort=sort,
+                                offset=0 if fuse else offset, limit=SEMANTIC_POOL if fuse else per_page)
+        lexical = engine.search(request)
+        ranked = _Ranked(lexical.hits, lexical.total, lexical.facets)
+        ranking = "lexical"
+        if fuse:
             semantic = engine.similar_to_text(q, SEMANTIC_POOL, SearchRequest(filters=filters))
-            fused = rrf([[h.pub_number for h in result.hits], [h.pub_number for h in semantic]])
-            total = max(total, len(fused))
-            page_hits = [Hit(pub, score) for pub, score in fused[offset:offset + per_page]]
-        elif mode == "hybrid":
-            page_hits = result.hits[offset:offset + per_page]
-    records = store.get_many(session, [h.pub_number for h in page_hits])
-    rows = [_row(records[h.pub_number], h.score, highlight) for h in page_hits if h.pub_number in records]
-    return SearchResult(q, mode, total, rows, facet_counts, page, per_page,
-                        round((time.perf_counter() - started) * 1000, 1), engine.settings.search_max_results)
+            if semantic and lexical.hits:
+                fused = rrf([[h.pub_number for h in lexical.hits], [h.pub_number for h in semantic]])
+                ranked = _Ranked([Hit(p, s) for p, s in fused[offset:offset + per_page]],
+                                 max(lexical.total, len(fused)), lexical.facets, window=len(fused))
+                ranking = "fused"
+            elif semantic:  # no word matched: the meaning still finds neighbours
+                ranked = _Ranked(semantic[offset:offset + per_page], len(semantic), {}, window=len(semantic))
+                ranking = "semantic"
+                notes.append(Msg("No patent shares the words of the query: these are the closest by meaning"))
+            else:
+                ranked.hits = lexical.hits[offset:offset + per_page]
+                ranked.window = len(lexical.hits) if lexical.total > len(lexical.hits) else 0
+    records = store.get_many(session, [h.pub_number for h in ranked.hits])
+    shown = [records[h.pub_number] for h in ranked.hits if h.pub_number in records]
+    positions = _positions(session, shown)
+    highlight = terms_for_highlight(understood.node) if understood is not None else set(query_tokens(q))
+    rows = [_row(rec, h.score, highlight, positions.get(register.key_of(rec)))
+            for rec, h in zip(shown, [h for h in ranked.hits if h.pub_number in records], strict=True)]
+    window = ranked.window or engine.settings.search_max_results
+    result = SearchResult(q, mode, ranked.total, rows, ranked.facets, page, per_page, 0.0,
+                          min(window, engine.settings.search_max_results), understood=kind,
+                          reading=describe(understood.node, lang) if understood is not None else "",
+                          ranking=ranking, notes=notes,
+                          numbers=understood.numbers if understood is not None else ())
+    if not rows and page == 1 and (q.strip() or filters):
+        result.suggestions = _widen(engine, understood, q, mode, filters)
+    result.took_ms = round((time.perf_counter() - started) * 1000, 1)
+    return result
+
+
+def _semantic(engine: PatentEngine, q: str, filters, facets, offset: int, per_page: int) -> _Ranked:
+    hits = engine.similar_to_text(q, SEMANTIC_POOL, SearchRequest(filters=filters, facets=facets))
+    # a nearest-neighbour list has no meaningful facet counts
+    return _Ranked(hits[offset:offset + per_page], len(hits), {}, window=len(hits))
+
+
+def _note_for(understood: Understood) -> Msg:
+    note = understood.note
+    if isinstance(note, NumberError):
+        return Msg("This looks like an application number, but {zh} / {en}", zh=note.zh, en=note.en)
+    assert note is not None
+    return Msg("Searched as natural language: as an expression it would not parse ({zh} / {en})",
+               zh=note.message_zh, en=note.message_en)
+
+
+def _positions(session: Session, records: list[PatentRecord]) -> dict[str, Position]:
+    """Register positions of the granted Chinese patents among `records` (one query for all)."""
+    cn = [r for r in records if r.office == "CN" and r.app_date and r.patent_type and r.app_number]
+    return register.positions(session, cn) if cn else {}
+
+
+def _count(engine: PatentEngine, node, filters: dict[str, tuple[str, ...]]) -> int:
+    return engine.search(SearchRequest(query=node, filters=filters, limit=0)).total
+
+
+def _widen(engine: PatentEngine, understood: Understood | None, q: str, mode: str,
+           filters: dict[str, tuple[str, ...]]) -> list[Suggestion]:
+    """Searches near this one that find something: without the filters, the words by best match."""
+    out: list[Suggestion] = []
+    if understood is None:
+        return out
+    if filters:
+        total = _count(engine, understood.node, {})
+        if total:
+            out.append(Suggestion(Msg("Without the filters"), q, {}, mode, total))
+    if understood.kind == understand_mod.EXPRESSION:
+        words = " ".join(sorted(plain_words(understood.node)))
+        if words:
+            total = _count(engine, BestMatch(fields.DEFAULT_FIELD, words), filters)
+            if total:
+                out.append(Suggestion(Msg("Any of the words, best matches first"), words, filters, "lexical", total))
+    return out
 
 
 def highlight_html(text: str, terms: set[str], limit: int | None = None) -> Markup:
@@ -169,9 +295,9 @@ def highlight_html(text: str, terms: set[str], limit: int | None = None) -> Mark
     return Markup(prefix) + Markup("").join(out) + Markup(suffix)
 
 
-def _row(rec: PatentRecord, score: float, terms: set[str]) -> Row:
+def _row(rec: PatentRecord, score: float, terms: set[str], position: Position | None = None) -> Row:
     body = rec.abstract or rec.claims
-    return Row(rec, score, highlight_html(rec.title, terms), highlight_html(body, terms, SNIPPET_CHARS))
+    return Row(rec, score, highlight_html(rec.title, terms), highlight_html(body, terms, SNIPPET_CHARS), position)
 
 
 @dataclass
@@ -191,6 +317,30 @@ class PatentView:
     similar: list[PatentRecord]
     position: Position | None = None  # the register position of a granted Chinese patent
     fee_now: FeeNow | None = None
+
+
+_GRANT_KINDS = ("B", "C", "U", "Y", "S", "E")  # grant (and reissue) kind letters: CN B/C/U/Y/S, US B/E/S
+
+
+def canonical_publication(records: list[PatentRecord]) -> str:
+    """The publication a patent's page lives at: its grant where there is one, else its latest publication."""
+    return max(records, key=lambda r: (r.kind[:1] in _GRANT_KINDS, r.pub_date or date.min, r.pub_number)).pub_number
+
+
+def resolve_number(session: Session, engine: PatentEngine, text: str) -> str | None:
+    """The canonical publication of the one patent `text` names in any common spelling (ZL201919990001.5,
+    201919990001.5, CN109990002, 109990002B …), or None when it names no patent, or several."""
+    try:
+        understood = understand(text[:200])
+    except QuerySyntaxError:
+        return None
+    if understood.kind != understand_mod.NUMBER or len(understood.numbers) != 1:
+        return None
+    hits = engine.search(SearchRequest(query=understood.node, limit=MAX_PER_PAGE)).hits
+    records = list(store.get_many(session, [h.pub_number for h in hits]).values())
+    if not records or len({r.app_number or r.pub_number for r in records}) != 1:
+        return None
+    return canonical_publication(records)
 
 
 def detail(session: Session, engine: PatentEngine, pub_number: str, similar: int = 8) -> PatentView:
@@ -229,12 +379,13 @@ def more_like_this(session: Session, engine: PatentEngine, rec: PatentRecord, li
 EXPORT_HEADER = ("公开（公告）号 Publication number", "申请号 Application number", "专利类型 Type",
                  "申请日 Filing date", "公开（公告）日 Publication date", "发明名称 Title",
                  "申请（专利权）人 Applicants", "发明人 Inventors", "主分类号 Main IPC", "IPC分类号 IPC",
-                 "地区 Region", "法律状态 Legal status", "摘要 Abstract")
+                 "地区 Region", "法律状态 Legal status", "摘要 Abstract", "数据性质 Data")
+SYNTHETIC_MARK = "合成演示数据，非真实专利 Synthetic demo data, not a real patent"
 
 
 def export_rows(session: Session, engine: PatentEngine, q: str, *, mode: str = "lexical",
                 filters: dict[str, tuple[str, ...]] | None = None, sort: str = "relevance",
-                limit: int | None = None) -> list[list]:
+                limit: int | None = None, strict: bool = False) -> list[list]:
     """At most `limit` rows, and never more than the result window (search_max_results)."""
     window = engine.settings.search_max_results
     limit = window if limit is None else min(limit, window)
@@ -243,12 +394,12 @@ def export_rows(session: Session, engine: PatentEngine, q: str, *, mode: str = "
     page = 1
     while len(rows) < limit:
         result = search(session, engine, q, mode=mode, filters=filters, sort=sort, page=page,
-                        per_page=per_page, facets=())
+                        per_page=per_page, facets=(), strict=strict)
         for row in result.rows:
             r = row.record
             rows.append([r.pub_number, r.app_number, r.patent_type or "", r.app_date or "", r.pub_date or "",
                          r.title, "; ".join(r.applicants), "; ".join(r.inventors), r.ipc_main, "; ".join(r.ipc),
-                         r.region_code, r.legal_status, r.abstract])
+                         r.region_code, r.legal_status, r.abstract, SYNTHETIC_MARK if row.synthetic else ""])
         if page >= result.pages or not result.rows or mode != "lexical" and page * per_page >= result.total:
             break
         page += 1

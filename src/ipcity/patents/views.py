@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ipcity.core import audit
+from ipcity.core import audit, i18n
 from ipcity.core.errors import DomainError, NotFound
 from ipcity.core.files import Upload
 from ipcity.core.i18n import Msg
@@ -18,6 +18,7 @@ from ipcity.patents import labels, service, store, usage
 from ipcity.patents.engine import engine_for
 from ipcity.patents.ingest.formats import READERS
 from ipcity.patents.plugin import DATA_MANAGERS
+from ipcity.patents.search import understand
 from ipcity.patents.search.contract import FACETS, SORTS
 from ipcity.patents.search.fields import FIELDS
 from ipcity.patents.tables import IngestRun
@@ -52,14 +53,16 @@ def _link(q: str, mode: str, sort: str, filters: dict[str, tuple[str, ...]], **e
 @writes(lambda request: request.query_params.get("format") in ("csv", "xlsx"))  # an export is audited
 def search_page(request: Request, background: BackgroundTasks, q: str = "", mode: str = "lexical",
                 sort: str = "relevance", page: int = 1, per_page: int = 20, f: list[str] = Query(default=[]),
-                format: str = "",
+                format: str = "", as_: str = Query(default="", alias="as"),
                 actor: Actor | None = Depends(signed_in_or_anonymous()), session: Session = Depends(db_session)):
     filters = service.parse_filters(f)
+    strict = as_ == "expression"  # "run it as an expression": the language, strictly, whatever it looks like
     if format in ("csv", "xlsx"):
         if actor is None:  # exports are for signed-in users: they are heavy and traceable
             return RedirectResponse("/login?" + urlencode({"next": str(request.url.path) + "?" + request.url.query}),
                                     status_code=303)
-        rows = service.export_rows(session, _engine(request), q, mode=mode, filters=filters, sort=sort)
+        rows = service.export_rows(session, _engine(request), q, mode=mode, filters=filters, sort=sort,
+                                   strict=strict)
         audit.record(session, actor, "patents.export", "patent_search", q[:100] or "*",
                      summary=f"{len(rows)} rows, {format}")
         session.commit()
@@ -71,7 +74,9 @@ def search_page(request: Request, background: BackgroundTasks, q: str = "", mode
     try:
         if searched:
             result = service.search(session, _engine(request), q, mode=mode, filters=filters, sort=sort, page=page,
-                                    per_page=per_page)
+                                    per_page=per_page, strict=strict, lang=i18n.current_locale.get())
+            if result.family and not filters and page == 1:  # a number: straight to its patent
+                return RedirectResponse("/patents/" + quote(result.family, safe=""), status_code=303)
         elif mode == "lexical":  # the newest patents, before anything is asked
             result = service.search(session, _engine(request), "", filters={}, sort="pub_date_desc",
                                     per_page=per_page, page=page)
@@ -80,10 +85,13 @@ def search_page(request: Request, background: BackgroundTasks, q: str = "", mode
     if searched and error is None and page <= 1:  # a search asked (not its next pages), counted for plan item 18
         background.add_task(usage.count_search, request.app.state.services.db)
     return render(request, "patents/search.html", labels.template_context() | {
-        "q": q, "mode": mode, "sort": sort, "filters": filters, "result": result, "error": error,
+        "q": q, "mode": mode, "sort": sort, "filters": filters, "result": result, "error": error, "strict": strict,
+        "long_text": understand.is_long(q.strip()),
+        "expression_link": _link(q, mode, sort, filters, **{"as": "expression"}),
+        "words_link": _link(q, mode, sort, filters),
         "searched": searched, "sorts": SORTS, "facet_names": FACETS, "fields": FIELDS, "per_page": per_page,
         "link": lambda **kw: _link(kw.pop("q", q), kw.pop("mode", mode), kw.pop("sort", sort),
-                                   kw.pop("filters", filters), **kw),
+                                   kw.pop("filters", filters), **({"as": "expression"} if strict else {}) | kw),
         "toggle": lambda name, value: _toggle(filters, name, value),
     }, status_code=400 if error else 200)
 
@@ -151,9 +159,14 @@ def data_action(request: Request, action: str, actor: Actor = Depends(require(*D
     return RedirectResponse(f"/jobs#job-{job.id}", status_code=303)
 
 
-@router.get("/{pub_number}")
+@router.get("/{pub_number:path}")
 @public
 def detail_page(request: Request, pub_number: str, actor: Actor | None = Depends(signed_in_or_anonymous()),
                 session: Session = Depends(db_session)):
+    if store.get(session, pub_number) is None:  # any other spelling of any number of it: its canonical page
+        canonical = service.resolve_number(session, _engine(request), pub_number)
+        if canonical:
+            return RedirectResponse("/patents/" + quote(canonical, safe=""), status_code=302)
     view = service.detail(session, _engine(request), pub_number)
-    return render(request, "patents/detail.html", labels.template_context() | {"view": view, "rec": view.record})
+    return render(request, "patents/detail.html", labels.template_context() | {
+        "view": view, "rec": view.record, "synthetic": service.synthetic(view.record)})

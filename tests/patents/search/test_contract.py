@@ -28,7 +28,7 @@ from ipcity.core.numbers import check_digit
 from ipcity.patents import record
 from ipcity.patents.record import PatentRecord
 from ipcity.patents.search import milvus_backend
-from ipcity.patents.search.ast import DateRange, Or, Phrase, Prefix, Term
+from ipcity.patents.search.ast import BestMatch, DateRange, Or, Phrase, Prefix, Term
 from ipcity.patents.search.backends import BACKENDS, open_backend
 from ipcity.patents.search.contract import SearchRequest
 from ipcity.patents.search.document import index_doc
@@ -656,3 +656,42 @@ def test_milvus_schema_fits_a_default_milvus_server(tmp_path):
         params = f.get("params", {})
         assert int(params.get("max_length", 0)) <= 65_535
         assert int(params.get("max_capacity", 1)) <= 4_096
+
+
+# -- best match (plain words and pasted text, understand.py) and `within` -----------------------------------------
+def best(text: str, coordinate: bool = True) -> BestMatch:
+    return BestMatch("tac", text, coordinate=coordinate)
+
+
+def test_best_match_finds_any_word_and_ranks_every_word_first(backend):
+    # strict AND of these words finds only C02; best match also finds every battery and every electrolyte patent
+    strict = found(backend, "固态 电解质 电池")
+    loose = ordered(backend, best("固态 电解质 电池"))
+    assert strict == {PUB["C02"]}
+    assert loose[0] == PUB["C02"]  # the only one with every word is first
+    assert set(loose) >= {PUB[k] for k in BATTERY_ZH} and len(loose) > len(strict)
+
+
+def test_best_match_ranks_by_how_many_words_match(backend):
+    # C05 holds solid, state, sulfide, electrolyte and battery; C06 only solid and electrolyte
+    hits = ordered(backend, best("solid sulfide electrolyte battery"))
+    assert hits.index(PUB["C05"]) < hits.index(PUB["C06"])
+
+
+def test_best_match_of_words_found_nowhere_is_empty_not_an_error(backend):
+    assert found(backend, best("量子纠缠 zeppelin")) == set()
+    assert found(backend, best("")) == set()
+
+
+def test_best_match_of_a_long_pasted_text_finds_its_subject(backend):
+    pasted = ("NOVELTY - A convolutional neural network (CNN) classifies images: the camera captures images, "
+              "the network - trained on labelled data - recognises them. USE - image recognition.")
+    hits = ordered(backend, best(pasted, coordinate=False))
+    assert hits and hits[0] in {PUB["C13"], PUB["C11"]}
+
+
+def test_within_restricts_to_the_given_publications(backend):
+    some = (PUB["C01"], PUB["C03"], PUB["C11"])
+    assert found(backend, "电池", within=some) == {PUB["C01"], PUB["C03"]}
+    assert found(backend, "", within=some) == set(some)
+    assert found(backend, best("电池 识别"), within=some) == set(some)

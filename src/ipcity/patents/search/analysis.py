@@ -105,6 +105,25 @@ def query_tokens(text: str) -> list[str]:
     return _clean(rjieba.cut(normalise_text(text)))
 
 
+# The most distinct words a best-match query ranks by: a pasted abstract has a few hundred, and each word is
+# one more posting list to score, so the work stays bounded whatever is pasted.
+MAX_BEST_MATCH_TOKENS = 48
+
+
+def best_match_tokens(text: str, limit: int = MAX_BEST_MATCH_TOKENS, doc_freq=None) -> list[str]:
+    """The distinct query tokens of a plain-words or pasted-text query, at most `limit`. Beyond the limit,
+    `doc_freq` (token -> documents holding it), where the backend can tell, keeps the rarest words that
+    occur at all (what distinguishes a pasted abstract); without it, the first ones."""
+    tokens = list(dict.fromkeys(query_tokens(text)))
+    if len(tokens) <= limit:
+        return tokens
+    if doc_freq is None:
+        return tokens[:limit]
+    counts = {t: doc_freq(t) for t in tokens}
+    kept = set(sorted((t for t in tokens if counts[t] > 0), key=lambda t: counts[t])[:limit])
+    return [t for t in tokens if t in kept]
+
+
 def analysed(text: str) -> str:
     """The index form of a text field: its tokens joined by spaces (the backends split on whitespace)."""
     return " ".join(index_tokens(text))

@@ -40,6 +40,21 @@ class DateRange:
 
 
 @dataclass(frozen=True)
+class BestMatch:
+    """Plain words or a pasted text ranked by best match: any word may match, none is required.
+
+    Not written in the expression language: `understand.py` makes it from input that is no expression.
+    `coordinate` (plain words): documents with every word first, then with most words, BM25 within each, an
+    adjacent-words boost; without it (a long text) the plain BM25 sum over its distinctive words ranks.
+    """
+
+    field: str  # a text field
+    value: str  # the words as typed
+    coordinate: bool = True
+    pos: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
 class And:
     children: tuple[Node, ...]
 
@@ -59,4 +74,4 @@ class MatchAll:
     pass
 
 
-Node = Term | Phrase | Prefix | DateRange | And | Or | Not | MatchAll
+Node = Term | Phrase | Prefix | DateRange | BestMatch | And | Or | Not | MatchAll

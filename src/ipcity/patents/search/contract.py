@@ -29,6 +29,12 @@ class SearchRequest:
     sort: str = "relevance"
     offset: int = 0
     limit: int = 20
+    # Only these publication numbers (empty: all). What a saved search's alert asks of the records loaded since
+    # it last ran; the caller bounds its length (MAX_WITHIN).
+    within: tuple[str, ...] = ()
+
+
+MAX_WITHIN = 1000
 
 
 @dataclass(frozen=True)

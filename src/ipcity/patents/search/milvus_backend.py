@@ -31,9 +31,9 @@ from pathlib import Path
 from pymilvus import AnnSearchRequest, DataType, Function, FunctionType, MilvusClient, WeightedRanker
 
 from ipcity.patents.search import fields as F
-from ipcity.patents.search.analysis import query_tokens
-from ipcity.patents.search.ast import And, DateRange, MatchAll, Node, Not, Or, Phrase, Prefix, Term
-from ipcity.patents.search.contract import FACETS, FacetCount, Hit, IndexDoc, SearchPage, SearchRequest
+from ipcity.patents.search.analysis import best_match_tokens, query_tokens
+from ipcity.patents.search.ast import And, BestMatch, DateRange, MatchAll, Node, Not, Or, Phrase, Prefix, Term
+from ipcity.patents.search.contract import FACETS, MAX_WITHIN, FacetCount, Hit, IndexDoc, SearchPage, SearchRequest
 from ipcity.patents.search.document import yyyymmdd
 from ipcity.patents.search.keywords import NAME_FIELDS, normalise_keyword
 
@@ -246,7 +246,7 @@ class MilvusBackend:
         return int(rows[0]["count(*)"]) if rows else 0
 
     def search(self, request: SearchRequest) -> SearchPage:
-        expr = _and([self.compile(request.query), self._filters(request.filters)])
+        expr = _and([self.compile(request.query), self._filters(request.filters), _within(request.within)])
         total = self._count(expr) if expr != FALSE else 0
         facets = self._facets(expr, request, total)
         want = request.offset + request.limit
@@ -261,6 +261,23 @@ class MilvusBackend:
         return SearchPage(total=total, hits=hits, facets=facets)
 
     def _relevance_page(self, query: Node, expr: str, offset: int, want: int, total: int) -> list[Hit]:
+        if isinstance(query, BestMatch) and query.coordinate and len(best_match_tokens(query.value)) > 1:
+            # Documents with every word first (tantivy goes further: then those with most words).
+            compiler, subfields = _Compiler(self.filter_style), F.COMPOSITE.get(query.field, (query.field,))
+            every = _and([_or([compiler.word(f, t) for f in subfields]) for t in best_match_tokens(query.value)])
+            first_expr = _and([expr, every])
+            first_total = self._count(first_expr)
+            first = self._ranked_page(query, first_expr, 0, min(want, first_total), first_total)
+            if len(first) >= want:
+                return first[offset:want]
+            rest_expr = _and([expr, _not(every)])
+            rest = self._ranked_page(query, rest_expr, 0, want - len(first), total - first_total)
+            return (first + rest)[offset:want]
+        return self._ranked_page(query, expr, offset, want, total)
+
+    def _ranked_page(self, query: Node, expr: str, offset: int, want: int, total: int) -> list[Hit]:
+        if want <= 0 or total <= 0:
+            return []
         groups = _ranking_groups(query)
         ranked: list[Hit] = self._bm25(groups, expr, min(want, TOPK)) if groups else []
         if len(ranked) >= want:
@@ -350,14 +367,14 @@ class MilvusBackend:
             return []
         parts = ["has_vector == true"]
         if request is not None:
-            parts += [self.compile(request.query), self._filters(request.filters)]
+            parts += [self.compile(request.query), self._filters(request.filters), _within(request.within)]
         result = self.client.search(COLLECTION, data=[[float(x) for x in vector]], anns_field="vector",
                                     limit=min(limit, TOPK), filter=_filter(_and(parts)),
                                     search_params={"metric_type": "COSINE"}, output_fields=["pub_number"])
         return [Hit(h["pub_number"], float(h["distance"])) for h in result[0]]
 
     def matching(self, request: SearchRequest) -> set[str]:
-        expr = _and([self.compile(request.query), self._filters(request.filters)])
+        expr = _and([self.compile(request.query), self._filters(request.filters), _within(request.within)])
         total = self._count(expr) if expr != FALSE else 0
         return {row["pub_number"] for row in self._scan(expr, ["pub_number"], total)} if total else set()
 
@@ -398,6 +415,11 @@ class _Compiler:
             if node.high:
                 parts.append(f"{node.field} <= {yyyymmdd(node.high)}")
             return _and(parts)
+        if isinstance(node, BestMatch):
+            # any of the words (the tantivy backend's SHOULD clauses); BM25 ranks, see _ranking_groups
+            subfields = F.COMPOSITE.get(node.field, (node.field,))
+            tokens = best_match_tokens(node.value)
+            return _or([self.word(f, t) for t in tokens for f in subfields]) if tokens else FALSE
         if F.BY_NAME[node.field].kind == F.TEXT:
             return self.text(node)
         return self.keyword(node)
@@ -471,9 +493,9 @@ def _ranking_groups(node: Node) -> dict[tuple[str, float], list[str]]:
                 walk(child, positive)
         elif isinstance(n, Not):
             walk(n.child, not positive)
-        elif positive and isinstance(n, Term | Phrase | Prefix) and F.BY_NAME[n.field].kind == F.TEXT:
+        elif positive and isinstance(n, Term | Phrase | Prefix | BestMatch) and F.BY_NAME[n.field].kind == F.TEXT:
             subfields = F.COMPOSITE.get(n.field, (n.field,))
-            tokens = query_tokens(n.value)
+            tokens = best_match_tokens(n.value) if isinstance(n, BestMatch) else query_tokens(n.value)
             for subfield in subfields:
                 weight = F.BOOSTS.get(subfield, 1.0) if len(subfields) > 1 else 1.0
                 if tokens and subfield in BM25_FIELDS:
@@ -481,6 +503,14 @@ def _ranking_groups(node: Node) -> dict[tuple[str, float], list[str]]:
 
     walk(node, True)
     return groups
+
+
+def _within(pub_numbers: tuple[str, ...]) -> str:
+    if not pub_numbers:
+        return TRUE
+    if len(pub_numbers) > MAX_WITHIN:
+        raise ValueError(f"at most {MAX_WITHIN} publication numbers in `within`")
+    return f"pub_number in {_list(pub_numbers)}"
 
 
 def _and(parts: list[str]) -> str:

@@ -58,7 +58,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from ipcity.patents.search import analysis, fields
-from ipcity.patents.search.ast import And, DateRange, MatchAll, Node, Not, Or, Phrase, Prefix, Term
+from ipcity.patents.search.ast import And, BestMatch, DateRange, MatchAll, Node, Not, Or, Phrase, Prefix, Term
 
 __all__ = [
     "MAX_DEPTH",
@@ -66,7 +66,9 @@ __all__ = [
     "MAX_QUERY_CHARS",
     "QuerySyntaxError",
     "describe",
+    "expression_marks",
     "parse",
+    "plain_words",
     "pointer",
     "simplify",
     "strip_positions",
@@ -132,6 +134,7 @@ class _Token:
     op: str = ""  # FIELD: "=", ">=", ">", "<=", "<"
     value_pos: int = 0  # FIELD: where its value should begin; QUOTED: where a following "*" is
     literal: bool = False  # WORD: attached to "=" or escaped, so never an operator
+    colon: bool = False  # FIELD: written with a colon (TI:电池), which pasted prose also has ("in: …")
     star: bool = False  # QUOTED: followed by "*"
     chars: tuple[tuple[str, int, bool], ...] = ()  # WORD: (character, offset, escaped)
 
@@ -216,7 +219,8 @@ class _Tokenizer:
             if not attached_op or op != "=" or op_match.group(1) in ":：":
                 return False  # "温度>100", "方案：…" are text; only NAME= (attached) must name a field
             raise _unknown_field(start, name)
-        self.tokens.append(_Token("FIELD", start, name, field=known, op=op, value_pos=op_match.end()))
+        self.tokens.append(_Token("FIELD", start, name, field=known, op=op, value_pos=op_match.end(),
+                                  colon=op_match.group(1) in ":："))
         self.i = op_match.end()
         self._skip_space()
         if self.i == op_match.end() and self.i < self.n:
@@ -640,6 +644,24 @@ def parse(text: str, max_chars: int = MAX_QUERY_CHARS) -> Node:
     return _Parser(_Tokenizer(text).run()).parse()
 
 
+def expression_marks(text: str) -> tuple[bool, bool]:
+    """What in `text` says it is meant as an expression rather than plain words: (strong, weak).
+
+    Strong: a field code with ``=`` or a comparison, AND/OR/NOT in capitals, ``&&``, ``||``, a date range.
+    Weak: what prose has too — a field code with a colon ("in: …"), quotes, parentheses, ``-word``, 或/非.
+    Raises QuerySyntaxError where the text cannot even be cut into tokens (a lone "-", an unknown NAME=).
+    """
+    strong = weak = False
+    for token in _Tokenizer(text).run():
+        if token.kind == "FIELD":
+            strong, weak = strong or not token.colon, weak or token.colon
+        elif token.kind == "RANGE" or token.text in ("AND", "OR", "NOT", "&&", "||") and token.kind != "WORD":
+            strong = True
+        elif token.kind in ("(", ")", "QUOTED", "NOT", "OR"):
+            weak = True  # parentheses, quotes, -word / !word, 或 and 非 (与 and 和 are just words here)
+    return strong, weak
+
+
 def simplify(node: Node) -> Node:
     """The tree parse would give: nested And/Or of one kind flattened, single children and NOT NOT removed."""
     if isinstance(node, (And, Or)):
@@ -795,8 +817,28 @@ def terms_for_highlight(node: Node) -> set[str]:
                 walk(child, positive)
         elif isinstance(n, Not):
             walk(n.child, not positive)
+        elif isinstance(n, BestMatch) and positive:
+            found.update(analysis.best_match_tokens(n.value))
         elif isinstance(n, (Term, Phrase)) and positive and fields.BY_NAME[n.field].kind == fields.TEXT:
             found.update(analysis.query_tokens(n.value))
+
+    walk(node, True)
+    return found
+
+
+def plain_words(node: Node) -> set[str]:
+    """The values of the text terms and phrases a tree asks for, as typed (not those it excludes): what a
+    strict search that found nothing could look for by best match instead."""
+    found: set[str] = set()
+
+    def walk(n: Node, positive: bool) -> None:
+        if isinstance(n, (And, Or)):
+            for child in n.children:
+                walk(child, positive)
+        elif isinstance(n, Not):
+            walk(n.child, not positive)
+        elif isinstance(n, (Term, Phrase, BestMatch)) and positive and fields.BY_NAME[n.field].kind == fields.TEXT:
+            found.add(n.value)
 
     walk(node, True)
     return found
@@ -805,10 +847,12 @@ def terms_for_highlight(node: Node) -> set[str]:
 _WORDS = {
     "zh": {"and": " 且 ", "or": " 或 ", "not": "非 ", "all": "全部专利", "contains": "包含", "phrase": "包含短语",
            "is": "为", "starts": "以 {v} 开头", "from_to": "{a} 至 {b}", "after": "不早于 {a}",
-           "before": "不晚于 {b}", "on": "为 {a}", "open": "（", "close": "）"},
+           "before": "不晚于 {b}", "on": "为 {a}", "open": "（", "close": "）",
+           "best": "与 {v} 最相关（含全部词语的在前）", "text": "与这段文字最相关"},
     "en": {"and": " and ", "or": " or ", "not": "not ", "all": "all patents", "contains": "contains",
            "phrase": "contains the phrase", "is": "is", "starts": "starts with {v}", "from_to": "from {a} to {b}",
-           "after": "on or after {a}", "before": "on or before {b}", "on": "on {a}", "open": "(", "close": ")"},
+           "after": "on or after {a}", "before": "on or before {b}", "on": "on {a}", "open": "(", "close": ")",
+           "best": "best match for {v} (all words first)", "text": "closest to this text"},
 }
 
 
@@ -824,6 +868,8 @@ def describe(node: Node, lang: str = "zh") -> str:
             key = "on" if n.low == n.high else "after" if n.high is None else "before" if n.low is None else "from_to"
             return f"{name} " + words[key].format(a=a, b=b)
         value = f'"{n.value}"'
+        if isinstance(n, BestMatch):
+            return f"{name} " + (words["best"].format(v=value) if n.coordinate else words["text"])
         if isinstance(n, Prefix):
             return f"{name} " + words["starts"].format(v=value)
         if isinstance(n, Phrase):

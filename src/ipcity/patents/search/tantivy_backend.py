@@ -20,9 +20,9 @@ from pathlib import Path
 import tantivy
 
 from ipcity.patents.search import fields as F
-from ipcity.patents.search.analysis import query_tokens
-from ipcity.patents.search.ast import And, DateRange, MatchAll, Node, Not, Or, Phrase, Prefix, Term
-from ipcity.patents.search.contract import FACETS, FacetCount, Hit, IndexDoc, SearchPage, SearchRequest
+from ipcity.patents.search.analysis import best_match_tokens, query_tokens
+from ipcity.patents.search.ast import And, BestMatch, DateRange, MatchAll, Node, Not, Or, Phrase, Prefix, Term
+from ipcity.patents.search.contract import FACETS, MAX_WITHIN, FacetCount, Hit, IndexDoc, SearchPage, SearchRequest
 from ipcity.patents.search.document import yyyymmdd
 from ipcity.patents.search.keywords import NAME_FIELDS, normalise_keyword
 from ipcity.patents.semantic.vectors import VectorIndex
@@ -38,6 +38,12 @@ KEYWORD_INDEX_FIELD = {"pub_number": "pub_number_keys"}
 SORT_FIELDS = {"pub_date_desc": ("pub_date", tantivy.Order.Desc), "pub_date_asc": ("pub_date", tantivy.Order.Asc),
                "app_date_desc": ("app_date", tantivy.Order.Desc), "app_date_asc": ("app_date", tantivy.Order.Asc)}
 WRITER_HEAP = 256 * 1024 * 1024
+# Best match of plain words: each matched word adds this constant, far above any BM25 difference, so documents
+# with every word rank first, then those with most words, BM25 deciding within each group.
+COORDINATION = 1000.0
+PROXIMITY_SLOP = 3  # words this close in the title or abstract count as the phrase typed
+PROXIMITY_BOOST = 2.0
+PROXIMITY_FIELDS = ("title", "abstract")
 _REGEX_SPECIAL = re.compile(r"([\\.+*?()|\[\]{}^$#&\-~])")
 
 
@@ -210,7 +216,7 @@ class TantivyBackend:
             last = keys[-1]
 
     def search(self, request: SearchRequest) -> SearchPage:
-        query = self._with_filters(self.compile(request.query), request.filters)
+        query = self._with_filters(self.compile(request.query), request.filters, request.within)
         searcher = self.index.searcher()
         kwargs: dict[str, object] = {"offset": request.offset}
         if request.sort in SORT_FIELDS:
@@ -239,14 +245,18 @@ class TantivyBackend:
         return [Hit(pub, score) for pub, score in self.vectors.search(vector, limit, allowed=allowed)]
 
     def matching(self, request: SearchRequest) -> set[str]:
-        query = self._with_filters(self.compile(request.query), request.filters)
+        query = self._with_filters(self.compile(request.query), request.filters, request.within)
         searcher = self.index.searcher()
         result = searcher.search(query, max(searcher.num_docs, 1), count=False)
         return {searcher.doc(address)["pub_number"][0] for _, address in result.hits}
 
     # -- query compilation ---------------------------------------------------------------------------
-    def _with_filters(self, query, filters: dict[str, tuple[str, ...]]):
+    def _with_filters(self, query, filters: dict[str, tuple[str, ...]], within: tuple[str, ...] = ()):
         clauses = [(tantivy.Occur.Must, query)]
+        if within:
+            if len(within) > MAX_WITHIN:
+                raise ValueError(f"at most {MAX_WITHIN} publication numbers in `within`")
+            clauses.append((tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, "pub_number", list(within))))
         for name, values in filters.items():
             if name not in FACETS:
                 raise ValueError(f"unknown facet {name!r}")
@@ -274,10 +284,42 @@ class TantivyBackend:
             low = yyyymmdd(node.low) or 1
             high = yyyymmdd(node.high) or None
             return Q.range_query(self.schema, node.field, tantivy.FieldType.Integer, low, high)
+        if isinstance(node, BestMatch):
+            return self._best_match(node)
         kind = F.BY_NAME[node.field].kind
         if kind == F.TEXT:
             return self._text(node)
         return self._keyword(node)
+
+    def _in_subfields(self, token: str, subfields: tuple[str, ...]):
+        """One word in any of `subfields`, each hit weighted by its field's boost (title counts most)."""
+        Q = tantivy.Query
+        parts = []
+        for f in subfields:
+            q = Q.term_query(self.schema, f, token)
+            boost = F.BOOSTS.get(f, 1.0) if len(subfields) > 1 else 1.0
+            parts.append((tantivy.Occur.Should, q if boost == 1.0 else Q.boost_query(q, boost)))
+        return parts[0][1] if len(parts) == 1 else Q.boolean_query(parts)
+
+    def _best_match(self, node: BestMatch):
+        Q = tantivy.Query
+        subfields = F.COMPOSITE.get(node.field, (node.field,))
+        searcher = self.index.searcher()
+        tokens = best_match_tokens(node.value, doc_freq=lambda t: max(searcher.doc_freq(f, t) for f in subfields))
+        if not tokens:
+            return Q.empty_query()
+        clauses = []
+        for token in tokens:
+            word = self._in_subfields(token, subfields)
+            clauses.append((tantivy.Occur.Should, word))
+            if node.coordinate:
+                clauses.append((tantivy.Occur.Should, Q.const_score_query(word, COORDINATION)))
+        if node.coordinate and len(tokens) > 1:
+            for f in subfields:
+                if f in PROXIMITY_FIELDS:
+                    near = Q.phrase_query(self.schema, f, tokens, slop=PROXIMITY_SLOP)
+                    clauses.append((tantivy.Occur.Should, Q.boost_query(near, PROXIMITY_BOOST * F.BOOSTS.get(f, 1.0))))
+        return Q.boolean_query(clauses)
 
     def _text(self, node: Term | Phrase | Prefix):
         Q = tantivy.Query
@@ -293,8 +335,7 @@ class TantivyBackend:
         if isinstance(node, Phrase) and len(tokens) > 1:
             return Q.boolean_query([(tantivy.Occur.Should, boosted(Q.phrase_query(self.schema, f, tokens), f))
                                     for f in subfields])
-        per_token = [Q.boolean_query([(tantivy.Occur.Should, boosted(Q.term_query(self.schema, f, t), f))
-                                      for f in subfields]) for t in tokens]
+        per_token = [self._in_subfields(t, subfields) for t in tokens]
         return per_token[0] if len(per_token) == 1 else Q.boolean_query(
             [(tantivy.Occur.Must, q) for q in per_token])
 
