@@ -142,3 +142,19 @@ def test_real_abstracts_used_as_queries_find_their_own_patent(db, engine, sessio
         titles = [row.record.title for row in result.rows]
         own_first += (r.get("title") or "") in titles
     assert own_first / len(pasted) >= 0.9
+
+
+def test_register_numbers_on_lists_open_the_patent_page(app, client, db, engine):
+    """The ZL number printed on the open-licence list, the pledge gazette and certificates opens the patent."""
+    from ipcity.patents.demo_register import ensure_demo_patents
+    from ipcity.web.templating import _patent_link
+
+    with db.session() as s:
+        ensure_demo_patents(s)
+        s.commit()
+        engine.sync(s)
+    link = _patent_link("ZL201919990001.5")
+    assert 'href="/patents/ZL201919990001.5"' in link
+    page = client.get("/patents/ZL201919990001.5")
+    assert page.status_code == 200 and "CN201919990001.5" in page.text
+    assert 'id="synthetic-banner"' in page.text  # the demo register is fictional, and says so

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from ipcity.core import i18n
 from ipcity.core.audit_labels import action_label, object_label
@@ -50,6 +52,13 @@ def _term(value: str, official_zh: str) -> str:
     return official_zh if i18n.current_locale.get().startswith("zh") else f"{value} {official_zh}"
 
 
+def _patent_link(number: str) -> Markup:
+    """A patent number as a link to its page: the page opens at any spelling of any of its numbers (ZL…, CN…)."""
+    if not number:
+        return Markup("")
+    return Markup('<a class="patent-link" href="/patents/{}">{}</a>').format(quote(str(number), safe=""), number)
+
+
 def _tr_params(title: str, params: dict) -> str:
     return i18n.gettext(title).format(**{k: _tr(v) for k, v in (params or {}).items()})
 
@@ -65,7 +74,7 @@ def make_environment(extra_dirs: list[Path]) -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=False, pgettext=i18n.pgettext,
                                   npgettext=i18n.npgettext)
     env.filters.update(dt=fmt_dt, d=_fmt_date, tr=_tr, term=_term,
-                       audit_action=_audit_action, audit_object=_audit_object)
+                       audit_action=_audit_action, audit_object=_audit_object, patent_link=_patent_link)
     env.globals.update(tr_params=_tr_params, menu_groups=grouped, menu_current=current_entry)
     return env
 
