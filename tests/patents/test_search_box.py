@@ -3,8 +3,11 @@ abstracts never a syntax error, mixed Chinese and English, graceful hybrid, pate
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
+import re
 
 import pytest
 
@@ -158,3 +161,23 @@ def test_register_numbers_on_lists_open_the_patent_page(app, client, db, engine)
     page = client.get("/patents/ZL201919990001.5")
     assert page.status_code == 200 and "CN201919990001.5" in page.text
     assert 'id="synthetic-banner"' in page.text  # the demo register is fictional, and says so
+
+
+def test_a_large_export_is_a_background_job_with_the_api_fields(app, client, loaded, people, monkeypatch):
+    from ipcity.core import jobs
+    from ipcity.patents import export, views
+    from tests.support.people import login
+
+    monkeypatch.setattr(views, "DIRECT_EXPORT_ROWS", 2)  # the ritonavir set has far more than two hits
+    login(client, "company")
+    started = client.get("/patents", params={"q": "ritonavir", "format": "csv"}, follow_redirects=False)
+    assert started.status_code == 303 and started.headers["location"].startswith("/jobs#job-")
+    services = app.state.services
+    jobs.run_pending(services.db, services.registry, services)
+    listing = client.get("/jobs")
+    file_url = re.search(r'href="(/files/\d+)"', listing.text).group(1)
+    rows = list(csv.reader(io.StringIO(client.get(file_url).content.decode("utf-8-sig"))))
+    assert rows[0] == list(export.HEADER)
+    api = client.get("/api/patents/search", params={"q": "ritonavir", "per_page": 1}).json()
+    assert len(rows) - 1 == api["total"] > 2
+    assert {key for key, _ in export.FIELDS} <= set(api["hits"][0])  # the file has the API's fields

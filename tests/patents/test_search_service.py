@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ipcity.core.errors import DomainError, NotFound
-from ipcity.patents import service
+from ipcity.patents import export, service
 
 
 def test_plain_words_find_and_highlight(loaded, session):
@@ -53,8 +53,9 @@ def test_unknown_options_are_refused_by_name(loaded, session):
 
 
 def test_export_rows_follow_the_query(loaded, session):
-    rows = service.export_rows(session, loaded, "IPC=H01M*")
+    rows = [export.row(r) for r in export.records(session, loaded, "IPC=H01M*")]
     assert sorted(r[0] for r in rows) == ["CN115000001A", "CN115000002A"]
+    assert len(rows[0]) == len(export.HEADER) == len(export.FIELDS)
 
 
 def test_semantic_and_hybrid_search_after_training_the_encoder(loaded, session):

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from ipcity.core.errors import DomainError
 from ipcity.core.roles import Actor
-from ipcity.patents import service
+from ipcity.patents import export, service
 from ipcity.patents.engine import close_all, engine_for
 from ipcity.patents.ingest.runner import ingest_file
 from ipcity.patents.search.query import MAX_PATTERN_CHARS, QuerySyntaxError, parse
@@ -73,10 +73,14 @@ def test_the_last_page_in_the_window_is_served_and_the_pager_stops_there(session
     assert [(r.offset, r.limit) for r in asked] == [(2, 1)]
 
 
-def test_an_export_stops_at_the_window(session, guarded):
-    engine, _ = guarded
-    assert len(service.export_rows(session, engine, "")) == WINDOW
-    assert len(service.export_rows(session, engine, "", limit=2)) == 2
+def test_an_export_pages_to_the_window_then_walks_the_rest_by_cursor(session, guarded):
+    engine, _ = guarded  # no page the engine is asked for goes past the window
+    assert len(list(export.records(session, engine, ""))) == 4  # the three ranked, then the fourth by number
+    assert len(list(export.records(session, engine, "", limit=2))) == 2
+    ceiling = dataclasses.replace(engine.settings, search_export_max_rows=3)
+    with pytest.raises(DomainError):
+        export.check_size(export.total(session, engine, "", mode="lexical", filters={}, strict=False),
+                          ceiling.search_export_max_rows)
 
 
 def test_other_sizes_are_bounded_by_name(session, guarded):
@@ -127,4 +131,5 @@ def test_the_api_and_the_page_answer_a_deep_page_with_a_message(small, engine, g
             assert page.status_code == 400 and f"Only the first {WINDOW} results" in page.text
         login(client, "company")
         export = client.get("/patents", params={"format": "csv"})
-        assert export.status_code == 200 and len(export.text.strip().splitlines()) == 1 + WINDOW
+        # past the window of ranked pages the export walks the rest of the matches: all 4
+        assert export.status_code == 200 and len(export.text.strip().splitlines()) == 1 + 4

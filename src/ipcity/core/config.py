@@ -206,6 +206,7 @@ class Settings:
     ingest_max_field_chars: int = 10_000  # every other field and each list item
     search_max_results: int = 10_000  # deepest result a search pages to (page × per_page) and most rows an export gives
     search_max_query_chars: int = 2_000  # longest search query or "describe your invention" text
+    search_export_max_rows: int = 100_000  # most rows a full search export (a background job) writes
     audit_key_file: Path | None = None  # key signing audit checkpoints; None = <data dir>/keys/audit-ed25519.pem
     audit_checkpoint_every: int = 10  # sign a checkpoint of the audit head at least every this many entries
     audit_checkpoint_minutes: int = 1  # … and on the first entry after this many minutes without one
@@ -348,6 +349,7 @@ def load_settings(**overrides) -> Settings:
         ingest_max_field_chars=_int("IPCITY_INGEST_MAX_FIELD_CHARS", 10_000),
         search_max_results=_int("IPCITY_SEARCH_MAX_RESULTS", 10_000),
         search_max_query_chars=_int("IPCITY_SEARCH_MAX_QUERY_CHARS", 2_000),
+        search_export_max_rows=_int("IPCITY_SEARCH_EXPORT_MAX_ROWS", 100_000),
         audit_key_file=_path("IPCITY_AUDIT_KEY_FILE"),
         audit_checkpoint_every=_int("IPCITY_AUDIT_CHECKPOINT_EVERY", 10),
         audit_checkpoint_minutes=_int("IPCITY_AUDIT_CHECKPOINT_MINUTES", 1),

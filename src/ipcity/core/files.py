@@ -159,8 +159,9 @@ class FileStore:
                 os.unlink(tmp_name)
 
     def attach(self, session: Session, upload: Upload, owner_type: str, owner_id, user_id: int | None,
-               *, field: str = "file", allowed: dict[str, set[str]] | None = None) -> Attachment:
-        stored = self.put(session, upload, field=field, allowed=allowed)
+               *, field: str = "file", allowed: dict[str, set[str]] | None = None,
+               max_bytes: int | None = None) -> Attachment:
+        stored = self.put(session, upload, field=field, allowed=allowed, max_bytes=max_bytes)
         att = Attachment(sha256=stored.sha256, filename=os.path.basename(upload.filename), owner_type=owner_type,
                          owner_id=str(owner_id), uploaded_by=user_id)
         att.file = stored

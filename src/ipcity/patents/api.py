@@ -10,20 +10,11 @@ from sqlalchemy.orm import Session
 
 from ipcity.core import i18n
 from ipcity.core.roles import Actor
-from ipcity.patents import service, store, usage
+from ipcity.patents import export, service, store, usage
 from ipcity.patents.engine import engine_for
-from ipcity.patents.record import PatentRecord
 from ipcity.web.deps import db_session, public, signed_in_or_anonymous
 
 router = APIRouter(prefix="/api/patents")
-
-
-def _brief(rec: PatentRecord) -> dict:
-    return {"pub_number": rec.pub_number, "app_number": rec.app_number, "type": rec.patent_type,
-            "title": rec.title, "applicants": rec.applicants, "app_date": rec.app_date and rec.app_date.isoformat(),
-            "pub_date": rec.pub_date and rec.pub_date.isoformat(), "ipc_main": rec.ipc_main, "ipc": rec.ipc,
-            "region_code": rec.region_code, "legal_status": rec.legal_status,
-            "synthetic": service.synthetic(rec), "url": f"/patents/{quote(rec.pub_number, safe='')}"}
 
 
 def _register(row: service.Row) -> dict | None:
@@ -40,7 +31,7 @@ def result_json(result: service.SearchResult) -> dict:
         "per_page": result.per_page, "pages": result.pages, "took_ms": result.took_ms,
         "understood": result.understood, "reading": result.reading, "ranking": result.ranking,
         "notes": [str(n) for n in result.notes], "numbers": list(result.numbers),
-        "hits": [_brief(row.record) | {"score": row.score, "title_html": str(row.title_html),
+        "hits": [export.brief(row.record) | {"score": row.score, "title_html": str(row.title_html),
                                         "snippet_html": str(row.snippet_html), "register": _register(row)}
                  for row in result.rows],
         "facets": {name: [{"value": c.value, "count": c.count} for c in counts]
@@ -89,4 +80,4 @@ def detail(request: Request, pub_number: str, actor: Actor | None = Depends(sign
     view = service.detail(session, engine, pub_number)
     return view.record.to_dict() | {
         "ipc_titles": [{"code": c, "title_zh": zh, "title_en": en} for c, zh, en in view.ipc_titles],
-        "similar": [_brief(r) for r in view.similar]}
+        "similar": [export.brief(r) for r in view.similar]}

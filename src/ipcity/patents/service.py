@@ -374,33 +374,3 @@ def more_like_this(session: Session, engine: PatentEngine, rec: PatentRecord, li
     others = [h.pub_number for h in hits if h.pub_number != rec.pub_number][:limit]
     found = store.get_many(session, others)
     return [found[p] for p in others if p in found]
-
-
-EXPORT_HEADER = ("公开（公告）号 Publication number", "申请号 Application number", "专利类型 Type",
-                 "申请日 Filing date", "公开（公告）日 Publication date", "发明名称 Title",
-                 "申请（专利权）人 Applicants", "发明人 Inventors", "主分类号 Main IPC", "IPC分类号 IPC",
-                 "地区 Region", "法律状态 Legal status", "摘要 Abstract", "数据性质 Data")
-SYNTHETIC_MARK = "合成演示数据，非真实专利 Synthetic demo data, not a real patent"
-
-
-def export_rows(session: Session, engine: PatentEngine, q: str, *, mode: str = "lexical",
-                filters: dict[str, tuple[str, ...]] | None = None, sort: str = "relevance",
-                limit: int | None = None, strict: bool = False) -> list[list]:
-    """At most `limit` rows, and never more than the result window (search_max_results)."""
-    window = engine.settings.search_max_results
-    limit = window if limit is None else min(limit, window)
-    per_page = min(MAX_PER_PAGE, window)
-    rows: list[list] = []
-    page = 1
-    while len(rows) < limit:
-        result = search(session, engine, q, mode=mode, filters=filters, sort=sort, page=page,
-                        per_page=per_page, facets=(), strict=strict)
-        for row in result.rows:
-            r = row.record
-            rows.append([r.pub_number, r.app_number, r.patent_type or "", r.app_date or "", r.pub_date or "",
-                         r.title, "; ".join(r.applicants), "; ".join(r.inventors), r.ipc_main, "; ".join(r.ipc),
-                         r.region_code, r.legal_status, r.abstract, SYNTHETIC_MARK if row.synthetic else ""])
-        if page >= result.pages or not result.rows or mode != "lexical" and page * per_page >= result.total:
-            break
-        page += 1
-    return rows[:limit]

@@ -14,7 +14,7 @@ from ipcity.core.errors import DomainError, NotFound
 from ipcity.core.files import Upload
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import Actor
-from ipcity.patents import labels, service, store, usage
+from ipcity.patents import export, labels, service, store, usage
 from ipcity.patents.engine import engine_for
 from ipcity.patents.ingest.formats import READERS
 from ipcity.patents.plugin import DATA_MANAGERS
@@ -35,6 +35,7 @@ DATA_TYPES = {".xml": {"text/xml"}, ".jsonl": {"application/jsonl"}, ".csv": {"t
               ".ciw": {"text/plain"}, ".gz": {"application/gzip"}, ".zip": {"application/zip"},
               ".xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/zip"}}
 MAX_DATA_BYTES = 512 * 1024 * 1024
+DIRECT_EXPORT_ROWS = 1000  # an export this small downloads at once; a larger one is a background job
 
 
 def _engine(request: Request):
@@ -61,14 +62,13 @@ def search_page(request: Request, background: BackgroundTasks, q: str = "", mode
         if actor is None:  # exports are for signed-in users: they are heavy and traceable
             return RedirectResponse("/login?" + urlencode({"next": str(request.url.path) + "?" + request.url.query}),
                                     status_code=303)
-        rows = service.export_rows(session, _engine(request), q, mode=mode, filters=filters, sort=sort,
-                                   strict=strict)
-        audit.record(session, actor, "patents.export", "patent_search", q[:100] or "*",
-                     summary=f"{len(rows)} rows, {format}")
-        session.commit()
-        if format == "csv":
-            return csv_response("patents.csv", service.EXPORT_HEADER, rows)
-        return xlsx_response("patents.xlsx", {"patents": (service.EXPORT_HEADER, rows)})
+        try:
+            return _export(request, session, actor, q, mode, filters, sort, strict, format)
+        except DomainError as exc:  # too many hits for an export, or a query that cannot run: said on the page
+            session.rollback()
+            export_error = exc
+    else:
+        export_error = None
     result, error = None, None
     searched = bool(q.strip() or filters)
     try:
@@ -82,6 +82,7 @@ def search_page(request: Request, background: BackgroundTasks, q: str = "", mode
                                     per_page=per_page, page=page)
     except DomainError as exc:  # a page beyond the result window, a bad page size: shown beside the form
         error = exc
+    error = error or export_error
     if searched and error is None and page <= 1:  # a search asked (not its next pages), counted for plan item 18
         background.add_task(usage.count_search, request.app.state.services.db)
     return render(request, "patents/search.html", labels.template_context() | {
@@ -94,6 +95,29 @@ def search_page(request: Request, background: BackgroundTasks, q: str = "", mode
                                    kw.pop("filters", filters), **({"as": "expression"} if strict else {}) | kw),
         "toggle": lambda name, value: _toggle(filters, name, value),
     }, status_code=400 if error else 200)
+
+
+def _export(request: Request, session: Session, actor: Actor, q: str, mode: str,
+            filters: dict[str, tuple[str, ...]], sort: str, strict: bool, fmt: str):
+    """A result of up to DIRECT_EXPORT_ROWS downloads at once; a larger one (up to the configured ceiling) is
+    written by a background job whose file appears on the jobs page. Both have the API's fields."""
+    engine = _engine(request)
+    count = export.total(session, engine, q, mode=mode, filters=filters, strict=strict)
+    if count > DIRECT_EXPORT_ROWS:
+        export.check_size(count, engine.settings.search_export_max_rows)
+        audit.record(session, actor, "patents.export", "patent_search", q[:100] or "*",
+                     summary=f"{count} rows, {fmt}, background job")
+        job = request.app.state.services.start_job(session, actor, "patents.export", {
+            "q": q, "mode": mode, "filters": {k: list(v) for k, v in filters.items()}, "sort": sort,
+            "strict": strict, "format": fmt})
+        return RedirectResponse(f"/jobs#job-{job.id}", status_code=303)
+    rows = [export.row(r) for r in export.records(session, engine, q, mode=mode, filters=filters, sort=sort,
+                                                  strict=strict, limit=DIRECT_EXPORT_ROWS)]
+    audit.record(session, actor, "patents.export", "patent_search", q[:100] or "*", summary=f"{len(rows)} rows, {fmt}")
+    session.commit()
+    if fmt == "csv":
+        return csv_response("patents.csv", export.HEADER, rows)
+    return xlsx_response("patents.xlsx", {"patents": (export.HEADER, rows)})
 
 
 def _toggle(filters: dict[str, tuple[str, ...]], name: str, value: str) -> dict[str, tuple[str, ...]]:

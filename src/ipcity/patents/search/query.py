@@ -644,22 +644,24 @@ def parse(text: str, max_chars: int = MAX_QUERY_CHARS) -> Node:
     return _Parser(_Tokenizer(text).run()).parse()
 
 
-def expression_marks(text: str) -> tuple[bool, bool]:
-    """What in `text` says it is meant as an expression rather than plain words: (strong, weak).
+def expression_marks(text: str) -> tuple[bool, bool, bool]:
+    """What in `text` says it is meant as an expression rather than plain words: (coded, strong, weak).
 
-    Strong: a field code with ``=`` or a comparison, AND/OR/NOT in capitals, ``&&``, ``||``, a date range.
+    Coded: a field code with ``=`` or a comparison (TI=电池, AD>=2020) — nobody pastes that by chance.
+    Strong: that, or AND/OR/NOT in capitals, ``&&``, ``||``, a date range.
     Weak: what prose has too — a field code with a colon ("in: …"), quotes, parentheses, ``-word``, 或/非.
     Raises QuerySyntaxError where the text cannot even be cut into tokens (a lone "-", an unknown NAME=).
     """
-    strong = weak = False
+    coded = strong = weak = False
     for token in _Tokenizer(text).run():
         if token.kind == "FIELD":
-            strong, weak = strong or not token.colon, weak or token.colon
+            coded, weak = coded or not token.colon, weak or token.colon
+            strong = strong or coded
         elif token.kind == "RANGE" or token.text in ("AND", "OR", "NOT", "&&", "||") and token.kind != "WORD":
             strong = True
         elif token.kind in ("(", ")", "QUOTED", "NOT", "OR"):
             weak = True  # parentheses, quotes, -word / !word, 或 and 非 (与 and 和 are just words here)
-    return strong, weak
+    return coded, strong, weak
 
 
 def simplify(node: Node) -> Node:

@@ -116,7 +116,7 @@ def understand(q: str, max_chars: int = MAX_QUERY_CHARS, strict: bool = False) -
             pass
     long = is_long(text)
     try:
-        strong, weak = expression_marks(text)
+        coded, strong, weak = expression_marks(text)
     except QuerySyntaxError as exc:
         # NAME=… names a field (a typo gets "did you mean"); a lone "-" in a few words is just a dash
         if long or not (exc.kind in ("unknown_field", "missing_field") or _meant_as_expression(text)):
@@ -126,7 +126,7 @@ def understand(q: str, max_chars: int = MAX_QUERY_CHARS, strict: bool = False) -
         try:
             return Understood(EXPRESSION, parse(q, max_chars=max_chars))
         except QuerySyntaxError as exc:
-            if strong and not long:
+            if coded or (strong and not long):
                 raise
             return _best_match(text, long, exc)
     return _best_match(text, long)
