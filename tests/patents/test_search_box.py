@@ -181,3 +181,11 @@ def test_a_large_export_is_a_background_job_with_the_api_fields(app, client, loa
     api = client.get("/api/patents/search", params={"q": "ritonavir", "per_page": 1}).json()
     assert len(rows) - 1 == api["total"] > 2
     assert {key for key, _ in export.FIELDS} <= set(api["hits"][0])  # the file has the API's fields
+
+
+def test_a_misspelt_word_gets_did_you_mean_in_the_words_patents_use(loaded, session):
+    result = service.search(session, loaded, "ritonavr tablet")  # one word found, one misspelt
+    assert result.total > 0
+    meant = [s for s in result.suggestions if s.label.msgid == "Did you mean: {words}"]
+    assert meant and meant[0].q == "ritonavir tablet" and meant[0].total > 0
+    assert not service.search(session, loaded, "ritonavir tablet").suggestions  # nothing to correct

@@ -5,6 +5,7 @@ Web pages, the JSON API and the command line all call these, so that they give t
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -223,8 +224,10 @@ def search(session: Session, engine: PatentEngine, q: str = "", *, mode: str = "
                           reading=describe(understood.node, lang) if understood is not None else "",
                           ranking=ranking, notes=notes,
                           numbers=understood.numbers if understood is not None else ())
+    if page == 1 and q.strip():
+        result.suggestions = _did_you_mean(session, engine, understood, q, mode, filters)
     if not rows and page == 1 and (q.strip() or filters):
-        result.suggestions = _widen(engine, understood, q, mode, filters)
+        result.suggestions += _widen(engine, understood, q, mode, filters)
     result.took_ms = round((time.perf_counter() - started) * 1000, 1)
     return result
 
@@ -254,6 +257,22 @@ def _count(engine: PatentEngine, node, filters: dict[str, tuple[str, ...]]) -> i
     return engine.search(SearchRequest(query=node, filters=filters, limit=0)).total
 
 
+def _did_you_mean(session: Session, engine: PatentEngine, understood: Understood | None, q: str, mode: str,
+                  filters: dict[str, tuple[str, ...]]) -> list[Suggestion]:
+    """Plain words with a word the register holds nowhere: the same words with that one spelt as patents do."""
+    spelling = getattr(engine.backend, "spelling", None)  # a backend that can tell (tantivy)
+    if spelling is None or understood is None or understood.kind != understand_mod.WORDS:
+        return []
+    corrected = spelling(q)
+    page = engine.search(SearchRequest(query=BestMatch(fields.DEFAULT_FIELD, corrected), filters=filters,
+                                       limit=1)) if corrected else None
+    if page is None or not page.total:
+        return []
+    first = store.get(session, page.hits[0].pub_number)
+    words = _surface(q, corrected, first) if first else corrected
+    return [Suggestion(Msg("Did you mean: {words}", words=words), words, filters, mode, page.total)]
+
+
 def _widen(engine: PatentEngine, understood: Understood | None, q: str, mode: str,
            filters: dict[str, tuple[str, ...]]) -> list[Suggestion]:
     """Searches near this one that find something: without the filters, the words by best match."""
@@ -271,6 +290,21 @@ def _widen(engine: PatentEngine, understood: Understood | None, q: str, mode: st
             if total:
                 out.append(Suggestion(Msg("Any of the words, best matches first"), words, filters, "lexical", total))
     return out
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _surface(typed: str, corrected: str, rec: PatentRecord) -> str:
+    """The corrected words (index stems: "spray", "pesticid") as a patent that holds them writes them
+    ("spraying"); the words that needed no correction as they were typed."""
+    written: dict[str, str] = {}
+    for word in _LATIN_WORD.findall(f"{rec.title} {rec.abstract}"):
+        tokens = query_tokens(word)
+        if tokens:
+            written.setdefault(tokens[0], word.lower())
+    return " ".join(old if old == new else written.get(new, new)
+                    for old, new in zip(typed.split(), corrected.split(), strict=False))
 
 
 def highlight_html(text: str, terms: set[str], limit: int | None = None) -> Markup:

@@ -12,6 +12,7 @@ writer is opened for a batch of writes and released at `commit`.
 
 from __future__ import annotations
 
+import difflib
 import re
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
@@ -44,6 +45,9 @@ COORDINATION = 1000.0
 PROXIMITY_SLOP = 3  # words this close in the title or abstract count as the phrase typed
 PROXIMITY_BOOST = 2.0
 PROXIMITY_FIELDS = ("title", "abstract")
+SPELL_FIELDS = ("title", "abstract")
+SPELL_WORDS = 12  # words of one query looked at for a "did you mean"
+SPELL_CANDIDATES = 2000  # most frequent index words sharing the first two letters, compared with a missing word
 _REGEX_SPECIAL = re.compile(r"([\\.+*?()|\[\]{}^$#&\-~])")
 
 
@@ -249,6 +253,25 @@ class TantivyBackend:
         searcher = self.index.searcher()
         result = searcher.search(query, max(searcher.num_docs, 1), count=False)
         return {searcher.doc(address)["pub_number"][0] for _, address in result.hits}
+
+    def spelling(self, words: str) -> str:
+        """`words` with each word the text fields hold nowhere replaced by the closest word they do hold, for a
+        "did you mean" (Latin words only: a Chinese miss is cut into characters and rarely a typo); "" when
+        every word is found or none has a close neighbour. Bounded: at most SPELL_CANDIDATES terms per word."""
+        searcher = self.index.searcher()
+        out, changed = [], False
+        for word in words.split()[:SPELL_WORDS]:
+            token = (query_tokens(word) or [""])[0]
+            if not token or not token.isascii() or not token.isalpha() or len(token) < 4 or any(
+                    searcher.doc_freq(f, token) for f in SPELL_FIELDS):
+                out.append(word)
+                continue
+            candidates = {t for f in SPELL_FIELDS
+                          for t, _ in searcher.terms_with_prefix(f, token[:2], limit=SPELL_CANDIDATES)}
+            close = difflib.get_close_matches(token, sorted(candidates), n=1, cutoff=0.75)
+            out.append(close[0] if close else word)
+            changed = changed or bool(close)
+        return " ".join(out + words.split()[SPELL_WORDS:]) if changed else ""
 
     # -- query compilation ---------------------------------------------------------------------------
     def _with_filters(self, query, filters: dict[str, tuple[str, ...]], within: tuple[str, ...] = ()):
