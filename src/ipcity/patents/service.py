@@ -24,7 +24,7 @@ from ipcity.patents.record import PatentRecord
 from ipcity.patents.search import fields
 from ipcity.patents.search import understand as understand_mod
 from ipcity.patents.search.analysis import query_tokens, spans
-from ipcity.patents.search.ast import BestMatch
+from ipcity.patents.search.ast import BestMatch, Term
 from ipcity.patents.search.contract import FACETS, SORTS, FacetCount, Hit, SearchRequest
 from ipcity.patents.search.query import QuerySyntaxError, describe, plain_words, pointer, terms_for_highlight
 from ipcity.patents.search.understand import Understood, understand
@@ -193,9 +193,16 @@ def search(session: Session, engine: PatentEngine, q: str = "", *, mode: str = "
     if mode == "semantic" and semantic_ok and q.strip() and not number or understood is None:
         ranked, ranking = _semantic(engine, q, filters, facets, offset, per_page), "semantic"
     else:
-        request = SearchRequest(query=understood.node, filters=filters, facets=facets, sort=sort,
+        # Best match's facets count the patents with every word (or, with none such, all it found): counting
+        # every patent that shares one word with the query would cost the most and tell the least. A pasted text
+        # has no facets, like a nearest-neighbour list.
+        best = kind in (understand_mod.WORDS, understand_mod.TEXT)
+        request = SearchRequest(query=understood.node, filters=filters, facets=() if best else facets, sort=sort,
                                 offset=0 if fuse else offset, limit=SEMANTIC_POOL if fuse else per_page)
         lexical = engine.search(request)
+        if kind == understand_mod.WORDS and facets:
+            lexical.facets = _core_facets(engine, understood.node, filters, facets) or _facets_of(
+                engine, understood.node, filters, facets)
         ranked = _Ranked(lexical.hits, lexical.total, lexical.facets)
         ranking = "lexical"
         if fuse:
@@ -230,6 +237,16 @@ def search(session: Session, engine: PatentEngine, q: str = "", *, mode: str = "
         result.suggestions += _widen(engine, understood, q, mode, filters)
     result.took_ms = round((time.perf_counter() - started) * 1000, 1)
     return result
+
+
+def _core_facets(engine: PatentEngine, node: BestMatch, filters, facets) -> dict[str, list[FacetCount]]:
+    """Facet counts of the patents holding every word of a best-match query ({} when none does)."""
+    page = engine.search(SearchRequest(query=Term(node.field, node.value), filters=filters, facets=facets, limit=0))
+    return page.facets if page.total else {}
+
+
+def _facets_of(engine: PatentEngine, node, filters, facets) -> dict[str, list[FacetCount]]:
+    return engine.search(SearchRequest(query=node, filters=filters, facets=facets, limit=0)).facets
 
 
 def _semantic(engine: PatentEngine, q: str, filters, facets, offset: int, per_page: int) -> _Ranked:

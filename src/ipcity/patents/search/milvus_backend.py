@@ -31,7 +31,7 @@ from pathlib import Path
 from pymilvus import AnnSearchRequest, DataType, Function, FunctionType, MilvusClient, WeightedRanker
 
 from ipcity.patents.search import fields as F
-from ipcity.patents.search.analysis import best_match_tokens, query_tokens
+from ipcity.patents.search.analysis import node_tokens, query_tokens
 from ipcity.patents.search.ast import And, BestMatch, DateRange, MatchAll, Node, Not, Or, Phrase, Prefix, Term
 from ipcity.patents.search.contract import FACETS, MAX_WITHIN, FacetCount, Hit, IndexDoc, SearchPage, SearchRequest
 from ipcity.patents.search.document import yyyymmdd
@@ -261,10 +261,10 @@ class MilvusBackend:
         return SearchPage(total=total, hits=hits, facets=facets)
 
     def _relevance_page(self, query: Node, expr: str, offset: int, want: int, total: int) -> list[Hit]:
-        if isinstance(query, BestMatch) and query.coordinate and len(best_match_tokens(query.value)) > 1:
+        if isinstance(query, BestMatch) and query.coordinate and len(node_tokens(query.value, True)) > 1:
             # Documents with every word first (tantivy goes further: then those with most words).
             compiler, subfields = _Compiler(self.filter_style), F.COMPOSITE.get(query.field, (query.field,))
-            every = _and([_or([compiler.word(f, t) for f in subfields]) for t in best_match_tokens(query.value)])
+            every = _and([_or([compiler.word(f, t) for f in subfields]) for t in node_tokens(query.value, True)])
             first_expr = _and([expr, every])
             first_total = self._count(first_expr)
             first = self._ranked_page(query, first_expr, 0, min(want, first_total), first_total)
@@ -418,7 +418,7 @@ class _Compiler:
         if isinstance(node, BestMatch):
             # any of the words (the tantivy backend's SHOULD clauses); BM25 ranks, see _ranking_groups
             subfields = F.COMPOSITE.get(node.field, (node.field,))
-            tokens = best_match_tokens(node.value)
+            tokens = node_tokens(node.value, node.coordinate)
             return _or([self.word(f, t) for t in tokens for f in subfields]) if tokens else FALSE
         if F.BY_NAME[node.field].kind == F.TEXT:
             return self.text(node)
@@ -495,7 +495,7 @@ def _ranking_groups(node: Node) -> dict[tuple[str, float], list[str]]:
             walk(n.child, not positive)
         elif positive and isinstance(n, Term | Phrase | Prefix | BestMatch) and F.BY_NAME[n.field].kind == F.TEXT:
             subfields = F.COMPOSITE.get(n.field, (n.field,))
-            tokens = best_match_tokens(n.value) if isinstance(n, BestMatch) else query_tokens(n.value)
+            tokens = node_tokens(n.value, n.coordinate) if isinstance(n, BestMatch) else query_tokens(n.value)
             for subfield in subfields:
                 weight = F.BOOSTS.get(subfield, 1.0) if len(subfields) > 1 else 1.0
                 if tokens and subfield in BM25_FIELDS:

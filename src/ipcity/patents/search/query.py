@@ -820,7 +820,7 @@ def terms_for_highlight(node: Node) -> set[str]:
         elif isinstance(n, Not):
             walk(n.child, not positive)
         elif isinstance(n, BestMatch) and positive:
-            found.update(analysis.best_match_tokens(n.value))
+            found.update(analysis.best_match_tokens(n.value))  # a text's words are marked wherever they occur
         elif isinstance(n, (Term, Phrase)) and positive and fields.BY_NAME[n.field].kind == fields.TEXT:
             found.update(analysis.query_tokens(n.value))
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import tantivy
 
 from ipcity.patents.search import fields as F
-from ipcity.patents.search.analysis import best_match_tokens, query_tokens
+from ipcity.patents.search.analysis import node_tokens, query_tokens
 from ipcity.patents.search.ast import And, BestMatch, DateRange, MatchAll, Node, Not, Or, Phrase, Prefix, Term
 from ipcity.patents.search.contract import FACETS, MAX_WITHIN, FacetCount, Hit, IndexDoc, SearchPage, SearchRequest
 from ipcity.patents.search.document import yyyymmdd
@@ -328,7 +328,8 @@ class TantivyBackend:
         Q = tantivy.Query
         subfields = F.COMPOSITE.get(node.field, (node.field,))
         searcher = self.index.searcher()
-        tokens = best_match_tokens(node.value, doc_freq=lambda t: max(searcher.doc_freq(f, t) for f in subfields))
+        tokens = node_tokens(node.value, node.coordinate,
+                             doc_freq=lambda t: max(searcher.doc_freq(f, t) for f in subfields))
         if not tokens:
             return Q.empty_query()
         clauses = []
