@@ -1,7 +1,9 @@
-"""The ingest runner: stores and indexes, reports bad records with their line, is idempotent and resumable."""
+"""The ingest runner: stores and indexes, reports bad records with their line and fields left out as warnings, is
+idempotent and resumable."""
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import pytest
@@ -17,6 +19,7 @@ from ipcity.patents.search.query import parse
 from ipcity.patents.tables import IngestRun, Patent
 from tests.conftest import shared_data
 from tests.patents.conftest import DATA
+from tests.support.people import login
 
 ACTOR = Actor.system("tests")
 
@@ -117,3 +120,77 @@ def test_a_parallel_load_gives_the_same_register(db, engine, session):
     assert (run.read, run.inserted, run.rejected) == (6, 4, 2)
     assert {e["line"] for e in run.errors} == {5, 6}
     assert engine.search(SearchRequest(parse("TI=无人机"))).hits[0].pub_number == "CN215000003U"
+
+
+# --- fields left out: warnings -------------------------------------------------------------------------------
+
+def _with_bad_fields(tmp_path, copies: int = 1):
+    """sample.jsonl's four good lines, the first with a date that is not one and an application number whose check
+    character is wrong — `copies` times, under new numbers after the first."""
+    lines = [json.loads(line) for line in (DATA / "sample.jsonl").read_text(encoding="utf-8").splitlines()[:4]]
+    lines[0] |= {"app_date": "2022-02-30", "app_number": "CN202210000001.9"}
+    out = []
+    for copy in range(copies):
+        for n, line in enumerate(lines):
+            number = line["pub_number"] if copy == 0 else f"CN{116000000 + copy * 10 + n}A"
+            out.append(json.dumps(line | {"pub_number": number}, ensure_ascii=False))
+    path = tmp_path / "fields.jsonl"
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_field_that_cannot_be_read_is_left_out_with_a_warning(db, engine, session, tmp_path):
+    run = _run(session, ingest_file(db, engine, _with_bad_fields(tmp_path), ACTOR))
+    assert (run.read, run.inserted, run.rejected, run.warnings) == (4, 4, 0, 2)
+    warnings = [e for e in run.errors if e.get("warning")]
+    assert [e["line"] for e in warnings] == [1, 1] and len(run.errors) == 2
+    assert "2022-02-30" in warnings[0]["reason"] and "CN202210000001.9" in warnings[1]["reason"]
+    rec = store.get(session, "CN115000001A")
+    assert rec.app_date is None and rec.app_number == "" and rec.extra["unparsed_app_number"] == "CN202210000001.9"
+    assert rec.title == "一种石墨烯改性锂离子电池负极材料及其制备方法"  # the rest of the record is kept
+
+
+def test_only_the_first_warnings_are_kept_and_a_resume_counts_on(db, engine, session, tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "MAX_WARNINGS", 3)
+    path = _with_bad_fields(tmp_path, copies=3)  # 12 records, 6 warnings
+    real_upsert, calls = store.upsert, {"n": 0}
+
+    def failing_upsert(s, records):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("disk full")
+        return real_upsert(s, records)
+
+    monkeypatch.setattr(runner.store, "upsert", failing_upsert)
+    with pytest.raises(OSError):
+        ingest_file(db, engine, path, ACTOR, batch_size=4, commit_every=4)
+    session.rollback()
+    monkeypatch.setattr(runner.store, "upsert", real_upsert)
+    run = _run(session, ingest_file(db, engine, path, ACTOR, batch_size=4, commit_every=4))
+    assert (run.status, run.read, run.inserted, run.rejected, run.warnings) == ("done", 12, 12, 0, 6)
+    assert [e["line"] for e in run.errors if e.get("warning")] == [1, 1, 5]
+
+
+def test_every_chinese_derwent_record_is_stored_with_its_application_number(db, engine, session, tmp_path):
+    source = shared_data("patent-landscape-wipo-manual") / "drones_derwent_2691.jsonl.gz"
+    with gzip.open(source, "rt", encoding="utf-8") as stream:
+        chinese = [line for line in stream if '"publication_numbers": ["CN' in line][:40]
+    path = tmp_path / "derwent_cn.jsonl"
+    path.write_text("".join(chinese), encoding="utf-8")
+    run = _run(session, ingest_file(db, engine, path, ACTOR, fmt="derwent"))
+    assert (run.read, run.rejected, run.inserted) == (40, 0, 40)
+    rec = store.get(session, "CN105449581A")
+    assert rec.app_number == "CN201510949974.9"  # 'CN10949974' filed 18 Dec 2015 (rules.md §12.1)
+
+
+def test_the_run_page_shows_the_warnings_apart_from_the_rejections(app, client, people, db, engine, tmp_path):
+    lines = _with_bad_fields(tmp_path).read_text(encoding="utf-8") + '{"pub_number": "not a number"}\n'
+    path = tmp_path / "mixed.jsonl"
+    path.write_text(lines, encoding="utf-8")
+    run_id = ingest_file(db, engine, path, ACTOR)
+    login(client, "admin")
+    page = client.get(f"/patents/data/runs/{run_id}").text
+    assert 'id="warning-count">2<' in page
+    rejections, warnings = page.split('id="rejections"')[1].split('id="warnings"')
+    assert "not a number" in rejections and "2022-02-30" not in rejections
+    assert "2022-02-30" in warnings and "CN202210000001.9" in warnings and "not a number" not in warnings

@@ -1,7 +1,9 @@
 """One normalisation for every reader: numbers, IPC codes, names, region, language, status.
 
-A record that cannot be made sound (no usable publication number, a CN application number whose
-check digit is wrong) raises RecordError with a bilingual reason; the runner reports it with its line.
+A record without a usable publication number cannot be identified: it raises RecordError with a bilingual
+reason, and the runner reports it with its line. Any other field that cannot be made sound (a CN application
+number that does not parse, an IPC symbol that is not one) is left out — kept as published in `extra` — with a
+warning, and the record is kept.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from ipcity.patents.record import PatentRecord
 from ipcity.patents.regions import regions
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
+# DOCDB-style exports (Lens, Thomson) glue the application kind to the number: CN200710063161A, CN89103458A.
+_GLUED_KIND = re.compile(r"(CN\d{8}(?:\d{4})?)([AUSFW])")
 _SPACE = re.compile(r"\s+")
 
 
@@ -41,6 +45,10 @@ def _ipc_list(values: list[str], rejected: list[str]) -> list[str]:
     return _unique(out)
 
 
+def _left_out(zh: str, en: str) -> str:
+    return f"{zh}（已略去）/ {en} (left out)"  # the readers' wording (ingest.sources.left_out)
+
+
 def guess_lang(text: str) -> str:
     if not text:
         return ""
@@ -48,7 +56,9 @@ def guess_lang(text: str) -> str:
     return "zh" if cjk * 4 >= len(text.replace(" ", "")) else "en"
 
 
-def normalise(rec: PatentRecord) -> PatentRecord:
+def normalise(rec: PatentRecord, warnings: list[str] | None = None) -> PatentRecord:
+    """`rec`, normalised in place; the fields left out are described in `warnings` (when given)."""
+    notes = warnings if warnings is not None else []
     try:
         pub = parse_publication(rec.pub_number)
     except NumberError as exc:
@@ -59,11 +69,17 @@ def normalise(rec: PatentRecord) -> PatentRecord:
     if rec.patent_type is None:
         rec.patent_type = pub.patent_type
     if rec.app_number and rec.office == "CN":
-        # 专利申请号标准 (rules.md §12.1): a wrong check character means a mistyped number.
+        # 专利申请号标准 (rules.md §12.1): year, type digit, serial, check character. A number that does not
+        # parse (a wrong check character is a mistyped number) is no key to the right: it is left out.
         try:
-            rec.app_number = parse_cn_application(rec.app_number, require_check=False).formatted
+            glued = _GLUED_KIND.fullmatch(rec.app_number.strip())
+            number = f"{glued[1]} {glued[2]}" if glued else rec.app_number
+            rec.app_number = parse_cn_application(number, require_check=False).formatted
         except NumberError as exc:
-            raise RecordError(f"申请号无效 / invalid application number {rec.app_number!r}: {exc}") from exc
+            notes.append(_left_out(f"申请号 {rec.app_number!r} 无效：{exc.zh}",
+                                   f"invalid application number {rec.app_number!r}: {exc.en}"))
+            rec.extra["unparsed_app_number"] = rec.app_number
+            rec.app_number = ""
     for name in ("title", "abstract", "claims", "address", "agency", "legal_status_text"):
         setattr(rec, name, _clean(getattr(rec, name)))
     rec.description = (rec.description or "").strip()
@@ -74,6 +90,8 @@ def normalise(rec: PatentRecord) -> PatentRecord:
     rec.cpc = _ipc_list(rec.cpc, rejected)
     if rejected:
         rec.extra["unparsed_classes"] = rejected
+        notes.append(_left_out(f"分类号无法识别：{'、'.join(rejected)}",
+                               f"classification symbols not recognised: {', '.join(rejected)}"))
     rec.applicants = _unique(_clean(n) for n in rec.applicants)
     rec.inventors = _unique(_clean(n) for n in rec.inventors)
     rec.agents = _unique(_clean(n) for n in rec.agents)

@@ -58,7 +58,7 @@ class Patent(Base):
 
 
 class IngestRun(Base):
-    """One ingest of one file: counts, the first rejected records, and where to resume."""
+    """One ingest of one file: counts, the first rejected records and warnings, and where to resume."""
 
     __tablename__ = "patent_ingest_run"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,7 +73,10 @@ class IngestRun(Base):
     updated: Mapped[int] = mapped_column(Integer, default=0)
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
-    errors: Mapped[list] = mapped_column(JSON, default=list)  # [{line, reason}], the first MAX_ERRORS
+    warnings: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # fields left out, records kept
+    # [{line, reason}]: the first MAX_ERRORS rejections; and [{line, reason, warning: true}]: the first
+    # MAX_WARNINGS warnings (runner.py)
+    errors: Mapped[list] = mapped_column(JSON, default=list)
     message: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

@@ -16,6 +16,7 @@ from ipcity.patents.ingest.base import Read, Rejected
 from ipcity.patents.ingest.cn_table import CnTableReader, event_kind, legal_status_bucket
 from ipcity.patents.record import INVENTION, LAPSED, PENDING, UNKNOWN, UTILITY, VALID
 from tests.conftest import shared_data
+from tests.patents.ingest.tally import tally
 
 READER = CnTableReader()
 
@@ -104,13 +105,43 @@ def test_corrupted_rows_are_rejected_with_their_line(dump, tmp_path):
     assert numbers[0] == "CN218751475U" and numbers[-1] == "CN115883397A"
 
 
-def test_bad_date_names_the_column(dump, tmp_path):
+def test_bad_date_loses_its_column_with_a_warning_naming_it(dump, records, tmp_path):
     text = dump.read_text(encoding="utf-8").replace("VALUES (1, 20221202,", "VALUES (1, 20221332,", 1)
     broken = tmp_path / "date.sql"
     broken.write_text(text, encoding="utf-8")
     items = list(READER.read(broken))
-    assert isinstance(items[0], Rejected) and "申请日" in items[0].reason and "20221332" in items[0].reason
-    assert sum(isinstance(i, Read) for i in items) == 9
+    assert all(isinstance(i, Read) for i in items) and len(items) == 10
+    [warning] = items[0].warnings
+    assert "申请日" in warning and "20221332" in warning and "left out" in warning
+    assert items[0].record.app_date is None and items[0].record.app_number == "CN202223220665.2"
+    assert all(i.warnings == () for i in items[1:])
+
+
+def test_the_dump_is_kept_whole(dump):
+    counted = tally(READER, dump)
+    assert (len(counted.accepted), len(counted.refused), len(counted.warnings)) == (10, 0, 0)
+
+
+def test_bad_cells_lose_their_column_and_the_row_is_kept(tmp_path):
+    target = tmp_path / "cells.csv"
+    with open(target, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["申请号", "公开号", "优先权号", "优先权日", "被引证次数", "转让日期", "法律事件"])
+        writer.writerow(["CN201910067706.3", "CN109903198A", "JP2018-000001;JP2018-000002", "2018-01-05;2018-02-30",
+                         "many", "20200105;20201332", "2019-06-14 公布;2019-13-01 实质审查的生效"])
+    [item] = CnTableReader().read(target)
+    record = item.record
+    # The second priority date is not a date: the priority stays, without its date.
+    assert [(p.number, p.date) for p in record.priorities] == [("JP2018-000001", date(2018, 1, 5)),
+                                                                ("JP2018-000002", None)]
+    assert record.cited_by is None and record.events == []  # a bad date loses the whole column, not half of it
+    assert len(item.warnings) == 4 and all("left out" in w for w in item.warnings)
+    assert any("被引证次数" in w for w in item.warnings) and any("法律事件" in w for w in item.warnings)
+    # The application number's check character is wrong (…706.2): the normaliser leaves the number out.
+    counted = tally(CnTableReader(), target)
+    [(_, kept, warnings)] = counted.accepted
+    assert kept.app_number == "" and kept.extra["unparsed_app_number"] == "CN201910067706.3"
+    assert len(warnings) == 5 and "CN201910067706.3" in warnings[-1]
 
 
 def test_gzipped_dump_reads_the_same(dump, records, tmp_path):

@@ -1,7 +1,9 @@
 """Landscape exports (WIPO manual data sets): PATENTSCOPE, WIPO landscape table, Lens, Lens TAC, Derwent, Thomson.
 
 Expected values are cells of the data files themselves (first rows, hand-picked rows) and the row counts their
-SOURCE.md gives.
+SOURCE.md gives. Each reader's sample is also counted through the runner's preparation (tally.py): accepted,
+refused and warnings, so that a rise in refusals fails here. PATENTSCOPE, WIPO landscape and Lens are counted on
+the shipped demo copies (always present); the others on ../shared/data.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from ipcity.core.numbers import parse_cn_application
 from ipcity.patents.ingest.base import Read, Rejected
 from ipcity.patents.ingest.exports import (
     DerwentReader,
@@ -22,13 +25,17 @@ from ipcity.patents.ingest.exports import (
     PatentscopeReader,
     ThomsonReader,
     WipoLandscapeReader,
+    derwent_cn_application,
     ipc_from_compact,
     ipc_from_padded,
     lens_priority,
     patentscope_priority,
 )
+from ipcity.patents.ingest.sources import RecordError
 from ipcity.patents.record import INVENTION, UTILITY, Priority
 from tests.conftest import shared_data
+from tests.patents.conftest import DEMO
+from tests.patents.ingest.tally import tally
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +111,7 @@ def test_patentscope_priority_forms(entry, expected):
     assert patentscope_priority(entry) == expected
 
 
-def test_patentscope_bad_row_is_rejected_and_others_read(data, tmp_path):
+def test_patentscope_bad_date_is_left_out_and_a_short_row_rejected(data, tmp_path):
     target = tmp_path / "patentscope.tsv"
     lines = gunzip_to(data / "pizza_patentscope_24294.tsv.gz", target, 6)
     cells = lines[3].split("\t")
@@ -113,8 +120,12 @@ def test_patentscope_bad_row_is_rejected_and_others_read(data, tmp_path):
     lines[4] = "\t".join(lines[4].split("\t")[:5])  # a row cut short
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     items = list(PatentscopeReader().read(target))
-    assert [(type(i), i.line) for i in items] == [(Read, 2), (Read, 3), (Rejected, 4), (Rejected, 5), (Read, 6)]
-    assert "publication_date" in items[2].reason and "31.02.2005" in items[2].reason
+    assert [(type(i), i.line) for i in items] == [(Read, 2), (Read, 3), (Read, 4), (Rejected, 5), (Read, 6)]
+    kept = items[2]  # the date is left out, the record kept with a warning
+    assert kept.record.pub_date is None and kept.record.title and kept.record.pub_number
+    assert len(kept.warnings) == 1 and "publication_date" in kept.warnings[0] and "31.02.2005" in kept.warnings[0]
+    assert "left out" in kept.warnings[0] and "已略去" in kept.warnings[0]
+    assert all(i.warnings == () for i in (items[0], items[1], items[4]))
     assert "5 cells" in items[3].reason
 
 
@@ -165,13 +176,14 @@ def test_wipo_landscape(data, tmp_path):
 
 
 @pytest.mark.parametrize(("compact", "symbol"), [("C07D41700", "C07D 417/00"), ("A61K031426", "A61K 31/426"),
-                                                 ("H01J04900", "H01J 49/00"), ("G01N03072", "G01N 30/72")])
+                                                 ("H01J04900", "H01J 49/00"), ("G01N03072", "G01N 30/72"),
+                                                 ("A61K000", "A61K"), ("A61K031", "A61K031")])
 def test_compact_ipc(compact, symbol):
     assert ipc_from_compact(compact) == symbol
 
 
 @pytest.mark.parametrize(("padded", "symbol"), [("A61K-0031/12", "A61K 31/12"), ("A63H-030/04", "A63H 30/04"),
-                                                ("C12N-0015/867", "C12N 15/867")])
+                                                ("C12N-0015/867", "C12N 15/867"), ("B64C-000/00", "B64C")])
 def test_padded_ipc(padded, symbol):
     assert ipc_from_padded(padded) == symbol
 
@@ -314,8 +326,11 @@ def test_derwent_bad_json_line(data, tmp_path):
     lines[2] = json.dumps({**json.loads(lines[2]), "inventors": 7})
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     items = list(DerwentReader().read(target))
-    assert [(type(i), i.line) for i in items] == [(Read, 1), (Rejected, 2), (Rejected, 3), (Read, 4)]
-    assert "invalid JSON" in items[1].reason and "unexpected type" in items[2].reason
+    assert [(type(i), i.line) for i in items] == [(Read, 1), (Rejected, 2), (Read, 3), (Read, 4)]
+    assert "invalid JSON" in items[1].reason
+    # A field of the wrong JSON type is left out; the record keeps the rest.
+    assert items[2].record.inventors == [] and items[2].record.title
+    assert items[2].warnings == ("inventors 应为文本列表（已略去）/ inventors should be a list of text (left out)",)
 
 
 # --- Thomson Innovation --------------------------------------------------------------------------------
@@ -345,3 +360,108 @@ def test_thomson(data):
 def test_utility_model_kinds(lens):
     utility = [i.record for i in lens if i.record.pub_number.startswith("CN2")]
     assert utility and all(r.patent_type == UTILITY for r in utility)
+
+
+# --- what a load keeps: every sample counted through the runner's preparation ----------------------------------
+
+# (reader, file, where, records, refused at most, warnings at most). Before readers kept what they could, Lens
+# refused 357 (CN application numbers with a glued kind, CN200710063161A; EP 0259054 B9 20031217), Derwent 266
+# (every Chinese record), Thomson 20; the warnings are IPC symbols that are none ('A21D 13/', '6 A').
+SAMPLES = [
+    (PatentscopeReader(), "pizza_patentscope_24294.tsv.gz", "demo", 24294, 0, 65),
+    (WipoLandscapeReader(), "ritonavir_wipo_landscape_804.csv.gz", "demo", 804, 0, 15),
+    (LensReader(), "drones_lens_families_5884.csv.gz", "demo", 5884, 0, 0),
+    (LensTacReader(), "drones_lens_tac_1606_cleaned.csv.gz", "shared", 1606, 0, 0),
+    (DerwentReader(), "drones_derwent_2691.jsonl.gz", "shared", 2691, 0, 1),
+    (ThomsonReader(), "synbio_thomson_645.tsv.gz", "shared", 644, 0, 0),
+]
+
+
+@pytest.mark.parametrize(("reader", "name", "where", "records", "refused", "warnings"), SAMPLES,
+                         ids=[s[0].name for s in SAMPLES])
+def test_sample_is_kept_whole(reader, name, where, records, refused, warnings):
+    path = DEMO / name if where == "demo" else shared_data("patent-landscape-wipo-manual") / name
+    counted = tally(reader, path)
+    assert counted.read == records
+    assert len(counted.refused) <= refused, counted.refused[:5]
+    assert len(counted.accepted) >= records - refused
+    assert len(counted.warnings) <= warnings, counted.warnings[:5]
+
+
+@pytest.fixture(scope="module")
+def derwent_kept(data):
+    return tally(DerwentReader(), data / "drones_derwent_2691.jsonl.gz")
+
+
+def test_derwent_chinese_records_carry_their_full_application_number(derwent_kept):
+    chinese = [r for r in derwent_kept.records().values() if r.office == "CN"]
+    assert len(chinese) == 266 and derwent_kept.refused == []
+    # 'CN10949974' filed 18 Dec 2015: year from the filing date, check character computed (rules.md §12.1).
+    for record in chinese:
+        number = parse_cn_application(record.app_number)  # raises on a wrong check character
+        assert number.formatted == record.app_number and number.year == record.app_date.year
+    records = derwent_kept.records()
+    assert records["CN105449581A"].app_number == "CN201510949974.9"
+    assert records["CN1565231A"].app_number == "CN03137707.6"  # 'CN137707', filed 2003-06-20: the 8-digit form
+    assert records["CN105449581A"].priorities == [Priority("CN201510949974.9", date(2015, 12, 18), "CN")]
+
+
+@pytest.fixture(scope="module")
+def lens_kept():
+    return tally(LensReader(), DEMO / "drones_lens_families_5884.csv.gz").records()
+
+
+def test_derwent_and_lens_agree_on_chinese_application_numbers(derwent_kept, lens_kept):
+    lens, derwent = lens_kept, derwent_kept.records()
+    both = [n for n, r in derwent.items() if r.office == "CN" and n in lens]
+    assert len(both) == 101  # Lens writes them whole (CN201510949974A), Derwent without year
+    assert all(derwent[n].app_number == lens[n].app_number for n in both)
+
+
+@pytest.mark.parametrize(("number", "filed", "expected"), [
+    ("CN10949974", date(2015, 12, 18), "CN201510949974.9"),
+    ("CN137707", date(2003, 6, 20), "CN03137707.6"),
+    ("FR002466", date(2014, 10, 31), "FR002466"),  # not a CN short form: as given
+    ("CN99811452", date(1999, 9, 1), "CN99811452"),  # the whole pre-2003 form: as given
+    ("CN201510949974.9", date(2015, 12, 18), "CN201510949974.9"),
+])
+def test_derwent_cn_application(number, filed, expected):
+    assert derwent_cn_application(number, filed) == expected
+
+
+@pytest.mark.parametrize(("number", "filed", "why"), [
+    ("CN10949974", None, "no filing date"),
+    ("CN80012345", date(2016, 5, 1), "national-phase"),  # PCT: the year is the entry's, not the filing date's
+    ("CN137707", date(2015, 1, 1), "does not fit"),  # 5-digit serial after 2003-10
+    ("CN10949974", date(2001, 1, 1), "does not fit"),
+    ("CN50949974", date(2015, 1, 1), "cannot be completed"),  # no type digit 5
+])
+def test_derwent_cn_application_that_cannot_be_completed(number, filed, why):
+    with pytest.raises(RecordError, match=why):
+        derwent_cn_application(number, filed)
+
+
+def test_derwent_number_that_cannot_be_completed_is_left_out(data, tmp_path):
+    target = tmp_path / "derwent.jsonl"
+    lines = gunzip_to(data / "drones_derwent_2691.jsonl.gz", target, 1)
+    record = json.loads(lines[0]) | {"publication_numbers": ["CN105449581-A"],
+                                     "application_details": ["CN105449581-A    CN10949974"]}  # no date
+    target.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    [item] = DerwentReader().read(target)
+    assert isinstance(item, Read) and item.record.app_number == "" and item.record.title
+    assert item.record.extra["unparsed_app_number"] == "CN10949974" and "CN10949974" in item.warnings[0]
+
+
+def test_lens_numbers_with_a_glued_kind_or_a_date_are_kept(lens_kept):
+    assert lens_kept["EP0259054B9"].extra["number_as_published"] == "EP 0259054 B9 20031217"
+    # 'CN200710063161A', 'CN89103458A': the application kind glued on, the check character computed (§12.1)
+    assert lens_kept["CN101025382A"].app_number == "CN200710063161.5"
+    assert lens_kept["CN1047187A"].app_number == "CN89103458.7"
+
+
+def test_derwent_record_without_a_readable_number_is_refused(tmp_path):
+    target = tmp_path / "derwent.jsonl"
+    target.write_text(json.dumps({"derwent_accession": "2016000001", "publication_numbers": "FR3027815-A1",
+                                  "title": "A record whose numbers are not a list"}) + "\n", encoding="utf-8")
+    [item] = DerwentReader().read(target)
+    assert isinstance(item, Rejected) and "publication_numbers" in item.reason

@@ -13,6 +13,7 @@ from ipcity.patents.ingest.base import Read, Rejected
 from ipcity.patents.ingest.google_patents import GooglePatentsReader
 from ipcity.patents.record import INVENTION, LAPSED, Priority
 from tests.conftest import shared_data
+from tests.patents.ingest.tally import tally
 
 READER = GooglePatentsReader()
 
@@ -113,3 +114,18 @@ def test_page_without_a_number_is_rejected(tmp_path, page):
     items = list(READER.read(broken))
     assert len(items) == 1 and isinstance(items[0], Rejected) and items[0].line == 1
     assert "publicationNumber" in items[0].reason
+
+
+def test_the_page_is_kept_whole(page):
+    counted = tally(READER, page)
+    assert (len(counted.accepted), len(counted.refused), len(counted.warnings)) == (1, 0, 0)
+
+
+def test_a_bad_filing_date_is_left_out_and_the_page_kept(tmp_path, page):
+    html = gzip.decompress(page.read_bytes()).replace(b'itemprop="filingDate" datetime="2009-03-25"',
+                                                      b'itemprop="filingDate" datetime="2009-02-30"', 1)
+    broken = tmp_path / "CN101551481B.html"
+    broken.write_bytes(html)
+    [item] = READER.read(broken)
+    assert isinstance(item, Read) and item.record.app_date is None and item.record.app_number == "CN200910127753.8"
+    assert len(item.warnings) == 1 and "filingDate" in item.warnings[0] and "2009-02-30" in item.warnings[0]

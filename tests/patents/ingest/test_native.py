@@ -16,6 +16,8 @@ from ipcity.patents.ingest.native import CsvReader, JsonlReader, join_items, spl
 from ipcity.patents.ingest.uspto import UsptoXmlReader
 from ipcity.patents.record import LegalEvent, PatentRecord, Priority
 from tests.conftest import shared_data
+from tests.patents.conftest import DATA, DEMO
+from tests.patents.ingest.tally import tally
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +73,7 @@ def test_list_cell_escapes():
     assert split_items("H04L43/02; H04L9/40;H04L67/025") == ["H04L43/02", "H04L9/40", "H04L67/025"]
 
 
-def test_bad_jsonl_lines_are_rejected_with_the_field(tmp_path):
+def test_bad_jsonl_values_are_left_out_and_lines_without_a_key_rejected(tmp_path):
     good = PatentRecord("CN109903198A", office="CN", kind="A", app_date=date(2019, 1, 24), source="cn-table",
                         priorities=[Priority("JP2018-000001", date(2018, 1, 5), "JP")],
                         events=[LegalEvent("publication", date(2019, 6, 14), "PB01", "公布")])
@@ -90,16 +92,17 @@ def test_bad_jsonl_lines_are_rejected_with_the_field(tmp_path):
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     items = list(JsonlReader().read(target))
     assert [(type(i).__name__, i.line) for i in items] == [
-        ("Read", 1), ("Rejected", 2), ("Rejected", 3), ("Rejected", 4), ("Rejected", 5), ("Rejected", 6),
-        ("Rejected", 7), ("Read", 9)]
-    assert items[0].record == good
+        ("Read", 1), ("Rejected", 2), ("Rejected", 3), ("Read", 4), ("Read", 5), ("Rejected", 6),
+        ("Read", 7), ("Read", 9)]
+    assert items[0].record == good and items[0].warnings == ()
     assert "invalid JSON" in items[1].reason
-    assert "titel" in items[2].reason
-    assert "2019-13-01" in items[3].reason or "month" in items[3].reason
-    assert "granted" in items[4].reason
+    assert "titel" in items[2].reason  # a field the format does not have: a typo must not drop data
+    assert items[3].record.app_date is None and "2019-13-01" in items[3].warnings[0]
+    assert items[4].record.events == [] and "granted" in items[4].warnings[0]
     assert "pub_number" in items[5].reason
-    assert "ipc" in items[6].reason
-    assert items[7].record.cited_by == 3 and items[7].record.source == "jsonl"
+    assert items[6].record.ipc == [] and "ipc" in items[6].warnings[0]
+    assert all(len(i.warnings) == 1 and "left out" in i.warnings[0] for i in (items[3], items[4], items[6]))
+    assert items[7].record.cited_by == 3 and items[7].record.source == "jsonl" and items[7].warnings == ()
 
 
 def test_csv_with_unknown_column_is_refused_at_the_header(tmp_path):
@@ -110,7 +113,7 @@ def test_csv_with_unknown_column_is_refused_at_the_header(tmp_path):
     assert len(items) == 1 and isinstance(items[0], Rejected) and items[0].line == 1 and "colour" in items[0].reason
 
 
-def test_csv_bad_cells_are_rejected_and_the_others_read(tmp_path):
+def test_csv_bad_cells_are_left_out_and_the_rows_kept(tmp_path):
     target = tmp_path / "partial.csv"
     target.write_text(
         "pub_number,app_date,cited_by,ipc,events\n"
@@ -120,11 +123,23 @@ def test_csv_bad_cells_are_rejected_and_the_others_read(tmp_path):
         "CN4A,,,,\"[{\"\"kind\"\": \"\"grant\"\", \"\"date\"\": \"\"2021-05-04\"\"}]\"\n"
         "CN5A,,,,[not json\n", encoding="utf-8")
     items = list(CsvReader().read(target))
-    assert [(type(i).__name__, i.line) for i in items] == [
-        ("Read", 2), ("Rejected", 3), ("Rejected", 4), ("Read", 5), ("Rejected", 6)]
+    assert [(type(i).__name__, i.line) for i in items] == [("Read", 2), ("Read", 3), ("Read", 4), ("Read", 5),
+                                                          ("Read", 6)]
     assert items[0].record.ipc == ["H04L9/40", "G06F16/33"] and items[0].record.cited_by == 3
-    assert "cited_by" in items[2].reason and "events" in items[4].reason
+    assert items[1].record.app_date is None and "2020-02-30" in items[1].warnings[0]
+    assert items[2].record.cited_by is None and "cited_by" in items[2].warnings[0]
+    assert items[4].record.events == [] and "events" in items[4].warnings[0]
+    assert [len(i.warnings) for i in items] == [0, 1, 1, 0, 1]
     assert items[3].record.events == [LegalEvent("grant", date(2021, 5, 4))]
+
+
+@pytest.mark.parametrize(("path", "accepted", "refused"), [
+    (DEMO / "cn_titles_ipc.jsonl.gz", 9740, 0),
+    (DATA / "sample.jsonl", 4, 2),  # 'not a number' and a line without pub_number: nothing to identify them by
+])
+def test_samples_are_counted(path, accepted, refused):
+    counted = tally(JsonlReader(), path)
+    assert (len(counted.accepted), len(counted.refused), len(counted.warnings)) == (accepted, refused, 0)
 
 
 def test_jsonl_reader_streams_50000_lines(tmp_path):

@@ -17,6 +17,7 @@ from ipcity.patents.ingest.base import Read, Rejected
 from ipcity.patents.ingest.uspto import UsptoXmlReader
 from ipcity.patents.record import DESIGN, INVENTION, Priority
 from tests.conftest import shared_data
+from tests.patents.ingest.tally import tally
 
 READER = UsptoXmlReader()
 
@@ -211,16 +212,30 @@ def test_broken_document_is_rejected_and_the_others_read(fixtures, tmp_path):
     assert items[2].record.pub_number == "US7272630B2"
 
 
-def test_missing_number_and_bad_date_are_named(fixtures, tmp_path):
+def test_missing_number_is_refused_and_a_bad_date_left_out(fixtures, tmp_path):
     data = (fixtures / "xml2014/US08930553.xml").read_bytes()
     no_number = data.replace(b"<doc-number>08930553</doc-number>", b"<doc-number></doc-number>", 1)
     bad_date = data.replace(b"<date>20121009</date>", b"<date>20121309</date>", 1)
     target = tmp_path / "two.xml"
     target.write_bytes(no_number + bad_date)
     items = list(READER.read(target))
-    assert all(isinstance(i, Rejected) for i in items) and len(items) == 2
+    assert [type(i) for i in items] == [Rejected, Read]
     assert "publication number" in items[0].reason
-    assert "application date" in items[1].reason and "20121309" in items[1].reason
+    kept = items[1]
+    assert kept.record.pub_number == "US8930553B2" and kept.record.app_date is None and kept.record.claims
+    [warning] = kept.warnings
+    assert "application date" in warning and "20121309" in warning and "left out" in warning
+
+
+def test_every_sample_is_counted(fixtures):
+    """The 14 publications are kept whole; the CPC scheme, the CPC master file and the 13 documents of the file
+    wrapper ZIP are not publications and are refused."""
+    accepted = refused = warnings = 0
+    for path in sorted(p for p in fixtures.rglob("*") if p.is_file()):
+        counted = tally(READER, path)
+        accepted, refused = accepted + len(counted.accepted), refused + len(counted.refused)
+        warnings += len(counted.warnings)
+    assert (accepted, refused, warnings) == (14, 15, 0)
 
 
 def test_gzip_and_zip_read_the_same_as_plain(fixtures, tmp_path):

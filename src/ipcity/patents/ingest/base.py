@@ -3,8 +3,10 @@
 Readers stream (constant memory: they never hold the whole file, nor one line beyond the record limit) and
 never raise for one bad record;
 they yield `Rejected` with the file, the line (or record ordinal where the format has no lines) and
-the reason, and go on. They do not normalise numbers, IPC codes or names beyond what the format
-needs: `ipcity.patents.normalise` does that once for every reader.
+the reason, and go on. Readers keep what they can: a field that cannot be read (a date, a number, a
+wrongly typed value) is left out with a warning in `Read.warnings`, and only a record that cannot be read
+at all or has no publication number to identify it is `Rejected`. They do not normalise numbers, IPC codes
+or names beyond what the format needs: `ipcity.patents.normalise` does that once for every reader.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ipcity.patents.record import PatentRecord
 class Read:
     record: PatentRecord
     line: int  # 1-based line in the file where the record starts (or ordinal of the record)
+    warnings: tuple[str, ...] = ()  # fields left out because they could not be read (Chinese / English)
 
 
 @dataclass(frozen=True)

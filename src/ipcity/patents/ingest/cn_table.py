@@ -1,7 +1,8 @@
 """The column layout of Chinese commercial patent databases (申请号, 公开号, 专利类型, 主分类号, 国省代码, 法律状态 …),
 in the three shapes those databases hand it out: a MySQL dump (`INSERT INTO … VALUES (…)`), a CSV/TSV export
 (UTF-8 or GB18030, header row of the Chinese column names) and an XLSX export. One column table (`COLUMNS`)
-serves all three; columns it does not know are kept in `record.extra` under their own name.
+serves all three; columns it does not know are kept in `record.extra` under their own name. A cell that cannot be
+read (a date, a count) loses its column with a warning; only a row without 公开号 / 授权公告号 is refused.
 
 The SQL values are tokenised here (quoted strings with MySQL escapes, numbers, NULL) — never evaluated.
 Also home of the mapping from legal-status wording and legal-event codes/terms to the record's buckets
@@ -32,6 +33,7 @@ from ipcity.patents.ingest.sources import (
     table_rows,
     to_int,
     unique,
+    warn,
 )
 from ipcity.patents.record import (
     DESIGN,
@@ -166,10 +168,8 @@ def _extra(key: str, kind: str = "text") -> Setter:
 def _events(kind: str, text: str) -> Setter:
     """A date column (or a ;-list of dates) that records when events of one kind happened."""
     def add_events(record: PatentRecord, value: Any, column: str) -> None:
-        for item in _list(value) if isinstance(value, str) else [value]:
-            day = parse_date(item, column)
-            if day:
-                record.events.append(LegalEvent(kind, day, "", text))
+        days = [parse_date(item, column) for item in (_list(value) if isinstance(value, str) else [value])]
+        record.events.extend(LegalEvent(kind, day, "", text) for day in days if day)  # all or, on an error, none
     return add_events
 
 
@@ -242,11 +242,13 @@ def _priority_dates(record: PatentRecord, value: Any, column: str) -> None:
 
 def _legal_events(record: PatentRecord, value: Any, column: str) -> None:
     """法律事件: ';'-separated items, each an optional date followed by the event wording."""
+    events = []
     for item in _list(value):
         match = re.match(r"(\d{4}[-./]?\d{1,2}[-./]?\d{1,2})\s*[:：]?\s*(.*)", item)
         day = parse_date(match.group(1), column) if match else None
         text = match.group(2) if match else item
-        record.events.append(LegalEvent(event_kind(text), day, "", text))
+        events.append(LegalEvent(event_kind(text), day, "", text))
+    record.events.extend(events)  # all or, on an error, none
 
 
 def _full_text_link(record: PatentRecord, value: Any, column: str) -> None:
@@ -359,15 +361,20 @@ def _number_type(number: str) -> str | None:
     return {"1": INVENTION, "2": UTILITY, "3": DESIGN}[match.group(1)] if match else None
 
 
-def row_to_record(row: Row) -> PatentRecord:
-    """One table row (column name → cell) as a PatentRecord; RecordError names the column that is wrong."""
+def row_to_record(row: Row, warnings: list[str] | None = None) -> PatentRecord:
+    """One table row (column name → cell) as a PatentRecord. A cell that cannot be read loses its column: with
+    `warnings`, a warning naming the column; without, RecordError naming it. A row without a publication number
+    is RecordError either way."""
     record = PatentRecord(pub_number="")
     names = [name for name in row if name not in _LATE] + [name for name in _LATE if name in row]
     for name in names:
         value = row[name]
         setter = COLUMNS.get(name)
         if setter is not None:
-            setter(record, value, name)
+            try:
+                setter(record, value, name)  # setters read the cell whole before they set anything
+            except RecordError as exc:
+                warn(warnings, exc)
         elif clean(value):
             record.extra[name] = value if isinstance(value, int | float) else clean(value)
     if not record.pub_number:
@@ -391,7 +398,7 @@ def row_to_record(row: Row) -> PatentRecord:
     record.patent_type = record.patent_type or _number_type(record.pub_number)
     record.lang = "zh"
     record.source = NAME
-    _assemble_priorities(record)
+    _assemble_priorities(record, warnings)
     if record.ipc_main:
         record.ipc = unique([record.ipc_main] + record.ipc)
     elif record.ipc:
@@ -399,11 +406,11 @@ def row_to_record(row: Row) -> PatentRecord:
     return record
 
 
-def _assemble_priorities(record: PatentRecord) -> None:
+def _assemble_priorities(record: PatentRecord, warnings: list[str] | None) -> None:
     numbers = record.extra.pop("_priority_numbers", [])
     days = record.extra.pop("_priority_dates", [])
     for index, number in enumerate(numbers):
-        day = parse_date(days[index], "优先权日") if index < len(days) else None
+        day = parse_date(days[index], "优先权日", warnings) if index < len(days) else None  # the number stays
         country = re.match(r"[A-Z]{2}", number)
         record.priorities.append(Priority(number, day, country.group(0) if country else ""))
 
@@ -634,7 +641,10 @@ class CnTableReader:
             if isinstance(row, RecordError):
                 yield Rejected(line, str(row))
                 continue
+            warnings: list[str] = []
             try:
-                yield Read(row_to_record(row), line)
+                record = row_to_record(row, warnings)
             except RecordError as exc:
                 yield Rejected(line, str(exc))
+                continue
+            yield Read(record, line, tuple(warnings))

@@ -142,7 +142,9 @@ def _patent_type(pub_number: str, description: str) -> str | None:
     return INVENTION if ("patent" in lowered or "application" in lowered) else None
 
 
-def parse_page(data: bytes) -> PatentRecord:
+def parse_page(data: bytes, warnings: list[str] | None = None) -> PatentRecord:
+    """The page as a PatentRecord; RecordError when it cannot be parsed or names no publication. A date that
+    cannot be read is left out with a warning in `warnings` (RecordError without it)."""
     try:
         root = lxml.html.fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8", no_network=True))
     except (etree.ParserError, ValueError) as exc:
@@ -157,9 +159,10 @@ def parse_page(data: bytes) -> PatentRecord:
     description = _first_text(root, '//meta[@itemprop="publicationDescription"]/@content')
     record.patent_type = _patent_type(pub_number, description)
     record.app_number = _application_number(_first_text(root, '//dd[@itemprop="applicationNumber"]'), office)
-    record.app_date = parse_date(_first_text(root, '//time[@itemprop="filingDate"]/@datetime'), "filingDate")
+    record.app_date = parse_date(_first_text(root, '//time[@itemprop="filingDate"]/@datetime'), "filingDate",
+                                 warnings)
     record.pub_date = parse_date(_first_text(root, '//dd/time[@itemprop="publicationDate"]/@datetime'),
-                                 "publicationDate")
+                                 "publicationDate", warnings)
     record.title = (_first_text(root, '//span[@itemprop="title"]')
                     or _first_text(root, '//meta[@name="DC.title"]/@content'))
     record.inventors = _texts(root, '//dd[@itemprop="inventor"]')
@@ -275,7 +278,8 @@ class GooglePatentsReader:
         if len(data) > limits.record_bytes:
             yield Rejected(1, str(record_too_long(limits.record_bytes)))
             return
+        warnings: list[str] = []
         try:
-            yield Read(parse_page(data), 1)
+            yield Read(parse_page(data, warnings), 1, tuple(warnings))
         except RecordError as exc:
             yield Rejected(1, str(exc))

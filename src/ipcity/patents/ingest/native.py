@@ -4,6 +4,10 @@
 CSV cells: dates ISO (YYYY-MM-DD); the string lists (ipc, cpc, applicants …) '; '-separated, a ';' or '\\' inside
 an item escaped with a backslash; `priorities`, `events` and `extra` — structured — as JSON, as in the JSONL
 form; empty cell = empty / None.
+
+A value that breaks this (a date that is not ISO, a count that is not a number, an event of no known kind) is left
+out with a warning and the record kept; a record without `pub_number`, or with a field the format does not have,
+is refused.
 """
 
 from __future__ import annotations
@@ -26,11 +30,13 @@ from ipcity.patents.ingest.sources import (
     bounded_lines,
     first_line,
     head_text,
+    left_out,
     open_text,
     record_too_long,
     table_rows,
+    warn,
 )
-from ipcity.patents.record import EVENT_KINDS, LEGAL_STATUSES, PATENT_TYPES, PatentRecord
+from ipcity.patents.record import EVENT_KINDS, LEGAL_STATUSES, PATENT_TYPES, UNKNOWN, PatentRecord
 
 FIELDS = [f.name for f in dataclasses.fields(PatentRecord)]
 LIST_FIELDS = ("ipc", "cpc", "locarno", "applicants", "inventors", "agents", "citations", "family")
@@ -47,39 +53,99 @@ def _strings(value: Any) -> bool:
     return type(value) is list and all(type(item) is str for item in value)
 
 
-def validate(record: PatentRecord) -> PatentRecord:
-    """The checks `from_dict` does not make: a key, known buckets and kinds, the right value types."""
+def _bad(warnings: list[str] | None, zh: str, en: str) -> None:
+    """A value that breaks the format: RecordError for strict callers, else a warning (the field is left out)."""
+    warn(warnings, RecordError(zh, en))
+
+
+def validate(record: PatentRecord, warnings: list[str] | None = None) -> PatentRecord:
+    """The checks `from_dict` does not make: a key, known buckets and kinds, the right value types. Without a key
+    RecordError; any other value that breaks them is RecordError too — or, given `warnings`, left out (set to
+    its empty value) with a warning."""
     if type(record.pub_number) is not str or not record.pub_number.strip():
         raise RecordError("pub_number 为空", "pub_number is empty")
     if record.patent_type is not None and record.patent_type not in PATENT_TYPES:
-        raise RecordError(f"patent_type 取值无效：{record.patent_type!r}",
-                          f"patent_type {record.patent_type!r} is not one of {', '.join(PATENT_TYPES)}")
+        _bad(warnings, f"patent_type 取值无效：{record.patent_type!r}",
+             f"patent_type {record.patent_type!r} is not one of {', '.join(PATENT_TYPES)}")
+        record.patent_type = None
     if record.legal_status not in LEGAL_STATUSES:
-        raise RecordError(f"legal_status 取值无效：{record.legal_status!r}",
-                          f"legal_status {record.legal_status!r} is not one of {', '.join(LEGAL_STATUSES)}")
-    for event in record.events:
-        if event.kind not in EVENT_KINDS:
-            raise RecordError(f"events 中的事件类型无效：{event.kind!r}", f"events: unknown event kind {event.kind!r}")
+        _bad(warnings, f"legal_status 取值无效：{record.legal_status!r}",
+             f"legal_status {record.legal_status!r} is not one of {', '.join(LEGAL_STATUSES)}")
+        record.legal_status = UNKNOWN
+    for event in [e for e in record.events if e.kind not in EVENT_KINDS]:
+        _bad(warnings, f"events 中的事件类型无效：{event.kind!r}", f"events: unknown event kind {event.kind!r}")
+        record.events.remove(event)
     values = record.__dict__
     for name in LIST_FIELDS:
         if not _strings(values[name]):
-            raise RecordError(f"{name} 应为字符串列表", f"{name} must be a list of strings")
+            _bad(warnings, f"{name} 应为字符串列表", f"{name} must be a list of strings")
+            values[name] = []
     for name in STR_FIELDS:
         if type(values[name]) is not str:
-            raise RecordError(f"{name} 应为字符串", f"{name} must be a string")
+            _bad(warnings, f"{name} 应为字符串", f"{name} must be a string")
+            values[name] = ""
     for name in INT_FIELDS:
         value = values[name]
         if value is not None and type(value) is not int:
-            raise RecordError(f"{name} 应为整数", f"{name} must be an integer")
+            _bad(warnings, f"{name} 应为整数", f"{name} must be an integer")
+            values[name] = None
     if type(record.extra) is not dict:
-        raise RecordError("extra 应为 JSON 对象", "extra must be a JSON object")
+        _bad(warnings, "extra 应为 JSON 对象", "extra must be a JSON object")
+        record.extra = {}
     return record
 
 
-def record_from_dict(data: Any) -> PatentRecord:
-    """A JSONL line's object as a validated record; RecordError says which field is wrong."""
+def _iso_date(value: Any) -> bool:
+    if value in (None, ""):
+        return True
+    try:
+        date.fromisoformat(str(value)[:10])  # as PatentRecord.from_dict reads it
+        return True
+    except ValueError:
+        return False
+
+
+def _salvage(data: dict, warnings: list[str]) -> dict:
+    """`data` with the values `from_dict` would fail on left out, each with a warning: dates that are not ISO,
+    priorities without a number, events of no known kind."""
+    data = dict(data)
+    for name in DATE_FIELDS:
+        if not _iso_date(data.get(name)):
+            warnings.append(left_out(RecordError(f"{name}：{data[name]!r} 不是 ISO 日期",
+                                                 f"{name}: {data[name]!r} is not an ISO date")))
+            data[name] = None
+    for name, required, known in (("priorities", "number", None), ("events", "kind", EVENT_KINDS)):
+        items = data.get(name)
+        if items is None:
+            continue
+        if type(items) is not list:
+            warnings.append(left_out(RecordError(f"{name} 应为列表", f"{name} must be a list")))
+            data[name] = []
+            continue
+        kept = []
+        for item in items:
+            if type(item) is not dict or type(item.get(required)) is not str or (known and item[required] not in known):
+                shown = item.get(required) if type(item) is dict else item
+                warnings.append(left_out(RecordError(f"{name} 中的一项无效：{shown!r}",
+                                                     f"{name}: an item is not valid: {shown!r}")))
+                continue
+            if not _iso_date(item.get("date")):
+                warnings.append(left_out(RecordError(f"{name} 中的日期 {item['date']!r} 不是 ISO 日期",
+                                                     f"{name}: date {item['date']!r} is not an ISO date")))
+                item = {**item, "date": None}
+            kept.append(item)
+        data[name] = kept
+    return data
+
+
+def record_from_dict(data: Any, warnings: list[str] | None = None) -> PatentRecord:
+    """A JSONL line's object as a validated record; RecordError says which field is wrong. Given `warnings`, a
+    value that cannot be read is left out with a warning instead; a record without a key, or with a field the
+    format does not have, is RecordError either way (a typo must not drop data)."""
     if not isinstance(data, dict):
         raise RecordError("该行不是 JSON 对象", "the line is not a JSON object")
+    if warnings is not None:
+        data = _salvage(data, warnings)
     try:
         record = PatentRecord.from_dict(data)
     except KeyError as exc:
@@ -88,7 +154,7 @@ def record_from_dict(data: Any) -> PatentRecord:
         raise RecordError(f"字段类型不符：{exc}", f"a field has an unexpected type: {exc}") from None
     except ValueError as exc:  # unknown fields, or a date that is not ISO
         raise RecordError(f"字段无效：{exc}", f"invalid field: {exc}") from None
-    return validate(record)
+    return validate(record, warnings)
 
 
 def _stamped(record: PatentRecord, reader: str) -> PatentRecord:
@@ -118,11 +184,14 @@ class JsonlReader:
                     continue
                 if not text.strip():
                     continue
+                warnings: list[str] = []
                 try:
-                    yield Read(_stamped(record_from_dict(json.loads(text)), self.name), line)
+                    record = _stamped(record_from_dict(json.loads(text), warnings), self.name)
                 except ValueError as exc:  # RecordError, or JSON that does not parse
                     reason = str(exc) if isinstance(exc, RecordError) else f"JSON 无法解析 / invalid JSON: {exc}"
                     yield Rejected(line, reason)
+                    continue
+                yield Read(record, line, tuple(warnings))
 
 
 def split_items(cell: str) -> list[str]:
@@ -149,7 +218,15 @@ def join_items(items: list[str]) -> str:
     return LIST_SEPARATOR.join(item.replace("\\", "\\\\").replace(";", "\\;") for item in items)
 
 
-def _csv_value(name: str, cell: str) -> Any:
+def _csv_value(name: str, cell: str, warnings: list[str] | None = None) -> Any:
+    try:
+        return _csv_cell_value(name, cell)
+    except RecordError as exc:
+        warn(warnings, exc)
+        return {} if name == "extra" else ([] if name in JSON_FIELDS else None)
+
+
+def _csv_cell_value(name: str, cell: str) -> Any:
     if name in LIST_FIELDS:
         return split_items(cell)
     if name in JSON_FIELDS:
@@ -194,11 +271,14 @@ class CsvReader:
                 yield Rejected(1, f"表头含未知字段：{', '.join(unknown)} / unknown columns in the header: "
                                   f"{', '.join(unknown)}")
                 return
+            warnings: list[str] = []
             try:
-                data = {name: _csv_value(name, unneutralise(cell)) for name, cell in row.items()}
-                yield Read(_stamped(record_from_dict(data), self.name), line)
+                data = {name: _csv_value(name, unneutralise(cell), warnings) for name, cell in row.items()}
+                record = _stamped(record_from_dict(data, warnings), self.name)
             except RecordError as exc:
                 yield Rejected(line, str(exc))
+                continue
+            yield Read(record, line, tuple(warnings))
 
 
 # --- writing ------------------------------------------------------------------------------------------

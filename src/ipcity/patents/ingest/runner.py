@@ -7,8 +7,11 @@
   The position and the register's "indexed" marks are saved in the transaction after the index commit,
   so a crash anywhere leaves the records the index may lack `index_pending`: re-reading them indexes
   them again (even when unchanged), and every load ends by indexing whatever is still pending.
-- A bad record — one that cannot be read, or breaks a record or field limit (limits.py) — is counted
-  and reported with its line and reason (the first MAX_ERRORS are kept); the rest goes on. A file that
+- A bad record — one that cannot be read or identified, or breaks a record or field limit (limits.py) — is
+  counted and reported with its line and reason (the first MAX_ERRORS are kept); the rest goes on.
+- A bad field — one the reader or the normaliser could not read — is left out and the record kept; each is
+  counted as a warning, and the first MAX_WARNINGS are kept beside the rejections in `errors`, marked
+  `"warning": true`. A file that
   expands beyond its limits (a decompression bomb) stops there, reported the same way, and the run fails.
 """
 
@@ -40,6 +43,7 @@ from ipcity.patents.search.document import index_doc
 from ipcity.patents.tables import IngestRun
 
 MAX_ERRORS = 1000
+MAX_WARNINGS = 200  # kept apart from MAX_ERRORS: warnings must not crowd out the rejections
 PARALLEL_FROM_BYTES = 8 * 1024 * 1024  # files smaller than this load in one process
 Progress = Callable[[int, int, str], None]
 
@@ -78,22 +82,25 @@ def _batches(reader, path: Path, skip: int, size: int, limits: Limits) -> Iterat
         yield batch
 
 
-def prepare(items: list[Item], limits: Limits = DEFAULT_LIMITS,
-            ) -> list[tuple[int, PatentRecord | None, IndexDoc | None, str]]:
+Prepared = tuple[int, PatentRecord | None, IndexDoc | None, str, tuple[str, ...]]
+
+
+def prepare(items: list[Item], limits: Limits = DEFAULT_LIMITS) -> list[Prepared]:
     """Normalise, check against the field limits and analyse a batch: (line, record, index document, reason
-    refused). Runs in the worker processes when the load is parallel — this is where the CPU time goes
+    refused, warnings). Runs in the worker processes when the load is parallel — this is where the CPU time goes
     (jieba, names, IPC)."""
-    out: list[tuple[int, PatentRecord | None, IndexDoc | None, str]] = []
+    out: list[Prepared] = []
     for item in items:
         if isinstance(item, Rejected):
-            out.append((item.line, None, None, item.reason))
+            out.append((item.line, None, None, item.reason, ()))
             continue
+        warnings = list(item.warnings)
         try:
-            rec = check_record(normalise(item.record), limits)
+            rec = check_record(normalise(item.record, warnings), limits)
         except RecordError as exc:
-            out.append((item.line, None, None, str(exc)))
+            out.append((item.line, None, None, str(exc), ()))
             continue
-        out.append((item.line, rec, index_doc(rec), ""))
+        out.append((item.line, rec, index_doc(rec), "", tuple(warnings)))
     return out
 
 
@@ -127,21 +134,31 @@ def ingest_file(db: Database, engine: PatentEngine, path: Path, actor: Actor, fm
     with db.session() as s:
         run = s.get(IngestRun, run_id)
         skip, errors = run.position, list(run.errors or [])
-        counts = {k: getattr(run, k) for k in ("read", "inserted", "updated", "unchanged", "rejected")}
+        counts = {k: getattr(run, k) for k in ("read", "inserted", "updated", "unchanged", "rejected", "warnings")}
     consumed = committed = skip  # items read / stored and indexed as of the last checkpoint
     saved = (dict(counts), list(errors))  # counts as of the last checkpoint: what a resume starts from
+    warned = sum(bool(e.get("warning")) for e in errors)
+    kept = {"rejected": len(errors) - warned, "warnings": warned}  # entries of `errors`, each kind capped
 
     def reject(line: int, reason: str) -> None:
         counts["rejected"] += 1
-        if len(errors) < MAX_ERRORS:
+        if kept["rejected"] < MAX_ERRORS:
+            kept["rejected"] += 1
             errors.append({"line": line, "reason": reason})
 
-    def store_batch(prepared) -> None:
+    def warn(line: int, warnings: tuple[str, ...]) -> None:
+        counts["warnings"] += len(warnings)
+        for reason in warnings[:max(MAX_WARNINGS - kept["warnings"], 0)]:
+            kept["warnings"] += 1
+            errors.append({"line": line, "reason": reason, "warning": True})
+
+    def store_batch(prepared: list[Prepared]) -> None:
         good, docs = [], {}
-        for line, rec, doc, reason in prepared:
+        for line, rec, doc, reason, warnings in prepared:
             if rec is None:
                 reject(line, reason)
             else:
+                warn(line, warnings)
                 good.append(rec)
                 docs[rec.pub_number] = doc
         if not good:
@@ -197,7 +214,7 @@ def ingest_file(db: Database, engine: PatentEngine, path: Path, actor: Actor, fm
         checkpoint("done")
     except SourceRefused as exc:
         # A bomb: what was read before it stays (stored and indexed); the file stops here.
-        if len(errors) < MAX_ERRORS:
+        if kept["rejected"] < MAX_ERRORS:
             errors.append({"line": exc.line, "reason": str(exc)})  # line 0: the file as a whole
         checkpoint("failed", f"{path.name}:{exc.line}: {exc}" if exc.line else f"{path.name}: {exc}")
         return run_id

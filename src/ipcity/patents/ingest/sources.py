@@ -29,10 +29,24 @@ EMPTY_VALUES = frozenset({"", "0", "NA", "N/A", "None", "NULL", "null", "nan", "
 
 
 class RecordError(ValueError):
-    """One source record cannot be read; the message names the field and why (Chinese first)."""
+    """One source record — or one field of it — cannot be read; the message names the field and why (Chinese
+    first)."""
 
     def __init__(self, zh: str, en: str):
         super().__init__(f"{zh} / {en}")
+        self.zh, self.en = zh, en
+
+
+def left_out(exc: RecordError) -> str:
+    """The warning for a field that could not be read and was left out (the record is kept)."""
+    return f"{exc.zh}（已略去）/ {exc.en} (left out)"
+
+
+def warn(warnings: list[str] | None, exc: RecordError) -> None:
+    """Record a field left out in `warnings`; without a list (strict callers) the error stands."""
+    if warnings is None:
+        raise exc
+    warnings.append(left_out(exc))
 
 
 RATIO_FLOOR = 1024 * 1024  # below this many expanded bytes no ratio is suspicious (small files compress well)
@@ -269,14 +283,16 @@ def unique(items: Iterable[str]) -> list[str]:
     return out
 
 
-def to_int(value: object, field: str) -> int | None:
+def to_int(value: object, field: str, warnings: list[str] | None = None) -> int | None:
+    """The cell as an integer. One that is not: RecordError, or — given `warnings` — None and a warning."""
     text = clean(value) if not isinstance(value, int) else str(value)
     if text == "" and value not in (0, "0"):
         return None
     try:
         return int(float(text or "0"))
     except ValueError:
-        raise RecordError(f"{field}：'{text}' 不是整数", f"{field}: '{text}' is not an integer") from None
+        warn(warnings, RecordError(f"{field}：'{text}' 不是整数", f"{field}: '{text}' is not an integer"))
+        return None
 
 
 # --- dates -------------------------------------------------------------------------------------
@@ -289,10 +305,19 @@ _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})$")
 _TEXT = re.compile(r"(\d{1,2}) ([A-Za-z]{3})[a-z]* (\d{4})$")
 
 
-def parse_date(value: object, field: str) -> date | None:
+def parse_date(value: object, field: str, warnings: list[str] | None = None) -> date | None:
     """A date in any unambiguous form exports use: 20221202, 2022-12-02[T..], 2011-3-9, 2022/12/02,
     29.12.2005 (day first, as PATENTSCOPE writes it), 06 May 2016. Empty placeholders give None; anything
-    else raises RecordError naming the field."""
+    else raises RecordError naming the field — or, given `warnings`, gives None and a warning (the record keeps
+    its other fields)."""
+    try:
+        return _parse_date(value, field)
+    except RecordError as exc:
+        warn(warnings, exc)
+        return None
+
+
+def _parse_date(value: object, field: str) -> date | None:
     if isinstance(value, datetime):  # spreadsheet cells
         return value.date()
     if isinstance(value, date):

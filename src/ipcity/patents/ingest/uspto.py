@@ -73,8 +73,9 @@ class UsptoXmlReader:
             if isinstance(document, RecordError):
                 yield Rejected(line, str(document))
                 continue
+            warnings: list[str] = []
             try:
-                yield Read(parse_document(document, line), line)
+                yield Read(parse_document(document, line, warnings), line, tuple(warnings))
             except RecordError as exc:
                 yield Rejected(line, str(exc))
             except (ValueError, AttributeError, TypeError) as exc:
@@ -136,8 +137,9 @@ def _parser() -> etree.XMLParser:
                            remove_comments=True, remove_pis=True)
 
 
-def parse_document(document: bytes, line: int = 1) -> PatentRecord:
-    """One USPTO document as a PatentRecord; RecordError when it is not well-formed or not a publication."""
+def parse_document(document: bytes, line: int = 1, warnings: list[str] | None = None) -> PatentRecord:
+    """One USPTO document as a PatentRecord; RecordError when it is not well-formed or not a publication. A date
+    that cannot be read is left out with a warning in `warnings` (RecordError without it)."""
     try:
         root = etree.fromstring(document, _parser())
     except etree.XMLSyntaxError as exc:
@@ -148,11 +150,11 @@ def parse_document(document: bytes, line: int = 1) -> PatentRecord:
     if root.tag not in _PATENT_ROOTS:
         raise RecordError(f"不是专利文献：根元素 <{tag}>", f"not a patent publication: root element <{tag}>")
     if root.tag == "PATDOC":
-        record = _from_patdoc(root)
+        record = _from_patdoc(root, warnings)
     elif root.tag == "patent-application-publication":
-        record = _from_pap(root)
+        record = _from_pap(root, warnings)
     else:
-        record = _from_st36(root)
+        record = _from_st36(root, warnings)
     record.source = NAME
     record.office = record.office or "US"
     record.lang = record.lang or "en"
@@ -237,8 +239,8 @@ def _claim_number(value: str | None) -> int | None:
     return int(digits) if digits else None
 
 
-def _date(element: etree._Element | None, path: str, field: str) -> date | None:
-    return parse_date(_find_text(element, path), field)
+def _date(element: etree._Element | None, path: str, field: str, warnings: list[str] | None) -> date | None:
+    return parse_date(_find_text(element, path), field, warnings)
 
 
 def _number(country: str, number: str, kind: str = "") -> str:
@@ -309,7 +311,7 @@ def _addressbook_address(book: etree._Element | None) -> str:
     return ", ".join(p for p in parts if p and p not in ("omitted", "unknown"))
 
 
-def _from_st36(root: etree._Element) -> PatentRecord:
+def _from_st36(root: etree._Element, warnings: list[str] | None) -> PatentRecord:
     grant = root.tag == "us-patent-grant"
     bib = root.find("us-bibliographic-data-grant" if grant else "us-bibliographic-data-application")
     if bib is None:
@@ -319,11 +321,11 @@ def _from_st36(root: etree._Element) -> PatentRecord:
     _, app_number, _, app_day = _docid(app.find("document-id") if app is not None else None)
     appl_type = app.get("appl-type", "") if app is not None else ""
     record = PatentRecord(pub_number=_number(country or "US", number, kind), office=country or "US", kind=kind)
-    record.pub_date = parse_date(pub_day, "publication date")
+    record.pub_date = parse_date(pub_day, "publication date", warnings)
     if grant:
         record.grant_date = record.pub_date
     record.app_number = f"US{app_number}" if app_number else ""
-    record.app_date = parse_date(app_day, "application date")
+    record.app_date = parse_date(app_day, "application date", warnings)
     record.patent_type = DESIGN if appl_type == "design" or kind.startswith("S") else (
         INVENTION if appl_type in ("utility", "reissue", "") else None)
     record.lang = (root.get("lang") or "en").lower()
@@ -479,17 +481,17 @@ def _pap_name(name: etree._Element | None) -> str:
     return _person(last, first)
 
 
-def _from_pap(root: etree._Element) -> PatentRecord:
+def _from_pap(root: etree._Element, warnings: list[str] | None) -> PatentRecord:
     bib = root.find("subdoc-bibliographic-information")
     if bib is None:
         raise RecordError("缺少著录项目", "subdoc-bibliographic-information is missing")
     number, kind = _find_text(bib, "document-id/doc-number"), _find_text(bib, "document-id/kind-code")
     record = PatentRecord(pub_number=_number("US", number, kind), office="US", kind=kind, patent_type=INVENTION)
-    record.pub_date = _date(bib, "document-id/document-date", "publication date")
+    record.pub_date = _date(bib, "document-id/document-date", "publication date", warnings)
     filing = bib.find("domestic-filing-data")
     app_number = _find_text(filing, "application-number/doc-number")
     record.app_number = f"US{app_number}" if app_number else ""
-    record.app_date = _date(filing, "filing-date", "application date")
+    record.app_date = _date(filing, "filing-date", "application date", warnings)
     for priority in bib.iterfind("foreign-priority-data"):
         record.priorities.append(Priority(_find_text(priority, "priority-application-number/doc-number"),
                                           parse_date_lenient(_find_text(priority, "filing-date")),
@@ -560,7 +562,7 @@ def _party_address(party: etree._Element | None) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def _from_patdoc(root: etree._Element) -> PatentRecord:
+def _from_patdoc(root: etree._Element, warnings: list[str] | None) -> PatentRecord:
     bib = root.find("SDOBI")
     if bib is None:
         raise RecordError("缺少著录项目", "SDOBI (bibliographic data) is missing")
@@ -574,11 +576,11 @@ def _from_patdoc(root: etree._Element) -> PatentRecord:
                           patent_type=DESIGN if design else (None if plant else INVENTION))
     if record_kind != kind:
         record.extra["kind_as_published"] = kind
-    record.pub_date = _date(bib, "B100/B140", "publication date (B140)")
+    record.pub_date = _date(bib, "B100/B140", "publication date (B140)", warnings)
     record.grant_date = record.pub_date
     app_number = _pdat(bib, "B200/B210")
     record.app_number = f"US{app_number}" if app_number else ""
-    record.app_date = _date(bib, "B200/B220", "application date (B220)")
+    record.app_date = _date(bib, "B200/B220", "application date (B220)", warnings)
     for priority in bib.iterfind("B300"):
         record.priorities.append(Priority(_pdat(priority, "B310"), parse_date_lenient(_pdat(priority, "B320")),
                                           _pdat(priority, "B330")))
