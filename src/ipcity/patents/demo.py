@@ -1,4 +1,5 @@
-"""The demo corpus: real public patent data whose licence allows shipping it (see demo_data/NOTICE.md).
+"""The demo corpus: real public patent data whose licence allows shipping it, and one clearly marked synthetic
+Chinese set on real texts (see demo_data/NOTICE.md).
 
 Loading it is a background job (progress on /jobs); `ipcity demo` runs it before serving.
 """
@@ -14,8 +15,11 @@ from ipcity.core.roles import Actor
 from ipcity.patents.demo_register import ensure_demo_patents
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
-# (file, reader) in load order: Chinese first, so the first page of a plain search is Chinese.
+# (file, reader) in load order: Chinese first, so the first page of a plain search is Chinese; the synthetic set
+# first of all: the only one with Chinese abstracts, applicants, addresses, dates and legal status.
+SYNTHETIC_FILE = "cn_synthetic_kppatent_3720.jsonl.gz"
 DEMO_FILES = (
+    (SYNTHETIC_FILE, "jsonl"),
     ("cn_titles_ipc.jsonl.gz", "jsonl"),
     ("pizza_patentscope_24294.tsv.gz", "patentscope"),
     ("drones_lens_families_5884.csv.gz", "lens"),
