@@ -43,7 +43,7 @@ def test_several_numbers_at_once_and_a_wrong_check_character(loaded, session):
     assert {r.record.pub_number for r in both.rows} == {"CN115000001A", "CN115000002A"} and both.family == ""
     wrong = service.search(session, loaded, "ZL202210000001.9")
     assert wrong.understood == understand.NUMBER and wrong.total == 0
-    assert any("check character" in str(n.params.get("en", "")) for n in wrong.notes)
+    assert any("check character" in n.params["reason"].en for n in wrong.notes)
 
 
 @pytest.mark.parametrize("words", ["锂离子电池 钠离子电池", "钠离子电池 石墨烯 负极", "无人机 数据接口 航拍",

@@ -62,6 +62,7 @@ ACTION_LABELS: dict[str, Msg] = {
 
 OBJECT_LABELS: dict[str, Msg] = {
     "user": Msg("Account"), "unit": Msg("Unit"), "calendar": Msg("Working-day calendar"), "case": Msg("Case"),
+    "patent_saved_search": Msg("Saved patent search"), "patent_search_history": Msg("Patent search history"),
     "job": Msg("Background job"), "workplan": Msg("Work plan"), "workplan.point": Msg("Work point"),
     "dataip.product": Msg("Data product"), "dataip.log": Msg("Transparency log"),
     "dataip.certificate": Msg("Data-IP registration certificate"),

@@ -75,7 +75,7 @@ class Msg:
 
     def render(self, locale: str | None = None) -> str:
         tr = translations(locale or current_locale.get())
-        params = {k: (v.render(locale) if isinstance(v, Msg) else v) for k, v in self.params.items()}
+        params = {k: (v.render(locale) if isinstance(v, Msg | Bilingual) else v) for k, v in self.params.items()}
         text = tr.gettext(self.msgid)
         return text.format(**params) if params else text
 
@@ -90,6 +90,28 @@ class Msg:
 
     def __hash__(self) -> int:
         return hash(self.msgid)
+
+
+class Bilingual:
+    """A text that arrives already written in both languages (a parser's or a number check's message): as a
+    Msg parameter it shows in the reader's language."""
+
+    __slots__ = ("en", "zh")
+
+    def __init__(self, zh: str, en: str):
+        self.zh, self.en = zh, en
+
+    def render(self, locale: str | None = None) -> str:
+        return self.zh if (locale or current_locale.get()).startswith("zh") else self.en
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Bilingual) and (self.zh, self.en) == (other.zh, other.en)
+
+    def __hash__(self) -> int:
+        return hash((self.zh, self.en))
 
 
 def pick_locale(requested: str | None, accept_language: str | None = None) -> str:

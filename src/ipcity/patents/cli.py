@@ -44,6 +44,7 @@ def ingest(paths: list[Path], fmt: str = typer.Option("", "--format", help="read
            workers: int = typer.Option(0, help="worker processes (0: automatic, by file size)")) -> None:
     """Load patent files into the register and the search index (idempotent, resumable)."""
     from ipcity.core.roles import Actor
+    from ipcity.patents import alerts
     from ipcity.patents.engine import engine_for
     from ipcity.patents.ingest.limits import SourceRefused
     from ipcity.patents.ingest.runner import ingest_file
@@ -66,12 +67,19 @@ def ingest(paths: list[Path], fmt: str = typer.Option("", "--format", help="read
         with svc.db.session() as s:
             run = s.get(IngestRun, run_id)
             console.print(f"[bold]{path.name}[/bold] ({run.format}): {run.read} read, {run.inserted} new, "
-                          f"{run.updated} updated, {run.unchanged} unchanged, [red]{run.rejected} rejected[/red]")
-            for error in run.errors[:20]:
+                          f"{run.updated} updated, {run.unchanged} unchanged, [red]{run.rejected} rejected[/red], "
+                          f"{run.warnings} fields left out")
+            refused = [e for e in run.errors if not e.get("warning")]
+            for error in refused[:20]:
                 console.print(f"  {path.name}:{error['line']}: {error['reason']}", markup=False)
+            for warning in [e for e in run.errors if e.get("warning")][:5]:
+                console.print(f"  {path.name}:{warning['line']}: {warning['reason']}", markup=False)
             if run.status == "failed":
                 console.print(f"[red]stopped: {run.message}[/red]")
             failed |= run.rejected > 0 or run.status == "failed"
+    with svc.db.session(write=True) as s:  # saved searches with an alert look at what came in (a server runs it)
+        alerts.after_ingest(s)
+        s.commit()
     engine.close()
     raise typer.Exit(1 if failed else 0)
 

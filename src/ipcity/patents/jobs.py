@@ -9,6 +9,7 @@ from pathlib import Path
 from ipcity.core.i18n import N_
 from ipcity.core.jobs import JobContext
 from ipcity.core.tables import StoredFile
+from ipcity.patents import alerts
 from ipcity.patents.engine import engine_for
 from ipcity.patents.ingest.runner import ingest_file
 from ipcity.patents.tables import IngestRun
@@ -29,6 +30,11 @@ def ingest(ctx: JobContext, params: dict) -> dict:
             path = Path(params["path"])
         run_id = ingest_file(ctx.db, engine, path, ctx.actor, params.get("format") or None,
                              progress=lambda done, total, msg: ctx.progress(done, total, N_("records read")))
+    with ctx.db.session(write=True) as s:  # saved searches with an alert look at what came in
+        queued = alerts.after_ingest(s)
+        s.commit()
+    if queued is not None and getattr(ctx.services, "worker", None):
+        ctx.services.worker.wake()
     with ctx.db.session() as s:
         run = s.get(IngestRun, run_id)
         return {"run_id": run_id, "inserted": run.inserted, "updated": run.updated, "unchanged": run.unchanged,

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from ipcity.core.errors import DomainError, NotFound
-from ipcity.core.i18n import Msg
+from ipcity.core.i18n import Bilingual, Msg
 from ipcity.core.numbers import NumberError
 from ipcity.patents import fees, register, store
 from ipcity.patents.engine import PatentEngine
@@ -180,8 +180,8 @@ def search(session: Session, engine: PatentEngine, q: str = "", *, mode: str = "
         if mode == "lexical" or not semantic_ok or not q.strip():
             raise query_error(q, exc) from exc
         understood = None  # the semantic half answers alone
-        notes.append(Msg("The query could not be read as an expression ({zh} / {en}): the semantic search "
-                         "answered alone", zh=exc.message_zh, en=exc.message_en))
+        notes.append(Msg("The query could not be read as an expression ({reason}): the semantic search answered alone",
+                         reason=Bilingual(exc.message_zh, exc.message_en)))
     if understood is not None and understood.note is not None:
         notes.append(_note_for(understood))
     kind = understood.kind if understood is not None else understand_mod.TEXT
@@ -258,10 +258,10 @@ def _semantic(engine: PatentEngine, q: str, filters, facets, offset: int, per_pa
 def _note_for(understood: Understood) -> Msg:
     note = understood.note
     if isinstance(note, NumberError):
-        return Msg("This looks like an application number, but {zh} / {en}", zh=note.zh, en=note.en)
+        return Msg("This looks like an application number, but {reason}", reason=Bilingual(note.zh, note.en))
     assert note is not None
-    return Msg("Searched as natural language: as an expression it would not parse ({zh} / {en})",
-               zh=note.message_zh, en=note.message_en)
+    return Msg("Searched as natural language: as an expression it would not parse ({reason})",
+               reason=Bilingual(note.message_zh, note.message_en))
 
 
 def _positions(session: Session, records: list[PatentRecord]) -> dict[str, Position]:

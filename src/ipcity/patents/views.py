@@ -14,7 +14,7 @@ from ipcity.core.errors import DomainError, NotFound
 from ipcity.core.files import Upload
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import Actor
-from ipcity.patents import export, labels, service, store, usage
+from ipcity.patents import export, history, labels, saved_views, service, store, usage
 from ipcity.patents.engine import engine_for
 from ipcity.patents.ingest.formats import READERS
 from ipcity.patents.plugin import DATA_MANAGERS
@@ -85,11 +85,15 @@ def search_page(request: Request, background: BackgroundTasks, q: str = "", mode
     error = error or export_error
     if searched and error is None and page <= 1:  # a search asked (not its next pages), counted for plan item 18
         background.add_task(usage.count_search, request.app.state.services.db)
+        if actor is not None and result is not None:  # the signed-in searcher's own history
+            background.add_task(history.record_later, request.app.state.services.db, actor, q, mode, filters,
+                                result.total)
     return render(request, "patents/search.html", labels.template_context() | {
         "q": q, "mode": mode, "sort": sort, "filters": filters, "result": result, "error": error, "strict": strict,
         "long_text": understand.is_long(q.strip()),
         "expression_link": _link(q, mode, sort, filters, **{"as": "expression"}),
         "words_link": _link(q, mode, sort, filters),
+        "save_link": saved_views.save_link(q, mode, filters) if searched else "",
         "searched": searched, "sorts": SORTS, "facet_names": FACETS, "fields": FIELDS, "per_page": per_page,
         "link": lambda **kw: _link(kw.pop("q", q), kw.pop("mode", mode), kw.pop("sort", sort),
                                    kw.pop("filters", filters), **({"as": "expression"} if strict else {}) | kw),

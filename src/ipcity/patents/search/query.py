@@ -809,29 +809,9 @@ def _grouped(node: And | Or, joiner: str) -> str:
     return f"{_code(name)}=({joiner.join(parts)})"
 
 
-def terms_for_highlight(node: Node) -> set[str]:
-    """Analysed tokens of the text terms and phrases the query asks for (not those it excludes)."""
-    found: set[str] = set()
-
-    def walk(n: Node, positive: bool) -> None:
-        if isinstance(n, (And, Or)):
-            for child in n.children:
-                walk(child, positive)
-        elif isinstance(n, Not):
-            walk(n.child, not positive)
-        elif isinstance(n, BestMatch) and positive:
-            found.update(analysis.best_match_tokens(n.value))  # a text's words are marked wherever they occur
-        elif isinstance(n, (Term, Phrase)) and positive and fields.BY_NAME[n.field].kind == fields.TEXT:
-            found.update(analysis.query_tokens(n.value))
-
-    walk(node, True)
-    return found
-
-
-def plain_words(node: Node) -> set[str]:
-    """The values of the text terms and phrases a tree asks for, as typed (not those it excludes): what a
-    strict search that found nothing could look for by best match instead."""
-    found: set[str] = set()
+def _asked_text(node: Node) -> list[Term | Phrase | BestMatch]:
+    """The text leaves a tree asks for, not those it excludes (under an odd number of NOTs)."""
+    found: list[Term | Phrase | BestMatch] = []
 
     def walk(n: Node, positive: bool) -> None:
         if isinstance(n, (And, Or)):
@@ -840,10 +820,24 @@ def plain_words(node: Node) -> set[str]:
         elif isinstance(n, Not):
             walk(n.child, not positive)
         elif isinstance(n, (Term, Phrase, BestMatch)) and positive and fields.BY_NAME[n.field].kind == fields.TEXT:
-            found.add(n.value)
+            found.append(n)
 
     walk(node, True)
     return found
+
+
+def terms_for_highlight(node: Node) -> set[str]:
+    """Analysed tokens of the text terms and phrases the query asks for (not those it excludes); a best match's
+    words are marked wherever they occur."""
+    return {token for leaf in _asked_text(node)
+            for token in (analysis.best_match_tokens(leaf.value) if isinstance(leaf, BestMatch)
+                          else analysis.query_tokens(leaf.value))}
+
+
+def plain_words(node: Node) -> set[str]:
+    """The values of the text terms and phrases a tree asks for, as typed: what a strict search that found nothing
+    could look for by best match instead."""
+    return {leaf.value for leaf in _asked_text(node)}
 
 
 _WORDS = {

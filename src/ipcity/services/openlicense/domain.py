@@ -29,6 +29,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from ipcity.core.config import Settings
+from ipcity.core.forms import form_day
 from ipcity.core.i18n import Msg
 from ipcity.patents import fees
 from ipcity.patents.position import Position
@@ -146,17 +147,6 @@ def _decimal(text: str, fieldname: str, problems: list) -> Decimal | None:
     return value
 
 
-def _day(text: str, fieldname: str, problems: list) -> date | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        problems.append((fieldname, Msg("'{value}' is not a date; write it YYYY-MM-DD", value=text[:20])))
-        return None
-
-
 def parse_terms(values: dict, today: date) -> tuple[Terms, list[tuple[str, Msg]]]:
     """The posted form as Terms, and every problem of form (each with its field)."""
     problems: list[tuple[str, Msg]] = []
@@ -177,8 +167,8 @@ def parse_terms(values: dict, today: date) -> tuple[Terms, list[tuple[str, Msg]]
         problems.append(("rate", Msg("{field} is required", field=Msg("Royalty rate (%)"))))
     if mode == ENTRY_PLUS_RUNNING and entry is None and not any(f == "entry_fee" for f, _ in problems):
         problems.append(("entry_fee", Msg("{field} is required", field=Msg("Entry fee (yuan)"))))
-    start = _day(values.get("term_start", ""), "term_start", problems)
-    end = _day(values.get("term_end", ""), "term_end", problems)
+    start = form_day(values.get("term_start", ""), "term_start", problems)
+    end = form_day(values.get("term_end", ""), "term_end", problems)
     if start is None and not any(f == "term_start" for f, _ in problems):
         problems.append(("term_start", Msg("{field} is required", field=Msg("Licence term from"))))
     if end is None and not any(f == "term_end" for f, _ in problems):
@@ -380,7 +370,7 @@ def licence_problems(values: dict, *, terms: Terms, published_on: date | None, t
     if mode != terms.mode:
         problems.append(("mode", Msg("Choose the payment mode of the published terms: {mode}",
                                      mode=MODES[terms.mode])))
-    start = _day(values.get("start_on", ""), "start_on", problems)
+    start = form_day(values.get("start_on", ""), "start_on", problems)
     if start is None and not any(f == "start_on" for f, _ in problems):
         problems.append(("start_on", Msg("{field} is required", field=Msg("Licence starts on"))))
     elif start is not None:
@@ -404,7 +394,7 @@ def payment_problems(values: dict, today: date) -> tuple[tuple[Decimal, date] | 
     amount = _decimal(values.get("amount", ""), "amount", problems)
     if amount is None and not any(f == "amount" for f, _ in problems):
         problems.append(("amount", Msg("{field} is required", field=Msg("Amount (yuan)"))))
-    paid = _day(values.get("paid_on", ""), "paid_on", problems)
+    paid = form_day(values.get("paid_on", ""), "paid_on", problems)
     if paid is None and not any(f == "paid_on" for f, _ in problems):
         problems.append(("paid_on", Msg("{field} is required", field=Msg("Paid on"))))
     elif paid is not None and paid > today:
