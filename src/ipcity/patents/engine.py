@@ -183,6 +183,11 @@ class PatentEngine:
     def matching(self, request: SearchRequest) -> set[str]:
         return self.backend.matching(request)
 
+    def similar_to_stored(self, pub_number: str, limit: int) -> list[Hit] | None:
+        """Neighbours of a document by the embedding stored for it; None when it has none (then encode)."""
+        vector = self.backend.vector_of(pub_number) if self.encoder is not None else None
+        return None if vector is None else self.backend.similar(vector, limit)
+
     def similar_to_text(self, text: str, limit: int, request: SearchRequest | None = None) -> list[Hit]:
         if self.encoder is None or not text.strip():
             return []

@@ -421,7 +421,9 @@ def fee_now(p: Position) -> FeeNow | None:
 
 
 def more_like_this(session: Session, engine: PatentEngine, rec: PatentRecord, limit: int = 8) -> list[PatentRecord]:
-    hits = engine.similar_to_text(store.texts([rec])[0], limit + 1)
+    hits = engine.similar_to_stored(rec.pub_number, limit + 1)  # the stored vector: no re-encoding
+    if hits is None:
+        hits = engine.similar_to_text(store.texts([rec])[0], limit + 1)
     others = [h.pub_number for h in hits if h.pub_number != rec.pub_number][:limit]
     found = store.get_many(session, others)
     return [found[p] for p in others if p in found]

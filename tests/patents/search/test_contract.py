@@ -695,3 +695,11 @@ def test_within_restricts_to_the_given_publications(backend):
     assert found(backend, "电池", within=some) == {PUB["C01"], PUB["C03"]}
     assert found(backend, "", within=some) == set(some)
     assert found(backend, best("电池 识别"), within=some) == set(some)
+
+
+def test_vector_of_gives_the_stored_embedding_for_more_like_this(backend):
+    stored = backend.vector_of(PUB["C11"])
+    assert stored is not None and len(stored) == DIM
+    assert [h.pub_number for h in backend.similar(stored, 2)][0] == PUB["C11"]  # nearest to itself
+    assert backend.vector_of(PUB["C05"]) is None  # indexed without a vector
+    assert backend.vector_of("CN000000000A") is None

@@ -113,6 +113,9 @@ class SearchBackend(Protocol):
     def similar(self, vector: Sequence[float], limit: int, request: SearchRequest | None = None) -> list[Hit]:
         """Nearest documents by embedding (cosine), restricted by the request's query and filters."""
 
+    def vector_of(self, pub_number: str) -> Sequence[float] | None:
+        """The stored embedding of one document (None: none stored): "more like this" without re-encoding."""
+
     def matching(self, request: SearchRequest) -> set[str]:
         """The publication numbers of every document the request's query and filters match (no ranking,
         no limit): what a navigation topic defined by a query covers."""

@@ -373,6 +373,13 @@ class MilvusBackend:
                                     search_params={"metric_type": "COSINE"}, output_fields=["pub_number"])
         return [Hit(h["pub_number"], float(h["distance"])) for h in result[0]]
 
+    def vector_of(self, pub_number: str) -> Sequence[float] | None:
+        if not self.dim:
+            return None
+        rows = self.client.query(COLLECTION, filter=f"pub_number == {_quote(pub_number)} and has_vector == true",
+                                 output_fields=["vector"])
+        return [float(x) for x in rows[0]["vector"]] if rows else None
+
     def matching(self, request: SearchRequest) -> set[str]:
         expr = _and([self.compile(request.query), self._filters(request.filters), _within(request.within)])
         total = self._count(expr) if expr != FALSE else 0

@@ -248,6 +248,11 @@ class TantivyBackend:
             allowed = self.matching(request)
         return [Hit(pub, score) for pub, score in self.vectors.search(vector, limit, allowed=allowed)]
 
+    def vector_of(self, pub_number: str) -> Sequence[float] | None:
+        if self.vectors is None or pub_number not in self.vectors:
+            return None
+        return self.vectors.vector(pub_number)
+
     def matching(self, request: SearchRequest) -> set[str]:
         query = self._with_filters(self.compile(request.query), request.filters, request.within)
         searcher = self.index.searcher()
