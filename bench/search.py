@@ -18,7 +18,7 @@ memory is its own:
    query), and the search box's other readings: (d) the same words ranked by best match (any word, every word
    first) + 7 facets of the patents with every word (two requests, as the service makes them), (e) a
    300-character passage of a record's abstract pasted as natural language (the lexical half of the fused
-   ranking: its 16 rarest words, no facets); one warm-up pass, then a measured pass;
+   ranking: its 32 rarest words, no facets); one warm-up pass, then a measured pass;
 4. baseline: SQLite FTS5 `tokenize='trigram'` over title+abstract+claims of the same records (insert timed),
    the same queries as MATCH of the quoted words; words shorter than 3 characters cannot be MATCHed by a
    trigram index and are answered with LIKE '%word%' (on the MATCHed rows, or by a scan of the table when no
@@ -663,7 +663,7 @@ def agreement(tantivy: dict, fts: dict) -> dict:
 VARIANT_NAMES = {"a": "(a) top-20", "b": "(b) top-20 + 7 facets",
                  "c": "(c) top-20 + AD>=2015 + province 31 + 7 facets (goal query)",
                  "d": "(d) best match of the words, top-20 + 7 facets of every-word hits",
-                 "e": "(e) pasted passage (natural language, 16 rarest words), top-20"}
+                 "e": "(e) pasted passage (natural language, 32 rarest words), top-20"}
 
 
 def goals(result: dict) -> list[dict]:

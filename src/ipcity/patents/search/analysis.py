@@ -108,13 +108,14 @@ def query_tokens(text: str) -> list[str]:
 # The most distinct words a best-match query ranks by: a pasted abstract has a few hundred, and each word is
 # one more posting list to score, so the work stays bounded whatever is pasted.
 MAX_BEST_MATCH_TOKENS = 48
-# A pasted text ranks by its rarest words only: past about 16 the ranking barely changes, while each common word
-# widens the set to score (bench/search.py, variant e: 16 words cut p95 by two thirds at 200,000 records).
-MAX_TEXT_TOKENS = 16
+# A pasted text ranks by its 32 rarest words: 16 lost a quarter of the prior-art recall (bench/prior_art.py:
+# lexical recall@100 0.545 with 16, 0.680 with 32, 0.705 with 48), and each more word widens the set to score
+# (bench/search.py variant e, 200,000 records, CPU p95: 3.6 ms with 16, 8.4 with 32, 16.5 with 48).
+MAX_TEXT_TOKENS = 32
 
 
 def node_tokens(value: str, coordinate: bool, doc_freq=None) -> list[str]:
-    """The words a BestMatch node ranks by: plain words (coordinate) up to 48, a pasted text its 16 rarest."""
+    """The words a BestMatch node ranks by: plain words (coordinate) up to 48, a pasted text its 32 rarest."""
     return best_match_tokens(value, MAX_BEST_MATCH_TOKENS if coordinate else MAX_TEXT_TOKENS, doc_freq)
 
 
