@@ -1,0 +1,240 @@
+"""Key-phrase extraction: Chinese (fitted ranker) and English (noun phrases), bounds, determinism, storage, and a
+one-fold quality check on the real KPPatent-ZH train split."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+import time
+
+import pytest
+
+from ipcity.patents import keyphrases as kp
+from ipcity.patents.keyphrases import (
+    EN_GENERIC,
+    MAX_CHARS,
+    MAX_K,
+    ZH_STOP,
+    KeyphraseModel,
+    default_model,
+    detect_language,
+    keyphrases,
+)
+from tests.conftest import shared_data
+
+BATTERY_TITLE = "一种锂离子电池负极材料及其制备方法"
+BATTERY = ("本发明公开了一种锂离子电池负极材料及其制备方法。该负极材料由硅纳米颗粒、石墨烯和无定形碳包覆层组成，"
+           "所述硅纳米颗粒均匀分散在石墨烯片层之间。制备方法包括球磨、喷雾干燥和高温碳化步骤。"
+           "该材料具有较高的比容量和良好的循环稳定性。")
+CHARGER = ("本实用新型涉及一种电动汽车充电桩，包括桩体、充电枪、控制模块和散热风扇，所述控制模块与充电枪电连接，"
+           "散热风扇设置在桩体内部。")
+BOILERPLATE_ZH = ("本发明涉及一种方法及装置，所述装置包括第一部件和第二部件，所述方法包括以下步骤：提供所述装置；"
+                  "通过所述装置进行处理。本发明还公开了一种系统，其中所述系统包括至少一个所述装置。")
+DRONE = ("A drone comprising a fuselage, a plurality of rotor arms, a flight controller and a camera gimbal, wherein "
+         "the flight controller is configured to stabilize the camera gimbal during flight based on data from an "
+         "inertial measurement unit. The drone further includes a battery pack removably mounted to the fuselage.")
+ANODE_TITLE = "Lithium-ion battery anode material and preparation method"
+ANODE = ("An anode material for lithium-ion batteries comprises silicon nanoparticles dispersed between graphene "
+         "sheets and an amorphous carbon coating layer. The method of preparing the anode material includes ball "
+         "milling, spray drying and high-temperature carbonization. The anode material has a high specific "
+         "capacity and good cycling stability.")
+
+
+# --- Chinese ---------------------------------------------------------------------------------------------
+
+
+def test_chinese_key_words_of_a_battery_abstract():
+    words = keyphrases(BATTERY_TITLE, BATTERY, k=8)
+    assert len(words) == 8
+    # the gold unit is jieba's word: 石墨烯 is 石墨 + 烯 in the training annotations
+    assert {"负极", "石墨", "锂离子"} <= set(words)
+    assert words == keyphrases(BATTERY_TITLE, BATTERY, k=8)  # deterministic
+    assert keyphrases(BATTERY_TITLE, BATTERY, k=3) == words[:3]  # a prefix of the longer list
+
+
+def test_merge_gives_phrases_for_people():
+    phrases = keyphrases(BATTERY_TITLE, BATTERY, k=6, merge=True)
+    assert "石墨烯" in phrases
+    assert any("负极材料" in p for p in phrases)
+    assert all(len(p) >= 2 for p in phrases)  # no lone single characters
+    assert len(phrases) <= 6
+    charger = keyphrases("", CHARGER, k=5, merge=True)
+    assert "散热风扇" in charger and "充电桩" in charger
+
+
+def test_no_boilerplate_in_chinese_output():
+    for text in (BOILERPLATE_ZH, BATTERY, CHARGER):
+        for merge in (False, True):
+            words = keyphrases("", text, k=MAX_K, merge=merge)
+            assert not set(words) & ZH_STOP, words
+            assert not {"本发明", "所述", "一种", "方法", "装置", "本实用新型"} & set(words)
+
+
+def test_title_counts():
+    plain = keyphrases("", "该装置包括壳体、电机和叶轮，电机驱动叶轮转动。", k=5)
+    titled = keyphrases("一种离心风机", "该装置包括壳体、电机和叶轮，电机驱动叶轮转动。", k=5)
+    assert plain != titled
+    assert "风机" in titled or "离心" in titled
+
+
+# --- English ---------------------------------------------------------------------------------------------
+
+
+def test_english_noun_phrases():
+    assert keyphrases(ANODE_TITLE, ANODE, k=5) == [
+        "anode material", "lithium-ion battery", "amorphous carbon coating", "silicon nanoparticles",
+        "graphene sheets"]
+    drone = keyphrases("", DRONE, k=6)
+    assert {"camera gimbal", "fuselage", "rotor arms"} <= set(drone)
+    assert drone == keyphrases("", DRONE, k=6, lang="en")
+
+
+def test_no_boilerplate_in_english_output():
+    text = ("The present invention relates to a method and a system. The system comprises a first unit and a second "
+            "unit, wherein said first unit is configured to provide a plurality of signals to the second unit.")
+    phrases = keyphrases("Method and system", text, k=MAX_K)
+    assert phrases  # "signals" at least
+    for phrase in phrases:
+        words = phrase.split()
+        assert words[0] not in EN_GENERIC and not set(words) <= EN_GENERIC
+        assert not {"invention", "wherein", "said", "comprises", "plurality"} & set(words)
+
+
+def test_english_plural_and_singular_are_one_phrase():
+    phrases = keyphrases("", "A valve body with valve seats. Each valve seat holds a seal; the valve seats are "
+                             "made of steel.", k=10)
+    assert len([p for p in phrases if p.startswith("valve seat")]) == 1
+
+
+# --- bounds and languages ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("k", [1, 3, 10, MAX_K])
+def test_k_is_respected(k):
+    assert len(keyphrases(BATTERY_TITLE, BATTERY, k=k)) <= k
+    assert len(keyphrases(BATTERY_TITLE, BATTERY, k=k, merge=True)) <= k
+    assert len(keyphrases(ANODE_TITLE, ANODE, k=k)) <= k
+    assert len(keyphrases(BATTERY_TITLE, BATTERY, k=k)) == min(k, len(default_model().ranked(BATTERY_TITLE, BATTERY)))
+
+
+def test_k_bounds():
+    assert keyphrases(BATTERY_TITLE, BATTERY, k=0) == []
+    with pytest.raises(ValueError):
+        keyphrases(BATTERY_TITLE, BATTERY, k=MAX_K + 1)
+    with pytest.raises(ValueError):
+        keyphrases(BATTERY_TITLE, BATTERY, k=-1)
+
+
+@pytest.mark.parametrize("title,text", [("", ""), ("  ", "\n\t "), (None, None), ("", "，。；！")])
+def test_nothing_to_read_gives_nothing(title, text):
+    assert keyphrases(title, text) == []
+    assert keyphrases(title, text, lang="en") == []
+    assert keyphrases(title, text, lang="zh") == []
+
+
+def test_long_input_is_cut_before_work():
+    long_text = BATTERY * (3 * MAX_CHARS // len(BATTERY))
+    assert len(long_text) > 2 * MAX_CHARS
+    started = time.perf_counter()
+    words = keyphrases("", long_text, k=5)
+    assert time.perf_counter() - started < 10
+    assert words == keyphrases("", long_text[:MAX_CHARS], k=5)
+
+
+def test_language_detection():
+    assert detect_language(BATTERY) == "zh"
+    assert detect_language(ANODE) == "en"
+    assert detect_language("一种PCB电路板的MOSFET驱动电路") == "zh"
+    assert detect_language("A circuit board (电路板) with a MOSFET driver") == "en"
+    assert keyphrases("", ANODE, k=3) == keyphrases("", ANODE, k=3, lang="en-GB")
+    assert keyphrases("", BATTERY, k=3) == keyphrases("", BATTERY, k=3, lang="zh-CN")
+    with pytest.raises(ValueError):
+        keyphrases("", BATTERY, lang="fr")
+
+
+def test_threads_share_the_model():
+    expected = {text: keyphrases("", text, k=5) for text in (BATTERY, CHARGER, ANODE, DRONE)}
+    errors: list[BaseException] = []
+
+    def work():
+        try:
+            for _ in range(20):
+                for text, words in expected.items():
+                    assert keyphrases("", text, k=5) == words
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+
+
+# --- the model ----------------------------------------------------------------------------------------------
+
+
+SMALL = [
+    ("本发明公开了一种锂电池正极材料，正极材料包覆碳层，提高锂电池循环寿命。", ["锂电池", "正极", "材料", "碳"]),
+    ("一种高镍三元正极材料，用于锂电池，正极材料颗粒表面掺杂铝。", ["正极", "锂电池", "掺杂", "铝"]),
+    ("本实用新型公开了一种风力发电机叶片，叶片内设置加强筋，提高叶片强度。", ["风力", "发电机", "叶片"]),
+    ("一种风力发电机组的偏航控制方法，根据风向调整机舱偏航角度。", ["风力", "偏航", "机舱"]),
+    ("本发明涉及一种图像识别方法，利用卷积神经网络提取图像特征并分类。", ["图像", "识别", "神经网络"]),
+    ("一种基于神经网络的人脸识别系统，包括摄像头和处理器。", ["人脸", "识别", "神经网络", "摄像头"]),
+]
+
+
+def test_fit_save_load_round_trip(tmp_path):
+    model = KeyphraseModel.fit([t for t, _ in SMALL], [g for _, g in SMALL], source="hand-written")
+    assert model.n_docs == len(SMALL) and model.present is not None
+    path = tmp_path / "stats.json.gz"
+    model.save(path)
+    again = KeyphraseModel.load(path)
+    text = "一种锂电池负极材料，负极材料包覆碳层。"
+    assert again.extract("", text, 5) == model.extract("", text, 5)
+    assert again.source == "hand-written"
+    words = model.extract("", text, 5)
+    assert words and set(words) <= {w for w, _ in model.ranked("", text)}
+
+
+def test_an_empty_model_still_answers():
+    words = KeyphraseModel.empty().extract("", BATTERY, 5)
+    assert len(words) == 5 and not set(words) & ZH_STOP
+
+
+def test_shipped_statistics_are_small_and_described():
+    from importlib import resources
+
+    data = resources.files("ipcity.patents") / "data" / kp.STATS_FILE
+    assert data.is_file()
+    assert len(data.read_bytes()) < 3_000_000
+    model = default_model()
+    assert model.n_docs == 3024 and "KPPatent-ZH" in model.source
+    assert model.english_docs > 10_000
+
+
+def test_scores_at_k():
+    scores = kp.scores_at_k([["a", "b", "c"], []], [["a", "x"], ["y"]], k=5)
+    assert scores.precision == pytest.approx((1 / 5) / 2)
+    assert scores.recall == pytest.approx((1 / 2) / 2)
+    assert scores.f1 == pytest.approx((2 * 0.2 * 0.5 / 0.7) / 2)
+
+
+# --- real data ---------------------------------------------------------------------------------------------
+
+
+def test_one_fold_f1_at_5_on_kppatent_train():
+    """One of the five folds of bench/keyphrases.py (fit on 4/5, rank the other 605 abstracts): F1@5 >= 0.25."""
+    path = shared_data("cn-patent-abstracts-kppatent") / "train_abstract_keyphrases.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle]
+    texts, golds = [r["abstract"] for r in rows], [r["keyphrases"] for r in rows]
+    started = time.perf_counter()
+    ranked = kp.cross_validate(texts, golds, folds=5, seed=0, k=10, only=1)
+    held_out = [i for i, r in enumerate(ranked) if r]
+    assert len(held_out) == 605
+    f1 = kp.scores_at_k([[w for w, _ in ranked[i]] for i in held_out], [golds[i] for i in held_out], 5).f1
+    assert f1 >= 0.25, f1
+    assert time.perf_counter() - started < 120
