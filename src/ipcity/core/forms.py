@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ipcity.core.errors import DomainError
 from ipcity.core.i18n import Msg
 
 
@@ -17,3 +18,12 @@ def form_day(text: str | None, field: str, problems: list) -> date | None:
     except ValueError:
         problems.append((field, Msg("'{value}' is not a date; write it YYYY-MM-DD", value=text[:20])))
         return None
+
+
+def day_or_refuse(text: str | None, field: str) -> date | None:
+    """The same, refused at once (a DomainError naming `field`) when it is no date: a single date filter."""
+    problems: list = []
+    day = form_day(text, field, problems)
+    if problems:
+        raise DomainError(problems[0][1], field=field)
+    return day

@@ -40,9 +40,8 @@ from pathlib import Path
 
 import numpy as np
 import rjieba
-import Stemmer
 
-from ipcity.patents.search.analysis import normalise_text
+from ipcity.patents.search.analysis import normalise_text, stem
 
 MAX_CHARS = 20_000
 MAX_K = 50
@@ -78,7 +77,6 @@ _jieba: rjieba.Jieba | None = None
 _jieba_lock = threading.Lock()
 _model: KeyphraseModel | None = None
 _model_lock = threading.Lock()
-_stemmers = threading.local()
 
 
 def _tagger() -> rjieba.Jieba:
@@ -691,15 +689,8 @@ _EN_TOKEN = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*|\S")
 MAX_EN_WORDS = 3
 
 
-def _stem(word: str) -> str:
-    stemmer = getattr(_stemmers, "english", None)
-    if stemmer is None:  # PyStemmer objects are not thread-safe: one per thread
-        stemmer = _stemmers.english = Stemmer.Stemmer("english")
-    return stemmer.stemWord(word)
-
-
 def english_stem_key(phrase: str) -> str:
-    return " ".join(_stem(w) for w in phrase.split())
+    return " ".join(stem(w) for w in phrase.split())
 
 
 # Nouns that look like adverbs by their ending.
@@ -784,7 +775,7 @@ def english_keyphrases(title: str, text: str, k: int = 5, df: dict[str, int] | N
                 first.setdefault(key, len(first))
     if not tf:
         return []
-    generic = {_stem(w) for w in EN_GENERIC}
+    generic = {stem(w) for w in EN_GENERIC}
 
     def idf(stem: str) -> float:
         if stem in generic:

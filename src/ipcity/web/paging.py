@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from ipcity.core.errors import DomainError
+from ipcity.core.forms import day_or_refuse
 from ipcity.core.i18n import Msg
 
 PAGE_SIZE = 50
@@ -71,14 +72,7 @@ def transition_values(t, form: FormData) -> dict:
 
 def parse_day(value: str, field: str) -> date | None:
     """A list filter's date (YYYY-MM-DD); empty is no filter; anything else is refused naming the field."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise DomainError(Msg("'{value}' is not a date; write it YYYY-MM-DD", value=value[:20]),
-                          field=field) from None
+    return day_or_refuse(value, field)
 
 
 def date_range(start_text: str, end_text: str, start_field: str, end_field: str) -> tuple[date | None, date | None]:

@@ -64,7 +64,8 @@ def _load_dictionary() -> int:
     return count
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
+    """The Snowball English stem of one lower-case word (the index's form of English words)."""
     stemmer = getattr(_stemmer, "english", None)
     if stemmer is None:  # PyStemmer objects are not thread-safe: one per thread
         stemmer = _stemmer.english = Stemmer.Stemmer("english")
@@ -82,7 +83,7 @@ def _clean_token(token: str) -> str:
     token = token.strip()
     if not token or not _WORD.search(token) or token in _STOP:
         return ""
-    return _stem(token) if _LATIN.match(token) else token
+    return stem(token) if _LATIN.match(token) else token
 
 
 def _clean(tokens: list[str]) -> list[str]:
@@ -149,7 +150,7 @@ def spans(text: str, terms: set[str]) -> list[tuple[int, int]]:
     found = []
     for word, start, end in rjieba.tokenize(folded, mode="search"):
         token = word.strip()
-        if token and (token in terms or (_LATIN.match(token) and _stem(token) in terms)):
+        if token and (token in terms or (_LATIN.match(token) and stem(token) in terms)):
             found.append((start, end))
     return _merge(found)
 

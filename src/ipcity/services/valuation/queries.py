@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from ipcity.core.errors import DomainError
+from ipcity.core.forms import day_or_refuse
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import Actor
 from ipcity.services.valuation import service
@@ -20,13 +21,7 @@ INCOME_TRIGGERS = ("revenue", "royalty_rate", "discount_rate", "economic_life")
 
 
 def parse_day(text: str | None) -> date | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise DomainError(Msg("'{value}' is not a date; write it YYYY-MM-DD", value=text[:20]), field="on") from None
+    return day_or_refuse(text, "on")
 
 
 def form_values(form: Mapping) -> dict:
