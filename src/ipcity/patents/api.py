@@ -9,8 +9,9 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from ipcity.core import i18n
+from ipcity.core.errors import NotFound
 from ipcity.core.roles import Actor
-from ipcity.patents import export, service, store, usage
+from ipcity.patents import export, service, usage
 from ipcity.patents.engine import engine_for
 from ipcity.web.deps import db_session, public, signed_in_or_anonymous
 
@@ -73,11 +74,13 @@ def similar(request: Request, text: str, limit: int = 20, f: list[str] = Query(d
 def detail(request: Request, pub_number: str, actor: Actor | None = Depends(signed_in_or_anonymous()),
            session: Session = Depends(db_session)):
     engine = engine_for(request.app.state.services.settings)
-    if store.get(session, pub_number) is None:  # another spelling of one of its numbers: its canonical record
+    try:
+        view = service.detail(session, engine, pub_number)
+    except NotFound:  # another spelling of one of its numbers: its canonical record
         canonical = service.resolve_number(session, engine, pub_number)
-        if canonical:
-            return RedirectResponse("/api/patents/" + quote(canonical, safe=""), status_code=302)
-    view = service.detail(session, engine, pub_number)
+        if not canonical:
+            raise
+        return RedirectResponse("/api/patents/" + quote(canonical, safe=""), status_code=302)
     return view.record.to_dict() | {
         "ipc_titles": [{"code": c, "title_zh": zh, "title_en": en} for c, zh, en in view.ipc_titles],
         "similar": [export.brief(r) for r in view.similar]}

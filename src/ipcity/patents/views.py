@@ -191,10 +191,12 @@ def data_action(request: Request, action: str, actor: Actor = Depends(require(*D
 @public
 def detail_page(request: Request, pub_number: str, actor: Actor | None = Depends(signed_in_or_anonymous()),
                 session: Session = Depends(db_session)):
-    if store.get(session, pub_number) is None:  # any other spelling of any number of it: its canonical page
+    try:
+        view = service.detail(session, _engine(request), pub_number)
+    except NotFound:  # any other spelling of any number of it: its canonical page
         canonical = service.resolve_number(session, _engine(request), pub_number)
-        if canonical:
-            return RedirectResponse("/patents/" + quote(canonical, safe=""), status_code=302)
-    view = service.detail(session, _engine(request), pub_number)
+        if not canonical:
+            raise
+        return RedirectResponse("/patents/" + quote(canonical, safe=""), status_code=302)
     return render(request, "patents/detail.html", labels.template_context() | {
         "view": view, "rec": view.record, "synthetic": service.synthetic(view.record)})
