@@ -322,7 +322,8 @@ def assign_ipc(titles: list[str], training_file: Path, most: int = 3) -> list[li
             if row["ipc"]:
                 train_titles.append(row["title"])
                 train_labels.append(row["ipc"])
-    classifier = IpcClassifier(seed=0).fit(train_titles, train_labels)
+    # ipc_definitions=False: the model the shipped demo file was built with, so the build stays byte-reproducible
+    classifier = IpcClassifier(seed=0, ipc_definitions=False).fit(train_titles, train_labels)
     scores = classifier.decision(titles)
     choose = _GroupChooser()
     out = []
