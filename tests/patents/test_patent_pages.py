@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
@@ -106,3 +107,22 @@ def test_a_wrong_upload_is_refused_with_the_field_named(client, people):
 def test_companies_cannot_load_data(client, people):
     login(client, "company")
     assert client.get("/patents/data").status_code == 403
+
+
+def test_detail_page_key_terms_are_the_patents_phrases_and_search_for_them(searchable):
+    resp = searchable.get("/patents/CN115000001A")
+    assert 'id="key-terms"' in resp.text
+    line = resp.text.split('id="key-terms"', 1)[1].split("</p>", 1)[0]
+    links = [href.replace("&amp;", "&") for href in line.split('href="')[1:]]
+    links = [href.split('"', 1)[0] for href in links]
+    assert 2 <= len(links) <= 8
+    terms = [parse_qs(urlsplit(href).query)["q"][0] for href in links]
+    assert all(urlsplit(href).path == "/patents" for href in links)
+    title_and_abstract = ("一种石墨烯改性锂离子电池负极材料及其制备方法。"
+                          "本发明公开了一种石墨烯改性的锂离子电池负极材料，循环性能好。")
+    assert all(term in title_and_abstract for term in terms), terms  # phrases of this patent, not boilerplate
+    assert any("锂离子" in term or "石墨烯" in term for term in terms), terms
+    assert not {"一种", "本发明", "制备", "方法"} & set(terms)
+    assert unquote(links[0].split("q=", 1)[1]) == terms[0]  # each link searches for its term …
+    found = searchable.get(links[[i for i, t in enumerate(terms) if "锂离子" in t or "石墨烯" in t][0]])
+    assert found.status_code == 200 and 'data-pub="CN115000001A"' in found.text  # … and finds this patent
