@@ -189,3 +189,41 @@ def test_a_misspelt_word_gets_did_you_mean_in_the_words_patents_use(loaded, sess
     meant = [s for s in result.suggestions if s.label.msgid == "Did you mean: {words}"]
     assert meant and meant[0].q == "ritonavir tablet" and meant[0].total > 0
     assert not service.search(session, loaded, "ritonavir tablet").suggestions  # nothing to correct
+
+
+def test_words_are_also_searched_in_the_other_language():
+    from ipcity.patents.search import crosslingual
+    from ipcity.patents.search.ast import BestMatch, Or
+
+    with_translation = understand.with_translation
+
+    translation = crosslingual.parse_edited("锂电池: lithium battery", crosslingual.ZH)
+    words = understand.understand("锂电池")
+    both = with_translation(words, translation)
+    assert isinstance(both.node, Or) and both.typed == words.node
+    assert both.node.children[1] == BestMatch("tac", "lithium battery", coordinate=True)
+    assert both.translation is translation
+    text = understand.understand("锂电池" * 60)
+    pasted = with_translation(text, translation)  # a pasted text reaches the other language by meaning only
+    assert pasted.node == text.node and pasted.translation is translation
+    for unchanged in ("CN115000001A", "TI=锂电池", "H01M"):
+        assert with_translation(understand.understand(unchanged), translation) == understand.understand(unchanged)
+    assert with_translation(words, None) == words
+    assert with_translation(words, crosslingual.parse_edited("", crosslingual.ZH)) == words
+
+
+def test_the_page_and_the_api_show_and_take_the_translated_terms(searchable_client):
+    page = searchable_client.get("/patents", params={"q": "质谱"})
+    assert page.status_code == 200 and 'id="search-translation"' in page.text and "mass spectrometry" in page.text
+    assert 'name="tr"' in page.text and 'id="no-translation"' in page.text
+    off = searchable_client.get("/patents", params={"q": "质谱", "xl": "0"})
+    assert off.status_code == 200 and 'id="search-translation-off"' in off.text and "mass spectrometry" not in off.text
+    edited = searchable_client.get("/patents", params={"q": "质谱", "tr": "质谱: ritonavir"})
+    assert edited.status_code == 200 and "tr=" in edited.text  # the pager and facet links keep the edited terms
+    too_long = searchable_client.get("/patents", params={"q": "质谱", "tr": "x" * 5000})
+    assert too_long.status_code == 400
+    api = searchable_client.get("/api/patents/search", params={"q": "质谱"}).json()
+    assert api["translation"]["to"] == "en"
+    assert {"word": "质谱", "terms": ["mass spectrometry"]} in api["translation"]["words"]
+    assert searchable_client.get("/api/patents/search", params={"q": "质谱", "xl": "0"}).json()["translation"] is None
+    assert searchable_client.get("/api/patents/search", params={"q": "质谱", "tr": "x" * 5000}).status_code == 400

@@ -78,3 +78,41 @@ def test_detail_gives_ipc_titles_in_both_languages(loaded, session):
     assert codes["H01M4/583"][1]  # English down to the subclass
     with pytest.raises(NotFound):
         service.detail(session, loaded, "CN000000000A")
+
+
+def test_a_chinese_query_also_finds_english_patents_with_the_terms_shown(loaded, session):
+    result = service.search(session, loaded, "质谱", per_page=50)
+    assert result.translation is not None and result.translation.target == "en"
+    assert ("质谱", ("mass spectrometry",)) in result.translation.words
+    found = {r.record.pub_number for r in result.rows}
+    assert "CA2425495A1" in found or any("SPECTROMETRY" in r.record.title.upper() for r in result.rows)
+    assert any("<mark>" in str(r.title_html) for r in result.rows if r.record.lang != "zh")
+    assert "质谱" in result.reading and "spectrometry" not in result.reading  # the reading is of the words typed
+    alone = service.search(session, loaded, "质谱", per_page=50, translate=False)
+    assert alone.translation is None
+    assert not any("SPECTROMETRY" in r.record.title.upper() for r in alone.rows)
+
+
+def test_an_english_query_also_finds_chinese_patents(loaded, session):
+    result = service.search(session, loaded, "lithium ion battery")
+    assert result.translation is not None and "锂离子电池" in result.translation.terms
+    assert "CN115000001A" in {r.record.pub_number for r in result.rows}
+    assert "CN115000001A" not in {r.record.pub_number for r in
+                                  service.search(session, loaded, "lithium ion battery", translate=False).rows}
+
+
+def test_the_searchers_edited_terms_replace_the_dictionarys(loaded, session):
+    edited = service.search(session, loaded, "锂离子电池", tr="锂离子电池: ritonavir", per_page=50)
+    assert edited.translation.edited and edited.translation.terms == ("ritonavir",)
+    assert any("RITONAVIR" in r.record.title.upper() for r in edited.rows)
+    removed = service.search(session, loaded, "锂离子电池", tr="")
+    assert removed.translation is None and [r.record.pub_number for r in removed.rows] == ["CN115000001A"]
+    with pytest.raises(DomainError) as caught:
+        service.search(session, loaded, "锂离子电池", tr="x" * 2001)
+    assert [f for f, _ in caught.value.problems] == ["tr"]
+
+
+def test_numbers_and_expressions_are_not_translated(loaded, session):
+    assert service.search(session, loaded, "CN115000001A").translation is None
+    assert service.search(session, loaded, "TI=锂离子电池").translation is None
+    assert service.search(session, loaded, "锂离子电池", strict=True).translation is None

@@ -168,7 +168,7 @@ class Settings:
     search_backend: str = "tantivy"  # tantivy (embedded) or milvus (scale); docs/search.md
     milvus_uri: str = ""  # a Milvus server; empty = milvus-lite file in the data directory
     milvus_token: str = ""  # "user:password" or an API key, for a Milvus server with authentication
-    encoder: str = "corpus"  # "corpus" (trained on the corpus), "none", or "st:/path/to/sentence-transformers-model"
+    encoder: str = "corpus"  # "corpus" (trained on the corpus), "none", "st:/path/to/model", "corpus+st-package:<name>"
     encoder_dim: int = 256
     public_url: str = "http://127.0.0.1:8000"  # how the public reaches the platform: links printed in certificates
     service_contact: str = ""  # how the public reaches the office with questions (咨询方式): every service guide

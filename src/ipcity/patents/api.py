@@ -40,20 +40,33 @@ def result_json(result: service.SearchResult) -> dict:
         "suggestions": [{"label": str(sg.label), "q": sg.q, "mode": sg.mode, "total": sg.total,
                          "filters": [f"{k}:{v}" for k, vs in sg.filters.items() for v in vs]}
                         for sg in result.suggestions],
+        "translation": _translation(result),
+        "related": result.related,
     }
+
+
+def _translation(result: service.SearchResult) -> dict | None:
+    """The other-language terms also searched: per source word, and as the editable `tr=` value."""
+    t = result.translation
+    if t is None:
+        return None
+    return {"from": t.source, "to": t.target, "edited": t.edited, "terms": list(t.terms), "tr": t.form_value(),
+            "words": [{"word": w, "terms": list(ts)} for w, ts in t.words]}
 
 
 @router.get("/search")
 @public
 def search(request: Request, background: BackgroundTasks, q: str = "", mode: str = "lexical",
            sort: str = "relevance", page: int = 1, per_page: int = 20, f: list[str] = Query(default=[]),
-           as_: str = Query(default="", alias="as"),
+           as_: str = Query(default="", alias="as"), tr: str | None = None, xl: str = "1",
            actor: Actor | None = Depends(signed_in_or_anonymous()), session: Session = Depends(db_session)):
     """`f=applicant:NAME` (repeatable) filters by a facet value; `as=expression` reads `q` strictly as an
-    expression; errors come back as 400 with `problems`."""
+    expression; words and texts are also searched in the other language (`translation` in the answer), with
+    the terms of `tr` when given (`锂电池: lithium battery; 隔膜: separator`), not at all with `xl=0`; errors
+    come back as 400 with `problems`."""
     result = service.search(session, engine_for(request.app.state.services.settings), q, mode=mode,
                             filters=service.parse_filters(f), sort=sort, page=page, per_page=per_page,
-                            strict=as_ == "expression", lang=i18n.current_locale.get())
+                            strict=as_ == "expression", lang=i18n.current_locale.get(), translate=xl != "0", tr=tr)
     if (q.strip() or f) and page <= 1:  # a search asked (not its next pages), counted for plan item 18
         background.add_task(usage.count_search, request.app.state.services.db)
     return result_json(result)

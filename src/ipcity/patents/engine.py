@@ -69,10 +69,21 @@ class PatentEngine:
         if spec == "none":
             return None
         from ipcity.patents.semantic.encoder import load_encoder
+        from ipcity.patents.semantic.mixed_encoder import model_spec
 
-        if spec == "corpus":
-            return load_encoder(f"corpus:{self.encoder_dir}") if (self.encoder_dir / "encoder.json").exists() else None
+        if spec == "corpus" or model_spec(spec):
+            if not (self.encoder_dir / "encoder.json").exists():
+                return None
+            return self._with_model(load_encoder(f"corpus:{self.encoder_dir}"))
         return load_encoder(spec)
+
+    def _with_model(self, corpus_encoder):
+        """The corpus encoder, joined with the sentence-transformers model the setting names (`corpus+...`)."""
+        from ipcity.patents.semantic.encoder import load_encoder
+        from ipcity.patents.semantic.mixed_encoder import MixedEncoder, model_spec
+
+        spec = model_spec(self.settings.encoder)
+        return MixedEncoder(corpus_encoder, load_encoder(spec)) if spec else corpus_encoder
 
     def close(self) -> None:
         with self._lock:
@@ -156,6 +167,7 @@ class PatentEngine:
 
         encoder = CorpusEncoder.fit(texts(), max_docs=max_docs, dim=self.settings.encoder_dim)
         encoder.save(self.encoder_dir)
+        encoder = self._with_model(encoder)
         with self._lock:
             self.close()  # the vector dimension may have changed
             self._encoder, self._encoder_loaded = encoder, True
@@ -192,6 +204,8 @@ class PatentEngine:
         if self.encoder is None or not text.strip():
             return []
         vector = self.encoder.encode([text])[0]
+        if not vector.any():  # no term the encoder knows: there is no meaning to compare, only noise
+            return []
         return self.backend.similar(vector, limit, request)
 
 

@@ -21,16 +21,18 @@ from ipcity.patents.engine import PatentEngine
 from ipcity.patents.ipc import scheme
 from ipcity.patents.position import Position
 from ipcity.patents.record import PatentRecord
-from ipcity.patents.search import fields
+from ipcity.patents.related_terms import related_terms
+from ipcity.patents.search import crosslingual, fields
 from ipcity.patents.search import understand as understand_mod
 from ipcity.patents.search.analysis import query_tokens, spans
-from ipcity.patents.search.ast import BestMatch, Term
+from ipcity.patents.search.ast import BestMatch, Or, Term
 from ipcity.patents.search.contract import FACETS, SORTS, FacetCount, Hit, SearchRequest
 from ipcity.patents.search.query import QuerySyntaxError, describe, plain_words, pointer, terms_for_highlight
-from ipcity.patents.search.understand import Understood, understand
-from ipcity.patents.semantic.fusion import rrf
+from ipcity.patents.search.understand import Understood, understand, with_translation
+from ipcity.patents.semantic.fusion import across_languages, hybrid
 
 MODES = ("lexical", "semantic", "hybrid")
+RELATED_TERMS = 8  # related search terms offered under the first page of a word or text search
 DEFAULT_FACETS = ("ipc_section", "ipc_subclass", "year", "applicant", "province", "type", "status", "office")
 MAX_PER_PAGE = 100
 SEMANTIC_POOL = 200  # how many nearest neighbours a semantic or hybrid search ranks
@@ -85,6 +87,9 @@ class SearchResult:
     notes: list[Msg] = field(default_factory=list)  # what the page should say about how it was searched
     suggestions: list[Suggestion] = field(default_factory=list)  # when nothing was found
     numbers: tuple[str, ...] = ()  # a number search: the numbers asked for
+    related: list[str] = field(default_factory=list)  # key phrases the best hits share (related_terms.py)
+    # words or a text also searched in the other language: the terms added, per source word (None: not translated)
+    translation: crosslingual.Translation | None = None
 
     @property
     def pages(self) -> int:
@@ -113,7 +118,7 @@ def parse_filters(values: list[str]) -> dict[str, tuple[str, ...]]:
 
 
 def _check_options(engine: PatentEngine, q: str, mode: str, sort: str, filters: dict[str, tuple[str, ...]],
-                   page: int, per_page: int) -> None:
+                   page: int, per_page: int, tr: str | None = None) -> None:
     """Refuse, before any work is sized by them, options the engine cannot or should not serve. Deep pages
     are refused rather than served: the backend collects offset + limit hits, so page 100000000 would ask it
     to allocate tens of GB (the same "result window" bound as Elasticsearch's index.max_result_window)."""
@@ -121,6 +126,9 @@ def _check_options(engine: PatentEngine, q: str, mode: str, sort: str, filters: 
     problems: list[tuple[str, Msg]] = []
     if len(q) > max_chars:
         problems.append(("q", Msg("The query is too long: at most {max} characters", max=max_chars)))
+    if tr is not None and len(tr) > crosslingual.MAX_EDIT_CHARS:
+        problems.append(("tr", Msg("The edited translation is too long: at most {max} characters",
+                                   max=crosslingual.MAX_EDIT_CHARS)))
     if mode not in MODES:
         problems.append(("mode", Msg("Unknown search mode {value}; use one of {known}", value=mode,
                                      known=", ".join(MODES))))
@@ -164,12 +172,16 @@ class _Ranked:
 def search(session: Session, engine: PatentEngine, q: str = "", *, mode: str = "lexical",
            filters: dict[str, tuple[str, ...]] | None = None, sort: str = "relevance", page: int = 1,
            per_page: int = 20, facets: tuple[str, ...] = DEFAULT_FACETS, strict: bool = False,
-           lang: str = "zh") -> SearchResult:
+           lang: str = "zh", translate: bool = True, tr: str | None = None) -> SearchResult:
     """Search as the one box does (understand.py): a number opens the patent, plain words rank by best match,
     a pasted text is searched lexically and semantically, an expression is strict; `strict` reads the input
-    as an expression whatever it looks like. Each half of a fused search answers alone when the other fails."""
+    as an expression whatever it looks like. Each half of a fused search answers alone when the other fails.
+
+    Words and texts are also searched in the other language (crosslingual.py): lexically as an alternative to
+    the words typed, semantically by encoding the query with its translation. `tr` is the searcher's edited
+    translation (crosslingual.parse_edited; "" searches without one); `translate=False` turns it off."""
     filters = {k: tuple(v) for k, v in (filters or {}).items() if v}
-    _check_options(engine, q, mode, sort, filters, page, per_page)
+    _check_options(engine, q, mode, sort, filters, page, per_page, tr)
     started = time.perf_counter()
     offset = (page - 1) * per_page
     notes: list[Msg] = []
@@ -185,13 +197,16 @@ def search(session: Session, engine: PatentEngine, q: str = "", *, mode: str = "
     if understood is not None and understood.note is not None:
         notes.append(_note_for(understood))
     kind = understood.kind if understood is not None else understand_mod.TEXT
+    translation = _translation(q, kind, translate, tr) if not strict else None
+    if understood is not None:
+        understood = with_translation(understood, translation)
     if mode != "lexical" and not semantic_ok and q.strip():
         notes.append(Msg("Semantic search is not available on this installation yet: the results are ranked "
                          "by the words alone"))
     number = kind == understand_mod.NUMBER  # a number opens its patent, whatever the mode
     fuse = semantic_ok and bool(q.strip()) and not number and (mode == "hybrid" or kind == understand_mod.TEXT)
     if mode == "semantic" and semantic_ok and q.strip() and not number or understood is None:
-        ranked, ranking = _semantic(engine, q, filters, facets, offset, per_page), "semantic"
+        ranked, ranking = _semantic(engine, q, translation, filters, facets, offset, per_page), "semantic"
     else:
         # Best match's facets count the patents with every word (or, with none such, all it found): counting
         # every patent that shares one word with the query would cost the most and tell the least. A pasted text
@@ -206,9 +221,10 @@ def search(session: Session, engine: PatentEngine, q: str = "", *, mode: str = "
         ranked = _Ranked(lexical.hits, lexical.total, lexical.facets)
         ranking = "lexical"
         if fuse:
-            semantic = engine.similar_to_text(q, SEMANTIC_POOL, SearchRequest(filters=filters))
+            semantic = _meaning(engine, q, translation, SearchRequest(filters=filters))
             if semantic and lexical.hits:
-                fused = rrf([[h.pub_number for h in lexical.hits], [h.pub_number for h in semantic]])
+                fused = hybrid(lexical.hits, semantic, pasted_text=kind == understand_mod.TEXT,
+                               chinese=crosslingual.language(q) == crosslingual.ZH)
                 ranked = _Ranked([Hit(p, s) for p, s in fused[offset:offset + per_page]],
                                  max(lexical.total, len(fused)), lexical.facets, window=len(fused))
                 ranking = "fused"
@@ -228,29 +244,60 @@ def search(session: Session, engine: PatentEngine, q: str = "", *, mode: str = "
     window = ranked.window or engine.settings.search_max_results
     result = SearchResult(q, mode, ranked.total, rows, ranked.facets, page, per_page, 0.0,
                           min(window, engine.settings.search_max_results), understood=kind,
-                          reading=describe(understood.node, lang) if understood is not None else "",
+                          reading=describe(understood.typed, lang) if understood is not None else "",
                           ranking=ranking, notes=notes,
-                          numbers=understood.numbers if understood is not None else ())
+                          numbers=understood.numbers if understood is not None else (),
+                          translation=translation)
     if page == 1 and q.strip():
         result.suggestions = _did_you_mean(session, engine, understood, q, mode, filters)
+        if kind in (understand_mod.WORDS, understand_mod.TEXT) and rows:
+            result.related = related_terms([row.record for row in rows], query_tokens(q), None, k=RELATED_TERMS)
     if not rows and page == 1 and (q.strip() or filters):
         result.suggestions += _widen(engine, understood, q, mode, filters)
     result.took_ms = round((time.perf_counter() - started) * 1000, 1)
     return result
 
 
-def _core_facets(engine: PatentEngine, node: BestMatch, filters, facets) -> dict[str, list[FacetCount]]:
-    """Facet counts of the patents holding every word of a best-match query ({} when none does)."""
-    page = engine.search(SearchRequest(query=Term(node.field, node.value), filters=filters, facets=facets, limit=0))
+def _core_facets(engine: PatentEngine, node, filters, facets) -> dict[str, list[FacetCount]]:
+    """Facet counts of the patents holding every word of a best-match query, or (translated) every word of
+    either language ({} when none does)."""
+    matches = node.children if isinstance(node, Or) else (node,)
+    every = [Term(m.field, m.value) for m in matches if isinstance(m, BestMatch)]
+    query = every[0] if len(every) == 1 else Or(tuple(every))
+    page = engine.search(SearchRequest(query=query, filters=filters, facets=facets, limit=0))
     return page.facets if page.total else {}
+
+
+def _translation(q: str, kind: str, translate: bool, tr: str | None) -> crosslingual.Translation | None:
+    """The other-language terms searched beside plain words or a text: the searcher's edited ones (`tr`), else
+    the dictionary's; None for numbers, expressions, or with translation turned off."""
+    if not translate or kind not in (understand_mod.WORDS, understand_mod.TEXT) or not q.strip():
+        return None
+    if tr is not None:
+        try:
+            edited = crosslingual.parse_edited(tr, crosslingual.language(q))
+        except crosslingual.TranslationError as exc:
+            raise DomainError(Msg("The search could not be run"), problems=[(
+                "tr", Msg("The edited translation is too long: at most {max} characters",
+                          max=crosslingual.MAX_EDIT_CHARS))]) from exc
+        return edited if edited else None
+    return crosslingual.translate(q) or None
 
 
 def _facets_of(engine: PatentEngine, node, filters, facets) -> dict[str, list[FacetCount]]:
     return engine.search(SearchRequest(query=node, filters=filters, facets=facets, limit=0)).facets
 
 
-def _semantic(engine: PatentEngine, q: str, filters, facets, offset: int, per_page: int) -> _Ranked:
-    hits = engine.similar_to_text(q, SEMANTIC_POOL, SearchRequest(filters=filters, facets=facets))
+def _meaning(engine: PatentEngine, q: str, translation, request: SearchRequest) -> list[Hit]:
+    """The semantic half: the query's neighbours, and those of its translation beside them (fusion.across_languages)."""
+    own = engine.similar_to_text(q, SEMANTIC_POOL, request)
+    if translation is None:
+        return own
+    return across_languages(own, engine.similar_to_text(translation.text, SEMANTIC_POOL, request))[:SEMANTIC_POOL]
+
+
+def _semantic(engine: PatentEngine, q: str, translation, filters, facets, offset: int, per_page: int) -> _Ranked:
+    hits = _meaning(engine, q, translation, SearchRequest(filters=filters, facets=facets))
     # a nearest-neighbour list has no meaningful facet counts
     return _Ranked(hits[offset:offset + per_page], len(hits), {}, window=len(hits))
 

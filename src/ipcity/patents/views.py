@@ -18,6 +18,7 @@ from ipcity.patents import export, history, labels, saved_views, service, store,
 from ipcity.patents.engine import engine_for
 from ipcity.patents.ingest.formats import READERS
 from ipcity.patents.plugin import DATA_MANAGERS
+from ipcity.patents.related_terms import key_terms
 from ipcity.patents.search import understand
 from ipcity.patents.search.contract import FACETS, SORTS
 from ipcity.patents.search.fields import FIELDS
@@ -54,9 +55,11 @@ def _link(q: str, mode: str, sort: str, filters: dict[str, tuple[str, ...]], **e
 @writes(lambda request: request.query_params.get("format") in ("csv", "xlsx"))  # an export is audited
 def search_page(request: Request, background: BackgroundTasks, q: str = "", mode: str = "lexical",
                 sort: str = "relevance", page: int = 1, per_page: int = 20, f: list[str] = Query(default=[]),
-                format: str = "", as_: str = Query(default="", alias="as"),
+                format: str = "", as_: str = Query(default="", alias="as"), tr: str | None = None, xl: str = "1",
                 actor: Actor | None = Depends(signed_in_or_anonymous()), session: Session = Depends(db_session)):
     filters = service.parse_filters(f)
+    # the other-language terms: the searcher's edited ones (tr=), or none at all (xl=0); kept on every link
+    crossing = ({"xl": "0"} if xl == "0" else {}) | ({"tr": tr} if tr is not None and xl != "0" else {})
     strict = as_ == "expression"  # "run it as an expression": the language, strictly, whatever it looks like
     if format in ("csv", "xlsx"):
         if actor is None:  # exports are for signed-in users: they are heavy and traceable
@@ -74,7 +77,8 @@ def search_page(request: Request, background: BackgroundTasks, q: str = "", mode
     try:
         if searched:
             result = service.search(session, _engine(request), q, mode=mode, filters=filters, sort=sort, page=page,
-                                    per_page=per_page, strict=strict, lang=i18n.current_locale.get())
+                                    per_page=per_page, strict=strict, lang=i18n.current_locale.get(),
+                                    translate=xl != "0", tr=crossing.get("tr"))
             if result.family and not filters and page == 1:  # a number: straight to its patent
                 return RedirectResponse("/patents/" + quote(result.family, safe=""), status_code=303)
         elif mode == "lexical":  # the newest patents, before anything is asked
@@ -95,10 +99,21 @@ def search_page(request: Request, background: BackgroundTasks, q: str = "", mode
         "words_link": _link(q, mode, sort, filters),
         "save_link": saved_views.save_link(q, mode, filters) if searched else "",
         "searched": searched, "sorts": SORTS, "facet_names": FACETS, "fields": FIELDS, "per_page": per_page,
-        "link": lambda **kw: _link(kw.pop("q", q), kw.pop("mode", mode), kw.pop("sort", sort),
+        "link": lambda **kw: _link(*_crossing_kept(crossing, q, kw), kw.pop("mode", mode), kw.pop("sort", sort),
                                    kw.pop("filters", filters), **({"as": "expression"} if strict else {}) | kw),
+        "crossing": crossing, "untranslated_link": _link(q, mode, sort, filters, xl="0"),
         "toggle": lambda name, value: _toggle(filters, name, value),
     }, status_code=400 if error else 200)
+
+
+def _crossing_kept(crossing: dict[str, str], q: str, kw: dict) -> tuple[str]:
+    """The words of a link, with the translation choice (tr=, xl=0) kept in `kw` when they are the same words
+    (a suggestion's new words get their own translation)."""
+    words = kw.pop("q", q)
+    if words == q:
+        for name, value in crossing.items():
+            kw.setdefault(name, value)
+    return (words,)
 
 
 def _export(request: Request, session: Session, actor: Actor, q: str, mode: str,
@@ -199,4 +214,5 @@ def detail_page(request: Request, pub_number: str, actor: Actor | None = Depends
             raise
         return RedirectResponse("/patents/" + quote(canonical, safe=""), status_code=302)
     return render(request, "patents/detail.html", labels.template_context() | {
-        "view": view, "rec": view.record, "synthetic": service.synthetic(view.record)})
+        "view": view, "rec": view.record, "synthetic": service.synthetic(view.record),
+        "key_terms": key_terms(view.record)})

@@ -12,19 +12,24 @@ refuse a pasted abstract; examiners still want the strict field-code language. S
   words, fused with the semantic ranking by the service; never a syntax error.
 
 ``strict=True`` (the "run it as an expression" link) parses the input as an expression whatever it looks like.
+
+Words and texts are also searched in the other language (`with_translation`, crosslingual.py): the best match
+becomes "the words as typed OR their translation", so a Chinese query finds English patents and the reverse.
+Numbers and expressions are searched as typed.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ipcity.core.numbers import NumberError, parse_cn_application, parse_publication
 from ipcity.patents.ipc import IpcError, normalise_ipc
 from ipcity.patents.search import fields
 from ipcity.patents.search.analysis import query_tokens
 from ipcity.patents.search.ast import BestMatch, MatchAll, Node, Or, Term
+from ipcity.patents.search.crosslingual import Translation
 from ipcity.patents.search.query import MAX_QUERY_CHARS, QuerySyntaxError, expression_marks, parse
 
 ALL, NUMBER, EXPRESSION, WORDS, TEXT = "all", "number", "expression", "words", "text"
@@ -51,6 +56,15 @@ class Understood:
     # TEXT or WORDS read although the input did not parse as an expression: why it did not (shown beside a
     # link that runs it as an expression); NUMBER: a number with a wrong check character
     note: QuerySyntaxError | NumberError | None = None
+    # WORDS or TEXT also searched in the other language (with_translation): the terms added, per source word
+    translation: Translation | None = None
+
+    @property
+    def typed(self) -> Node:
+        """The node of the query as typed, without the translation or-ed to it."""
+        if self.translation is not None and isinstance(self.node, Or) and len(self.node.children) == 2:
+            return self.node.children[0]
+        return self.node
 
 
 def _fold(text: str) -> str:
@@ -130,6 +144,22 @@ def understand(q: str, max_chars: int = MAX_QUERY_CHARS, strict: bool = False) -
                 raise
             return _best_match(text, long, exc)
     return _best_match(text, long)
+
+
+def with_translation(understood: Understood, translation: Translation | None) -> Understood:
+    """Plain words searched in both languages: the best match OR the same best match over the
+    translated terms (each ranked as its own language ranks: coordination for words, rarest terms for a text).
+    Anything else (numbers, expressions, an empty translation) is returned as it was."""
+    node = understood.node
+    if not translation or understood.kind not in (WORDS, TEXT) or not isinstance(node, BestMatch):
+        return understood
+    if understood.kind == TEXT:
+        # A pasted text's own words stay its lexical half: OR-ing ~100 translated terms let a patent in the other
+        # language outscore an exact match in the text's own (their BM25 scores do not compare); the
+        # translation reaches the other language through the semantic half (service._meaning).
+        return replace(understood, translation=translation)
+    other = BestMatch(node.field, translation.text, coordinate=node.coordinate)
+    return replace(understood, node=Or((node, other)), translation=translation)
 
 
 _CODES = sorted({a for f in fields.FIELDS for a in f.aliases}, key=len, reverse=True)
