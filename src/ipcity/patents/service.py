@@ -293,7 +293,8 @@ def _meaning(engine: PatentEngine, q: str, translation, request: SearchRequest) 
     own = engine.similar_to_text(q, SEMANTIC_POOL, request)
     if translation is None:
         return own
-    return across_languages(own, engine.similar_to_text(translation.text, SEMANTIC_POOL, request))[:SEMANTIC_POOL]
+    other = engine.similar_to_text(translation.target_text, SEMANTIC_POOL, request)
+    return across_languages(own, other)[:SEMANTIC_POOL]
 
 
 def _semantic(engine: PatentEngine, q: str, translation, filters, facets, offset: int, per_page: int) -> _Ranked:

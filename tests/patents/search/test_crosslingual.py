@@ -133,3 +133,11 @@ def test_nice_class_headings_find_their_english_twin():
     soaps = next(c["name"] for c in classes if c["code"] == "03")
     terms = xl.translate(soaps).terms
     assert {"soap", "cosmetics", "perfume"} & {w for t in terms for w in t.split()}
+
+
+def test_the_semantic_half_encodes_only_terms_of_the_target_language():
+    translation = xl.Translation("en", "zh", (("one", ("1", "一")), ("battery", ("电池",)), ("DNA", ("DNA",)),
+                                              ("preparation", ("其制备〔1，8〕",))))
+    assert translation.target_text == "一 电池 其制备"
+    assert xl.Translation("zh", "en", (("锂", ("lithium", "Li-7")),)).target_text == "lithium Li-"
+    assert xl.Translation("en", "zh", (("1", ("1",)),)).target_text == ""

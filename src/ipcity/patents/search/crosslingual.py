@@ -105,6 +105,14 @@ class Translation:
         """The translated terms as one text, for the search to add to the query."""
         return " ".join(self.terms)
 
+    @property
+    def target_text(self) -> str:
+        """Only the words of the target language's script (no digit, code or bracket the dictionary passed through,
+        as in 其制备〔1，8〕): what the semantic half encodes, so an English register, which knows no Chinese
+        character, finds no neighbours of a Chinese translation's stray "1"."""
+        script = _HAN_RUN if self.target == ZH else _LATIN_WORD
+        return " ".join(word for term in self.terms for word in script.findall(term))
+
     def __bool__(self) -> bool:
         return bool(self.terms)
 
