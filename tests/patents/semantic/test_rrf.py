@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ipcity.patents.semantic.fusion import rrf
+from ipcity.patents.search.contract import Hit
+from ipcity.patents.semantic.fusion import across_languages, hybrid, rrf
 
 
 def test_two_rankings_with_the_papers_k():
@@ -39,3 +40,30 @@ def test_bad_arguments():
         rrf([["a"]], weights=[1, 2])
     with pytest.raises(ValueError):
         rrf([["a"]], k=-1)
+
+
+def _hits(*pairs):
+    return [Hit(pub, score) for pub, score in pairs]
+
+
+def test_hybrid_of_plain_words_counts_both_halves_alike():
+    lexical, semantic = _hits(("A", 9.0), ("B", 5.0)), _hits(("B", 0.9), ("C", 0.8))
+    assert [pub for pub, _ in hybrid(lexical, semantic)] == ["B", "A", "C"]
+    assert hybrid(lexical, semantic, pasted_text=True, chinese=True) == hybrid(lexical, semantic)
+
+
+def test_a_pasted_text_is_ranked_by_meaning_and_only_the_best_word_matches_move_it():
+    semantic = _hits(*((f"S{i}", 1.0 - i / 100) for i in range(50)))
+    lexical = _hits(("S40", 40.0), ("S1", 30.0), *((f"L{i}", 20.0 - i) for i in range(10)))
+    fused = [pub for pub, _ in hybrid(lexical, semantic, pasted_text=True)]
+    assert fused[:3] == ["S1", "S0", "S2"]  # near-equal meanings are tipped by the words
+    assert 10 < fused.index("S40") < 40  # the best word match far from the meaning moves up, not to the top
+    assert fused.index("L0") < fused.index("L5")  # lexical-only patents follow the ranked meaning...
+    assert "L3" not in fused[:len(semantic)] and "L5" in fused  # ...beyond the top few they only fill in
+    assert set(fused) == {h.pub_number for h in semantic + lexical}
+
+
+def test_neighbours_across_languages_take_turns_and_stand_alone_when_one_side_is_empty():
+    own, other = _hits(("CN1", 0.9), ("CN2", 0.8)), _hits(("US1", 0.7), ("US2", 0.6))
+    assert [h.pub_number for h in across_languages(own, other)] == ["CN1", "US1", "CN2", "US2"]
+    assert across_languages(own, []) == own and across_languages([], other) == other
