@@ -67,3 +67,6 @@ def test_neighbours_across_languages_take_turns_and_stand_alone_when_one_side_is
     own, other = _hits(("CN1", 0.9), ("CN2", 0.8)), _hits(("US1", 0.7), ("US2", 0.6))
     assert [h.pub_number for h in across_languages(own, other)] == ["CN1", "US1", "CN2", "US2"]
     assert across_languages(own, []) == own and across_languages([], other) == other
+    both = across_languages(own, _hits(("CN2", 0.95), ("US1", 0.7)))  # near both: keeps its first place only
+    assert [h.pub_number for h in both] == ["CN1", "CN2", "US1"]
+    assert [h.score for h in both] == sorted((h.score for h in both), reverse=True)
