@@ -16,8 +16,6 @@ members (ties by phrase). Scores per cluster, macro-averaged over all clusters o
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import sys
 import time
 from collections import Counter
@@ -29,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from ipcity.navigation.analyses import cluster_labels, clusters  # noqa: E402
-from ipcity.patents.keyphrases import KeyphraseModel  # noqa: E402
+from ipcity.patents.keyphrases import KeyphraseModel, read_annotated  # noqa: E402
 from ipcity.patents.search.analysis import normalise_text, query_tokens  # noqa: E402
 
 GOLD_TOP = 10
@@ -99,9 +97,7 @@ def main() -> int:
         return 2
     from sklearn.model_selection import KFold
 
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        rows = [json.loads(line) for line in handle]
-    texts, golds = [r["abstract"] for r in rows], [r["keyphrases"] for r in rows]
+    texts, golds = read_annotated(path)
     scores: dict[str, list[float]] = {name: [] for name in ("old exact", "old partial", "new exact", "new partial")}
     seconds = {"old": 0.0, "new": 0.0}
     n_clusters = 0

@@ -28,8 +28,6 @@ Rows:
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import math
 import os
 import platform
@@ -43,18 +41,8 @@ from ipcity.patents.search.analysis import query_tokens
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "cn-patent-abstracts-kppatent"
-DATA_FILE = "train_abstract_keyphrases.jsonl.gz"
+DATA_FILE = kp.TRAIN_FILE
 K = 10
-
-
-def read_train(folder: Path) -> tuple[list[str], list[list[str]]]:
-    texts, golds = [], []
-    with gzip.open(folder / DATA_FILE, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            row = json.loads(line)
-            texts.append(row["abstract"])
-            golds.append(row["keyphrases"])
-    return texts, golds
 
 
 def text_words(doc) -> list[str]:
@@ -104,7 +92,7 @@ def main() -> int:
               file=sys.stderr)
         return 2
 
-    texts, golds = read_train(args.data)
+    texts, golds = kp.read_annotated(args.data)
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"machine: {os.cpu_count()} cores, load average {load} at start, Python {platform.python_version()}")
     n_gold = sum(len({kp.normalise_text(x) for x in g}) for g in golds)

@@ -19,31 +19,19 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
-import json
 import sys
 from collections import Counter
 from pathlib import Path
 
-from ipcity.patents.keyphrases import STATS_FILE, KeyphraseModel, _english_runs, _stem
-from ipcity.patents.search.analysis import normalise_text
+from ipcity.patents.keyphrases import STATS_FILE, TRAIN_FILE, KeyphraseModel, _english_runs, read_annotated
+from ipcity.patents.search.analysis import normalise_text, stem
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "cn-patent-abstracts-kppatent"
-TRAIN_FILE = "train_abstract_keyphrases.jsonl.gz"
 OUT = REPO / "src" / "ipcity" / "patents" / "data" / STATS_FILE
 DEMO = REPO / "src" / "ipcity" / "patents" / "demo_data"
 ENGLISH_TITLES = (("pizza_patentscope_24294.tsv.gz", "\t", "title"), ("drones_lens_families_5884.csv.gz", ",", "Title"))
 MIN_ENGLISH_DF = 2
-
-
-def read_train(folder: Path) -> tuple[list[str], list[list[str]]]:
-    texts, golds = [], []
-    with gzip.open(folder / TRAIN_FILE, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            row = json.loads(line)
-            texts.append(row["abstract"])
-            golds.append(row["keyphrases"])
-    return texts, golds
 
 
 def english_title_df() -> tuple[dict[str, int], int]:
@@ -57,7 +45,7 @@ def english_title_df() -> tuple[dict[str, int], int]:
                 if not title.strip():
                     continue
                 n += 1
-                df.update({_stem(w) for run in _english_runs(title) for w in run})
+                df.update({stem(w) for run in _english_runs(title) for w in run})
     return {stem: c for stem, c in sorted(df.items()) if c >= MIN_ENGLISH_DF}, n
 
 
@@ -71,7 +59,7 @@ def main() -> int:
               "Put cn-patent-abstracts-kppatent beside the repository (../shared/data/) or pass --data FOLDER.",
               file=sys.stderr)
         return 2
-    texts, golds = read_train(args.data)
+    texts, golds = read_annotated(args.data)
     english_df, english_docs = english_title_df()
     model = KeyphraseModel.fit(
         texts, golds, english_df=english_df, english_docs=english_docs,

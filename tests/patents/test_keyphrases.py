@@ -3,8 +3,6 @@ one-fold quality check on the real KPPatent-ZH train split."""
 
 from __future__ import annotations
 
-import gzip
-import json
 import threading
 import time
 
@@ -227,10 +225,7 @@ def test_scores_at_k():
 
 def test_one_fold_f1_at_5_on_kppatent_train():
     """One of the five folds of bench/keyphrases.py (fit on 4/5, rank the other 605 abstracts): F1@5 >= 0.25."""
-    path = shared_data("cn-patent-abstracts-kppatent") / "train_abstract_keyphrases.jsonl.gz"
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        rows = [json.loads(line) for line in handle]
-    texts, golds = [r["abstract"] for r in rows], [r["keyphrases"] for r in rows]
+    texts, golds = kp.read_annotated(shared_data("cn-patent-abstracts-kppatent"))
     started = time.perf_counter()
     ranked = kp.cross_validate(texts, golds, folds=5, seed=0, k=10, only=1)
     held_out = [i for i, r in enumerate(ranked) if r]

@@ -629,6 +629,20 @@ def scores_at_k(predicted: Sequence[Sequence[str]], golds: Sequence[Iterable[str
     return ScoresAtK(p_sum / max(n, 1), r_sum / max(n, 1), f_sum / max(n, 1))
 
 
+TRAIN_FILE = "train_abstract_keyphrases.jsonl.gz"  # KPPatent-ZH's annotated split, one JSON object a line
+
+
+def read_annotated(path: str | Path) -> tuple[list[str], list[list[str]]]:
+    """The abstracts and gold key phrases of a KPPatent-ZH file (or its folder): what the model is trained and
+    measured on (scripts/build_keyphrase_stats.py, bench/keyphrases.py, bench/cluster_labels.py, the tests)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / TRAIN_FILE
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle]
+    return [row["abstract"] for row in rows], [row["keyphrases"] for row in rows]
+
+
 def cross_validate(texts: Sequence[str], golds: Sequence[Iterable[str]], folds: int = 5, seed: int = 0,
                    k: int = MAX_K, only: int | None = None, docs: Sequence[_Doc] | None = None,
                    progress=None) -> list[list[tuple[str, float]]]:
