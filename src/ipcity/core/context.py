@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ipcity.core.config import Settings, load_settings
 from ipcity.core.errors import DomainError
-from ipcity.core.files import FileStore
+from ipcity.core.files import FileStore, store_for
 from ipcity.core.i18n import Msg
 from ipcity.core.tables import Unit
 
@@ -24,8 +24,7 @@ def settings_of(session: Session) -> Settings:
 def files_of(session: Session) -> FileStore:
     store = session.info.get("files")
     if store is None:
-        s = settings_of(session)
-        store = FileStore(s.files_dir, s.max_upload_bytes, s.files_quota_bytes)
+        store = store_for(settings_of(session))
     return store
 
 

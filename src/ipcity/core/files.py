@@ -1,7 +1,9 @@
 """Content-addressed file store: each file kept once under its sha256, checked for size and real type.
 
 Files are attached to objects of a service (`owner_type`, `owner_id`); whether a person may download
-one is decided by the owning service through the plugin registry (`file_access` hook).
+one is decided by the owning service through the plugin registry (`file_access` hook). The bytes live in a backend
+(core/filestore_backends.py): the local disk, or an S3-compatible object store (core/filestore_s3.py), chosen by
+IPCITY_FILE_STORE; the rest of the platform asks the store, never the disk.
 """
 
 from __future__ import annotations
@@ -9,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import filetype
 from sqlalchemy import func, select
@@ -19,8 +22,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ipcity.core.errors import DomainError
+from ipcity.core.filestore_backends import CHUNK, Backend, FileStoreUnavailable, LocalBackend, sha256_of
 from ipcity.core.i18n import Msg
 from ipcity.core.tables import Attachment, StoredFile
+
+if TYPE_CHECKING:
+    from starlette.responses import Response
+
+    from ipcity.core.config import Settings
+
+__all__ = ["ALLOWED", "CHUNK", "FileStore", "FileStoreUnavailable", "Upload", "attachments_of", "sha256_of",
+           "store_for"]
 
 # Extension -> MIME types accepted for it; the content is sniffed, the name alone is not trusted.
 ALLOWED = {
@@ -37,7 +49,6 @@ ALLOWED = {
 TEXT_TYPES = {".txt": "text/plain", ".csv": "text/csv", ".tsv": "text/tab-separated-values", ".xml": "text/xml",
               ".json": "application/json", ".jsonl": "application/jsonl", ".sql": "text/plain",
               ".ciw": "text/plain"}
-CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -62,10 +73,11 @@ def _sniff(head: bytes, ext: str) -> str | None:
 
 
 class FileStore:
-    def __init__(self, root: Path, max_bytes: int, quota_bytes: int = 0):
-        self.root = Path(root)
+    def __init__(self, root: Path, max_bytes: int, quota_bytes: int = 0, backend: Backend | None = None):
+        self.root = Path(root)  # local files, or with another backend the uploads being hashed and the downloads
         self.max_bytes = max_bytes
         self.quota_bytes = quota_bytes  # the whole store (Settings.files_quota_bytes); 0 = no quota
+        self.backend = backend or LocalBackend(self.root)
 
     def usage(self, session: Session) -> int:
         """Bytes kept: each stored file once, however many attachments share it."""
@@ -79,7 +91,27 @@ class FileStore:
                                   "Tell the administrator.", limit=self.quota_bytes // (1024 * 1024)), field=field)
 
     def path_for(self, sha256: str) -> Path:
-        return self.root / sha256[:2] / sha256[2:4] / sha256
+        """Where the local backend keeps a file (tests and tools); the platform itself uses exists, open,
+        local_path and response, which work with every backend."""
+        if not isinstance(self.backend, LocalBackend):
+            raise TypeError(f"files are kept in {self.backend.name}, not on a local path: use local_path()")
+        return self.backend.path_for(sha256)
+
+    def exists(self, sha256: str) -> bool:
+        return self.backend.exists(sha256)
+
+    def local_path(self, sha256: str) -> AbstractContextManager[Path]:
+        """A path on the local disk for the block (for a reader that needs a file): the stored file itself, or a
+        temporary copy of the object, removed at the end."""
+        return self.backend.local_path(sha256)
+
+    def response(self, attachment: Attachment) -> Response:
+        """The download of an attachment: its bytes with its type, its name (Content-Disposition) and length."""
+        return self.backend.response(attachment.sha256, attachment.file.mime, attachment.filename)
+
+    def check(self) -> str | None:
+        """None when the store can be used; else what is wrong (logged at start-up: web/app.py)."""
+        return self.backend.check()
 
     def precheck(self, upload: Upload, *, field: str = "file", allowed: dict[str, set[str]] | None = None) -> int:
         """The size of a seekable upload whose name and sniffed type `put` would accept, read without storing
@@ -140,17 +172,17 @@ class FileStore:
             sha = digest.hexdigest()
             if session.get(StoredFile, sha) is None:  # a file kept already costs nothing more
                 self.ensure_room(session, size, field=field)
-            target = self.path_for(sha)
-            if not target.exists():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(tmp_name, target)
+            mime = sorted(allowed[ext])[0] if mime == "application/zip" else mime
+            try:
+                self.backend.keep(sha, Path(tmp_name), mime)
+            except FileStoreUnavailable:
+                raise FileStoreUnavailable(field=field) from None
             row = session.get(StoredFile, sha)
             if row is None:
                 # Two uploads of the same content at once: one inserts the row, the other waits for it and
                 # finds it (a plain insert would fail the second on the unique key).
                 dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-                session.execute(dialect.insert(StoredFile).values(
-                    sha256=sha, size=size, mime=sorted(allowed[ext])[0] if mime == "application/zip" else mime)
+                session.execute(dialect.insert(StoredFile).values(sha256=sha, size=size, mime=mime)
                     .on_conflict_do_nothing(index_elements=[StoredFile.sha256]))
                 row = session.get(StoredFile, sha)
             return row
@@ -170,20 +202,23 @@ class FileStore:
         return att
 
     def open(self, sha256: str) -> BinaryIO:
-        return self.path_for(sha256).open("rb")
+        return self.backend.open(sha256)
 
     def verify(self, sha256: str) -> bool:
-        """Re-hash a stored file: a file changed on disk no longer matches its name."""
-        return sha256_of(self.path_for(sha256)) == sha256
+        """Re-hash a stored file: a file changed (or lost) in the store no longer matches its name."""
+        return self.backend.verify(sha256)
 
 
-def sha256_of(path: Path) -> str:
-    """The sha256 of a file, read in chunks (constant memory whatever its size)."""
-    h = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
+def store_for(settings: Settings) -> FileStore:
+    """The installation's file store, on the backend IPCITY_FILE_STORE names."""
+    backend = None
+    if settings.file_store != "local":
+        from ipcity.core.filestore_s3 import S3Backend  # boto3 only where S3 is used (the s3 extra)
+
+        backend = S3Backend.at(settings.file_store, endpoint_url=settings.s3_endpoint_url, region=settings.s3_region,
+                               addressing=settings.s3_addressing, encryption=settings.s3_encryption,
+                               spool_dir=settings.files_dir)
+    return FileStore(settings.files_dir, settings.max_upload_bytes, settings.files_quota_bytes, backend=backend)
 
 
 def attachments_of(session: Session, owner_type: str, owner_id) -> list[Attachment]:

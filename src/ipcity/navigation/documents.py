@@ -105,7 +105,7 @@ def served(session: Session, db, files: FileStore, run: NavRun, lang: str, fmt: 
     """The stored file; for a run finished before reports were kept, rendered now and kept (in its own short
     writing transaction, so the page's reading one stays a reading one)."""
     found = stored(session, run.id, lang, fmt)
-    if found is not None and files.path_for(found.sha256).exists():
+    if found is not None and files.exists(found.sha256):
         return content(files, found)
     rendered = render_one(doc_of(lang), fmt)
     with db.session(write=True) as s:

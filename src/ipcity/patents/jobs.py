@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
 from ipcity.core.i18n import N_
@@ -18,14 +19,14 @@ from ipcity.patents.tables import IngestRun
 def ingest(ctx: JobContext, params: dict) -> dict:
     """params: `path` (a file the server can read: CLI, demo) or `sha256` + `filename` (an upload)."""
     engine = engine_for(ctx.services.settings)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stored:
         if "sha256" in params:
             with ctx.db.session() as s:
                 if s.get(StoredFile, params["sha256"]) is None:
                     raise ValueError(f"no stored file {params['sha256']}")
             # Readers recognise a format by the file's name: give the stored file its uploaded name back.
             path = Path(tmp) / os.path.basename(params["filename"])
-            path.symlink_to(ctx.services.files.path_for(params["sha256"]))
+            path.symlink_to(stored.enter_context(ctx.services.files.local_path(params["sha256"])))
         else:
             path = Path(params["path"])
         run_id = ingest_file(ctx.db, engine, path, ctx.actor, params.get("format") or None,

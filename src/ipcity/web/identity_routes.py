@@ -4,7 +4,7 @@ and the officials' queue of requests, each request's page with its materials, an
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from ipcity.core import audit, identity
@@ -27,9 +27,8 @@ def _material(session: Session, request: IdentityRequest, attachment_id: int) ->
     return att
 
 
-def _download(request: Request, att: Attachment) -> FileResponse:
-    files = request.app.state.services.files
-    response = FileResponse(files.path_for(att.sha256), media_type=att.file.mime, filename=att.filename)
+def _download(request: Request, att: Attachment) -> Response:
+    response = request.app.state.services.files.response(att)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

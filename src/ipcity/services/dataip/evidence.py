@@ -39,7 +39,7 @@ def evidence_for(session: Session, product: DataProduct) -> dict:
 def certificate_pdf(session: Session, product: DataProduct) -> bytes:
     """The certificate of the facts in force, rendered once per edition and kept in the file store."""
     store = service.files_of(session)
-    if product.certificate_sha256 and store.path_for(product.certificate_sha256).exists():
+    if product.certificate_sha256 and store.exists(product.certificate_sha256):
         with store.open(product.certificate_sha256) as fh:
             return fh.read()
     from ipcity.services.dataip.certificate import render_certificate
