@@ -102,13 +102,52 @@ def demo(host: str = "127.0.0.1", port: int = 8000, serve_: bool = typer.Option(
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
           forwarded_allow_ips: Annotated[str, typer.Option(
               help="Proxies whose X-Forwarded-For is trusted (the client address the sign-in throttle and limits "
-                   "count)")] = "127.0.0.1") -> None:
+                   "count)")] = "127.0.0.1",
+          job_worker: Annotated[bool, typer.Option(
+              "--worker/--no-worker",
+              help="Run background jobs in each web process too (--no-worker when `ipcity worker` processes run "
+                   "them; the same as IPCITY_RUN_WORKER=0)")] = True) -> None:
     """Run the web server (initialise first)."""
+    import os
+
     import uvicorn
 
+    if not job_worker:  # read by each web process's settings, uvicorn's worker processes included
+        os.environ["IPCITY_RUN_WORKER"] = "0"
     console.print(f"ipcity on http://{host}:{port}")
+    from ipcity.web.nodelay import PROTOCOL
+
     uvicorn.run("ipcity.web.asgi:app", host=host, port=port, workers=workers, log_level="warning",
-                access_log=False, proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips)
+                access_log=False, proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips, http=PROTOCOL)
+
+
+def _worker_process(poll: float, grace: float, ready=None) -> None:
+    """One worker process of `ipcity worker` (also the target of each spawned process)."""
+    import logging
+
+    from ipcity.core import job_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+    job_worker.serve(_services(), poll_seconds=poll, grace=grace, ready=ready)
+
+
+@app.command()
+def worker(processes: Annotated[int, typer.Option(min=1, max=64, help="worker processes to run")] = 1,
+           poll: Annotated[float, typer.Option(min=0.1, max=60, help="seconds between looks at an empty queue")] = 1.0,
+           grace: Annotated[float, typer.Option(
+               min=0, max=3600, help="on SIGTERM, seconds to let a running job end before it goes back to the "
+                                     "queue")] = 30.0) -> None:
+    """Run background jobs without the web server: any number of these, on any number of hosts, share the queue
+    in the database (docs/operations.md, "Deployment shape")."""
+    if processes == 1:
+        _worker_process(poll, grace)
+        return
+    import logging
+
+    from ipcity.core import job_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+    raise typer.Exit(job_worker.supervise(processes, _worker_process, (poll, grace), grace))
 
 
 @audit_app.command("verify")

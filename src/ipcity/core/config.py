@@ -121,6 +121,13 @@ def _check_mail(values: dict) -> None:
         raise SettingError(f"IPCITY_SMTP_PORT={values['smtp_port']!r} must be between 1 and 65535")
 
 
+def _check_jobs(values: dict) -> None:
+    """A lease must outlast a missed heartbeat or two, or live jobs would be taken over from their workers."""
+    if values["job_lease_seconds"] < 2 * values["job_heartbeat_seconds"]:
+        raise SettingError(f"IPCITY_JOB_LEASE_SECONDS={values['job_lease_seconds']!r} must be at least twice "
+                           f"IPCITY_JOB_HEARTBEAT_SECONDS={values['job_heartbeat_seconds']!r}")
+
+
 def _words(name: str) -> tuple[str, ...] | None:
     """A comma-separated list; set but empty = no words; unset = None (the built-in list)."""
     raw = os.environ.get(name)
@@ -135,6 +142,34 @@ def _body_code(name: str, default: str) -> str:
         raise SettingError(f"{name}={raw!r} must be at most 8 letters or digits (the certificate number keeps "
                            "17 characters)")
     return raw
+
+
+S3_ADDRESSING = ("auto", "path", "virtual")
+S3_ENCRYPTION = ("none", "AES256", "aws:kms")
+_BUCKET_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789.-")
+
+
+def _file_store(name: str) -> str:
+    """`local` or `s3://bucket[/prefix]`: a bucket name as S3 allows it (3-63 lower-case letters, digits, dots and
+    hyphens), a prefix of non-empty segments without spaces."""
+    raw = _raw(name)
+    if raw is None or raw == "local":
+        return "local"
+    bucket, _, prefix = raw.removeprefix("s3://").partition("/")
+    prefix = prefix.strip("/")
+    if (not raw.startswith("s3://") or not 3 <= len(bucket) <= 63 or not set(bucket) <= _BUCKET_CHARS
+            or not (bucket[0].isalnum() and bucket[-1].isalnum())
+            or (prefix and ("" in prefix.split("/") or any(c.isspace() for c in prefix)))):
+        raise SettingError(f"{name}={raw!r} must be local or s3://bucket/optional/prefix (a bucket name of 3 to 63 "
+                           "lower-case letters, digits, dots and hyphens)")
+    return f"s3://{bucket}/{prefix}" if prefix else f"s3://{bucket}"
+
+
+def _url(name: str) -> str:
+    raw = _raw(name) or ""
+    if raw and not raw.startswith(("http://", "https://")):
+        raise SettingError(f"{name}={raw!r} must be an http:// or https:// address")
+    return raw.rstrip("/")
 
 
 def _number_format(name: str, default: str) -> str:
@@ -160,6 +195,12 @@ class Settings:
     login_account_failures: int = 50  # failed sign-ins of one account from everywhere (known browsers are exempt)
     default_locale: str = "zh_Hans"
     run_worker: bool = True
+    # Background jobs (core/jobs.py): a worker refreshes its running job's heartbeat this often; a running job
+    # whose heartbeat is older than the lease is taken over by any worker (its worker is presumed dead).
+    job_heartbeat_seconds: int = 10
+    job_lease_seconds: int = 60
+    job_max_attempts: int = 3  # runs of a failing (or interrupted) job before it is marked failed
+    job_retry_seconds: int = 30  # wait before the first retry; doubled for each further one
     demo: bool = False
     secure_cookies: bool = False
     today: date | None = None  # pins "today" for demonstrations and tests (core.clock); None = the real date
@@ -173,6 +214,13 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"  # how the public reaches the platform: links printed in certificates
     service_contact: str = ""  # how the public reaches the office with questions (咨询方式): every service guide
     files_quota_bytes: int = 20 * 1024**3  # the whole file store (sum of stored files); 0 = no quota
+    # Where stored files live (core/files.py): "local" (<data dir>/files) or "s3://bucket/prefix" (core/filestore_s3.py:
+    # an S3-compatible object store; credentials from the standard AWS chain, never from here).
+    file_store: str = "local"
+    s3_endpoint_url: str = ""  # an S3-compatible server (MinIO, Ceph, OSS); empty = AWS
+    s3_region: str = ""  # empty = the AWS configuration's region
+    s3_addressing: str = "auto"  # auto, path (bucket in the path: most MinIO setups) or virtual (bucket in the host)
+    s3_encryption: str = "none"  # server-side encryption asked for each object: none, AES256 or aws:kms
     objection_max_files: int = 10  # evidence files in one data-IP objection
     objection_max_bytes: int = 30 * 1024 * 1024  # evidence bytes in one data-IP objection
     objection_limit_per_client: int = 3  # objections per person, client address or contact in the window
@@ -231,6 +279,11 @@ class Settings:
     dataip_correction_days: int = 15  # working days (service commitment)
     dataip_amendment_days: int = 10  # working days (service commitment)
     dataip_renewal_window_days: int = 90  # a renewal may be filed this many days before expiry
+    # The transparency log (services/dataip/sequencer.py): a process running background work signs a tree head over
+    # new entries this often (0 = every step signs its own head); the inclusion promise says the log includes an
+    # entry within the merge delay.
+    dataip_log_sign_ms: int = 1000
+    dataip_log_merge_delay_seconds: int = 300
     # Open licensing (services/openlicense).
     openlicense_formal_check_days: int = 10  # working days (the office's service commitment)
     openlicense_max_fixed_yuan: Decimal = Decimal(20_000_000)  # royalty caps of 国知发运字〔2024〕19号
@@ -308,6 +361,10 @@ def load_settings(**overrides) -> Settings:
         login_address_failures=_int("IPCITY_LOGIN_ADDRESS_FAILURES", 20),
         login_account_failures=_int("IPCITY_LOGIN_ACCOUNT_FAILURES", 50),
         run_worker=os.environ.get("IPCITY_RUN_WORKER", "1") != "0",
+        job_heartbeat_seconds=_int("IPCITY_JOB_HEARTBEAT_SECONDS", 10, minimum=1),
+        job_lease_seconds=_int("IPCITY_JOB_LEASE_SECONDS", 60, minimum=2),
+        job_max_attempts=_int("IPCITY_JOB_MAX_ATTEMPTS", 3, minimum=1),
+        job_retry_seconds=_int("IPCITY_JOB_RETRY_SECONDS", 30),
         demo=os.environ.get("IPCITY_DEMO", "0") == "1",
         today=_date("IPCITY_TODAY"),
         db_pool_size=_int("IPCITY_DB_POOL_SIZE", 10, minimum=1),
@@ -320,6 +377,11 @@ def load_settings(**overrides) -> Settings:
         public_url=os.environ.get("IPCITY_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         service_contact=_raw("IPCITY_SERVICE_CONTACT") or "",
         files_quota_bytes=_int("IPCITY_FILES_QUOTA_BYTES", 20 * 1024**3),
+        file_store=_file_store("IPCITY_FILE_STORE"),
+        s3_endpoint_url=_url("IPCITY_S3_ENDPOINT_URL"),
+        s3_region=_raw("IPCITY_S3_REGION") or "",
+        s3_addressing=_choice("IPCITY_S3_ADDRESSING", "auto", S3_ADDRESSING),
+        s3_encryption=_choice("IPCITY_S3_ENCRYPTION", "none", S3_ENCRYPTION),
         objection_max_files=_int("IPCITY_OBJECTION_MAX_FILES", 10),
         objection_max_bytes=_int("IPCITY_OBJECTION_MAX_BYTES", 30 * 1024 * 1024),
         objection_limit_per_client=_int("IPCITY_OBJECTION_LIMIT_PER_CLIENT", 3),
@@ -371,6 +433,8 @@ def load_settings(**overrides) -> Settings:
         dataip_correction_days=_int("IPCITY_DATAIP_CORRECTION_DAYS", 15),
         dataip_amendment_days=_int("IPCITY_DATAIP_AMENDMENT_DAYS", 10),
         dataip_renewal_window_days=_int("IPCITY_DATAIP_RENEWAL_WINDOW_DAYS", 90),
+        dataip_log_sign_ms=_int("IPCITY_DATAIP_LOG_SIGN_MS", 1000),
+        dataip_log_merge_delay_seconds=_int("IPCITY_DATAIP_LOG_MERGE_DELAY_SECONDS", 300, minimum=1),
         openlicense_formal_check_days=_int("IPCITY_OPENLICENSE_FORMAL_CHECK_DAYS", 10),
         openlicense_max_fixed_yuan=_decimal("IPCITY_OPENLICENSE_MAX_FIXED_YUAN", Decimal(20_000_000)),
         openlicense_max_rate_net_sales=_decimal("IPCITY_OPENLICENSE_MAX_RATE_NET_SALES", Decimal(20)),
@@ -388,6 +452,7 @@ def load_settings(**overrides) -> Settings:
     )
     values.update(overrides)
     _check_mail(values)
+    _check_jobs(values)
     if "secure_cookies" not in values:
         # Secure cookies whenever the public reaches us over https; IPCITY_SECURE_COOKIES, when set, wins.
         explicit = os.environ.get("IPCITY_SECURE_COOKIES", "")
