@@ -125,6 +125,7 @@ def test_a_deleted_leaf_is_found(session, signer):
 
 def test_the_cache_is_rebuilt_when_the_stored_leaves_change_behind_it(session, signer):
     _fill(session, 3)
+    tlog.publish(session, signer)
     session.commit()
     tlog.inclusion_proof(session, 0, 3)  # warms the cache
     forged = tlog.canonical({"n": 42})

@@ -1,6 +1,8 @@
 """JSON API of data-IP registration: applications (same access as the pages), the public registry, and the
 transparency log in the manner of RFC 6962 §4 (signed tree head, entries, inclusion and consistency proofs,
-hashes in hex rather than base64), so that anyone can audit the registry without the web pages.
+hashes in hex rather than base64), so that anyone can audit the registry without the web pages. An entry not yet
+under a signed head has its signed inclusion promise instead of a proof (`/log/promise`; `/log/proof/inclusion`
+answers 202 with it), which says by when the proof will be served.
 
 It reads the service's read model (queries.py), as the pages do, and never the HTML views.
 
@@ -11,14 +13,14 @@ the request's language (DomainError), not the framework's generic 422.
 from __future__ import annotations
 
 from fastapi import APIRouter, Body, Depends
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy.orm import Session
 
 from ipcity.core.errors import DomainError, NotFound
 from ipcity.core.files import attachments_of
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import Actor
-from ipcity.services.dataip import domain, queries, service, tlog
+from ipcity.services.dataip import domain, queries, sequencer, service, tlog
 from ipcity.services.dataip.tables import DataProduct, LogLeaf, TreeHead
 from ipcity.web.deps import db_session, public, require
 from ipcity.web.paging import paged
@@ -48,6 +50,7 @@ def int_param(value: str | None, name: str, *, default: int | None = None, minim
 
 
 def _signed_size(session: Session) -> TreeHead:
+    sequencer.ensure(session, service.signer_of(session))  # deferred mode: this process signs what is pending
     head = tlog.latest_head(session)
     if head is None:
         raise NotFound(Msg("The log has no signed tree head yet"))
@@ -226,16 +229,39 @@ def entries(start: str | None = None, end: str | None = None, session: Session =
             "entries": [_entry(leaf) for leaf in tlog.entries(session, first, last + 1)]}
 
 
+def promise_json(session: Session, index: int) -> dict:
+    """The signed inclusion promise of entry `index` and where it stands: "included" (under the newest signed
+    head: its proof is served) or "promised" (a head will include it by `included_by`)."""
+    promise = service.promise_of(session, index)
+    if promise is None:
+        raise DomainError(Msg("The parameter index must be below the log size {size}", size=tlog.size(session)),
+                          field="index")
+    signed = tlog.signed_size(session)
+    return {"status": "included" if index < signed else "promised", "signed_tree_size": signed,
+            "promise": promise.json(service.merge_delay(session))}
+
+
+@router.get("/log/promise")
+@public
+def inclusion_promise(index: str | None = None, session: Session = Depends(db_session)):
+    """The registry's signed inclusion promise of an entry (like an RFC 6962 SCT), with its state."""
+    sequencer.ensure(session, service.signer_of(session))
+    return promise_json(session, int_param(index, "index"))
+
+
 @router.get("/log/proof/inclusion")
 @public
 def inclusion(index: str | None = None, tree_size: str | None = None, session: Session = Depends(db_session)):
-    """RFC 6962 §4.5: the audit path of leaf `index` in the tree of `tree_size` leaves (default: the latest)."""
+    """RFC 6962 §4.5: the audit path of leaf `index` in the tree of `tree_size` leaves (default: the latest).
+    An entry appended after the newest signed head gets 202 and its promise: the proof follows with the next head."""
+    leaf_index = int_param(index, "index")
+    if tree_size is None and tlog.signed_size(session) <= leaf_index < tlog.size(session):
+        return JSONResponse(promise_json(session, leaf_index), status_code=202)
     head = _signed_size(session)
     size = int_param(tree_size, "tree_size", default=head.size, minimum=1)
     if size > head.size:
         raise DomainError(Msg("The parameter tree_size must not exceed the signed tree size {size}", size=head.size),
                           field="tree_size")
-    leaf_index = int_param(index, "index")
     if leaf_index >= size:
         raise DomainError(Msg("The parameter index must be below tree_size {size}", size=size), field="index")
     leaf = tlog.leaf(session, leaf_index)

@@ -59,6 +59,7 @@ def _reissue(session: Session, files: FileStore, actor: Actor, product_id: int, 
     from ipcity.services.dataip.certificate import render_certificate
 
     product = session.get(DataProduct, product_id)
+    service.include_now(session, product.log_index)  # the log signer may not have signed over it yet
     pdf = render_certificate(evidence.evidence_for(session, product), service.signer_of(session))
     kept = files.attach(session, Upload(f"{product.certificate_number}.pdf", io.BytesIO(pdf)),
                         service.CERTIFICATE_OWNER, product.id, actor.user_id)

@@ -3,7 +3,9 @@ cancel, revoke, expire; the transparency-log entries each of them leaves; certif
 the registry and the log still agree.
 
 Each function works in the caller's transaction: a refused step raises before anything is written, and the
-log entries of a step are appended (and a new tree head signed) in the same transaction as the step itself.
+log entries of a step are appended in the same transaction as the step itself. Each entry has its signed
+inclusion promise at once; the tree head over it is signed in the step's transaction too (inline) or by the
+process's log signer within `dataip_log_sign_ms` (deferred: sequencer.py).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from ipcity.core.i18n import N_, Msg
 from ipcity.core.roles import APPLICANT_INDIVIDUAL, Actor
 from ipcity.core.serials import serial_after_issued
 from ipcity.core.tables import Unit, User
-from ipcity.services.dataip import casetypes, domain, objections, signing, tlog
+from ipcity.services.dataip import casetypes, domain, objections, promise, sequencer, signing, tlog
 from ipcity.services.dataip.numbering import NumberFormat
 from ipcity.services.dataip.tables import DataAmendment, DataEvidence, DataProduct, Objection
 from ipcity.workflow import engine
@@ -81,6 +83,32 @@ def max_data_bytes(settings: Settings) -> int:
 def registry_unit(session: Session) -> Unit:
     """The registration body: the unit named by IPCITY_DATAIP_UNIT (its code), else the IP office."""
     return office_unit(session, "dataip_unit")
+
+
+def sign_log(session: Session) -> None:
+    """The end of a step: a head over its entries, signed in this transaction (inline) or left to this process's
+    log signer, which signs within `dataip_log_sign_ms` (deferred); the entries' promises hold either way."""
+    signer = signer_of(session)
+    if sequencer.ensure(session, signer) is None:
+        tlog.publish(session, signer)
+
+
+def include_now(session: Session, index: int) -> None:
+    """Make sure a signed head covers log entry `index`, signing in this transaction if the log signer has not
+    yet (a certificate carries its proof the moment it is downloaded); the caller commits."""
+    if tlog.signed_size(session) <= index:
+        sequencer.sign_now(session, signer_of(session))
+
+
+def promise_of(session: Session, index: int) -> promise.Promise | None:
+    """The signed inclusion promise of log entry `index` (None: no such entry)."""
+    leaf = tlog.leaf(session, index)
+    return promise.of_entry(signer_of(session), leaf.idx, leaf.entry) if leaf is not None else None
+
+
+def merge_delay(session: Session) -> int:
+    """The maximum merge delay the promises state, in seconds (IPCITY_DATAIP_LOG_MERGE_DELAY_SECONDS)."""
+    return settings_of(session).dataip_log_merge_delay_seconds
 
 
 # --- facts, as the log and the certificate carry them ----------------------------------------------------
@@ -270,8 +298,8 @@ def _ended(session: Session, case: Case, event: CaseEvent, product: DataProduct)
 
 
 def _sign_the_log(session: Session, case: Case, event: CaseEvent) -> None:
-    """Every step ends with a signed tree head over what it appended."""
-    tlog.publish(session, signer_of(session))
+    """Every step ends with a signed tree head over what it appended (now, or from the log signer)."""
+    sign_log(session)
 
 
 REGISTRATION = dataclasses.replace(
@@ -301,7 +329,7 @@ def _amendment_approved(session: Session, case: Case, event: CaseEvent, request:
     product.revision += 1
     product.updated_at = now()
     _publish_facts(session, product, request.kind)
-    tlog.publish(session, signer_of(session))
+    sign_log(session)
 
 
 def _request_link(case: Case) -> str:
@@ -418,7 +446,7 @@ def file_application(session: Session, actor: Actor, values: dict, data_files: l
     files_of(session).attach(session, sample, SAMPLE_OWNER, product.id, actor.user_id, field="sample",
                              allowed=SAMPLE_TYPES)
     _log(session, product, "filing", {"data": _data(product, names=False), "filing_digest": _filing_digest(product)})
-    tlog.publish(session, signer_of(session))
+    sign_log(session)
     audit.record(session, actor, "dataip.file", SUBJECT, product.id, summary=f"{product.application_number} "
                  f"{product.name}", detail={"data": sorted(hashes)})
     return product
@@ -548,7 +576,7 @@ def _file(session: Session, who: Actor, product: DataProduct, case: Case, object
         engine.fire(session, REGISTRATION, case, "object", public_actor(), reason=objection.statement[:500],
                     via_use_case=True)
     else:
-        tlog.publish(session, signer_of(session))
+        sign_log(session)
     audit.record(session, who, "dataip.object", SUBJECT, product.id,
                  summary=f"{product.application_number} objection {objection.id}")
 

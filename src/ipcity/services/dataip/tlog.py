@@ -1,14 +1,22 @@
-"""The transparency log, stored: append entries, publish signed tree heads, serve proofs, check integrity.
+"""The transparency log, stored: append entries, sign tree heads over them, serve proofs, check integrity.
 
-The database holds every leaf (its canonical JSON and leaf hash), the signed tree heads, and one state row
-with the current size and root. Appends lock that row (`SELECT … FOR UPDATE` on PostgreSQL; SQLite has one
-writer anyway), so concurrent appends queue up instead of claiming the same index.
+The database holds every leaf (its canonical JSON and leaf hash), the signed tree heads, and one state row.
+Appending is cheap and happens in the caller's transaction: one `UPDATE … SET size = size + k RETURNING size`
+claims the next indexes (the row lock makes concurrent appenders queue, so indexes are dense and commit in
+order) and one INSERT stores the leaves; no Merkle node is computed and nothing is signed. The caller gets the
+index and leaf hash at once, and `promise.py` turns them into a signed inclusion promise.
+
+`publish` integrates: it extends the tree over the leaves appended since the newest signed head and signs a new
+head. It runs in a step's own transaction (inline mode) or in the log signer (sequencer.py) on a timer. The
+state row's `root_hash` is the root of the newest signed head and is the signers' compare-and-set token: a
+signer writes its head only if the token is still the one it read, so of two racing signers one wins and the
+other signs nothing (no fork, no head twice), on SQLite and PostgreSQL alike.
 
 The Merkle tree itself is kept in memory per database and rebuilt from the leaves when needed: it is only
-a cache. Before each use it is brought to what the caller's transaction sees (truncated after a rolled-back
-append, extended with leaves committed elsewhere) and its root is compared with the state row; on any
-difference it is rebuilt from the stored leaves. `check` re-derives everything from the stored entries and
-the signatures, which is how an edited row is found.
+a cache. Before each use it is cut back to the newest signed head the caller's transaction sees (dropping the
+leaves of a rolled-back transaction) and its root there is compared with the head's; on any difference it is
+rebuilt from the stored leaves. `check` re-derives everything from the stored entries and the signatures,
+which is how an edited row is found.
 """
 
 from __future__ import annotations
@@ -19,7 +27,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import bindparam, event, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ipcity.core import audit_anchor
@@ -41,6 +50,7 @@ class Appended:
     index: int
     leaf_hash: bytes
     entry: bytes
+    timestamp_ms: int  # the entry's own "at", in milliseconds: what its inclusion promise states
 
 
 class _Cache:
@@ -58,17 +68,23 @@ def _key(session: Session) -> str:
     return str(session.get_bind().url)
 
 
+_STATE = LogState.__table__
 _READ_STATE = select(LogState.size, LogState.root_hash).where(LogState.id == 1)
+# Claims the next k indexes and locks the state row until the caller's transaction ends (appends queue up).
+_CLAIM = update(_STATE).where(_STATE.c.id == 1).values(size=_STATE.c.size + bindparam("k")).returning(_STATE.c.size)
 _INSERT_LEAF = insert(LogLeaf.__table__)
-_UPDATE_STATE = update(LogState.__table__).where(LogState.__table__.c.id == 1)
-_INSERT_HEAD = insert(TreeHead.__table__)
+# The signers' compare-and-set: only the signer that read the current token writes its head.
+_ADVANCE = update(_STATE).where(_STATE.c.id == 1, _STATE.c.root_hash == bindparam("token"))\
+    .values(root_hash=bindparam("root"))
+_LATEST_HEAD = select(TreeHead.size, TreeHead.root_hash, TreeHead.timestamp_ms)\
+    .order_by(TreeHead.size.desc()).limit(1)
 
 
-def _state(session: Session, *, lock: bool = False) -> tuple[int, str]:
-    """(size, root hex) of the log as this transaction sees it; prebuilt Core statements keep appends cheap."""
-    row = session.execute(_READ_STATE.with_for_update() if lock else _READ_STATE).first()
-    if row is None:
-        session.execute(insert(LogState.__table__), {"id": 1, "size": 0, "root_hash": merkle.EMPTY_ROOT.hex()})
+def _state(session: Session) -> tuple[int, str]:
+    """(leaves appended, root of the newest signed head) as this transaction sees them."""
+    row = session.execute(_READ_STATE).first()
+    if row is None:  # the migration creates the row; a database built otherwise gets it here
+        session.execute(insert(_STATE), {"id": 1, "size": 0, "root_hash": merkle.EMPTY_ROOT.hex()})
         return 0, merkle.EMPTY_ROOT.hex()
     return row.size, row.root_hash
 
@@ -91,21 +107,29 @@ class LogIntegrityError(RuntimeError):
     """The stored log contradicts itself (a missing leaf, a root that does not match)."""
 
 
-def _synced_tree(session: Session, state: tuple[int, str]) -> merkle.MerkleTree:
-    """The cached tree, made equal to the leaves the session sees; caller holds the cache lock."""
-    size, root_hash = state
+def _signed(session: Session) -> tuple[int, str, int]:
+    """(size, root hex, timestamp ms) of the newest signed head this transaction sees; the empty tree if none."""
+    row = session.execute(_LATEST_HEAD).first()
+    return (row.size, row.root_hash, row.timestamp_ms) if row else (0, merkle.EMPTY_ROOT.hex(), 0)
+
+
+def _synced_tree(session: Session, upto: int) -> merkle.MerkleTree:
+    """The cached tree, checked against the newest signed head and holding the first `upto` leaves (at least
+    the head's); the caller holds the cache lock."""
+    size, root_hash, _ = _signed(session)
     key = _key(session)
     tree = _cache.trees.get(key)
     if tree is None:
         tree = _cache.trees[key] = merkle.MerkleTree()
     if len(tree) > size:
-        tree.truncate(size)
+        tree.truncate(size)  # leaves past the head may be a rolled-back transaction's: read them again
     _load(session, tree, size)
     if tree.root().hex() != root_hash:
         tree = _cache.trees[key] = merkle.MerkleTree()  # another writer's history, or a rollback: start over
         _load(session, tree, size)
         if tree.root().hex() != root_hash:
-            raise LogIntegrityError("the stored leaves do not give the root recorded in the log state")
+            raise LogIntegrityError("the stored leaves do not give the root of the newest signed tree head")
+    _load(session, tree, upto)
     return tree
 
 
@@ -120,46 +144,74 @@ def append(session: Session, kind: str, subject: str, fields: dict) -> Appended:
 
 
 def append_many(session: Session, items: list[tuple[str, str, dict]]) -> list[Appended]:
-    """Append entries in the caller's transaction; each gets the next index. Not signed until `publish`."""
+    """Append entries in the caller's transaction; each gets the next index. Two statements whatever the count;
+    included under a signed head by the next `publish` (sequencer.py), never here."""
+    if not items:
+        return []
     at = now()
     stamp = at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    # The state row is locked before the in-process cache lock, never while holding it: a thread holding the
-    # cache lock must not wait for a row lock whose owner may need the cache lock before it can commit.
-    state = _state(session, lock=True)
-    with _cache.lock:
-        tree = _synced_tree(session, state)
-        out, rows = [], []
-        for kind, subject, fields in items:
-            entry = canonical({**fields, "v": ENTRY_VERSION, "kind": kind, "subject": subject, "at": stamp})
-            h = merkle.leaf_hash(entry)
-            index = tree.append_hash(h)
-            rows.append({"idx": index, "kind": kind, "subject": subject, "entry": entry.decode("utf-8"),
-                         "leaf_hash": h.hex(), "appended_at": at})
-            out.append(Appended(index, h, entry))
-        try:
-            session.execute(_INSERT_LEAF, rows)
-            session.execute(_UPDATE_STATE, {"size": len(tree), "root_hash": tree.root().hex()})
-        except Exception:
-            tree.truncate(state[0])
-            raise
-    return out
+    timestamp_ms = int(at.timestamp()) * 1000  # the stamp's second: the promise states what the entry says
+    entries = [canonical({**fields, "v": ENTRY_VERSION, "kind": kind, "subject": subject, "at": stamp})
+               for kind, subject, fields in items]
+    hashes = [merkle.leaf_hash(e) for e in entries]
+    claimed = session.execute(_CLAIM, {"k": len(items)}).scalar()
+    if claimed is None:  # no state row yet
+        _state(session)
+        claimed = session.execute(_CLAIM, {"k": len(items)}).scalar()
+    first = claimed - len(items)
+    session.execute(_INSERT_LEAF, [
+        {"idx": first + i, "kind": kind, "subject": subject, "entry": e.decode("utf-8"), "leaf_hash": h.hex(),
+         "appended_at": at} for i, ((kind, subject, _), e, h) in enumerate(zip(items, entries, hashes, strict=True))])
+    return [Appended(first + i, h, e, timestamp_ms) for i, (e, h) in enumerate(zip(entries, hashes, strict=True))]
+
+
+def _insert_head(session: Session, values: dict) -> bool:
+    """Insert a head unless one of its size exists (a size is signed once); whether it was inserted."""
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}.get(session.get_bind().dialect.name)
+    table = TreeHead.__table__
+    if dialect is None:
+        session.execute(insert(table), values)
+        return True
+    # RETURNING, not rowcount: psycopg reports no row count for this statement.
+    stmt = dialect.insert(table).values(values).on_conflict_do_nothing(index_elements=["size"])\
+        .returning(table.c.size)
+    return session.execute(stmt).scalar() is not None
 
 
 def publish(session: Session, signer: signing.RegistrySigner) -> TreeHead:
-    """Sign the log as it stands in this transaction (RFC 6962 §3.5); returns the existing head if current."""
-    size, root_hash = _state(session, lock=True)  # heads of one size are signed one at a time
-    existing = session.execute(select(TreeHead).where(TreeHead.size == size)).scalar()
-    if existing is not None:
-        return existing
-    ts = int(now().timestamp() * 1000)
+    """Integrate every leaf this transaction sees and sign a head over them (RFC 6962 §3.5); the newest head
+    when nothing is new, or when another signer advanced the log first (its head, which the caller's next
+    round extends)."""
+    return integrate(session, signer)[0]
+
+
+def integrate(session: Session, signer: signing.RegistrySigner) -> tuple[TreeHead, bool]:
+    """`publish`, and whether this call wrote the head it returns."""
+    # The head before the state: a head is committed with its state row, so on PostgreSQL (a snapshot per
+    # statement) the state read second is never behind the head read first.
+    head_size, _, head_ms = _signed(session)
+    size, token = _state(session)
+    if size == head_size:
+        existing = latest_head(session)
+        if existing is not None:
+            return existing, False
+    if size < head_size:
+        raise LogIntegrityError(f"the log state says {size} leaves but a head of size {head_size} is signed")
+    with _cache.lock:
+        tree = _synced_tree(session, size)
+        root_hash = tree.root(size).hex()
+    ts = max(int(now().timestamp() * 1000), head_ms)  # heads never go back in time
     sig = signer.sign(signing.tree_head_message(size, ts, bytes.fromhex(root_hash)))
     values = {"size": size, "root_hash": root_hash, "timestamp_ms": ts, "signature": sig.hex(),
               "key_id": signer.key_id}
-    session.execute(_INSERT_HEAD, values)
+    if session.execute(_ADVANCE, {"token": token, "root": root_hash}).rowcount != 1:
+        return latest_head(session), False  # another signer won this round
+    if not _insert_head(session, values):
+        return latest_head(session), False  # the same size was signed by a signer that read a newer token first
     directory = _anchor_dir(session)
     if directory is not None:
         session.info.setdefault(_ANCHOR, {})[directory] = values
-    return TreeHead(**values)  # not attached: the row is written; this is its value
+    return TreeHead(**values), True  # not attached: the row is written; this is its value
 
 
 # --- the newest signed head, kept outside the database ----------------------------------------------------
@@ -211,18 +263,24 @@ def latest_head(session: Session) -> TreeHead | None:
 
 
 def size(session: Session) -> int:
+    """Leaves appended (signed or not): the next index."""
     return _state(session)[0]
+
+
+def signed_size(session: Session) -> int:
+    """Leaves under the newest signed head; those from here to `size` are promised and not yet included."""
+    return _signed(session)[0]
 
 
 def inclusion_proof(session: Session, index: int, tree_size: int) -> list[bytes]:
     with _cache.lock:
-        tree = _synced_tree(session, _state(session))
+        tree = _synced_tree(session, min(tree_size, size(session)))
         return tree.inclusion_proof(index, tree_size)
 
 
 def consistency_proof(session: Session, first: int, second: int) -> list[bytes]:
     with _cache.lock:
-        tree = _synced_tree(session, _state(session))
+        tree = _synced_tree(session, min(second, size(session)))
         return tree.consistency_proof(first, second)
 
 
@@ -273,9 +331,12 @@ def check(session: Session, public_raw: bytes, anchor_dir: Path | None = None) -
             tree.append_hash(b"\0" * 32)
         tree.append_hash(actual)
     state_size, state_root = _state(session)
+    head_size = _signed(session)[0]
     if state_size != len(tree):
         problems.append(f"the log state says {state_size} leaves; {len(tree)} are stored")
-    elif tree.root().hex() != state_root:
+    elif head_size <= len(tree) and state_root not in (tree.root(head_size).hex(), tree.root().hex()):
+        # The root of the newest signed head (a log written before heads were signed on a timer kept the root
+        # of every leaf there, which is the same whenever the newest head covers them all).
         problems.append("the log state's root does not match the stored entries")
     for head in session.scalars(select(TreeHead).order_by(TreeHead.size)):
         if head.size > len(tree):

@@ -27,7 +27,7 @@ from ipcity.core.errors import DomainError
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import APPLICANT_COMPANY, APPLICANT_INDIVIDUAL, Actor
 from ipcity.core.tables import User
-from ipcity.services.dataip import casetypes, domain, evidence, reissue, service, tlog
+from ipcity.services.dataip import casetypes, domain, evidence, reissue, sequencer, service, tlog
 from ipcity.services.dataip.objections import CodeRejected
 from ipcity.services.dataip.queries import (
     AUDITORS,
@@ -333,7 +333,9 @@ def _log_context(session: Session, page: int, check: list | None = None) -> dict
     end = size - (page - 1) * LOG_PAGE_SIZE  # newest first
     entries = list(reversed(tlog.entries(session, max(0, end - LOG_PAGE_SIZE), end)))
     signer = service.signer_of(session)
+    promised = tlog.size(session) - size  # appended, promised, not yet under a signed head
     return _codes() | {"head": head, "head_time": _head_time(head), "entries": entries, "page": page, "pages": pages,
+                       "promised": promised, "merge_delay": service.merge_delay(session),
                        "public_pem": signer.public_pem().decode(), "key_id": signer.key_id,
                        "fingerprint": fingerprint(signer.public_raw), "check": check}
 
@@ -348,6 +350,7 @@ def log_page(request: Request, page: str = "1", actor: Actor | None = Depends(si
 
 @router.post("/log/check")
 def check_log(request: Request, actor: Actor = Depends(require(*AUDITORS)), session: Session = Depends(db_session)):
+    sequencer.sign_now(session, service.signer_of(session))  # promised entries are checked under a head too
     problems = evidence.integrity_problems(session)
     head = tlog.latest_head(session)
     audit.record(session, actor, "dataip.log_check", "dataip.log", head.size if head else 0,
@@ -378,6 +381,7 @@ def certificate(request: Request, product_id: int, actor: Actor = Depends(requir
     if product.state != "registered":
         raise DomainError(Msg("Only a registration in force has a certificate ({state})",
                               state=state_label(product.state)))
+    service.include_now(session, product.log_index)  # the certificate's proof needs a head over its entry now
     pdf = evidence.certificate_pdf(session, product)
     name = f"{product.certificate_number}.pdf"
     session.commit()  # the rendered edition is kept in the file store
