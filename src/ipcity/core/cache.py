@@ -14,7 +14,12 @@ from ipcity.core.tables import AuditEntry
 
 
 def data_version(session: Session) -> int:
-    return session.scalar(select(func.max(AuditEntry.seq))) or 0
+    """The newest audit sequence number; a request that only reads takes it once (web/deps.py keeps it in
+    `session.info`), so all the caches it consults agree on one version."""
+    memo = session.info.get("data_version")
+    if memo is not None:
+        return memo
+    return session.connection().scalar(select(func.max(AuditEntry.seq))) or 0
 
 
 class VersionedCache:

@@ -2,31 +2,67 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from fastapi import Request
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from ipcity.core.cache import VersionedCache, data_version
 from ipcity.core.files import attachments_of
 from ipcity.core.roles import Actor
 from ipcity.core.tables import Unit
 from ipcity.portal import services
 from ipcity.workflow import engine
 
+_VIEWS = VersionedCache(max_entries=512)
+
+
+def _plain(row) -> SimpleNamespace:
+    """A row's column values, usable after its session has closed and by any thread."""
+    return SimpleNamespace(**{attr.key: getattr(row, attr.key) for attr in inspect(row).mapper.column_attrs})
+
+
+def _case_view(session: Session, registry, case_id: int) -> SimpleNamespace:
+    """The case with its history, deadlines, documents, units and subject link, as plain values."""
+    case = engine.get_case(session, case_id)
+    ct = registry.case_type(case.type_key)
+    view = _plain(case)
+    view.events, view.deadlines = [_plain(e) for e in case.events], [_plain(d) for d in case.deadlines]
+    view.documents = [SimpleNamespace(id=a.id, filename=a.filename, sha256=a.sha256,
+                                      file=SimpleNamespace(size=a.file.size))
+                      for a in attachments_of(session, engine.CASE_OWNER, case.id)]
+    ids = [i for i in (case.applicant_unit_id, case.assigned_unit_id) if i]
+    units = {u.id: SimpleNamespace(name_zh=u.name_zh, name_en=u.name_en)
+             for u in session.scalars(select(Unit).where(Unit.id.in_(ids)))} if ids else {}
+    view.applicant_unit, view.assigned_unit = units.get(case.applicant_unit_id), units.get(case.assigned_unit_id)
+    view.subject_link = ct.link(case) if ct.link else ""
+    return view
+
+
+def case_view(request: Request, session: Session, case_id: int) -> SimpleNamespace:
+    """A request that only reads gets the view cached at its data version (every change to a case, its
+    documents or its deadlines writes an audit entry: core/cache.py); one that writes reads it afresh."""
+    registry = request.app.state.services.registry
+    if not getattr(request.state, "read_only", False):
+        return _case_view(session, registry, case_id)
+    return _VIEWS.get((str(session.get_bind().url), case_id), data_version(session),
+                      lambda: _case_view(session, registry, case_id))
+
 
 def case_context(request: Request, session: Session, actor: Actor, case_id: int) -> dict:
     registry = request.app.state.services.registry
-    case = services.visible_case(session, actor, case_id)
+    case = services.ensure_visible(case_view(request, session, case_id), actor)
     ct = registry.case_type(case.type_key)
-    units = {u.id: u for u in session.query(Unit).filter(Unit.id.in_(
-        [i for i in (case.applicant_unit_id, case.assigned_unit_id) if i]))}
+    standing = engine.standing(case, actor)
     return {
         "case": case, "type": ct, "state": ct.state(case.state),
         "deadlines": engine.deadlines(session, ct, case),
         "actions": engine.available_actions(ct, case, actor),
-        "documents": attachments_of(session, engine.CASE_OWNER, case.id),
-        "applicant_unit": units.get(case.applicant_unit_id), "assigned_unit": units.get(case.assigned_unit_id),
-        "subject_link": ct.link(case) if ct.link else "",
-        "may_add_documents": case.closed_at is None and (engine.standing(case, actor).is_applicant
-                                                         or engine.standing(case, actor).in_assigned_unit),
+        "documents": case.documents,
+        "applicant_unit": case.applicant_unit, "assigned_unit": case.assigned_unit,
+        "subject_link": case.subject_link,
+        "may_add_documents": case.closed_at is None and (standing.is_applicant or standing.in_assigned_unit),
     }
 
 

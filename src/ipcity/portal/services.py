@@ -14,7 +14,11 @@ from ipcity.workflow.tables import Case
 
 
 def visible_case(session: Session, actor: Actor, case_id: int) -> Case:
-    case = engine.get_case(session, case_id)
+    return ensure_visible(engine.get_case(session, case_id), actor)
+
+
+def ensure_visible(case, actor: Actor):
+    """The case (a row or its cached view) when the actor may see it; refused otherwise."""
     if not engine.may_view(case, actor):
         raise PermissionDenied(Msg("This case belongs to another person or unit"))
     return case

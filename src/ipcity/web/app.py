@@ -22,11 +22,11 @@ from ipcity.core import clock, fonts, i18n, jobs
 from ipcity.core.config import Settings, load_settings
 from ipcity.core.db import Database
 from ipcity.core.errors import DomainError
-from ipcity.core.files import FileStore
+from ipcity.core.files import FileStore, store_for
 from ipcity.core.i18n import Msg
 from ipcity.core.plugins import Registry
 from ipcity.core.tables import Job
-from ipcity.web import security_headers
+from ipcity.web import route_index, security_headers
 from ipcity.web.limits import BodyLimits
 from ipcity.web.params import parameters_in_range
 from ipcity.web.templating import make_environment, render
@@ -61,7 +61,7 @@ def build_services(settings: Settings, registry: Registry | None = None) -> Serv
     if settings.today is not None:  # IPCITY_TODAY: this process's "today" (core/clock.py)
         clock.pin(settings.today)
     fonts.use_data_dir(settings.data_dir)
-    files = FileStore(settings.files_dir, settings.max_upload_bytes, settings.files_quota_bytes)
+    files = store_for(settings)
     db = Database(settings.database_url, info={"settings": settings, "files": files})
     templates = make_environment([p.templates for p in registry.plugins if p.templates])
     return Services(settings, db, registry, files, templates)
@@ -164,8 +164,10 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        if settings.run_worker:
-            jobs.requeue_interrupted(services.db)
+        problem = await run_in_threadpool(services.files.check)
+        if problem:  # the pages without files still work; an upload or download says the store is unavailable
+            log.error("%s", problem)
+        if settings.run_worker:  # jobs left running by a dead process are taken over after their lease (core/jobs.py)
             services.worker = jobs.Worker(services.db, services.registry, services)
             services.worker.start()
         yield
@@ -179,16 +181,7 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     app.state.services = services
     # Added first, so it runs inside the language middleware: its 413 pages are translated and get the headers.
     app.add_middleware(BodyLimits, owner=app)
-
-    @app.middleware("http")
-    async def language_and_headers(request: Request, call_next):
-        locale = i18n.pick_locale(request.query_params.get("lang") or request.cookies.get(LANG_COOKIE))
-        token = i18n.current_locale.set(locale)
-        try:
-            response = await call_next(request)
-        finally:
-            i18n.current_locale.reset(token)
-        return security_headers.apply(response)
+    app.add_middleware(security_headers.LanguageAndHeaders, cookie=LANG_COOKIE)
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError):
@@ -258,4 +251,5 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     for plugin in services.registry.plugins:
         for router in plugin.routers:
             app.include_router(router)
+    route_index.install(app.router)
     return app

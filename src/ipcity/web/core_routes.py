@@ -7,11 +7,11 @@ import secrets
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ipcity.core import accounts, audit, identity, jobs, throttle
+from ipcity.core import accounts, audit, identity, jobs, signins, throttle
 from ipcity.core import calendar as cal
 from ipcity.core.audit_labels import ACTION_LABELS, OBJECT_LABELS, action_label, object_label
 from ipcity.core.clock import today
@@ -102,6 +102,7 @@ def logout(request: Request, actor: Actor = Depends(require()), session: Session
     accounts.close_session(session, request.cookies.get(SESSION_COOKIE))
     audit.record(session, actor, "logout", "user", actor.user_id)
     session.commit()
+    signins.forget(session, request.cookies.get(SESSION_COOKIE))  # other processes: by the audit entry's version
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -170,7 +171,7 @@ def download(request: Request, attachment_id: int, actor: Actor = Depends(requir
     check = services.registry.file_access(att.owner_type)
     if check is None or not check(session, actor, att.owner_id):
         raise PermissionDenied(Msg("You may not see this file"))
-    return FileResponse(services.files.path_for(att.sha256), media_type=att.file.mime, filename=att.filename)
+    return services.files.response(att)
 
 
 def _jobs_visible(session: Session, actor: Actor, status: str | None):

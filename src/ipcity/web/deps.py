@@ -14,7 +14,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
-from ipcity.core import accounts
+from ipcity.core import signins
 from ipcity.core.roles import ALL_ROLES, Actor
 
 SESSION_COOKIE = "ipcity_session"
@@ -32,6 +32,7 @@ async def db_session(request: Request) -> AsyncIterator[Session]:
     write = request.method in UNSAFE or marker is True or (callable(marker) and bool(marker(request)))
     with request.app.state.services.db.session(write=write) as s:
         request.state.db_session = s
+        request.state.read_only = not write
         yield s
 
 
@@ -71,6 +72,32 @@ async def check_anonymous_csrf(request: Request) -> None:
         raise HTTPException(403, "CSRF token missing or wrong")
 
 
+def _signed_in(request: Request, session: Session) -> signins.SignedIn | None:
+    """The session's person. A request that only reads takes the data version once, with the person's unread
+    count (core/signins.py): the sign-in, the calendar and the other per-version caches are then served
+    without queries, and every cached value it uses is at least as new as that version."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    version = None
+    if getattr(request.state, "read_only", False):
+        version = session.info.get("data_version")
+        if version is None:
+            version, request.state.unread = signins.request_stamp(session, token)
+            session.info["data_version"] = version
+    return signins.resolve(session, token, version)
+
+
+def _end_unless_reading(request: Request, session: Session) -> None:
+    """End a writing request's transaction here: on SQLite it holds the write lock, and it must not hold it
+    while the request waits for a thread-pool thread to run its endpoint (with the pool full of requests
+    waiting for that lock, nothing would move until their busy timeouts). A request that only reads keeps its
+    snapshot: the endpoint goes on reading in it, at the data version the sign-in was checked at, without a
+    second BEGIN."""
+    if not getattr(request.state, "read_only", False):
+        session.rollback()
+
+
 class Access:
     """Allow a signed-in person whose role is in `roles`; refuse others (401 anonymous, 403 wrong role)."""
 
@@ -84,28 +111,24 @@ class Access:
         return await run_in_threadpool(self._check, request, session, sent)
 
     def _check(self, request: Request, session: Session, sent_token: str | None) -> Actor:
-        found = accounts.resolve_session(session, request.cookies.get(SESSION_COOKIE))
+        found = _signed_in(request, session)
         if found is None:
             raise HTTPException(401, "Sign in first")
-        user, ws = found
-        if user.role not in self.roles:
+        actor = found.actor
+        if actor.role not in self.roles:
             raise HTTPException(403, "Your role may not use this page")
-        if sent_token is not None and not hmac.compare_digest(ws.csrf_token, sent_token):
+        if sent_token is not None and not hmac.compare_digest(found.csrf_token, sent_token):
             raise HTTPException(403, "CSRF token missing or wrong")
-        actor = Actor.of(user)
         registry = request.app.state.services.registry
         request.state.actor = actor
         # Plain values, not ORM objects: error pages render after the session has closed.
-        person = SimpleNamespace(username=user.username, display_name=user.display_name, role=user.role,
-                                 unit=SimpleNamespace(name_zh=actor.unit_name) if user.unit_id else None)
+        person = SimpleNamespace(username=actor.username, display_name=actor.display_name, role=actor.role,
+                                 unit=SimpleNamespace(name_zh=actor.unit_name) if actor.unit_id else None)
         request.state.page_context = {
-            "user": person, "actor": actor, "csrf_token": ws.csrf_token,
-            "menu": registry.menu_for(user.role, user.unit.kind if user.unit_id else None),
+            "user": person, "actor": actor, "csrf_token": found.csrf_token,
+            "menu": registry.menu_for(actor.role, found.unit_kind),
         }
-        # End this transaction here: on SQLite a writing request's transaction holds the write lock, and it
-        # must not hold it while this request waits for a thread-pool thread to run its endpoint (with the
-        # pool full of requests waiting for that lock, nothing would move until their busy timeouts).
-        session.rollback()
+        _end_unless_reading(request, session)
         return actor
 
 
@@ -118,9 +141,9 @@ class OptionalAccess(Access):
     Routes using it must also be marked @public."""
 
     def _check(self, request: Request, session: Session, sent_token: str | None) -> Actor | None:
-        if accounts.resolve_session(session, request.cookies.get(SESSION_COOKIE)) is None:
+        if _signed_in(request, session) is None:
             request.state.page_context = {"menu": request.app.state.services.registry.menu_for(None)}
-            session.rollback()  # as in Access._check: no write lock held across the thread hop
+            _end_unless_reading(request, session)
             return None
         return super()._check(request, session, sent_token)
 

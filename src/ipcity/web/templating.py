@@ -70,6 +70,7 @@ def make_environment(extra_dirs: list[Path]) -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # compiled once per process: no stat of every template file on every page
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=False, pgettext=i18n.pgettext,
                                   npgettext=i18n.npgettext)
@@ -85,10 +86,12 @@ def render(request: Request, template: str, context: dict | None = None, status_
     count_unread=False so that no query runs there."""
     services = request.app.state.services
     ctx = dict(request.state.page_context) if hasattr(request.state, "page_context") else {}
-    if count_unread and "actor" in ctx and hasattr(request.state, "db_session"):
-        from ipcity.core.inbox import unread_count
+    if count_unread and "actor" in ctx:
+        ctx["unread"] = getattr(request.state, "unread", None)  # read with the sign-in (web/deps.py)
+        if ctx["unread"] is None and hasattr(request.state, "db_session"):
+            from ipcity.core.inbox import unread_count
 
-        ctx["unread"] = unread_count(request.state.db_session, ctx["actor"])
+            ctx["unread"] = unread_count(request.state.db_session, ctx["actor"])
     ctx.update(request=request, locale=i18n.current_locale.get(), demo=services.settings.demo)
     ctx.update(context or {})
     html = services.templates.get_template(template).render(ctx)
