@@ -275,20 +275,6 @@ def baseline(pool, server: web.Server, args, procs: int) -> Phase:
     return Phase(f"{BASELINE} (baseline)", row, [], r.server_cpu_pct, r.load_cpu_pct)
 
 
-def quick_demo(server: web.Server, database_url: str) -> None:
-    """Demo accounts and service data without the patent corpus (its job stays queued: no worker runs it)."""
-    from ipcity.core.config import load_settings
-    from ipcity.core.setup import initialise, load_demo
-    from ipcity.web.app import build_services
-
-    svc = build_services(load_settings(data_dir=server.data_dir, database_url=database_url, run_worker=False))
-    try:
-        initialise(svc.db, svc.registry)
-        load_demo(svc.db, svc.registry, svc.files, web.PASSWORD)
-    finally:
-        svc.db.dispose()
-
-
 def signed_in(base: str, username: str) -> tuple[dict, str]:
     """The session cookie of `username` and the CSRF token its forms carry (read from a page)."""
     cookies = web.login(base, username)
@@ -351,7 +337,7 @@ def run_database(kind: str, args, pool, procs: int, say: Printer) -> dict:
         say(f"\n== {kind}: setting up demo data in {server.data_dir} "
             f"({'without' if args.no_corpus else 'with'} the patent corpus) ...")
         t0 = time.monotonic()
-        quick_demo(server, database_url) if args.no_corpus else server.setup()
+        server.quick_setup(database_url) if args.no_corpus else server.setup()
         say(f"   setup took {time.monotonic() - t0:.0f} s; starting `ipcity serve --workers 1` on {server.base} ...")
         server.start(120)
         sessions = {role: signed_in(server.base, name) for role, name in ACCOUNTS.items()}

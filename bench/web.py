@@ -51,8 +51,8 @@ PASSWORD = "Bench-Pass-2026"
 USERNAME = "sipa.head"
 BASELINE = "/healthz"
 TARGETS = [BASELINE, "/workplan/dashboard", "/api/workplan/dashboard", "/cases/1"]
-GOAL_TARGETS = ["/workplan/dashboard", "/api/workplan/dashboard"]
-GOAL_RATIO = 3.0
+# The issue's ratios to /healthz (req/s): the dashboards within 3x (issue 14, again issue 18), a case page 5x.
+GOALS = {"/workplan/dashboard": 3.0, "/api/workplan/dashboard": 3.0, "/cases/1": 5.0}
 MAX_ERROR_RATE = 0.01
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -109,6 +109,21 @@ class Server(ServeProcess):
         done = subprocess.run(cmd, env=self.env, capture_output=True, text=True)
         if done.returncode != 0:
             raise BenchError(f"`ipcity demo` failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+
+    def quick_setup(self, database_url: str = "") -> None:
+        """Demo accounts and service data without the patent corpus, in this process (seconds instead of
+        minutes); its corpus job stays queued, so run the server without its job worker (IPCITY_RUN_WORKER=0)."""
+        from ipcity.core.config import load_settings
+        from ipcity.core.setup import initialise, load_demo
+        from ipcity.web.app import build_services
+
+        options = {"database_url": database_url} if database_url else {}
+        svc = build_services(load_settings(data_dir=self.data_dir, run_worker=False, **options))
+        try:
+            initialise(svc.db, svc.registry)
+            load_demo(svc.db, svc.registry, svc.files, PASSWORD)
+        finally:
+            svc.db.dispose()
 
     def start(self, timeout: float = 60.0) -> None:
         try:
@@ -340,9 +355,10 @@ def print_report(results: list[Result], info: dict, goal: dict) -> None:
           "not by the server alone.")
     for e in (r for r in results if r.errors):
         print(f"errors on {e.target}: {e.error_kinds}")
-    print(f"\ngoal: dashboard within {GOAL_RATIO:g}x of health endpoint (req/s ratio <= {GOAL_RATIO:g})")
+    print("\ngoal: each target within its ratio of the health endpoint (req/s)")
     for path, row in goal["targets"].items():
-        print(f"  {path}: ratio {row['rps_ratio']:.2f} -> {'met' if row['met'] else 'NOT met'}")
+        print(f"  {path}: ratio {row['rps_ratio']:.2f} (goal <= {row['max_ratio']:g}) -> "
+              f"{'met' if row['met'] else 'NOT met'}")
     print(f"  goal {'MET' if goal['met'] else 'NOT MET'}")
 
 
@@ -364,6 +380,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=10.0,
                         help="seconds a request may take before it counts as an error (10)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this path")
+    parser.add_argument("--no-corpus", action="store_true",
+                        help="the demo without its patent corpus (set up in seconds; no target reads patents)")
     args = parser.parse_args(argv)
     if args.seconds <= 0 or args.timeout <= 0 or args.clients < 1 or args.workers < 1 or args.load_procs < 1:
         parser.error("--seconds, --timeout, --clients, --workers and --load-procs must be positive")
@@ -371,11 +389,13 @@ def main(argv: list[str] | None = None) -> int:
 
     # SIGTERM (e.g. from a CI timeout) takes the same path as Ctrl-C: stop the server, remove the data.
     signal.signal(signal.SIGTERM, interrupt)
-    server = Server(args.workers)
+    # No job worker in the server: the demo's queued jobs (the patent corpus load) would run during the
+    # measurement and take a core from it; no target reads patents.
+    server = Server(args.workers, env={"IPCITY_RUN_WORKER": "0"})
     pool = None
     try:
         print(f"setting up demo data in {server.data_dir} ...", flush=True)
-        server.setup()
+        server.quick_setup() if args.no_corpus else server.setup()
         print(f"starting server on {server.base} with {args.workers} worker(s) ...", flush=True)
         server.start()
         cookies = login(server.base)
@@ -409,10 +429,10 @@ def main(argv: list[str] | None = None) -> int:
     for r in results[1:]:
         r.rps_ratio = base.rps / r.rps if r.rps else float("inf")
         r.p95_ratio = r.p95_ms / base.p95_ms if base.p95_ms else float("nan")
-    goal_rows = {r.target: {"rps_ratio": r.rps_ratio, "met": r.rps_ratio <= GOAL_RATIO}
-                 for r in results if r.target in GOAL_TARGETS}
-    goal = {"text": f"dashboard within {GOAL_RATIO:g}x of health endpoint (req/s ratio <= {GOAL_RATIO:g})",
-            "max_ratio": GOAL_RATIO, "targets": goal_rows, "met": all(g["met"] for g in goal_rows.values())}
+    goal_rows = {r.target: {"rps_ratio": r.rps_ratio, "max_ratio": GOALS[r.target],
+                            "met": r.rps_ratio <= GOALS[r.target]} for r in results if r.target in GOALS}
+    goal = {"text": "each target within its ratio of the health endpoint (req/s)", "targets": goal_rows,
+            "met": all(g["met"] for g in goal_rows.values())}
     info = {"machine": machine(), "workers": args.workers, "clients": args.clients, "load_procs": load_procs,
             "warmup": args.warmup, "seconds": args.seconds}
     print_report(results, info, goal)

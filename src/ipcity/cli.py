@@ -184,7 +184,9 @@ def audit_checkpoint() -> None:
 
 def _job_row(j) -> dict:
     return {"id": j.id, "kind": j.kind, "status": j.status, "done": j.done, "total": j.total, "message": j.message,
-            "result": j.result, "error": (j.error or "").splitlines()[0] if j.error else ""}
+            "result": j.result, "error": (j.error or "").splitlines()[0] if j.error else "",
+            "attempts": j.attempts, "worker": j.worker_id or "",
+            "run_after": j.run_after.isoformat() if j.run_after else None}
 
 
 @jobs_app.command("list")
@@ -203,10 +205,11 @@ def jobs_list(status: str = "", as_json: bool = typer.Option(False, "--json")) -
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     table = Table()
-    for col in ("id", "kind", "status", "progress", "message"):
+    for col in ("id", "kind", "status", "progress", "attempts", "worker", "message"):
         table.add_column(col)
     for r in rows:
-        table.add_row(str(r["id"]), r["kind"], r["status"], f"{r['done']}/{r['total']}", r["message"] or r["error"])
+        table.add_row(str(r["id"]), r["kind"], r["status"], f"{r['done']}/{r['total']}", str(r["attempts"]),
+                      r["worker"], r["message"] or r["error"])
     console.print(table)
 
 

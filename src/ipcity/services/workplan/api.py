@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Body, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from ipcity.core.roles import Actor
@@ -79,4 +79,4 @@ def review(case_id: int, payload: dict = Body(...), actor: Actor = Depends(requi
 
 @router.get("/dashboard")
 def dashboard(actor: Actor = Depends(require(*SUPERVISORS)), session: Session = Depends(db_session)):
-    return JSONResponse(service.dashboard_cached(session))
+    return Response(service.dashboard_json(session), media_type="application/json")

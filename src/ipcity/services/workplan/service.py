@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -452,6 +453,14 @@ def dashboard_cached(session: Session) -> dict:
     on = today()
     return CACHE.get(("dashboard", str(session.get_bind().url), on), data_version(session),
                      lambda: dashboard(session, on))
+
+
+def dashboard_json(session: Session) -> bytes:
+    """The dashboard as the API's JSON body, serialised once per data version (as JSONResponse would)."""
+    on = today()
+    return CACHE.get(("dashboard.json", str(session.get_bind().url), on), data_version(session),
+                     lambda: json.dumps(dashboard_cached(session), ensure_ascii=False, allow_nan=False,
+                                        separators=(",", ":")).encode("utf-8"))
 
 
 def export_sheets(session: Session, on: date | None = None) -> dict:
