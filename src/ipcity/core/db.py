@@ -53,7 +53,10 @@ def _sqlite_begin(conn) -> None:
     the write depends on (the audit head, a counter) have happened by then. Read-only sessions keep a plain
     deferred BEGIN, so pages that only read run beside the writer (WAL) and never serialise.
     """
-    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+    # On the driver's connection: the begin of every transaction need not pass SQLAlchemy's statement events
+    # (bench/tlog.py measured +11 % on one-event transactions).
+    conn.connection.driver_connection.execute("BEGIN" if conn.get_execution_options().get(READ_ONLY)
+                                              else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 30) -> Engine:

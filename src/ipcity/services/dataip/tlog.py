@@ -4,7 +4,9 @@ The database holds every leaf (its canonical JSON and leaf hash), the signed tre
 Appending is cheap and happens in the caller's transaction: one `UPDATE … SET size = size + k RETURNING size`
 claims the next indexes (the row lock makes concurrent appenders queue, so indexes are dense and commit in
 order) and one INSERT stores the leaves; no Merkle node is computed and nothing is signed. The caller gets the
-index and leaf hash at once, and `promise.py` turns them into a signed inclusion promise.
+index and leaf hash at once, and `promise.py` turns them into a signed inclusion promise. Those two statements
+run on the session's own DB-API connection, in its transaction (through session.execute, SQLAlchemy's work per
+statement was most of an event's time: bench/tlog.py); the session still begins, owns and commits it.
 
 `publish` integrates: it extends the tree over the leaves appended since the newest signed head and signs a new
 head. It runs in a step's own transaction (inline mode) or in the log signer (sequencer.py) on a timer. The
@@ -23,12 +25,14 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ipcity.core import audit_anchor
@@ -70,9 +74,6 @@ def _key(session: Session) -> str:
 
 _STATE = LogState.__table__
 _READ_STATE = select(LogState.size, LogState.root_hash).where(LogState.id == 1)
-# Claims the next k indexes and locks the state row until the caller's transaction ends (appends queue up).
-_CLAIM = update(_STATE).where(_STATE.c.id == 1).values(size=_STATE.c.size + bindparam("k")).returning(_STATE.c.size)
-_INSERT_LEAF = insert(LogLeaf.__table__)
 # The signers' compare-and-set: only the signer that read the current token writes its head.
 _ADVANCE = update(_STATE).where(_STATE.c.id == 1, _STATE.c.root_hash == bindparam("token"))\
     .values(root_hash=bindparam("root"))
@@ -144,8 +145,9 @@ def append(session: Session, kind: str, subject: str, fields: dict) -> Appended:
 
 
 def append_many(session: Session, items: list[tuple[str, str, dict]]) -> list[Appended]:
-    """Append entries in the caller's transaction; each gets the next index. Two statements whatever the count;
-    included under a signed head by the next `publish` (sequencer.py), never here."""
+    """Append entries in the caller's transaction; each gets the next index. Two statements whatever the count (one
+    on PostgreSQL for one entry), on the session's DB-API connection; nothing committed. Included under a signed
+    head by the next `publish` (sequencer.py), never here."""
     if not items:
         return []
     at = now()
@@ -154,15 +156,82 @@ def append_many(session: Session, items: list[tuple[str, str, dict]]) -> list[Ap
     entries = [canonical({**fields, "v": ENTRY_VERSION, "kind": kind, "subject": subject, "at": stamp})
                for kind, subject, fields in items]
     hashes = [merkle.leaf_hash(e) for e in entries]
-    claimed = session.execute(_CLAIM, {"k": len(items)}).scalar()
-    if claimed is None:  # no state row yet
-        _state(session)
-        claimed = session.execute(_CLAIM, {"k": len(items)}).scalar()
-    first = claimed - len(items)
-    session.execute(_INSERT_LEAF, [
-        {"idx": first + i, "kind": kind, "subject": subject, "entry": e.decode("utf-8"), "leaf_hash": h.hex(),
-         "appended_at": at} for i, ((kind, subject, _), e, h) in enumerate(zip(items, entries, hashes, strict=True))])
+    if session.autoflush:
+        session.flush()  # as session.execute would: the caller's pending rows are written (and locked) first
+    connection = session.connection()  # the caller's transaction, begun here if it was not
+    sql = _driver_sql(connection.dialect)
+    stamped = sql.appended_at(at)
+    rows = [(kind, subject, e.decode("utf-8"), h.hex(), stamped)
+            for (kind, subject, _), e, h in zip(items, entries, hashes, strict=True)]
+    driver_error = connection.dialect.loaded_dbapi.Error
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        if len(rows) == 1 and sql.claim_insert is not None:
+            first = _claim_insert(session, cursor, sql, rows[0])
+        else:
+            first = _claim(session, cursor, sql, len(rows))
+            cursor.executemany(sql.insert, [(first + i, *row) for i, row in enumerate(rows)])
+    except driver_error as exc:  # raised as session.execute raises it (sqlalchemy.exc.IntegrityError, …)
+        raise DBAPIError.instance(None, None, exc, driver_error, hide_parameters=True,
+                                  dialect=connection.dialect) from exc
+    finally:
+        cursor.close()
     return [Appended(first + i, h, e, timestamp_ms) for i, (e, h) in enumerate(zip(entries, hashes, strict=True))]
+
+
+@dataclass(frozen=True)
+class _DriverSQL:
+    """append_many's statements in the driver's own parameter style, and how it stores `appended_at`."""
+    claim: str
+    insert: str
+    claim_insert: str | None  # both in one statement for one entry (PostgreSQL: one round trip fewer)
+    appended_at: Callable[[datetime], object]
+
+
+_driver_sqls: dict[tuple[str, str], _DriverSQL] = {}
+_COLUMNS = ("idx", "kind", "subject", "entry", "leaf_hash", "appended_at")
+
+
+def _driver_sql(dialect) -> _DriverSQL:
+    sql = _driver_sqls.get((dialect.name, dialect.driver))
+    if sql is None:
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"  # sqlite3: qmark; psycopg: format
+        claim = f"UPDATE {_STATE.name} SET size = size + {{k}} WHERE id = 1 RETURNING size"
+        into = f"INSERT INTO {LogLeaf.__tablename__} ({', '.join(_COLUMNS)})"
+        # SQLite has no UPDATE in a WITH clause, and its statements cost no round trip.
+        claim_insert = None if dialect.name == "sqlite" else (
+            f"WITH claimed AS ({claim.format(k=1)}) "
+            f"{into} SELECT size - 1, {', '.join([mark] * (len(_COLUMNS) - 1))} FROM claimed RETURNING idx")
+        claim = claim.format(k=mark)
+        # The value SQLAlchemy itself would bind (SQLite: its text form), so rows read back exactly as before.
+        process = LogLeaf.__table__.c.appended_at.type.dialect_impl(dialect).bind_processor(dialect)
+        sql = _driver_sqls[(dialect.name, dialect.driver)] = _DriverSQL(
+            claim=claim, insert=f"{into} VALUES ({', '.join([mark] * len(_COLUMNS))})", claim_insert=claim_insert,
+            appended_at=process or (lambda value: value))
+    return sql
+
+
+def _claim(session: Session, cursor, sql: _DriverSQL, k: int) -> int:
+    """The first of the k indexes claimed (the state row stays locked until the transaction ends)."""
+    cursor.execute(sql.claim, (k,))
+    row = cursor.fetchone()
+    if row is None:  # no state row yet: make it, then claim
+        _state(session)
+        cursor.execute(sql.claim, (k,))
+        row = cursor.fetchone()
+    cursor.fetchall()  # step the statement to its end (SQLite): the UPDATE is complete, the cursor reusable
+    return row[0] - k
+
+
+def _claim_insert(session: Session, cursor, sql: _DriverSQL, row: tuple) -> int:
+    """One entry's index claimed and its leaf stored by one statement; the index."""
+    cursor.execute(sql.claim_insert, row)
+    stored = cursor.fetchone()
+    if stored is None:  # no state row yet, so nothing claimed or stored: make it, then again
+        _state(session)
+        cursor.execute(sql.claim_insert, row)
+        stored = cursor.fetchone()
+    return stored[0]
 
 
 def _insert_head(session: Session, values: dict) -> bool:
