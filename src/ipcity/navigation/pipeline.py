@@ -15,7 +15,7 @@ from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 from threadpoolctl import threadpool_limits
 
-from ipcity.navigation import dataset
+from ipcity.navigation import dataset, gcpause
 from ipcity.navigation.analyses import (
     applicants,
     clusters,
@@ -121,6 +121,14 @@ def analyse(records: list[NavRecord], texts: list[tuple[int | None, str]], defin
             data_date: date | None, lang: str = "zh", publications: int = 0, register_size: int = 0,
             stages: Stages | None = None, progress: Progress | None = None) -> Results:
     """Every analysis of the issue on plain data; `texts` is the (year, title + abstract) sample for clusters."""
+    with gcpause.paused():
+        return _analyse(records, texts, definition, data_date=data_date, lang=lang, publications=publications,
+                        register_size=register_size, stages=stages, progress=progress)
+
+
+def _analyse(records: list[NavRecord], texts: list[tuple[int | None, str]], definition: TopicDefinition, *,
+             data_date: date | None, lang: str, publications: int, register_size: int, stages: Stages | None,
+             progress: Progress | None) -> Results:
     stages = stages or Stages()
     report = progress or (lambda done, total, label: None)
     steps = 8

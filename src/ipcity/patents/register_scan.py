@@ -7,11 +7,12 @@ entries of many patent rights. Services call these; they never read the tables t
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 
-from sqlalchemy import distinct, func, literal_column, select
+from sqlalchemy import Integer, Text, and_, cast, distinct, func, literal_column, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from ipcity.patents.position import RegisterEntry
 from ipcity.patents.record import LegalEvent, PatentRecord
@@ -83,6 +84,57 @@ def rows(session: Session, batch: int = 2000, *, after: int = 0, limit: int | No
         yield page
 
 
+def json_text(column) -> ColumnElement:
+    """A JSON column as its text on both databases (psycopg would otherwise decode every value in Python, the
+    SQLite driver returns text anyway): the caller decodes only what it needs, once."""
+    return cast(column, Text)
+
+
+def year_of(column) -> ColumnElement:
+    """The year of a date column as an integer, worked out by the database (NULL for NULL)."""
+    return cast(func.extract("year", column), Integer)
+
+
+def ipc_prefilter(prefixes: Iterable[str]) -> ColumnElement:
+    """Rows whose main IPC or whose IPC list may hold a symbol starting with one of `prefixes`: a superset (LIKE
+    is case-insensitive on SQLite, `_` matches any character), for the caller to check exactly; it spares the
+    caller the rows of other fields."""
+    terms = []
+    for prefix in dict.fromkeys(prefixes):
+        terms += [Patent.ipc_main.like(f"{prefix}%"), json_text(Patent.ipc).like(f'%"{prefix}%')]
+    return or_(*terms) if terms else Patent.id.is_(None)
+
+
+def year_filter(start_year: int | None, end_year: int | None) -> ColumnElement | None:
+    """Rows whose application year (or, without an application date, publication year) lies within
+    start_year..end_year (either open); None when both are open. Compares the indexed date columns."""
+    if start_year is None and end_year is None:
+        return None
+
+    def within(column) -> ColumnElement:
+        bounds = [column.is_not(None)]
+        if start_year is not None:
+            bounds.append(column >= date(start_year, 1, 1))
+        if end_year is not None:
+            bounds.append(column <= date(end_year, 12, 31))
+        return and_(*bounds)
+
+    return or_(within(Patent.app_date), and_(Patent.app_date.is_(None), within(Patent.pub_date)))
+
+
+def stream(session: Session, columns: Sequence, *where, batch: int = 10_000) -> Iterator[Sequence]:
+    """The rows of `columns` matching `where`, in id order, `batch` at a time, streamed from the cursor (a
+    server-side one on PostgreSQL, so memory holds one batch), with no ORM objects and no result processing: at a
+    million rows SQLAlchemy's per-row processing of JSON and date columns cost more than reading the rows.
+    Values are the driver's own (dates are ISO strings on SQLite and `date`s on PostgreSQL): select JSON columns
+    through `json_text` and years through `year_of`. Rows unpack like tuples. The result is closed when the
+    iteration ends or is abandoned; the session runs nothing else meanwhile."""
+    stmt = select(*columns).where(*where).order_by(Patent.id)
+    result = session.connection().execution_options(stream_results=True).execute(stmt)
+    try:
+        yield from result.partitions(batch)
+    finally:
+        result.close()
 
 
 def newest_id(session: Session) -> int:

@@ -145,6 +145,13 @@ def tokens(text: str) -> list[str]:
     return [t for t in index_tokens(text) if _keep(t)]
 
 
+def _all_tokens(texts: Sequence[str]) -> list[list[str]]:
+    """`tokens` of each text, each distinct token judged once (a set lookup per token, not a cached call)."""
+    found = [index_tokens(t) for t in texts]
+    kept = {t for t in set().union(*found) if _keep(t)} if found else set()
+    return [[t for t in words if t in kept] for words in found]
+
+
 # --- clustering ----------------------------------------------------------------------------------
 
 def _vectorise(docs_tokens: list[list[str]]):
@@ -263,7 +270,7 @@ def text_clusters(docs: Sequence[tuple[int | None, str]], k: int | None = None, 
     growth_years = _growth_years(years, last_complete_year)
     known = [y for y in years if y is not None]
     year_axis = list(range(min(known), max(known) + 1)) if known else []
-    vectoriser, x = _vectorise([tokens(t) for t in texts]) if n else (None, None)
+    vectoriser, x = _vectorise(_all_tokens(texts)) if n else (None, None)
     silhouette, reduced, n_terms = None, 0, 0
     if x is None:  # no documents, or no usable word at all: everything in one cluster
         assignments = np.zeros(n, dtype=int)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ipcity.navigation.analyses.trend import year_span
 from ipcity.navigation.model import NavRecord
@@ -19,22 +20,30 @@ LEVELS = (SECTION, CLASS, SUBCLASS, MAIN_GROUP)  # "section", "class", "subclass
 _PART = {SECTION: "section", CLASS: "ipc_class", SUBCLASS: "subclass", MAIN_GROUP: "main_group"}
 
 
+@lru_cache(maxsize=1 << 18)
+def _levels(symbol: str) -> tuple[str, str, str, str]:
+    """A symbol's codes at every level of LEVELS ("" where it does not reach one, or is malformed): parsed once
+    per process for every level and every analysis (each of the six IPC passes of a run parsed every distinct
+    symbol again before)."""
+    try:
+        p = parts(symbol)
+    except IpcError:
+        return ("", "", "", "")
+    return tuple(getattr(p, _PART[level]) for level in LEVELS)
+
+
 class _LevelCodes(dict):
-    """symbol -> its code at one level ("" when the symbol does not reach it or is malformed), worked out once
-    per distinct symbol: a million records repeat the same few thousand symbols."""
+    """symbol -> its code at one level ("" when the symbol does not reach it or is malformed), looked up once
+    per distinct symbol per pass: a million records repeat the same few thousand symbols."""
 
     def __init__(self, level: str):
         super().__init__()
         if level not in _PART:
             raise ValueError(f"IPC level must be one of {', '.join(LEVELS)}: {level!r}")
-        self._attr = _PART[level]
+        self._at = LEVELS.index(level)
 
     def __missing__(self, symbol: str) -> str:
-        try:
-            code = getattr(parts(symbol), self._attr)
-        except IpcError:
-            code = ""
-        self[symbol] = code
+        code = self[symbol] = _levels(symbol)[self._at]
         return code
 
 
