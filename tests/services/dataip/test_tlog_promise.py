@@ -279,3 +279,36 @@ def _pem_raw(pem: bytes) -> bytes:
 
     return serialization.load_pem_public_key(pem).public_bytes(serialization.Encoding.Raw,
                                                                serialization.PublicFormat.Raw)
+
+
+def test_the_signer_started_inside_a_transaction_never_commits_that_transactions_audit_entries(
+        database_url, tmp_path, signer):
+    """The signer is started by the first append, inside the caller's transaction, which holds audit entries
+    waiting to be chained (session.info). Its sessions get the application's settings and files only: sharing
+    the caller's pending list made the signer's first commit chain those entries again under new numbers, and
+    the audit trail lost its middle (found by tests/browser/test_errors.py after the demo's jobs)."""
+    from ipcity.core import audit
+    from ipcity.core.roles import Actor
+
+    db = Database(database_url, info={"settings": _deferred_settings(database_url, tmp_path)})
+    try:
+        with db.session(write=True) as s:
+            for i in range(5):
+                audit.record(s, Actor.system("tests"), "test.before", "thing", i)
+            _fill(s, 2)
+            running = sequencer.ensure(s, signer)  # started while 5 entries wait to be chained here
+            assert running is not None and audit.pending(s)
+            s.commit()
+        with db.session() as s:
+            before = list(s.scalars(select(audit.AuditEntry.seq).order_by(audit.AuditEntry.seq)))
+        assert running.round() is not None  # the signer's own write commits
+        with db.session(write=True) as s:
+            audit.record(s, Actor.system("tests"), "test.after", "thing", 0)
+            s.commit()
+        with db.session() as s:
+            seqs = list(s.scalars(select(audit.AuditEntry.seq).order_by(audit.AuditEntry.seq)))
+            assert seqs[:len(before)] == before and seqs == list(range(1, len(seqs) + 1))
+            assert audit.verify(s).ok, audit.verify(s).problems
+    finally:
+        sequencer.stop_all()
+        db.dispose()

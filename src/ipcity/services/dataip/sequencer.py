@@ -80,12 +80,17 @@ class LogSigner:
             self._thread.join(timeout)
 
     def round(self) -> TreeHead | None:
-        """One round: nothing if nothing is pending (a read, no write lock); else sign and commit."""
+        """One round: nothing if nothing is pending. The tree is synced and the head signed in a read
+        transaction, so appenders never wait for it; the write lock is held only for the compare-and-set that
+        writes the head (tlog.write_head), which loses cleanly to another signer."""
         with self.read_sessions() as s:
             if pending(s) == 0:
                 return None
+            prepared = tlog.prepare_head(s, self.signer)
+        if isinstance(prepared, TreeHead):
+            return prepared
         with self.write_sessions() as s:  # SQLite: the write lock from BEGIN, so the read-then-write cannot fail
-            head, wrote = tlog.integrate(s, self.signer)
+            head, wrote = tlog.write_head(s, prepared)
             s.commit()
         self.heads += wrote
         return head
@@ -98,6 +103,7 @@ class LogSigner:
                 log.exception("dataip log signer round failed")
 
 
+APPLICATION_INFO = ("settings", "files")  # what core/db.py's Database puts in every session's info
 _signers: dict[str, LogSigner] = {}
 _signers_lock = threading.Lock()
 
@@ -112,7 +118,10 @@ def ensure(session: Session, signer: signing.RegistrySigner) -> LogSigner | None
     with _signers_lock:
         running = _signers.get(key)
         if running is None or not running.alive:
-            info = dict(session.info)
+            # The application's own keys only: the caller's session.info also holds what its open transaction
+            # carries (audit entries waiting to be chained, a head for the anchor file), which the signer's
+            # sessions would otherwise share and commit a second time.
+            info = {key: session.info[key] for key in APPLICATION_INFO if key in session.info}
             running = _signers[key] = LogSigner(
                 sessionmaker(bind.execution_options(**{READ_ONLY: False}), info=info, expire_on_commit=False),
                 sessionmaker(bind.execution_options(**{READ_ONLY: True}), info=info, expire_on_commit=False),

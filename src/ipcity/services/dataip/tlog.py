@@ -256,6 +256,24 @@ def publish(session: Session, signer: signing.RegistrySigner) -> TreeHead:
 
 def integrate(session: Session, signer: signing.RegistrySigner) -> tuple[TreeHead, bool]:
     """`publish`, and whether this call wrote the head it returns."""
+    prepared = prepare_head(session, signer)
+    if isinstance(prepared, TreeHead):
+        return prepared, False
+    return write_head(session, prepared)
+
+
+@dataclass(frozen=True)
+class PreparedHead:
+    """A head signed over the leaves one transaction saw, and the state token it must still find to be written."""
+
+    values: dict
+    token: str
+
+
+def prepare_head(session: Session, signer: signing.RegistrySigner) -> PreparedHead | TreeHead:
+    """Sign a head over every leaf this transaction sees, without writing: the newest head instead when nothing
+    is new. The log signer does this in a read transaction, so appenders do not wait while the tree is synced
+    and the head signed; `write_head` then takes the write lock only for the compare-and-set."""
     # The head before the state: a head is committed with its state row, so on PostgreSQL (a snapshot per
     # statement) the state read second is never behind the head read first.
     head_size, _, head_ms = _signed(session)
@@ -263,7 +281,7 @@ def integrate(session: Session, signer: signing.RegistrySigner) -> tuple[TreeHea
     if size == head_size:
         existing = latest_head(session)
         if existing is not None:
-            return existing, False
+            return existing
     if size < head_size:
         raise LogIntegrityError(f"the log state says {size} leaves but a head of size {head_size} is signed")
     with _cache.lock:
@@ -271,9 +289,16 @@ def integrate(session: Session, signer: signing.RegistrySigner) -> tuple[TreeHea
         root_hash = tree.root(size).hex()
     ts = max(int(now().timestamp() * 1000), head_ms)  # heads never go back in time
     sig = signer.sign(signing.tree_head_message(size, ts, bytes.fromhex(root_hash)))
-    values = {"size": size, "root_hash": root_hash, "timestamp_ms": ts, "signature": sig.hex(),
-              "key_id": signer.key_id}
-    if session.execute(_ADVANCE, {"token": token, "root": root_hash}).rowcount != 1:
+    return PreparedHead({"size": size, "root_hash": root_hash, "timestamp_ms": ts, "signature": sig.hex(),
+                         "key_id": signer.key_id}, token)
+
+
+def write_head(session: Session, prepared: PreparedHead) -> tuple[TreeHead, bool]:
+    """Write a prepared head if no other head was signed since its leaves were read (the state's token is the
+    newest head's root): leaves appended meanwhile do not matter, the head covers a prefix of the log, and a
+    later round covers them. (the head written, or the newest head, and whether this call wrote it)"""
+    values = prepared.values
+    if session.execute(_ADVANCE, {"token": prepared.token, "root": values["root_hash"]}).rowcount != 1:
         return latest_head(session), False  # another signer won this round
     if not _insert_head(session, values):
         return latest_head(session), False  # the same size was signed by a signer that read a newer token first
