@@ -48,7 +48,7 @@ import sqlite3
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime, timedelta
 from multiprocessing import get_context
@@ -184,10 +184,9 @@ def register_rows(seed: int, data: str | None) -> Iterator:
         yield rec
 
 
-def batched(items: Iterable, size: int) -> Iterator[list]:
-    it = iter(items)
-    while batch := list(itertools.islice(it, size)):
-        yield batch
+def shown(path: Path) -> Path:
+    """A path as printed: relative to the checkout when it is inside it (--out may point elsewhere)."""
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
 
 # --- process helpers -------------------------------------------------------------------------------------
@@ -240,6 +239,7 @@ def stage_build(path: str, n: int, seed: int, data: str | None) -> dict:
 
     from ipcity.core.db import Database
     from ipcity.patents import store
+    from ipcity.patents.ingest.bulk import chunked
     from ipcity.patents.tables import Patent
 
     db = Database(database_url(Path(path)))
@@ -250,7 +250,7 @@ def stage_build(path: str, n: int, seed: int, data: str | None) -> dict:
         raise BenchError(f"{path} holds {have:,} rows, more than {n:,}: delete it")
     started = time.perf_counter()
     done, step = have, max(n // 10, INSERT_BATCH)
-    for batch in batched(itertools.islice(register_rows(seed, data), have, n), INSERT_BATCH):
+    for batch in chunked(itertools.islice(register_rows(seed, data), have, n), INSERT_BATCH):
         with db.session() as s:
             counts, _ = store.upsert(s, batch)
             s.commit()
@@ -291,12 +291,12 @@ def ensure_register(out: Path, n: int, seed: int, data: str | None, rebuild: boo
         with sqlite3.connect(path) as conn:
             rows = conn.execute("SELECT count(*) FROM patent").fetchone()[0]
         if rows == n:
-            return path, (f"register REUSED: {path.relative_to(ROOT)} ({rows:,} rows, {file_mb(path):,.0f} MB; "
+            return path, (f"register REUSED: {shown(path)} ({rows:,} rows, {file_mb(path):,.0f} MB; "
                           f"built {meta.get('built_at', '?')} in {meta.get('build_s', 0):,.0f} s)")
     synthetic.resolve_data(Path(data) if data else None)  # DataMissing with the reason, before a long build
     path.parent.mkdir(parents=True, exist_ok=True)
     resumed = path.exists()
-    print(f"  building the register {path.relative_to(ROOT)} ({'resuming' if resumed else 'new'}) ...", flush=True)
+    print(f"  building the register {shown(path)} ({'resuming' if resumed else 'new'}) ...", flush=True)
     built = in_child(stage_build, str(path), n, seed, data)
     if built["rows"] != n:
         raise BenchError(f"the register holds {built['rows']:,} rows, not {n:,}")
@@ -305,7 +305,7 @@ def ensure_register(out: Path, n: int, seed: int, data: str | None, rebuild: boo
     meta_path.write_text(json.dumps({**wanted, "complete": True, "rows": built["rows"],
                                      "built_at": datetime.now().isoformat(timespec="seconds"),
                                      "build_s": round(built["wall_s"], 1)}) + "\n")
-    return path, (f"register BUILT: {path.relative_to(ROOT)}: {inserted:,} rows inserted through store.upsert in "
+    return path, (f"register BUILT: {shown(path)}: {inserted:,} rows inserted through store.upsert in "
                   f"batches of {INSERT_BATCH:,} in {built['wall_s']:,.0f} s ({inserted / built['wall_s']:,.0f} rows/s"
                   f"{resumed_note}); "
                   f"{file_mb(path):,.0f} MB; build peak RSS {built['peak_bytes'] / MiB:,.0f} MiB")
@@ -632,7 +632,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"    run {repeat + 1} of {args.repeat} ...", flush=True)
                 runs.append(in_child(stage_navigation, str(path), str(pdf_path)))
             print_scenario(say, n, register_line, base, runs)
-            say(f"\n  PDF written to {pdf_path.relative_to(ROOT) if pdf_path.is_relative_to(ROOT) else pdf_path}")
+            say(f"\n  PDF written to {shown(pdf_path)}")
             if args.profile:
                 stats_path = out / f"profile-{n}.txt"
                 print("  cProfile run (select, analyse) ...", flush=True)

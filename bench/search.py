@@ -45,7 +45,7 @@ import tempfile
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -156,17 +156,6 @@ def records(n: int, seed: int, data: str | None) -> Iterator:
     return synthetic.generate(n, seed, vocabulary=vocab)
 
 
-def batches(items: Iterable, size: int) -> Iterator[list]:
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 # --- stage 2: ingest and indexing ------------------------------------------------------------------------
 
 
@@ -258,6 +247,7 @@ def stage_ingest(path: str, data_dir: str, n: int) -> dict:
 
 def stage_index_only(n: int, seed: int, data: str | None, folder: str) -> dict:
     """document.index_doc + backend.upsert + commit on the same records; generating them is not counted."""
+    from ipcity.patents.ingest.bulk import chunked
     from ipcity.patents.search.document import index_doc
     from ipcity.patents.search.tantivy_backend import TantivyBackend
 
@@ -267,7 +257,7 @@ def stage_index_only(n: int, seed: int, data: str | None, folder: str) -> dict:
     done = since_commit = 0
     step = max(n // 5, 1)
     t_start = time.perf_counter()
-    for batch in batches(records(n, seed, data), BATCH):
+    for batch in chunked(records(n, seed, data), BATCH):
         c0 = time.process_time()
         t0 = time.perf_counter()
         docs = [index_doc(rec) for rec in batch]
@@ -464,6 +454,8 @@ def _facet_values(rec) -> list[tuple[int, str]]:
 
 
 def stage_fts_build(n: int, seed: int, data: str | None, path: str) -> dict:
+    from ipcity.patents.ingest.bulk import chunked
+
     conn = _fts_connect(path)
     conn.executescript(f"""
         CREATE TABLE docs(id INTEGER PRIMARY KEY, pub_number TEXT, app_date INTEGER, province TEXT);
@@ -474,7 +466,7 @@ def stage_fts_build(n: int, seed: int, data: str | None, path: str) -> dict:
     insert_s = 0.0
     done = 0
     step = max(n // 5, 1)
-    for batch in batches(records(n, seed, data), 2000):
+    for batch in chunked(records(n, seed, data), 2000):
         rows = []
         facet_rows = []
         for rec in batch:

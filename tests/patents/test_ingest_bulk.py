@@ -25,6 +25,7 @@ from ipcity.patents.search.analysis import normalise_text
 from ipcity.patents.search.document import index_doc
 from ipcity.patents.tables import IngestRun, Patent
 from tests.patents.conftest import DATA
+from tests.support.register import fail_upsert_on
 
 ACTOR = Actor.system("tests")
 STAMPS = ("id", "created_at", "updated_at")
@@ -140,15 +141,8 @@ def test_a_bulk_load_that_crashes_mid_file_resumes_exactly(db, engine, tmp_path,
     expected = _snapshot(db, engine, ingest_file(db, engine, path, ACTOR, bulk=False, batch_size=4,
                                                  commit_every=4))
     _empty(db, engine)
-    real_upsert, calls = store.upsert, {"n": 0}
-
-    def failing_upsert(s, rows):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise OSError("disk full")
-        return real_upsert(s, rows)
-
-    monkeypatch.setattr(runner.store, "upsert", failing_upsert)
+    real_upsert = store.upsert
+    fail_upsert_on(monkeypatch, 3)
     with pytest.raises(OSError):
         ingest_file(db, engine, path, ACTOR, resume=False, batch_size=4, commit_every=4, workers=workers)
     assert not multiprocessing.active_children()  # the preparing process went with the failed load

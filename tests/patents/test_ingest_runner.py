@@ -20,6 +20,7 @@ from ipcity.patents.tables import IngestRun, Patent
 from tests.conftest import shared_data
 from tests.patents.conftest import DATA
 from tests.support.people import login
+from tests.support.register import fail_upsert_on
 
 ACTOR = Actor.system("tests")
 
@@ -71,16 +72,8 @@ def test_a_changed_record_is_updated_in_the_register_and_the_index(db, engine, s
 
 def test_an_interrupted_load_resumes_where_it_stopped(db, engine, session, tmp_path, monkeypatch):
     source = DATA / "sample.jsonl"
-    calls = {"n": 0}
     real_upsert = store.upsert
-
-    def failing_upsert(s, records):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise OSError("disk full")
-        return real_upsert(s, records)
-
-    monkeypatch.setattr(runner.store, "upsert", failing_upsert)
+    fail_upsert_on(monkeypatch, 2)
     with pytest.raises(OSError):
         ingest_file(db, engine, source, ACTOR, batch_size=2, commit_every=2)
     first = session.scalars(select(IngestRun)).one()
@@ -153,15 +146,8 @@ def test_a_field_that_cannot_be_read_is_left_out_with_a_warning(db, engine, sess
 def test_only_the_first_warnings_are_kept_and_a_resume_counts_on(db, engine, session, tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "MAX_WARNINGS", 3)
     path = _with_bad_fields(tmp_path, copies=3)  # 12 records, 6 warnings
-    real_upsert, calls = store.upsert, {"n": 0}
-
-    def failing_upsert(s, records):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise OSError("disk full")
-        return real_upsert(s, records)
-
-    monkeypatch.setattr(runner.store, "upsert", failing_upsert)
+    real_upsert = store.upsert
+    fail_upsert_on(monkeypatch, 3)
     with pytest.raises(OSError):
         ingest_file(db, engine, path, ACTOR, batch_size=4, commit_every=4)
     session.rollback()

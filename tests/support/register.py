@@ -36,3 +36,19 @@ def add_patent(session, serial: int, *, patent_type: str = INVENTION, app_date: 
     store.upsert(session, [rec])
     session.flush()
     return rec
+
+
+def fail_upsert_on(monkeypatch, call: int, error: Exception | None = None) -> None:
+    """Make the register's upsert raise on its `call`-th call (a disk that fills during a load); the monkeypatch
+    undoes it, or `monkeypatch.undo()` / setting store.upsert back."""
+    from ipcity.patents.ingest import runner
+
+    real_upsert, calls = store.upsert, {"n": 0}
+
+    def failing_upsert(s, rows):
+        calls["n"] += 1
+        if calls["n"] == call:
+            raise error or OSError("disk full")
+        return real_upsert(s, rows)
+
+    monkeypatch.setattr(runner.store, "upsert", failing_upsert)

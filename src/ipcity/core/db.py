@@ -87,7 +87,8 @@ class Database:
         pool = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_pool_overflow} if settings else {}
         self.engine = make_engine(url, **pool)
         # `info` reaches every session (session.info): how case hooks find the settings of their application.
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False, info=dict(info or {}))
+        self.info = dict(info or {})
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False, info=dict(self.info))
         # Same pool; on SQLite its transactions begin deferred (see _sqlite_begin). For requests that only read.
         self.read_sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}),
                                           expire_on_commit=False, info=dict(info or {}))

@@ -77,7 +77,7 @@ class Policy:
 
 
 def policy_of(db: Database, services: Any = None) -> Policy:
-    settings = getattr(services, "settings", None) or db.sessions.kw.get("info", {}).get("settings")
+    settings = getattr(services, "settings", None) or db.info.get("settings")
     return Policy.of(settings)
 
 

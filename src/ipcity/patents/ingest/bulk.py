@@ -18,9 +18,11 @@ import multiprocessing
 import os
 import pickle
 import queue as queues
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
+from typing import TypeVar
 
 from ipcity.patents.engine import prepared_document
 from ipcity.patents.ingest.base import Item, Rejected
@@ -33,21 +35,20 @@ from ipcity.patents.store import RegisterRow, register_row, texts
 QUEUE_BATCHES = 4  # batches a preparing process may have ready ahead of the writer (memory: a few MB each)
 WAIT_S = 1.0  # how often a waiting process looks whether the other side is still there
 
+T = TypeVar("T")
 BulkPrepared = tuple[int, str, tuple[str, ...], RegisterRow | None, object, str]
+
+
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of `size` (the last one shorter); itertools.batched from Python 3.12."""
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
 
 
 def batches(reader, path: Path, skip: int, size: int, limits: Limits) -> Iterator[list[Item]]:
     """The reader's items after the first `skip`, a batch at a time."""
-    batch: list[Item] = []
-    for number, item in enumerate(reader.read(path, limits), start=1):
-        if number <= skip:
-            continue
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+    return chunked(islice(reader.read(path, limits), skip, None), size)
 
 
 def prepare_rows(items: list[Item], limits: Limits, backend: str, with_texts: bool) -> list[BulkPrepared]:
