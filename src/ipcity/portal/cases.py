@@ -84,7 +84,8 @@ def case_json(ctx: dict) -> dict:
         "actions": [t.key for t in ctx["actions"]],
         "deadlines": [{"label": d.label.render(), "basis": d.basis, "started_on": d.started_on.isoformat(),
                        "due_on": d.due_on.isoformat(), "stopped_on": d.stopped_on.isoformat() if d.stopped_on else None,
-                       "working_days_left": d.working_days_left, "overdue": d.overdue, "provisional": d.provisional}
+                       "working_days_left": d.working_days_left, "overdue": d.overdue, "provisional": d.provisional,
+                       "paused": d.paused, "resumed": d.resumed}
                       for d in ctx["deadlines"]],
         "history": [{"seq": e.seq, "transition": e.transition, "from": e.from_state, "to": e.to_state,
                      "actor": e.actor_name, "unit": e.unit_name, "at": e.at.isoformat(), "reason": e.reason}

@@ -117,6 +117,11 @@ class DeadlineRule:
     # A waiting period (a publicity period) rather than a limit on someone: its end is its purpose, so it is
     # never "late"; the pages say when it ends or ended.
     period: bool = False
+    # Time that does not count: a transition in `pauses_on` stops the running clock and keeps what was left of
+    # it; one in `resumes_on` starts it again with only that left, not a fresh period (a correction stops the
+    # examination clock; Order 81 Art 29's periods that do not count stop an adjudication's).
+    pauses_on: frozenset[str] = frozenset()
+    resumes_on: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         unknown = {self.setting, self.unit_setting} - {""} - setting_names()
@@ -134,11 +139,17 @@ class DeadlineRule:
             changes["unit"] = getattr(settings, self.unit_setting)
         return replace(self, **changes) if changes else self
 
-    def due(self, start: date, calendar: WorkCalendar) -> date:
+    def due(self, start: date, calendar: WorkCalendar, amount: int | None = None) -> date:
+        """The day the limit ends when it runs from `start` for `amount` days (default: the rule's)."""
+        days = self.amount if amount is None else amount
         if self.unit == WORKING_DAYS:
-            return calendar.add_working_days(start, self.amount)
+            return calendar.add_working_days(start, days)
         # Calendar-day limits that end on a rest day move to the next working day.
-        return calendar.next_working_day(start + timedelta(days=self.amount))
+        return calendar.next_working_day(start + timedelta(days=days))
+
+    def left(self, on: date, due: date, calendar: WorkCalendar) -> int:
+        """Days of the limit left after `on` (negative once `due` has passed), in the rule's unit."""
+        return calendar.working_days_between(on, due) if self.unit == WORKING_DAYS else (due - on).days
 
 
 @dataclass(frozen=True)
@@ -183,7 +194,7 @@ class CaseType:
         if set(self.on) - seen:
             raise ValueError(f"{self.key}: hooks for unknown transitions {sorted(set(self.on) - seen)}")
         for d in self.deadlines:
-            unknown = (d.starts_on | d.stops_on) - seen - {"create"}
+            unknown = (d.starts_on | d.stops_on | d.pauses_on | d.resumes_on) - seen - {"create"}
             if unknown:
                 raise ValueError(f"{self.key}: deadline {d.key!r} names unknown transitions {sorted(unknown)}")
 

@@ -87,13 +87,28 @@ def _start_deadlines(session: Session, ct: CaseType, case: Case, transition: str
     calendar = cal.load(session)
     start = today()
     for rule in rules_in_force(session, ct).values():
-        if transition in rule.stops_on:
+        pausing = transition in rule.pauses_on
+        if transition in rule.stops_on or pausing:
             for d in case.deadlines:
                 if d.rule_key == rule.key and d.stopped_on is None:
-                    d.stopped_on = start
+                    d.stopped_on, d.paused = start, pausing
         if transition in rule.starts_on:
             case.deadlines.append(CaseDeadline(rule_key=rule.key, started_on=start,
                                                due_on=rule.due(start, calendar)))
+        elif transition in rule.resumes_on:
+            _resume(case, rule, start, calendar)
+
+
+def _resume(case: Case, rule: DeadlineRule, start, calendar: cal.WorkCalendar) -> None:
+    """The rule's clock again from `start`, for what was left when it was paused (nothing, when it is running or
+    was never paused). A clock paused after its end resumes with nothing left: due the day it resumes."""
+    rows = [d for d in case.deadlines if d.rule_key == rule.key]
+    if not rows or rows[-1].stopped_on is None or not rows[-1].paused:
+        return
+    paused = rows[-1]
+    left = max(rule.left(paused.stopped_on, paused.due_on, calendar), 0)
+    case.deadlines.append(CaseDeadline(rule_key=rule.key, started_on=start, days=left,
+                                       due_on=rule.due(start, calendar, left)))
 
 
 def fire(session: Session, ct: CaseType, case: Case, transition_key: str, actor: Actor, *,
@@ -222,6 +237,8 @@ class DeadlineView:
     overdue: bool
     provisional: bool
     period: bool = False  # a waiting period: never overdue (DeadlineRule.period)
+    paused: bool = False  # stopped for a time that does not count; resumes with `working_days_left`
+    resumed: bool = False  # runs for what was left when it was paused
 
 
 def deadlines(session: Session, ct: CaseType, case: Case, on: date | None = None,
@@ -236,12 +253,13 @@ def deadlines(session: Session, ct: CaseType, case: Case, on: date | None = None
         rule = rules.get(d.rule_key)
         if rule is None:
             continue
-        due = rule.due(d.started_on, calendar)
+        due = rule.due(d.started_on, calendar, d.days)
         ref = d.stopped_on or on
         left = calendar.working_days_between(ref, due)
         out.append(DeadlineView(rule.label, rule.basis, d.started_on, due, d.stopped_on, left,
                                 ref > due and not rule.period,
-                                calendar.is_provisional(due) or calendar.is_provisional(d.started_on), rule.period))
+                                calendar.is_provisional(due) or calendar.is_provisional(d.started_on), rule.period,
+                                paused=bool(d.paused), resumed=d.days is not None))
     return out
 
 

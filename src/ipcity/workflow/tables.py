@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipcity.core.clock import now
@@ -64,3 +64,7 @@ class CaseDeadline(Base):
     started_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date, index=True)
     stopped_on: Mapped[date | None] = mapped_column(Date)
+    # A clock that resumed after a pause (DeadlineRule.resumes_on) runs only for what was left: `days`; None for
+    # the rule's own amount. `paused`: stopped by a pause, to be resumed, not finished.
+    days: Mapped[int | None] = mapped_column(Integer)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
