@@ -28,9 +28,13 @@ from ipcity.services.openlicense import service as openlicense_service
 from ipcity.services.openlicense import views as openlicense_views
 from ipcity.services.pledge import service as pledge_service
 from ipcity.services.pledge import views as pledge_views
+from ipcity.services.preexam import domain as preexam_domain
+from ipcity.services.preexam import service as preexam_service
+from ipcity.services.preexam import views as preexam_views
 from ipcity.web.case_pages import ListPage, RecordPage
 from ipcity.workflow.tables import Case
 from tests.support import dataip as dataip_support
+from tests.support import preexam as preexam_support
 from tests.support.register import add_patent
 
 TODAY = "2026-11-24"  # the pledge and open-licence terms below start after it
@@ -210,4 +214,33 @@ OPENLICENSE = Service(
     publish=_openlicense_public)
 
 
-SERVICES = (DATAIP, PLEDGE, OPENLICENSE)
+# --- fast pre-examination -----------------------------------------------------------------------------------
+
+def _preexam_registration(session: Session, people: People):
+    return preexam_service.register_company(session, people["company"],
+                                            preexam_support.registration_values(people["company"].unit_name),
+                                            preexam_support.evidence())
+
+
+def _preexam_case(session: Session, people: People):
+    """A case of another company (测试制造公司), registered and admitted, with its drawings on file."""
+    maker = people["licensee"]
+    preexam_support.admitted(session, maker, people["centre_handler"], code=preexam_support.OTHER_CODE)
+    return preexam_service.submit(session, maker, preexam_support.case_values(applicants=maker.unit_name),
+                                  preexam_support.case_drawings())
+
+
+PREEXAM = Service(
+    "preexam", preexam_views,
+    records=(Record("registration", preexam_views.REGISTRATION_PAGE, _preexam_registration, parties=("company",),
+                    file_owner=preexam_service.owner_type(preexam_service.EVIDENCE_OWNER, preexam_domain.RD_EVIDENCE),
+                    step=("admit", "centre_handler", ""), official="centre_examiner"),
+             Record("submission", preexam_views.CASE_PAGE, _preexam_case, parties=("licensee",),
+                    file_owner=preexam_service.owner_type(preexam_service.DOCUMENT_OWNER, preexam_domain.DRAWINGS),
+                    step=("accept", "centre_handler", ""), official="centre_examiner", stranger="company")),
+    lists=(Listing(preexam_views.REGISTRATIONS, "/preexam/registrations", "registration"),
+           Listing(preexam_views.CASES, "/preexam/cases", "submission")),
+    publish=lambda session, people, records: None)  # nothing of it is public
+
+
+SERVICES = (DATAIP, PLEDGE, OPENLICENSE, PREEXAM)

@@ -25,10 +25,12 @@ CAST = {
     "company": (APPLICANT_COMPANY, "测试公司"),
     "licensee": (APPLICANT_COMPANY, "测试制造公司"),
     "bank": (BANK, "测试银行"),
+    "centre_handler": (HANDLER, "测试知识产权保护中心"),
+    "centre_examiner": (REVIEWER, "测试知识产权保护中心"),
     "admin": (ADMIN, None),
 }
 EXTRA_UNITS = (("test-company", "测试公司", "company"), ("test-maker", "测试制造公司", "company"),
-               ("test-bank", "测试银行", "bank"))
+               ("test-bank", "测试银行", "bank"), ("test-ippc", "测试知识产权保护中心", "protection_centre"))
 
 
 @cache

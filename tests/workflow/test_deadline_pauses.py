@@ -125,3 +125,26 @@ def test_undeclared_pause_transitions_are_refused():
                  transitions=PAUSED.transitions,
                  deadlines=(DeadlineRule("exam", Msg("E"), frozenset({"create"}), frozenset(), 1, WORKING_DAYS, "x",
                                          pauses_on=frozenset({"nope"})),))
+
+
+def test_a_clock_may_take_its_length_from_the_case(session, people, monkeypatch):
+    ct = CaseType(
+        key="test.paused.own", label=Msg("Paused"), number_prefix="TO",
+        states=PAUSED.states, initial="examining", transitions=PAUSED.transitions,
+        deadlines=(DeadlineRule("exam", Msg("Examination"), frozenset({"create"}), frozenset({"decide"}), 10,
+                                WORKING_DAYS, "Test rule", pauses_on=frozenset({"ask"}),
+                                resumes_on=frozenset({"reply"}),
+                                days_for=lambda settings, case: 3 if case.data.get("kind") == "short" else None),))
+    pin_today(monkeypatch, "2025-11-03")
+    office = session.scalar(select(Unit.id).where(Unit.name_zh == "上海市知识产权局"))
+    short = engine.open_case(session, ct, people["company"], title="短", assigned_unit_id=office,
+                             applicant_unit_id=people["company"].unit_id, data={"kind": "short"})
+    plain = engine.open_case(session, ct, people["company"], title="长", assigned_unit_id=office,
+                             applicant_unit_id=people["company"].unit_id, data={})
+    session.commit()
+    assert engine.deadlines(session, ct, short)[0].due_on == date(2025, 11, 6)
+    assert engine.deadlines(session, ct, plain)[0].due_on == date(2025, 11, 17)
+    # Paused after one day, the short clock resumes with its own two days left.
+    _step(session, monkeypatch, ct, short, "ask", people["reviewer"], "2025-11-04")
+    _step(session, monkeypatch, ct, short, "reply", people["company"], "2025-11-10")
+    assert engine.deadlines(session, ct, short)[-1].due_on == date(2025, 11, 12)

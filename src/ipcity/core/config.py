@@ -290,6 +290,16 @@ class Settings:
     openlicense_max_rate_net_sales: Decimal = Decimal(20)  # percent
     openlicense_max_rate_profit: Decimal = Decimal(40)  # percent
     openlicense_ad_words: tuple[str, ...] | None = None  # None = the built-in list (openlicense/domain.py)
+    # Fast pre-examination at the protection centre (services/preexam). The centre's time limits are its own
+    # (rules.md §8, §14.10: not public): these are defaults for it to set.
+    preexam_unit: str = ""  # code of the centre's unit; "" = the first unit of kind protection centre
+    preexam_registration_days: int = 5  # working days to admit or refuse a company's registration
+    preexam_acceptance_days: int = 2  # working days to accept a submitted case or not
+    preexam_exam_days_invention: int = 15  # working days of pre-examination, by patent type
+    preexam_exam_days_utility: int = 10
+    preexam_exam_days_design: int = 5
+    preexam_correction_days: int = 5  # working days the company has to answer a correction request
+    preexam_filing_days: int = 30  # calendar days after passing within which the case must be filed at CNIPA
     # Pledge registration (services/pledge).
     pledge_decision_days: int = 5  # working days (unverified; 2010 rule 7, a local window 3)
     pledge_max_patents: int = 50  # patents per application
@@ -440,6 +450,14 @@ def load_settings(**overrides) -> Settings:
         openlicense_max_rate_net_sales=_decimal("IPCITY_OPENLICENSE_MAX_RATE_NET_SALES", Decimal(20)),
         openlicense_max_rate_profit=_decimal("IPCITY_OPENLICENSE_MAX_RATE_PROFIT", Decimal(40)),
         openlicense_ad_words=_words("IPCITY_OPENLICENSE_AD_WORDS"),
+        preexam_unit=os.environ.get("IPCITY_PREEXAM_UNIT", "").strip(),
+        preexam_registration_days=_int("IPCITY_PREEXAM_REGISTRATION_DAYS", 5, minimum=1),
+        preexam_acceptance_days=_int("IPCITY_PREEXAM_ACCEPTANCE_DAYS", 2, minimum=1),
+        preexam_exam_days_invention=_int("IPCITY_PREEXAM_EXAM_DAYS_INVENTION", 15, minimum=1),
+        preexam_exam_days_utility=_int("IPCITY_PREEXAM_EXAM_DAYS_UTILITY", 10, minimum=1),
+        preexam_exam_days_design=_int("IPCITY_PREEXAM_EXAM_DAYS_DESIGN", 5, minimum=1),
+        preexam_correction_days=_int("IPCITY_PREEXAM_CORRECTION_DAYS", 5, minimum=1),
+        preexam_filing_days=_int("IPCITY_PREEXAM_FILING_DAYS", 30, minimum=1),
         pledge_decision_days=_int("IPCITY_PLEDGE_DECISION_DAYS", 5),
         pledge_max_patents=_int("IPCITY_PLEDGE_MAX_PATENTS", 50, minimum=1),
         pledge_number_format=_number_format("IPCITY_PLEDGE_NUMBER_FORMAT", "Y{year}310{serial:07d}"),

@@ -40,7 +40,8 @@ class DemoAccount:
 # Units not named in the plan text are created here; the others come from the plan.
 DEMO_UNITS = [("demo-company", "演示科技有限公司（演示）", "company"),
               ("demo-maker", "演示制造有限公司（演示）", "company"),
-              ("demo-bank", "演示银行上海分行（演示）", "bank")]
+              ("demo-bank", "演示银行上海分行（演示）", "bank"),
+              ("shanghai-ippc", "上海市知识产权保护中心", "protection_centre")]
 DEMO_ACCOUNTS = [
     DemoAccount("admin", "系统管理员（演示）", ADMIN, ""),
     DemoAccount("sipa.reviewer", "王审核（演示）", REVIEWER, "上海市知识产权局"),
@@ -51,6 +52,8 @@ DEMO_ACCOUNTS = [
     DemoAccount("company.demo", "演示企业用户", APPLICANT_COMPANY, "演示科技有限公司（演示）"),
     DemoAccount("maker.demo", "演示制造企业用户", APPLICANT_COMPANY, "演示制造有限公司（演示）"),
     DemoAccount("bank.demo", "演示银行客户经理", BANK, "演示银行上海分行（演示）"),
+    DemoAccount("centre.examiner", "孙审查员（演示）", REVIEWER, "上海市知识产权保护中心"),
+    DemoAccount("centre.handler", "钱受理（演示）", HANDLER, "上海市知识产权保护中心"),
 ]
 
 

@@ -81,6 +81,25 @@ def filed_on(session: Session, day: date, patent_type: str, *, excluding: str = 
     return [store.to_record(r) for r in rows]
 
 
+def filed_naming(session: Session, day: date, names: list[str], patent_types: tuple[str, ...], *,
+                 limit: int = 50) -> list[PatentRecord]:
+    """Records of `patent_types` applied for on `day` whose applicants mention one of `names` as text, at most
+    `limit` (a pre-examination's same-day invention and utility model check). A text match only: the caller
+    compares the names."""
+    named = [func.cast(Patent.applicants, Text).contains(n, autoescape=True) for n in names[:10] if n]
+    if not named:
+        return []
+    rows = session.scalars(select(Patent).where(Patent.app_date == day, Patent.patent_type.in_(patent_types),
+                                                or_(*named)).order_by(Patent.app_number).limit(limit))
+    return [store.to_record(r) for r in rows]
+
+
+def grant_date_of(session: Session, app_number: str) -> date | None:
+    """The grant date the register gives the application `app_number` (CN201910067706.2), None before grant."""
+    return session.scalar(select(func.min(Patent.grant_date)).where(Patent.app_number == app_number,
+                                                                    Patent.grant_date.is_not(None)))
+
+
 def key_of(record: PatentRecord) -> str:
     """The register key of a patent right: its application number (the publication number if it has none)."""
     return record.app_number or record.pub_number

@@ -32,9 +32,12 @@ def _fmt_date(value: date | None) -> str:
 
 
 def _tr(value) -> str:
-    """Translate a Msg, or a stored msgid, into the current language."""
+    """Translate a Msg, or a stored msgid, into the current language; a message stored in both languages
+    ({"zh": …, "en": …}) shows the reader's."""
     if isinstance(value, i18n.Msg):
         return value.render()
+    if isinstance(value, dict) and "zh" in value and "en" in value:
+        return value["zh"] if i18n.current_locale.get().startswith("zh") else value["en"]
     return i18n.gettext(value) if isinstance(value, str) and value else (value or "")
 
 

@@ -122,6 +122,9 @@ class DeadlineRule:
     # examination clock; Order 81 Art 29's periods that do not count stop an adjudication's).
     pauses_on: frozenset[str] = frozenset()
     resumes_on: frozenset[str] = frozenset()
+    # The length for one case where it depends on the case (a pre-examination's clock per patent type):
+    # days_for(settings, case) -> days, or None for `amount`. Fixed when the clock starts.
+    days_for: Callable[[Settings, object], int | None] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         unknown = {self.setting, self.unit_setting} - {""} - setting_names()

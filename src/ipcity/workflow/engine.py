@@ -93,8 +93,9 @@ def _start_deadlines(session: Session, ct: CaseType, case: Case, transition: str
                 if d.rule_key == rule.key and d.stopped_on is None:
                     d.stopped_on, d.paused = start, pausing
         if transition in rule.starts_on:
-            case.deadlines.append(CaseDeadline(rule_key=rule.key, started_on=start,
-                                               due_on=rule.due(start, calendar)))
+            days = rule.days_for(settings_of(session), case) if rule.days_for else None
+            case.deadlines.append(CaseDeadline(rule_key=rule.key, started_on=start, days=days,
+                                               due_on=rule.due(start, calendar, days)))
         elif transition in rule.resumes_on:
             _resume(case, rule, start, calendar)
 
@@ -237,6 +238,7 @@ class DeadlineView:
     overdue: bool
     provisional: bool
     period: bool = False  # a waiting period: never overdue (DeadlineRule.period)
+    key: str = ""  # the rule's key (DeadlineRule.key)
     paused: bool = False  # stopped for a time that does not count; resumes with `working_days_left`
     resumed: bool = False  # runs for what was left when it was paused
 
@@ -249,17 +251,19 @@ def deadlines(session: Session, ct: CaseType, case: Case, on: date | None = None
     on = on or today()
     rules = rules_in_force(session, ct)
     out = []
+    last_paused: dict[str, bool] = {}  # rule key -> whether its previous run was paused (this one resumes it)
     for d in case.deadlines:
         rule = rules.get(d.rule_key)
         if rule is None:
             continue
+        resumed, last_paused[d.rule_key] = last_paused.get(d.rule_key, False), bool(d.paused)
         due = rule.due(d.started_on, calendar, d.days)
         ref = d.stopped_on or on
         left = calendar.working_days_between(ref, due)
         out.append(DeadlineView(rule.label, rule.basis, d.started_on, due, d.stopped_on, left,
                                 ref > due and not rule.period,
                                 calendar.is_provisional(due) or calendar.is_provisional(d.started_on), rule.period,
-                                paused=bool(d.paused), resumed=d.days is not None))
+                                key=rule.key, paused=bool(d.paused), resumed=resumed))
     return out
 
 

@@ -64,7 +64,8 @@ class CaseDeadline(Base):
     started_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date, index=True)
     stopped_on: Mapped[date | None] = mapped_column(Date)
-    # A clock that resumed after a pause (DeadlineRule.resumes_on) runs only for what was left: `days`; None for
-    # the rule's own amount. `paused`: stopped by a pause, to be resumed, not finished.
+    # The days this run counts where they are not the rule's amount (None): what was left, for a clock resumed
+    # after a pause (DeadlineRule.resumes_on), or the case's own length (DeadlineRule.days_for). `paused`: stopped
+    # by a pause, to be resumed, not finished.
     days: Mapped[int | None] = mapped_column(Integer)
     paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -1,0 +1,1 @@
+"""Fast pre-examination of patent applications at a protection centre (专利快速预审)."""
