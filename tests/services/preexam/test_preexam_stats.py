@@ -16,7 +16,6 @@ from itertools import count
 from pathlib import Path
 
 import pytest
-from jinja2 import ChoiceLoader, DictLoader
 from openpyxl import load_workbook
 
 from ipcity.core.errors import DomainError
@@ -212,6 +211,11 @@ def test_counts_by_district_named_from_the_division_tables(session, cases):
     assert breakdown.rows[2].label is stats.NO_DISTRICT
 
 
+def test_district_names():
+    assert [stats.district_name(c) for c in ("310115", "310000", "310100", "31", "999999")] == [
+        "浦东新区", "上海市", "上海市", "上海市", "999999"]
+
+
 def test_months_are_beijing_months(session, cases):
     """B (28 Feb 17:00 UTC) counts in March and G (30 April 17:30 UTC) in May: Beijing's months, not UTC's."""
     breakdown = stats.by_month(session)
@@ -301,6 +305,8 @@ def test_a_refused_date_is_carried_not_raised(session, cases):
     assert data.tables == [] and data.total.received == 0 and data.filters.field == "design"
     assert [k for k, _ in data.fields][:2] == ["new_materials", "energy_environment"]
     with pytest.raises(DomainError):
+        stats.sheets(data)
+    with pytest.raises(DomainError):
         stats.workbook(session, stats.Filters(date_from="2026-04-01", date_to="2026-03-01"))
 
 
@@ -354,12 +360,11 @@ TEMPLATES = Path(stats.__file__).resolve().parent / "templates"
 
 
 def render_content(dashboard: stats.Dashboard, locale: str = "en") -> str:
-    """The page with a bare layout in place of base.html (the real one needs a request's context)."""
+    """The page's body, as the view renders it into the page (the layout needs a request's context)."""
     env = make_environment([TEMPLATES])
-    env.loader = ChoiceLoader([DictLoader({"base.html": "{% block content %}{% endblock %}"}), env.loader])
     token = current_locale.set(locale)
     try:
-        return env.get_template("preexam/dashboard.html").render(dashboard=dashboard)
+        return env.get_template("preexam/dashboard_body.html").render(dashboard=dashboard)
     finally:
         current_locale.reset(token)
 

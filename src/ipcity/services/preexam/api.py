@@ -88,13 +88,21 @@ def registration(registration_id: int, actor: Actor = Depends(require(*access.US
 def dashboard(request: Request, actor: Actor = Depends(require(*access.CENTRE)),
               session: Session = Depends(db_session)):
     access.ensure_centre(session, actor)
-    return _plain(stats.dashboard(session, stats.Filters.from_query(request.query_params)))
+    board = queries.board_of(session, stats.Filters.from_query(request.query_params))
+    if board.error is not None:
+        raise board.error
+    return _plain(board)
 
 
 def _plain(value):
-    """The dashboard's dataclasses as JSON values: labels in the reader's language, dates as ISO text."""
+    """The dashboard's dataclasses as JSON values, their computed properties (pass rates, late filings) with
+    them: labels in the reader's language, dates as ISO text."""
     if dataclasses.is_dataclass(value):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        out = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name != "error"}
+        for name in dir(type(value)):
+            if isinstance(getattr(type(value), name, None), property) and not name.startswith("_"):
+                out[name] = _plain(getattr(value, name))
+        return out
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

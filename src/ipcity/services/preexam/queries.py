@@ -3,15 +3,19 @@ lists a person may see with their filters, one registration and one case as thei
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
+from markupsafe import Markup
 from sqlalchemy import Select, Text, func, or_, select
 from sqlalchemy.orm import Session
 
+from ipcity.core.cache import VersionedCache, data_version
+from ipcity.core.clock import today
 from ipcity.core.files import attachments_of
-from ipcity.core.i18n import Msg
+from ipcity.core.i18n import Msg, current_locale
 from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, OFFICIAL_ROLES, Actor
-from ipcity.services.preexam import casetypes, domain, service
+from ipcity.services.preexam import casetypes, domain, service, stats
 from ipcity.services.preexam.tables import Registration, Submission
 from ipcity.web.paging import ListFilters
 from ipcity.workflow import engine
@@ -162,6 +166,27 @@ def case_context(session: Session, actor: Actor, sub: Submission) -> dict:
                        "locarno": ", ".join(sub.locarno or []), "applicants": "\n".join(sub.applicants or []),
                        "inventors": "\n".join(sub.inventors or []), "agency_name": sub.agency_name}
             | {k: "1" for k, v in (sub.declarations or {}).items() if v}}
+
+
+BOARDS = VersionedCache(max_entries=32)
+
+
+def board_of(session: Session, filters) -> stats.Dashboard:
+    """The dashboard's figures, computed once per data version, filters and day (every change writes an audit
+    entry, so a new case or step is seen on the next page): at 100,000 cases they take long to aggregate."""
+    key = (tuple(sorted(dataclasses.asdict(filters).items())), today())
+    return BOARDS.get(key, data_version(session), lambda: stats.dashboard(session, filters))
+
+
+def dashboard_html(session: Session, templates, filters) -> Markup:
+    """The dashboard's body rendered once per data version, filters, day and language: the page around it is the
+    only per-request work."""
+    def body() -> Markup:
+        return Markup(templates.get_template("preexam/dashboard_body.html").render(
+            dashboard=board_of(session, filters)))
+
+    key = ("html", tuple(sorted(dataclasses.asdict(filters).items())), today(), current_locale.get())
+    return BOARDS.get(key, data_version(session), body)
 
 
 def codes() -> dict:

@@ -2,9 +2,10 @@
 figures plan supervision shows on plan item 6.
 
 Read model only: plain SQLAlchemy selects, one per figure, aggregated in the database (a GROUP BY with conditional
-sums), so that the page stays fast at 100,000 cases. Python works only where SQL cannot portably: medians and day
-differences (over the finished clock runs and the passed cases' dates, fetching just those columns) and the reasons
-(a JSON list, counted over the not-passed cases' `reasons` column).
+sums), so that the page stays fast at 100,000 cases. Python works only where SQL cannot portably: working days,
+medians and day differences (over the finished clock runs, grouped by their dates in SQL where no pause split them,
+and over the passed cases' dates, fetching just those columns) and the reasons (a JSON list, counted over the
+not-passed cases' `reasons` column).
 
 Counts per group of states, for every breakdown (technical field, patent type, district, month of submission):
   received    every case submitted;
@@ -235,14 +236,15 @@ def by_type(session: Session, filters: Filters | None = None) -> Breakdown:
 
 
 def district_name(code: str) -> str:
-    """The district's name (浦东新区) from its county-level code; a province or city code its full name; an
-    unknown code itself."""
+    """The district's name (浦东新区) from its county-level code; a city's or a province's code in the GB/T 2260
+    form (310100, 310000) its full name (上海市); an unknown code itself."""
     from ipcity.patents.regions import regions
 
-    try:
-        return regions().name(code) if len(code) == 6 else (regions().full_name(code) or code)
-    except KeyError:
-        return code
+    divisions = regions()
+    if code in divisions and len(code) == 6:
+        return divisions.name(code)
+    short = code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
+    return (divisions.full_name(short) or code) if short in divisions else code
 
 
 def by_district(session: Session, filters: Filters | None = None) -> Breakdown:
@@ -577,7 +579,11 @@ def _zh(label: Msg | str) -> str:
 
 
 def sheets(data: Dashboard) -> dict:
-    """The dashboard as worksheets, Chinese headers with the English beside them (core.tabular.workbook_bytes)."""
+    """The dashboard as worksheets, Chinese headers with the English beside them, for web.export.xlsx_response or
+    core.tabular.workbook_bytes. A dashboard whose filters were refused raises their DomainError (no file of
+    empty tables)."""
+    if data.error is not None:
+        raise data.error
     out: dict = {}
     for t in data.tables:
         rows = [[r.key, _zh(r.label), *r.counts()] for r in t.rows]
@@ -619,10 +625,7 @@ def sheets(data: Dashboard) -> dict:
 def workbook(session: Session, filters: Filters | None = None, on: date | None = None) -> bytes:
     """The dashboard as an Excel file, one sheet per table (the view answers `?format=xlsx` with it through
     web.export.download_response and XLSX). Refused filters raise their DomainError."""
-    data = dashboard(session, filters, on)
-    if data.error is not None:
-        raise data.error
-    return workbook_bytes(sheets(data))
+    return workbook_bytes(sheets(dashboard(session, filters, on)))
 
 
 # --- figures for plan supervision (plan item 6) --------------------------------------------------------------

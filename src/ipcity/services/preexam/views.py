@@ -24,10 +24,12 @@ from ipcity.services.preexam.queries import (
     REGISTRATION_HEADER,
     CaseFilters,
     RegistrationFilters,
+    board_of,
     case_context,
     case_rows,
     cases_query,
     codes,
+    dashboard_html,
     registration_context,
     registration_rows,
     registrations_query,
@@ -210,15 +212,17 @@ def record_filing(request: Request, case_id: int, form: FormData = Depends(poste
 
 # --- the centre's dashboard --------------------------------------------------------------------------------
 
+
+
 @router.get("/dashboard")
 def dashboard(request: Request, format: str = "", actor: Actor = Depends(require(*CENTRE)),
               session: Session = Depends(db_session)):
     ensure_centre(session, actor)
     filters = stats.Filters.from_query(request.query_params)
-    board = stats.dashboard(session, filters)
     if format == "xlsx":
-        return xlsx_response("preexam-dashboard.xlsx", stats.sheets(board))
-    return render(request, "preexam/dashboard.html", codes() | {"dashboard": board})
+        return xlsx_response("preexam-dashboard.xlsx", stats.sheets(board_of(session, filters)))
+    body = dashboard_html(session, request.app.state.services.templates, filters)
+    return render(request, "preexam/dashboard.html", {"body": body})
 
 
 mount_record(router, REGISTRATION_PAGE, "/registrations")  # the registration page and its step forms
