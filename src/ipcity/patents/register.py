@@ -94,6 +94,19 @@ def filed_naming(session: Session, day: date, names: list[str], patent_types: tu
     return [store.to_record(r) for r in rows]
 
 
+def filings_naming(session: Session, names: list[str], since: date, patent_type: str, *,
+                   limit: int = 50) -> list[PatentRecord]:
+    """Records of `patent_type` applied for on or after `since` whose applicants mention one of `names` as text,
+    oldest first, at most `limit` (a passed pre-examination case looked for among the filings)."""
+    named = [func.cast(Patent.applicants, Text).contains(n, autoescape=True) for n in names[:10] if n]
+    if not named:
+        return []
+    rows = session.scalars(select(Patent).where(Patent.app_date >= since, Patent.patent_type == patent_type,
+                                                Patent.app_number != "", or_(*named))
+                           .order_by(Patent.app_date, Patent.app_number).limit(limit))
+    return [store.to_record(r) for r in rows]
+
+
 def grant_date_of(session: Session, app_number: str) -> date | None:
     """The grant date the register gives the application `app_number` (CN201910067706.2), None before grant."""
     return session.scalar(select(func.min(Patent.grant_date)).where(Patent.app_number == app_number,

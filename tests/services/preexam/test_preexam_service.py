@@ -156,9 +156,9 @@ def test_filing_and_grant_are_followed_from_the_register(session, people, centre
     pin_today(monkeypatch, "2026-11-05")
     service.record_filing(session, company, sub, rec.app_number, "2026-11-03")
     assert sub.state == "filed" and sub.cnipa_app_number == rec.app_number
-    assert service.follow_register(session) == {"withdrawn": 0, "granted": 0}
+    assert service.follow_register(session) == {"withdrawn": 0, "filed": 0, "granted": 0}
     add_patent(session, 77, patent_type="invention", app_date=date(2026, 11, 3), grant_date=date(2027, 2, 10))
-    assert service.follow_register(session) == {"withdrawn": 0, "granted": 1}
+    assert service.follow_register(session) == {"withdrawn": 0, "filed": 0, "granted": 1}
     assert (sub.state, sub.granted_on) == ("granted", date(2027, 2, 10))
 
 
@@ -208,3 +208,19 @@ def test_only_the_company_and_the_centre_see_a_case(session, people, centre, reg
     with pytest.raises(PermissionDenied):
         service.submit(session, people["reviewer"], support.case_values(), {})
     assert session.scalar(select(func.count()).select_from(Submission)) == 1
+
+
+def test_a_passed_case_is_found_in_the_register_by_applicant_and_title(session, people, centre, registered,
+                                                                       monkeypatch):
+    company, handler, examiner = people["company"], centre["centre_handler"], centre["centre_examiner"]
+    sub = service.submit(session, company, support.case_values(), {})
+    service.SUBMISSIONS.act(session, handler, sub, "accept")
+    service.SUBMISSIONS.act(session, examiner, sub, "pass")
+    add_patent(session, 81, patent_type="invention", app_date=date(2026, 11, 4), grant_date=None,
+               title="一种液压挖掘机回转装置")  # another subject of the same applicant: not this case
+    pin_today(monkeypatch, "2026-11-06")
+    assert service.follow_register(session)["filed"] == 0 and sub.state == "passed"
+    rec = add_patent(session, 82, patent_type="invention", app_date=date(2026, 11, 5), grant_date=None,
+                     title="一种固态电解质膜")
+    assert service.follow_register(session)["filed"] == 1
+    assert (sub.state, sub.cnipa_app_number, sub.filed_on) == ("filed", rec.app_number, date(2026, 11, 5))

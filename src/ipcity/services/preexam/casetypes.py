@@ -157,7 +157,7 @@ def submission_type() -> CaseType:
             Transition("withdraw", Msg("Withdraw the case"), ("submitted", "examining", "correction"), "withdrawn",
                        COMPANIES, APPLICANT, reason_required=True),
             Transition("record_filing", Msg("Record the CNIPA filing"), ("passed",), "filed",
-                       COMPANIES | OFFICIALS, ANYONE,
+                       COMPANIES | OFFICIALS | SYSTEM, ANYONE,
                        only_via=Msg("Record the filing with its application number and date")),
             Transition("lapse", Msg("Close: not filed in time"), ("passed",), "lapsed", OFFICIALS | SYSTEM,
                        ANYONE),

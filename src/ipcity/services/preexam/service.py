@@ -523,15 +523,35 @@ SUBMISSIONS = RecordKind(
 
 # --- following the register, the daily sweep ---------------------------------------------------------------
 
+def filing_in_register(session: Session, sub: Submission) -> object | None:
+    """The register's filing of a passed case, when it holds one: an application of the case's type filed on or
+    after the pass day, naming one of its applicants, whose title is the case's (the same-subject similarity)."""
+    if sub.passed_on is None:
+        return None
+    threshold = rules(session).title_similarity
+    taken = set(session.scalars(select(Submission.cnipa_app_number).where(Submission.cnipa_app_number != "")))
+    found = [(domain.title_similarity(sub.title, rec.title), rec) for rec in register.filings_naming(
+        session, list(sub.applicants), sub.passed_on, sub.patent_type, limit=MAX_SIBLINGS)
+        if rec.app_number not in taken]
+    best = max(found, key=lambda pair: pair[0], default=None)
+    return best[1] if best is not None and best[0] >= threshold else None
+
+
 def follow_register(session: Session) -> dict:
-    """Daily: correction periods that ran out (deemed withdrawn), and filed cases the register shows granted."""
+    """Daily: correction periods that ran out (deemed withdrawn); passed cases whose filing the register now holds
+    (recorded); filed cases the register shows granted."""
     system = Actor.system("preexam.sweep")
-    withdrawn = granted = 0
+    withdrawn = granted = filed = 0
     for sub in session.scalars(select(Submission).where(Submission.state == "correction")):
         case = SUBMISSIONS.case_of(session, sub)
         if _correction_overdue(session, case):
             engine.fire(session, SUBMISSION, case, "deem_withdrawn", system, reason="逾期未答复补正通知书")
             withdrawn += 1
+    for sub in session.scalars(select(Submission).where(Submission.state == "passed")):
+        rec = filing_in_register(session, sub)
+        if rec is not None and rec.app_date <= today():
+            record_filing(session, system, sub, rec.app_number, rec.app_date.isoformat())
+            filed += 1
     for sub in session.scalars(select(Submission).where(Submission.state == "filed",
                                                         Submission.cnipa_app_number != "")):
         grant = register.grant_date_of(session, sub.cnipa_app_number)
@@ -540,7 +560,7 @@ def follow_register(session: Session) -> dict:
                         reason=f"授权公告日 {grant.isoformat()}", via_use_case=True)
             sub.granted_on = grant
             granted += 1
-    return {"withdrawn": withdrawn, "granted": granted}
+    return {"withdrawn": withdrawn, "filed": filed, "granted": granted}
 
 
 def notices_of(session: Session, sub: Submission) -> list:
