@@ -293,6 +293,7 @@ class Settings:
     # Fast pre-examination at the protection centre (services/preexam). The centre's time limits are its own
     # (rules.md §8, §14.10: not public): these are defaults for it to set.
     preexam_unit: str = ""  # code of the centre's unit; "" = the first unit of kind protection centre
+    preexam_fields_file: str = ""  # the centre's technical fields and area (JSON); "" = the built-in Shanghai lists
     preexam_registration_days: int = 5  # working days to admit or refuse a company's registration
     preexam_acceptance_days: int = 2  # working days to accept a submitted case or not
     preexam_exam_days_invention: int = 15  # working days of pre-examination, by patent type
@@ -451,6 +452,7 @@ def load_settings(**overrides) -> Settings:
         openlicense_max_rate_profit=_decimal("IPCITY_OPENLICENSE_MAX_RATE_PROFIT", Decimal(40)),
         openlicense_ad_words=_words("IPCITY_OPENLICENSE_AD_WORDS"),
         preexam_unit=os.environ.get("IPCITY_PREEXAM_UNIT", "").strip(),
+        preexam_fields_file=os.environ.get("IPCITY_PREEXAM_FIELDS_FILE", "").strip(),
         preexam_registration_days=_int("IPCITY_PREEXAM_REGISTRATION_DAYS", 5, minimum=1),
         preexam_acceptance_days=_int("IPCITY_PREEXAM_ACCEPTANCE_DAYS", 2, minimum=1),
         preexam_exam_days_invention=_int("IPCITY_PREEXAM_EXAM_DAYS_INVENTION", 15, minimum=1),

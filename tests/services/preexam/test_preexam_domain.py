@@ -699,3 +699,26 @@ def test_no_reply_by_the_correction_deadline_is_deemed_withdrawn(calendar):
     due = domain.correction_due(date(2026, 9, 30), RULES, calendar)
     assert domain.deemed_withdrawn(due, date(2026, 10, 13)) is False
     assert domain.deemed_withdrawn(due, date(2026, 10, 14)) is True
+
+
+def test_a_centre_document_gives_its_fields_and_area_and_refuses_what_is_wrong():
+    from ipcity.services.preexam.domain import DEFAULT_RULES, centre_rules_from
+
+    rules = centre_rules_from({"area_codes": ["3101"], "fields": [
+        {"key": "designs", "zh": "外观设计", "en": "Designs", "locarno": ["14", "26-05"]},
+        {"key": "chips", "zh": "集成电路", "en": "Chips", "ipc": ["h01l 21/", "G11C"], "scope_words": ["芯片"]}]},
+        DEFAULT_RULES)
+    assert [f.key for f in rules.fields] == ["designs", "chips"] and rules.area_codes == ("3101",)
+    assert rules.tech_field("chips").ipc_prefixes == ("H01L21/", "G11C")
+    assert rules.tech_field("chips").label.render("zh_Hans") == "集成电路"
+    assert rules.exam_days == DEFAULT_RULES.exam_days  # the time limits are the settings', not the document's
+    for bad, why in ((["fields"], "not a JSON object"), ({"fields": []}, "fields"),
+                     ({"fields": [{"key": "a", "zh": "甲", "en": "A"}]}, "IPC prefixes or Locarno"),
+                     ({"fields": [{"key": "a", "zh": "甲", "en": "A", "ipc": ["X99"]}]}, "X99"),
+                     ({"fields": [{"key": "a", "zh": "甲", "en": "A", "locarno": ["1403"]}]}, "1403"),
+                     ({"area_codes": ["31000"], "fields": [{"key": "a", "zh": "甲", "en": "A", "ipc": ["H"]}]},
+                      "area_codes"),
+                     ({"fields": [{"key": "a", "zh": "甲", "en": "A", "ipc": ["H"]},
+                                  {"key": "a", "zh": "乙", "en": "B", "ipc": ["G"]}]}, "unique")):
+        with pytest.raises(ValueError, match=why):
+            centre_rules_from(bad, DEFAULT_RULES)

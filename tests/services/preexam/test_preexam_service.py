@@ -224,3 +224,31 @@ def test_a_passed_case_is_found_in_the_register_by_applicant_and_title(session, 
                      title="一种固态电解质膜")
     assert service.follow_register(session)["filed"] == 1
     assert (sub.state, sub.cnipa_app_number, sub.filed_on) == ("filed", rec.app_number, date(2026, 11, 5))
+
+
+def test_the_centre_configures_its_own_fields_and_area(session, people, centre, tmp_path, monkeypatch):
+    import dataclasses
+    import json
+
+    document = tmp_path / "fields.json"
+    document.write_text(json.dumps({"name": "测试中心", "area_codes": ["310115"], "fields": [
+        {"key": "batteries", "zh": "新能源电池", "en": "Batteries", "ipc": ["H01M"], "scope_words": ["电池"]}]},
+        ensure_ascii=False), encoding="utf-8")
+    session.info["settings"] = dataclasses.replace(session.info["settings"], preexam_fields_file=str(document))
+    pin_today(monkeypatch, "2026-11-02")
+    reg = support.admitted(session, people["company"], centre["centre_handler"])
+    assert reg.fields == ["batteries"]
+    sub = service.submit(session, people["company"], support.case_values(ipc="H01M 10/0565"), {})
+    assert sub.field_key == "batteries" and sub.checks["field"]["inside"]
+    other = service.submit(session, people["company"], support.case_values(title="一种涂料", ipc="C08J 5/22"), {})
+    assert not other.checks["field"]["inside"]  # the built-in new-materials field is not this centre's
+    with pytest.raises(DomainError) as err:  # an address outside the configured area
+        service.register_company(session, people["licensee"], support.registration_values(
+            "测试制造公司", support.OTHER_CODE, division_code="310104", address="上海市徐汇区漕宝路1号"),
+            support.evidence())
+    assert err.value.field == "division_code"
+
+    document.write_text('{"fields": [{"key": "Bad Key", "zh": "x", "en": "x", "ipc": ["H01M"]}]}', encoding="utf-8")
+    with pytest.raises(DomainError) as err:  # a changed file is read again, and a wrong one refused, saying why
+        service.rules(session)
+    assert "Bad Key" in err.value.message.render("en")

@@ -68,7 +68,7 @@ class TechField:
     Locarno entries are a class (14) or a subclass (14-03)."""
 
     key: str
-    label: Msg
+    label: Msg | Bilingual  # Bilingual for a field of the centre's own configuration document
     ipc_prefixes: tuple[str, ...] = ()
     locarno: tuple[str, ...] = ()
     scope_words: tuple[str, ...] = ()
@@ -143,6 +143,57 @@ PUDONG_CENTRE = CentreRules(fields=(HIGH_END_EQUIPMENT, BIOMEDICINE, NEW_GENERAT
 # The platform's default: the fields of both Shanghai centres over the whole of Shanghai. An installation for
 # one centre uses SHANGHAI_CENTRE, PUDONG_CENTRE or its own CentreRules.
 DEFAULT_RULES = CentreRules(fields=SHANGHAI_CENTRE.fields + PUDONG_CENTRE.fields, area_codes=("310000",))
+
+
+# --- the centre's own configuration document ------------------------------------------------------------------
+
+_FIELD_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
+_IPC_PREFIX = re.compile(r"[A-HY](\d\d([A-Z](\d{1,4}(/\d{0,6})?)?)?)?")
+_LOCARNO_ENTRY = re.compile(r"\d\d(-\d\d)?")
+_AREA_CODE = re.compile(r"\d{2}|\d{4}|\d{6}")
+MAX_FIELDS, MAX_ENTRIES = 50, 500
+
+
+def centre_rules_from(doc, base: CentreRules) -> CentreRules:
+    """The centre's fields and area from its configuration document (a JSON object: {"name", "area_codes": [...],
+    "fields": [{"key", "zh", "en", "ipc": [...], "locarno": [...], "scope_words": [...]}]}); the time limits stay
+    `base`'s. The lists are the centre's own (rules.md §8 "unverified", §14.10). ValueError says what is wrong."""
+    if not isinstance(doc, dict):
+        raise ValueError("the document is not a JSON object")
+    areas = doc.get("area_codes", list(base.area_codes))
+    if not isinstance(areas, list) or not areas or not all(isinstance(a, str) and _AREA_CODE.fullmatch(a)
+                                                           for a in areas):
+        raise ValueError("area_codes: a list of division codes of 2, 4 or 6 digits (e.g. \"310000\")")
+    entries = doc.get("fields")
+    if not isinstance(entries, list) or not 0 < len(entries) <= MAX_FIELDS:
+        raise ValueError(f"fields: a list of 1 to {MAX_FIELDS} fields")
+    fields, keys = [], set()
+    for n, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise ValueError(f"field {n}: not a JSON object")
+        key, zh, en = (str(entry.get(k) or "").strip() for k in ("key", "zh", "en"))
+        if not _FIELD_KEY.fullmatch(key) or key in keys:
+            raise ValueError(f"field {n}: key {key!r} must be unique, lower-case letters, digits and _")
+        if not zh or not en:
+            raise ValueError(f"field {key}: give its name in Chinese (zh) and English (en)")
+        lists = {}
+        for name, pattern in (("ipc", _IPC_PREFIX), ("locarno", _LOCARNO_ENTRY), ("scope_words", None)):
+            values = entry.get(name, [])
+            if not isinstance(values, list) or len(values) > MAX_ENTRIES:
+                raise ValueError(f"field {key}: {name} must be a list of at most {MAX_ENTRIES} entries")
+            clean = [re.sub(r"\s+", "", str(v)).upper() if pattern is _IPC_PREFIX else str(v).strip()
+                     for v in values]
+            bad = [v for v in clean if not v or (pattern is not None and not pattern.fullmatch(v))]
+            if bad:
+                raise ValueError(f"field {key}: {name} entries not understood: {', '.join(bad[:5])}")
+            lists[name] = tuple(clean)
+        if not lists["ipc"] and not lists["locarno"]:
+            raise ValueError(f"field {key}: give its IPC prefixes or Locarno classes")
+        keys.add(key)
+        fields.append(TechField(key, Bilingual(f"{zh}", f"{en} ({zh})"), ipc_prefixes=lists["ipc"],
+                                locarno=lists["locarno"], scope_words=lists["scope_words"]))
+    return CentreRules(**{**base.__dict__, "fields": tuple(fields), "area_codes": tuple(areas),
+                          "name": str(doc.get("name") or base.name)})
 
 
 # --- small helpers -----------------------------------------------------------------------------------------

@@ -46,7 +46,8 @@ def _due(deadlines, key: str) -> str:
     return running[-1].due_on.isoformat() if running else ""
 
 
-def notice_for(sub: Submission, kind: str, *, body: str, reason: str, deadlines, values: dict) -> notice_pdf.Notice:
+def notice_for(sub: Submission, kind: str, *, body: str, reason: str, deadlines, values: dict,
+               fields: tuple = domain.DEFAULT_RULES.fields) -> notice_pdf.Notice:
     """What the notice of `kind` says about the case, from its record, the step's reason and values, and its
     running time limits."""
     classes = "、".join(sub.locarno if sub.patent_type == "design" else sub.ipc) or "—"
@@ -81,7 +82,7 @@ def notice_for(sub: Submission, kind: str, *, body: str, reason: str, deadlines,
         if reason:
             text.append(reason)
         text.append("你单位仍可按一般程序向国家知识产权局提交专利申请。")
-    field = next((f for f in domain.DEFAULT_RULES.fields if f.key == sub.field_key), None)
+    field = next((f for f in fields if f.key == sub.field_key), None)
     if field is not None:
         rows.insert(3, ("预审技术领域", "Technical field", field.label.render("zh_Hans")))
     return notice_pdf.Notice(kind=kind, title=TITLES[kind], number_label=("预审编号", "Pre-examination No."),
@@ -94,9 +95,9 @@ def filename(notice: notice_pdf.Notice) -> str:
 
 
 def issue(session: Session, sub: Submission, kind: str, *, body: str, reason: str, deadlines,
-          values: dict) -> Attachment:
+          values: dict, fields: tuple = domain.DEFAULT_RULES.fields) -> Attachment:
     """Render the notice (refused, before anything is kept, when a glyph is missing) and keep it with the case."""
-    notice = notice_for(sub, kind, body=body, reason=reason, deadlines=deadlines, values=values)
+    notice = notice_for(sub, kind, body=body, reason=reason, deadlines=deadlines, values=values, fields=fields)
     pdf = notice_pdf.render_pdf(notice)
     return files_of(session).attach(session, Upload(filename(notice), io.BytesIO(pdf)), NOTICE_OWNER, sub.id, None,
                                     field=kind, allowed={".pdf": {"application/pdf"}})

@@ -45,9 +45,16 @@ def region_name(code: str) -> str:
         return code
 
 
-def field_label(key: str) -> Msg | str:
-    found = domain.DEFAULT_RULES.tech_field(key)
-    return found.label if found is not None else (key or "—")
+def field_labels(session: Session) -> dict:
+    """What the pages need of the centre's fields: the list and a label function (a key the centre no longer lists
+    shows as itself)."""
+    centre = service.rules(session)
+
+    def field_label(key: str):
+        found = centre.tech_field(key)
+        return found.label if found is not None else (key or "—")
+
+    return {"tech_fields": centre.fields, "field_label": field_label}
 
 
 def _visible(stmt: Select, model, actor: Actor) -> Select:
@@ -132,7 +139,8 @@ def case_rows(session: Session, rows: list[Submission]) -> list[list]:
 def registration_context(session: Session, actor: Actor, reg: Registration) -> dict:
     case = service.REGISTRATIONS.case_of(session, reg)
     company = service.is_company_of(actor, reg.unit_id)
-    return {"reg": reg, "case": case, "actions": engine.available_actions(service.REGISTRATION, case, actor),
+    return field_labels(session) | {
+            "reg": reg, "case": case, "actions": engine.available_actions(service.REGISTRATION, case, actor),
             "deadlines": engine.deadlines(session, service.REGISTRATION, case),
             "evidence": service.attached(session, service.EVIDENCE_OWNER, reg.id, domain.REGISTRATION_DOCUMENTS),
             "is_company": company, "may_resubmit": company and reg.state == "correction",
@@ -151,7 +159,8 @@ def case_context(session: Session, actor: Actor, sub: Submission) -> dict:
     case = service.SUBMISSIONS.case_of(session, sub)
     company = service.is_company_of(actor, sub.unit_id)
     centre = service.acts_for_centre(session, case, actor)
-    return {"sub": sub, "case": case, "actions": engine.available_actions(service.SUBMISSION, case, actor),
+    return field_labels(session) | {
+            "sub": sub, "case": case, "actions": engine.available_actions(service.SUBMISSION, case, actor),
             "deadlines": engine.deadlines(session, service.SUBMISSION, case),
             "documents": service.attached(session, service.DOCUMENT_OWNER, sub.id, domain.CASE_DOCUMENTS),
             "notices": attachments_of(session, service.NOTICE_OWNER, sub.id),
@@ -191,7 +200,6 @@ def dashboard_html(session: Session, templates, filters) -> Markup:
 
 def codes() -> dict:
     return {"entity_kinds": domain.ALL_ENTITY_KINDS, "patent_types": domain.PATENT_TYPES,
-            "tech_fields": domain.DEFAULT_RULES.fields, "field_label": field_label,
             "registration_documents": domain.REGISTRATION_DOCUMENTS, "case_documents": domain.CASE_DOCUMENTS,
             "declarations_for": domain.declarations, "reasons": casetypes.REASONS,
             "registration_state": registration_state, "case_state": case_state, "region_name": region_name,

@@ -11,6 +11,9 @@ guard and hooks below: the admission's dates, the decision's dates and reasons, 
 from __future__ import annotations
 
 import dataclasses
+import functools
+import json
+import os
 from collections.abc import Mapping
 from datetime import date, timedelta
 
@@ -51,13 +54,38 @@ PATENT_TYPES = (INVENTION, UTILITY, DESIGN)
 
 
 def rules(session: Session) -> domain.CentreRules:
-    """The centre's rules in force: its fields and area (domain.DEFAULT_RULES) with the time limits the
-    installation's settings give (IPCITY_PREEXAM_*)."""
+    """The centre's rules in force: its fields and area (its configuration document, IPCITY_PREEXAM_FIELDS_FILE, or
+    domain.DEFAULT_RULES) with the time limits the installation's settings give (IPCITY_PREEXAM_*)."""
     s = settings_of(session)
-    return dataclasses.replace(
-        domain.DEFAULT_RULES, exam_days={INVENTION: s.preexam_exam_days_invention, UTILITY: s.preexam_exam_days_utility,
-                                         DESIGN: s.preexam_exam_days_design},
-        correction_reply_days=s.preexam_correction_days, filing_period_days=s.preexam_filing_days)
+    days = {INVENTION: s.preexam_exam_days_invention, UTILITY: s.preexam_exam_days_utility,
+            DESIGN: s.preexam_exam_days_design}
+    return dataclasses.replace(centre_fields(s.preexam_fields_file), exam_days=days,
+                               correction_reply_days=s.preexam_correction_days,
+                               filing_period_days=s.preexam_filing_days)
+
+
+def centre_fields(path: str) -> domain.CentreRules:
+    """The built-in fields and area, or those of the centre's own document at `path` (read again when the file
+    changes); a document that cannot be used is refused with what is wrong in it."""
+    if not path:
+        return domain.DEFAULT_RULES
+    try:
+        stamp = os.stat(path).st_mtime_ns
+    except OSError as exc:
+        raise DomainError(Msg("The centre's list of technical fields cannot be read: {why}",
+                              why=exc.strerror or str(exc))) from None
+    return _fields_document(path, stamp)
+
+
+@functools.lru_cache(maxsize=4)
+def _fields_document(path: str, stamp: int) -> domain.CentreRules:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+        return domain.centre_rules_from(doc, domain.DEFAULT_RULES)
+    except (OSError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
+        raise DomainError(Msg("The centre's list of technical fields cannot be used: {why}", why=str(exc)[:300])) \
+            from None
 
 
 def centre_unit(session: Session) -> Unit:
@@ -505,7 +533,7 @@ def _submission_step(session: Session, case: Case, event: CaseEvent) -> None:
     centre = session.get(Unit, case.assigned_unit_id)
     views = engine.deadlines(session, SUBMISSION, case)
     notices.issue(session, sub, kind, body=centre.name_zh if centre else "", reason=event.reason,
-                  deadlines=views, values=event.values)
+                  deadlines=views, values=event.values, fields=rules(session).fields)
     inbox.notify(session, kind="notice", unit_id=case.applicant_unit_id, case_id=case.id,
                  title=N_("{notice}: case {number}"), params={"notice": notices.TITLE_MSGS[kind].msgid,
                                                              "number": sub.number},

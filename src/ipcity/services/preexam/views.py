@@ -30,6 +30,7 @@ from ipcity.services.preexam.queries import (
     cases_query,
     codes,
     dashboard_html,
+    field_labels,
     registration_context,
     registration_rows,
     registrations_query,
@@ -55,12 +56,13 @@ def _files(form: FormData, kinds) -> dict[str, list[Upload]]:
 REGISTRATIONS = ListPage(
     "preexam/registrations.html", RegistrationFilters, registrations_query, "preexam-registrations",
     REGISTRATION_HEADER, registration_rows,
-    context=lambda session, actor, result: {"company": actor.role == APPLICANT_COMPANY,
-                                            "own": service.live_registration(session, actor.unit_id)
-                                            if actor.role == APPLICANT_COMPANY and actor.unit_id else None})
+    context=lambda session, actor, result: field_labels(session) | {
+        "company": actor.role == APPLICANT_COMPANY,
+        "own": service.live_registration(session, actor.unit_id)
+        if actor.role == APPLICANT_COMPANY and actor.unit_id else None})
 CASES = ListPage(
     "preexam/cases.html", CaseFilters, cases_query, "preexam-cases", CASE_HEADER, case_rows,
-    context=lambda session, actor, result: _company_standing(session, actor))
+    context=lambda session, actor, result: field_labels(session) | _company_standing(session, actor))
 REGISTRATION_PAGE = RecordPage(service.REGISTRATIONS, "preexam/registration.html", "/preexam/registrations/{id}",
                                registration_context, codes=codes,
                                forms=lambda ctx: {"resubmit", "renew", "abnormal", "clear_abnormal"},
@@ -79,7 +81,7 @@ def _company_standing(session: Session, actor: Actor) -> dict:
 # --- registration ------------------------------------------------------------------------------------------
 
 def _registration_form(request: Request, session: Session, actor: Actor, values: dict, error=None, status=200):
-    return render(request, "preexam/registration_form.html", codes() | {
+    return render(request, "preexam/registration_form.html", codes() | field_labels(session) | {
         "values": values, "error": error, "rules": service.rules(session),
         "area": domain.area_label(service.rules(session))}, status_code=status)
 
@@ -149,7 +151,8 @@ def abnormal(request: Request, registration_id: int, form: FormData = Depends(po
 
 def _case_form(request: Request, session: Session, actor: Actor, values: dict, error=None, checks=None,
                status=200):
-    return render(request, "preexam/case_form.html", codes() | _company_standing(session, actor) | {
+    context = codes() | field_labels(session) | _company_standing(session, actor)
+    return render(request, "preexam/case_form.html", context | {
         "values": values, "error": error, "checks": checks}, status_code=status)
 
 
