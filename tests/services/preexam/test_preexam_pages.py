@@ -108,13 +108,17 @@ def test_register_submit_correct_pass_and_file(client, services, people, centre)
     assert api.status_code == 200 and api.json()["state"] == "passed" and api.json()["filing_deadline"]
 
 
-def test_lists_filters_exports_and_dashboard(client, services, people, centre):
+def test_lists_filters_exports_and_dashboard(client, services, people, centre, monkeypatch):
     _register_and_admit(client, services)
     as_(client, "company")
     _post(client, "/preexam/cases/new", support.case_values())
     _post(client, "/preexam/cases/new", support.case_values(title="一种涂料组合物", ipc="A01B 1/00"))
     flagged = client.get("/preexam/cases?flagged=1")
     assert flagged.text.count('data-flagged="1"') == 1
+    queue = client.get("/preexam/cases").text
+    assert queue.count("2026-11-04") == 2 and 'data-overdue="1"' not in queue  # acceptance due in 2 working days
+    pin_today(monkeypatch, "2026-11-05")
+    assert client.get("/preexam/cases").text.count('data-overdue="1"') == 2
     csv_text = client.get("/preexam/cases?format=csv").text
     assert csv_text.count("PRE2026") == 2
 

@@ -19,7 +19,7 @@ from ipcity.services.preexam import casetypes, domain, service, stats
 from ipcity.services.preexam.tables import Registration, Submission
 from ipcity.web.paging import ListFilters
 from ipcity.workflow import engine
-from ipcity.workflow.tables import Case
+from ipcity.workflow.tables import Case, CaseDeadline
 
 
 def registration_state(key: str) -> Msg:
@@ -110,6 +110,22 @@ def cases_query(actor: Actor, f: CaseFilters) -> Select:
     if f.flagged == "1":
         stmt = stmt.where(Submission.flagged.is_(True))
     return stmt.order_by(Submission.submitted_at.desc(), Submission.id.desc())
+
+
+def running_clocks(session: Session, rows: list[Submission]) -> dict[int, dict]:
+    """The running time limit of each case on a list page (one query for the page): {submission id: {"key",
+    "label", "due", "overdue"}}; a case whose clocks are all stopped or paused has none."""
+    by_case = {r.case_id: r.id for r in rows}
+    if not by_case:
+        return {}
+    labels = {d.key: d.label for d in service.SUBMISSION.deadlines}
+    out: dict[int, dict] = {}
+    for case_id, key, due in session.execute(
+            select(CaseDeadline.case_id, CaseDeadline.rule_key, CaseDeadline.due_on)
+            .where(CaseDeadline.case_id.in_(by_case), CaseDeadline.stopped_on.is_(None))
+            .order_by(CaseDeadline.id)):
+        out[by_case[case_id]] = {"key": key, "label": labels.get(key, key), "due": due, "overdue": due < today()}
+    return out
 
 
 REGISTRATION_HEADER = ["number", "name", "credit_code", "entity_kind", "division_code", "district", "fields",

@@ -34,6 +34,7 @@ from ipcity.services.preexam.queries import (
     registration_context,
     registration_rows,
     registrations_query,
+    running_clocks,
 )
 from ipcity.web.case_pages import ListPage, RecordPage, list_page, mount_record, posted_form, texts, uploads
 from ipcity.web.deps import db_session, require
@@ -62,7 +63,8 @@ REGISTRATIONS = ListPage(
         if actor.role == APPLICANT_COMPANY and actor.unit_id else None})
 CASES = ListPage(
     "preexam/cases.html", CaseFilters, cases_query, "preexam-cases", CASE_HEADER, case_rows,
-    context=lambda session, actor, result: field_labels(session) | _company_standing(session, actor))
+    context=lambda session, actor, result: field_labels(session) | _company_standing(session, actor) | {
+        "clocks": running_clocks(session, result.rows)})
 REGISTRATION_PAGE = RecordPage(service.REGISTRATIONS, "preexam/registration.html", "/preexam/registrations/{id}",
                                registration_context, codes=codes,
                                forms=lambda ctx: {"resubmit", "renew", "abnormal", "clear_abnormal"},
