@@ -51,7 +51,7 @@ GUIDE = Guide(
               "when the application is filed."),),
     basis=(
         Basis(Msg("CNIPA rules on protection centres' patent pre-examination (关于知识产权保护中心专利预审的规定)"),
-              provides=Msg("Registration, eligibility, exclusions and the applicant's obligations (rules.md §8)")),
+              provides=Msg("Registration, eligibility, exclusions and the applicant's obligations")),
         Basis(Msg("CNIPA Measures for Priority Examination of Patents (专利优先审查管理办法, Order No. 85)"),
               Msg("Art 4"), Msg("Fast examination after pre-examination is handled under its own provisions")),
     ),
@@ -79,7 +79,7 @@ GUIDE = Guide(
     ),
     questions=(
         Question(Msg("Does passing pre-examination give a filing date?"),
-                 Msg("No. Only the formal filing at CNIPA creates the filing date and number (rules.md §8).")),
+                 Msg("No. Only the formal filing at CNIPA creates the filing date and number.")),
         Question(Msg("What if the case does not pass?"),
                  Msg("You may still file it at CNIPA through the ordinary procedure.")),
         Question(Msg("What if I do not answer a correction in time?"),

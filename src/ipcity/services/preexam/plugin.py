@@ -7,8 +7,8 @@ from pathlib import Path
 
 from ipcity.core.i18n import Msg
 from ipcity.core.plugins import APPLY, WORK, MenuEntry, Plugin, ServiceInfo
-from ipcity.core.roles import APPLICANT_COMPANY
-from ipcity.services.preexam.access import CENTRE, USERS
+from ipcity.core.roles import APPLICANT_COMPANY, OFFICIAL_ROLES
+from ipcity.services.preexam.access import CENTRE
 
 
 def plugin() -> Plugin:
@@ -37,10 +37,11 @@ def plugin() -> Plugin:
                             "Register with the protection centre and submit applications for fast pre-examination.")),
               MenuEntry(Msg("Pre-examination queue"), "/preexam/cases", CENTRE, order=41, group=WORK,
                         unit_kinds=frozenset({"protection_centre"})),
-              MenuEntry(Msg("Pre-examination registrations"), "/preexam/registrations", USERS, order=42,
+              # Administrators reach these from the queue's page: their work menu is full.
+              MenuEntry(Msg("Pre-examination registrations"), "/preexam/registrations", OFFICIAL_ROLES, order=42,
                         group=WORK, unit_kinds=frozenset({"protection_centre"})),
-              MenuEntry(Msg("Pre-examination dashboard"), "/preexam/dashboard", CENTRE, order=43, group=WORK,
-                        unit_kinds=frozenset({"protection_centre"}))],
+              MenuEntry(Msg("Pre-examination dashboard"), "/preexam/dashboard", OFFICIAL_ROLES, order=43,
+                        group=WORK, unit_kinds=frozenset({"protection_centre"}))],
         case_types=[service.REGISTRATION, service.SUBMISSION],
         file_access={service.NOTICE_OWNER: access.may_see_case_file,
                      **{service.owner_type(service.EVIDENCE_OWNER, k): access.may_see_evidence
