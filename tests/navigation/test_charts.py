@@ -233,6 +233,33 @@ def test_svg_is_deterministic_and_thread_safe():
     assert results == [expected] * 8
 
 
+@pytest.mark.parametrize("kind", ALL_KINDS)
+def test_svg_is_drawn_once_with_the_constrained_layout(kind, monkeypatch):
+    spec = make(kind)
+    draws = []
+    draw = charts._OnePassFigure.draw
+    monkeypatch.setattr(charts._OnePassFigure, "draw", lambda fig, renderer: draws.append(1) or draw(fig, renderer))
+    once = to_svg(spec)
+    assert len(draws) == 1  # not a dry draw for the layout, then the real one
+    # matplotlib's own way: the engine left on the figure, savefig lays it out in a draw of its own first
+    monkeypatch.setattr(charts._OnePassFigure, "detach_layout", lambda fig: None)
+    assert once == to_svg(spec)
+    assert len(draws) == 3
+
+
+def test_groups_that_only_name_an_artist_are_unwrapped():
+    raw = (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><defs>\n</defs>'
+           b'<g id="figure_1">\n <g id="axes_1"><path id="a" d="M 0 0"/>\n <g><use xlink:href="#m1"/></g></g>'
+           b'<g id="clip" clip-path="url(#c1)"><path d="M 1 1"/></g><g id="named"/><use xlink:href="#named"/>'
+           b'<text x="1"> a <tspan> b </tspan> c </text></g>'
+           b'<defs><clipPath id="c1"><rect/></clipPath><path id="m1" d="M 2 2"/></defs></svg>')
+    root = etree.fromstring(charts._inline_svg(raw, "p-").encode())
+    assert [(el.tag.removeprefix(SVG), el.get("id")) for el in root] == [
+        ("path", "p-a"), ("use", None), ("g", "p-clip"), ("g", "p-named"), ("use", None), ("text", None),
+        ("defs", None)]  # in drawing order; a group with an attribute or that is referred to stays
+    assert "".join(root.find(f"{SVG}text").itertext()) == " a  b  c "  # text keeps its spaces
+
+
 def test_empty_charts_do_not_crash():
     for kind in ALL_KINDS:
         root = parse(to_svg(ChartSpec("empty", "空", kind)))

@@ -8,6 +8,7 @@ import gzip
 import math
 from collections import Counter
 
+import numpy as np
 import pytest
 from pydantic import TypeAdapter
 
@@ -261,6 +262,40 @@ def test_english_labels_read_as_words():
     words = " | ".join(labels).split()
     assert "batteri" not in words and "cathod" not in words and "materi" not in words  # as written, not stems
     assert "k-means" in result.method
+
+
+# --- the fast paths: the same numbers as the plain computations ---------------------------------------
+
+
+def test_counts_of_many_keys_at_once_equal_one_count_per_key():
+    # keys that overlap themselves (哈哈, 阿拉阿), beyond the BMP, of 4 characters, with a line break, English
+    texts = [*BATTERY, *DRONE, *PIZZA, "哈哈哈哈哈，阿拉阿拉阿；😀😀电😀 a电a电", "披萨\n面团", "", "lithium battery"]
+    corpus = cl._Texts(texts)
+    keys = {t[i:i + n] for t in corpus.zh for i in range(0, len(t), 3) for n in (1, 2, 3, 4)} - {""}
+    keys |= {"哈哈", "哈哈哈", "阿拉阿", "😀电", "电😀", "a电", "披萨\n面", "无此词", "battery", "lithium battery"}
+    for ids, group in ((None, -1), ([1, 4, 7, 10, 13, 30, 31], 0), ([32], 1), ([], 2)):
+        assert corpus.count_all(keys, ids, group) == {key: corpus.count(key, ids, group) for key in keys}
+
+
+def test_silhouette_of_one_sample_for_many_labellings_equals_silhouette_score():
+    from scipy import sparse
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    from ipcity.navigation.analyses import clusters
+
+    rng = np.random.default_rng(0)
+    dense = rng.random((300, 6))
+    samples = [dense, sparse.csr_matrix(np.where(dense > 0.6, dense, 0)), sparse.csc_matrix(dense[:40]),
+               np.vstack([dense[:30], np.zeros((1, 6))])]  # a zero row: not a valid precomputed diagonal
+    for sample in samples:
+        for seed in (0, 5):
+            once = clusters._Silhouette(sample, seed)
+            for k in (2, 3, 5):
+                labels = KMeans(n_clusters=k, n_init=1, random_state=seed).fit_predict(sample)
+                assert once(labels) == float(silhouette_score(sample, labels, metric="cosine", random_state=seed,
+                                                              sample_size=min(clusters.SILHOUETTE_SAMPLE,
+                                                                              sample.shape[0])))
 
 
 # --- real titles --------------------------------------------------------------------------------------

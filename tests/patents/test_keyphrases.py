@@ -3,9 +3,12 @@ one-fold quality check on the real KPPatent-ZH train split."""
 
 from __future__ import annotations
 
+import math
 import threading
 import time
+from collections import Counter
 
+import numpy as np
 import pytest
 
 from ipcity.patents import keyphrases as kp
@@ -218,6 +221,89 @@ def test_scores_at_k():
     assert scores.precision == pytest.approx((1 / 5) / 2)
     assert scores.recall == pytest.approx((1 / 2) / 2)
     assert scores.f1 == pytest.approx((2 * 0.2 * 0.5 / 0.7) / 2)
+
+
+# --- the fast paths of ranking: the same numbers as the plain computations they replace ---------------------
+
+
+def _expand_column_by_column(x, knots):
+    columns = []
+    rows = np.arange(len(x))
+    for j, k in enumerate(knots):
+        if len(k) == 1:
+            columns.append(np.ones((len(x), 1)))
+            continue
+        v = np.clip(x[:, j], k[0], k[-1])
+        i = np.clip(np.searchsorted(k, v, side="right") - 1, 0, len(k) - 2)
+        t = (v - k[i]) / (k[i + 1] - k[i])
+        basis = np.zeros((len(x), len(k)))
+        basis[rows, i] = 1 - t
+        basis[rows, i + 1] += t
+        columns.append(basis)
+    return np.hstack(columns)
+
+
+def test_expand_gives_the_column_by_column_basis_exactly():
+    rng = np.random.default_rng(0)
+    knots = default_model().present.knots
+    for n in (0, 1, 7, 40):  # values on, between and outside the knots
+        pool = [np.concatenate([k, rng.normal(k.mean(), k.std() + 1, 5), [k[0] - 1, k[-1] + 1]]) for k in knots]
+        x = np.stack([rng.choice(p, n) for p in pool], axis=1) if n else np.zeros((0, len(knots)))
+        assert np.array_equal(kp._expand(x, knots), _expand_column_by_column(x, knots))
+    for _ in range(50):  # single knots (a constant column) and missing values
+        knots = [np.unique(rng.normal(size=rng.integers(1, 6))) for _ in range(rng.integers(1, 8))]
+        x = rng.normal(size=(rng.integers(1, 20), len(knots))) * 2
+        x[rng.random(x.shape) < 0.05] = np.nan
+        assert np.array_equal(kp._expand(x, knots), _expand_column_by_column(x, knots), equal_nan=True)
+
+
+def test_holders_count_the_words_each_word_sits_in():
+    words = ["锂电池", "电池", "电", "池", "锂", "负极材料", "材料", "料", "battery", "bat", "tt", "t"]
+    expected = {w: sum(1 for other in words if other != w and w in other) for w in words}
+    assert {w: kp._holders(words)[w] for w in words} == expected
+
+
+def _votes_over_the_text_columns(model, doc):
+    votes = Counter()
+    ids = sorted({model.index[w] for w in doc.words if w in model.index})
+    if not ids:
+        return votes, 0.0
+    weights = model._idf()[ids]
+    similarity = model._neighbours[:, ids] @ (weights / (float(np.linalg.norm(weights)) or 1.0))
+    total = 0.0
+    for j in np.argsort(-similarity, kind="stable")[:kp.NEIGHBOURS]:
+        s = float(similarity[j])
+        if s > 0:
+            total += s ** kp.VOTE_POWER
+            for g in model.doc_gold[j]:
+                votes[model.vocab[g]] += s ** kp.VOTE_POWER
+    return votes, total
+
+
+def _features_word_by_word(model, doc, votes):
+    counts, total = votes
+    rows = []
+    for w, tf, local in zip(doc.words, doc.counts, doc.local, strict=True):
+        n, d, k, g = model._stats(w, None, present=True)
+        idf = math.log((n + 1) / (d + 1))
+        affixes = [math.log((ck + 1) / (c + 4))
+                   for c, ck in (model.affix.get(key, (0, 0)) for key in (w[-1], "^" + w[0]))]
+        vote = counts.get(w, 0.0)
+        rows.append([*local, idf, tf * idf, math.log((k + 0.5) / (d + 2)), math.log1p(g), math.log1p(d),
+                     math.log((g + 0.5) / (n + 1)), *affixes, vote / (total + 1e-6), math.log(vote + 0.01)])
+    return np.array(rows, dtype=float).reshape(len(rows), doc.local.shape[1] + 10)
+
+
+@pytest.mark.parametrize("text", [BATTERY, CHARGER, BOILERPLATE_ZH, BATTERY_TITLE + "。" + CHARGER, "锂", "了"])
+def test_votes_and_features_equal_their_plain_computation(text):
+    model = default_model()
+    doc = kp.analyse(kp._document("", text))
+    votes = model._votes(doc)
+    assert votes == _votes_over_the_text_columns(model, doc)
+    for _ in range(2):  # computed, then from the model's cache of word features
+        x, words = model._present_features(doc, votes)
+        assert words == doc.words
+        assert np.array_equal(x, _features_word_by_word(model, doc, votes))
 
 
 # --- real data ---------------------------------------------------------------------------------------------

@@ -35,7 +35,9 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -66,12 +68,15 @@ _CLAUSE = re.compile(r"[，,。；;：:！!？?、]")
 _TAGS = ("n", "nz", "v", "vn", "a", "ng", "j", "nr", "ns", "l", "d", "m", "x", "b", "h", "k", "q", "f", "eng")
 _NOUN_CONTEXT = frozenset(("n", "nz", "vn", "ng", "j", "nr", "ns", "nt", "eng", "b"))
 _NOUNISH = _NOUN_CONTEXT | {"a", "an", "h", "k", "l", "i"}
+_ONE_HOT = {tag: tuple(tag == t for t in _TAGS) for tag in _TAGS}  # a word's most frequent tag, as features
+_NO_TAG = (False,) * len(_TAGS)
 
 NEIGHBOURS = 20  # similar training abstracts that vote
 VOTE_POWER = 2.0  # a neighbour's vote is its cosine similarity squared: near-duplicates count most
 ABSENT_PER_DOC = 10  # words the text lacks that may be proposed (the neighbours' best)
 KNOTS = 6  # knots of the piecewise-linear feature expansion (quantiles of the training values)
 C = 1.0  # inverse regularisation of both logistic regressions
+WORD_FEATURES_CACHE = 200_000  # words whose corpus features a model keeps (then it starts again)
 
 _jieba: rjieba.Jieba | None = None
 _jieba_lock = threading.Lock()
@@ -217,23 +222,38 @@ def analyse(document: str) -> _Doc:
     words = list(seen)
     counts = [max(document.count(w), 1) for w in words]
     n = max(len(document), 1)
+    holders = _holders(words)
     rows = []
     for w, tf in zip(words, counts, strict=True):
         info = seen[w]
         length = len(w)
         tok = max(info["tok"], 1)
-        top = info["tags"].most_common(1)[0][0] if info["tags"] else ""
-        inside = sum(1 for other in words if other != w and w in other)
+        # most_common(1), without its heapq call: the first of the most frequent, as nlargest(1) takes it
+        top = max(info["tags"].items(), key=itemgetter(1))[0] if info["tags"] else ""
+        inside = holders[w]
         chunk_tf = max((document.count(c) for c in info["chunks"]), default=0)
         rows.append([
             math.log1p(tf), math.log1p(info["tok"]), info["tok"] / tf, info["first"] / n, w in first_sentence,
             length == 1, length == 2, length == 3, length >= 4, math.log1p(inside), info["context"] / tok,
-            *(top == t for t in _TAGS),
+            *_ONE_HOT.get(top, _NO_TAG),
             w in first_clause, info["in_chunk"] / tok, info["head"] / tok, min(info["chunk_len"], 6),
             math.log1p(chunk_tf), sum(w in c for c in clauses) / max(len(clauses), 1),
         ])
     local = np.array(rows, dtype=float) if rows else np.zeros((0, 17 + len(_TAGS)))
     return _Doc(document, words, counts, local, tags)
+
+
+def _holders(words: list[str]) -> Counter:
+    """For each of the (distinct) words, how many of the others hold it (`w in other`): each word's substrings
+    looked up among the words, rather than every word searched in every other (words are short: few substrings)."""
+    known = set(words)
+    holders: Counter = Counter()
+    for other in words:
+        size = len(other)
+        parts = {other[i:j] for i in range(size) for j in range(i + 1, size + 1)}
+        parts.discard(other)
+        holders.update(parts & known)
+    return holders
 
 
 def _candidate(word: str) -> bool:
@@ -256,8 +276,12 @@ class _Ranker:
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         if not len(x):
             return np.zeros(0)
-        z = _expand(x, self.knots) if self.knots is not None else (x - self.mean) / self.scale
+        z = self._knots.expand(x) if self.knots is not None else (x - self.mean) / self.scale
         return 1.0 / (1.0 + np.exp(-(z @ self.coef + self.intercept)))
+
+    @cached_property
+    def _knots(self) -> _Knots:
+        return _Knots(self.knots)
 
     def as_json(self) -> dict:
         out = {"coef": _floats(self.coef), "intercept": round(float(self.intercept), 6)}
@@ -280,21 +304,49 @@ def _floats(values) -> list[float]:
 
 
 def _expand(x: np.ndarray, knots: list[np.ndarray]) -> np.ndarray:
-    """Degree-1 B-spline ("hat") basis of each column at its knots: a piecewise-linear function per feature."""
-    columns = []
-    rows = np.arange(len(x))
-    for j, k in enumerate(knots):
-        if len(k) == 1:
-            columns.append(np.ones((len(x), 1)))
-            continue
-        v = np.clip(x[:, j], k[0], k[-1])
-        i = np.clip(np.searchsorted(k, v, side="right") - 1, 0, len(k) - 2)
-        t = (v - k[i]) / (k[i + 1] - k[i])
-        basis = np.zeros((len(x), len(k)))
-        basis[rows, i] = 1 - t
-        basis[rows, i + 1] += t
-        columns.append(basis)
-    return np.hstack(columns)
+    """Degree-1 B-spline ("hat") basis of each column at its knots: a piecewise-linear function per feature.
+
+    All columns at once (`_Knots`): the same numbers as expanding them one by one, for a column's basis is
+    1 - t and t at the knot interval its value falls in, each element computed by the same operations."""
+    return _Knots(knots).expand(x)
+
+
+class _Knots:
+    """The knots of every column of `_expand`, padded into one array, with where each column's basis begins."""
+
+    def __init__(self, knots: list[np.ndarray]):
+        sizes = np.array([len(k) for k in knots])
+        self.width = int(sizes.sum())
+        self.start = (np.cumsum(sizes) - sizes).astype(np.intp)
+        self.single = sizes == 1  # a column with one knot is a constant 1
+        self.last = np.maximum(sizes - 2, 0)  # the last interval of each column
+        padded = np.full((len(knots), max(sizes.max(initial=1), 2)), np.inf)
+        for j, k in enumerate(knots):
+            padded[j, :len(k)] = k
+            if len(k) == 1:
+                padded[j, 1] = k[0]
+        self.padded = padded
+        self.low = np.array([k[0] for k in knots], dtype=float)
+        self.high = np.array([k[-1] for k in knots], dtype=float)
+
+    def expand(self, x: np.ndarray) -> np.ndarray:
+        n, columns = len(x), np.arange(len(self.start))
+        out = np.zeros((n, self.width))
+        if not n:
+            return out
+        v = np.clip(x[:, :len(self.start)], self.low, self.high)
+        # searchsorted(k, v, side="right") - 1: the knots at or below v, less one (the inf pads are never below)
+        i = (self.padded[None, :, :] <= v[:, :, None]).sum(axis=2) - 1
+        i = np.where(np.isnan(v), self.padded.shape[1] - 1, i)  # searchsorted puts NaN after every knot
+        i = np.clip(i, 0, self.last)
+        k_i = self.padded[columns, i]
+        with np.errstate(invalid="ignore"):  # a single knot: 0 / 0, replaced below
+            t = (v - k_i) / (self.padded[columns, i + 1] - k_i)
+        t[:, self.single] = 0.0  # a single knot: 1 - 0 = 1, the constant column, and + 0 to it
+        rows = np.arange(n)[:, None]
+        out[rows, self.start + i] = 1 - t
+        out[rows, np.where(self.single, self.start, self.start + i + 1)] += t
+        return out
 
 
 @dataclass
@@ -323,6 +375,8 @@ class KeyphraseModel:
     def __post_init__(self):
         self.index = {w: i for i, w in enumerate(self.vocab)}
         self._neighbours = self._neighbour_matrix()
+        self._idf_values = self._idf()  # df is fixed once the model is made
+        self._word_features: dict[str, tuple[float, ...]] = {}  # `_ranking_features` of each word seen
 
     # -- fitting ------------------------------------------------------------------------------------------
 
@@ -432,6 +486,8 @@ class KeyphraseModel:
         return n, d, kp, g
 
     def _present_features(self, doc: _Doc, votes: tuple[Counter, float], own: set[str] | None = None):
+        if own is None:
+            return self._ranking_features(doc, votes), doc.words
         counts, total = votes
         rows = []
         for w, tf, local in zip(doc.words, doc.counts, doc.local, strict=True):
@@ -447,6 +503,28 @@ class KeyphraseModel:
             rows.append([*local, idf, tf * idf, math.log((kp + 0.5) / (d + 2)), math.log1p(g), math.log1p(d),
                          math.log((g + 0.5) / (n + 1)), *affixes, vote / (total + 1e-6), math.log(vote + 0.01)])
         return np.array(rows, dtype=float).reshape(len(rows), doc.local.shape[1] + 10), doc.words
+
+    def _ranking_features(self, doc: _Doc, votes: tuple[Counter, float]) -> np.ndarray:
+        """`_present_features` of a text being ranked (not one of the training abstracts): the same numbers, with
+        the corpus features of each word, which depend on the word only, computed once per model."""
+        counts, total = votes
+        known = self._word_features
+        if len(known) > WORD_FEATURES_CACHE:
+            known.clear()
+        rows = []
+        for w, tf in zip(doc.words, doc.counts, strict=True):
+            word = known.get(w)
+            if word is None:
+                n, d, kp, g = self._stats(w, None, present=True)
+                affixes = [math.log((ck + 1) / (c + 4))
+                           for c, ck in (self.affix.get(key, (0, 0)) for key in (w[-1], "^" + w[0]))]
+                word = known[w] = (math.log((n + 1) / (d + 1)), math.log((kp + 0.5) / (d + 2)), math.log1p(g),
+                                   math.log1p(d), math.log((g + 0.5) / (n + 1)), *affixes)
+            idf = word[0]
+            vote = counts.get(w, 0.0)
+            rows.append((idf, tf * idf, *word[1:], vote / (total + 1e-6), math.log(vote + 0.01)))
+        corpus = np.array(rows, dtype=float).reshape(len(rows), 10)
+        return np.hstack([doc.local.reshape(len(rows), doc.local.shape[1]), corpus])
 
     def _absent_features(self, doc: _Doc, votes: tuple[Counter, float], own: set[str] | None = None):
         counts, total = votes
@@ -495,8 +573,12 @@ class KeyphraseModel:
         ids = sorted({self.index[w] for w in doc.words if w in self.index})
         if not ids:
             return votes, 0.0
-        weights = self._idf()[ids]
-        similarity = self._neighbours[:, ids] @ (weights / (float(np.linalg.norm(weights)) or 1.0))
+        weights = self._idf_values[ids]
+        # the text's words as a vector over the whole vocabulary: each row's sum runs over its words in the same
+        # order as over the text's columns alone, the other terms adding exactly 0, so the same similarities
+        query = np.zeros(len(self.vocab))
+        query[ids] = weights / (float(np.linalg.norm(weights)) or 1.0)
+        similarity = self._neighbours @ query
         if leave_out is not None:
             similarity[leave_out] = -1.0
         top = np.argsort(-similarity, kind="stable")[:NEIGHBOURS]

@@ -31,6 +31,8 @@ import re
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 
+import numpy as np
+
 from ipcity.patents.keyphrases import default_model, detect_language, english_keyphrases, english_stem_key
 from ipcity.patents.search.analysis import normalise_text
 
@@ -105,15 +107,72 @@ class _Texts:
             self._en = [_english_form(t) for t in self.zh]
         return self._en
 
-    def count(self, key: str, ids: Sequence[int] | None = None, group: int = -1) -> int:
-        """Occurrences of a unit's key in the texts `ids` (all by default; `group` names them for the cache)."""
-        english = not _HAN.search(key)
+    def _text(self, english: bool, ids: Sequence[int] | None, group: int) -> str:
         joined = self._joined.get((("en" if english else "zh"), group))
         if joined is None:
             pool = self._pool(english)
             joined = "\n".join(pool if ids is None else (pool[i] for i in ids))
             self._joined[("en" if english else "zh"), group] = joined
-        return joined.count(f" {key} " if english else key)
+        return joined
+
+    def count(self, key: str, ids: Sequence[int] | None = None, group: int = -1) -> int:
+        """Occurrences of a unit's key in the texts `ids` (all by default; `group` names them for the cache)."""
+        english = not _HAN.search(key)
+        return self._text(english, ids, group).count(f" {key} " if english else key)
+
+    def count_all(self, keys: Collection[str], ids: Sequence[int] | None = None, group: int = -1) -> dict[str, int]:
+        """`count(key, ids, group)` for each key, the same numbers, most of them in one pass.
+
+        A `str.count` reads all the texts (some 2 M characters for 5,000 cut abstracts, ~1.6 ms); a few hundred
+        keys counted over all of them made that the largest part of labelling. Chinese keys of up to `_GRAM_CHARS`
+        characters that cannot overlap themselves (so that every place one starts is an occurrence str.count
+        counts) are looked up together among the texts' n-grams of code points (numpy); any other key is counted
+        by `count`."""
+        out: dict[str, int] = {}
+        by_length: dict[int, list[str]] = {}
+        for key in keys:
+            if _HAN.search(key) and len(key) <= _GRAM_CHARS and "\n" not in key and not _overlaps_itself(key):
+                by_length.setdefault(len(key), []).append(key)
+            else:
+                out[key] = self.count(key, ids, group)
+        if not by_length:
+            return out
+        text = np.frombuffer(self._text(False, ids, group).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        text = text.astype(np.int64)
+        for length, same_length in by_length.items():
+            starts = len(text) - length + 1
+            if starts <= 0:
+                out.update(dict.fromkeys(same_length, 0))
+                continue
+            first = np.zeros(max(int(text.max()), *(ord(key[0]) for key in same_length)) + 1, dtype=bool)
+            first[[ord(key[0]) for key in same_length]] = True
+            at = np.flatnonzero(first[text[:starts]])  # where one of the keys may start
+            grams = text[at]
+            for j in range(1, length):
+                grams = (grams << _CODE_BITS) | text[at + j]
+            codes = np.array([_gram_code(key) for key in same_length], dtype=np.int64)
+            order = np.argsort(codes, kind="stable")
+            codes = codes[order]
+            index = np.minimum(np.searchsorted(codes, grams), len(codes) - 1)
+            found = np.bincount(index[codes[index] == grams], minlength=len(codes))
+            out.update((same_length[i], int(n)) for i, n in zip(order, found, strict=True))
+        return out
+
+
+_GRAM_CHARS = 3  # keys of up to 3 characters are counted as n-grams: 3 code points of 21 bits fit an int64
+_CODE_BITS = 21  # bits of a Unicode code point (at most U+10FFFF)
+
+
+def _gram_code(key: str) -> int:
+    code = 0
+    for ch in key:
+        code = (code << _CODE_BITS) | ord(ch)
+    return code
+
+
+def _overlaps_itself(key: str) -> bool:
+    """Whether two occurrences of key can overlap (哈哈, 阿拉阿): then str.count counts fewer than the starts."""
+    return any(key[:j] == key[-j:] for j in range(1, len(key)))
 
 
 def cluster_labels(texts: Sequence[str], members: Sequence[Sequence[int]], *, max_terms: int = 5,
@@ -127,9 +186,8 @@ def cluster_labels(texts: Sequence[str], members: Sequence[Sequence[int]], *, ma
     extract = extract or extractor()
     corpus = _Texts(texts)
     n = max(len(texts), 1)
-    everywhere: dict[str, int] = {}
-    scores: list[dict[str, float]] = []
-    for c, group in enumerate(members):
+    extracted = []
+    for group in members:
         sample = list(group[:LABEL_MEMBERS])
         support: Counter = Counter()
         surfaces: dict[str, Counter] = {}
@@ -143,12 +201,16 @@ def cluster_labels(texts: Sequence[str], members: Sequence[Sequence[int]], *, ma
                 seen[key] = max(seen.get(key, 0.0), weight)
                 surfaces.setdefault(key, Counter())[unit] += 1
             support.update(seen)
+        # only the best supported are counted in the texts
+        extracted.append((sample, support.most_common(LIFT_POOL), surfaces))
+    everywhere = corpus.count_all({key for _, pool, _ in extracted for key, _ in pool})
+    scores: list[dict[str, float]] = []
+    for c, (group, (sample, pool, surfaces)) in enumerate(zip(members, extracted, strict=True)):
         size = max(len(group), 1)
         scored: dict[str, float] = {}
-        for key, total in support.most_common(LIFT_POOL):  # only the best supported are counted in the texts
-            if key not in everywhere:
-                everywhere[key] = corpus.count(key)
-            inside = corpus.count(key, group, c)
+        counts = corpus.count_all([key for key, _ in pool], group, c)
+        for key, total in pool:
+            inside = counts[key]
             if not inside:  # proposed from similar abstracts, but not what these texts say
                 continue
             lift = ((inside + SMOOTHING) / size) / ((everywhere[key] + SMOOTHING) / n)
@@ -186,8 +248,13 @@ def _join(scored: dict[str, float], sample_texts: list[str]) -> dict[str, float]
     if len(pool) < 2 or not sample_texts:
         return scored
 
+    known: dict[str, int] = {}  # the same phrase is tried from several of its words
+
     def df(phrase: str) -> int:
-        return sum(phrase in t for t in sample_texts)
+        count = known.get(phrase)
+        if count is None:
+            count = known[phrase] = sum(phrase in t for t in sample_texts)
+        return count
 
     word_df = {w: df(w) for w in pool}
     scored = dict(scored)

@@ -50,8 +50,9 @@ from scipy import sparse
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-from sklearn.metrics import silhouette_score
+from sklearn.metrics import pairwise_distances_chunked, silhouette_samples, silhouette_score
 from sklearn.preprocessing import normalize
+from sklearn.utils import check_array, check_random_state
 
 from ipcity.core.i18n import Msg
 from ipcity.navigation.analyses.cluster_labels import cluster_labels, extractor
@@ -207,18 +208,50 @@ def _choose_k(space, seed: int, max_k: int) -> tuple[int, float | None]:
     rng = np.random.default_rng(seed)
     sample = space[np.sort(rng.choice(n, K_SAMPLE, replace=False))] if n > K_SAMPLE else space
     scores: dict[int, float] = {}
+    silhouette = _Silhouette(sample, seed)
     for k in K_RANGE:
         if k > max_k or k >= sample.shape[0]:
             break
         labels = KMeans(n_clusters=k, n_init=N_INIT_CHOOSE, random_state=seed).fit_predict(sample)
         if len(set(labels)) > 1:
-            scores[k] = float(silhouette_score(sample, labels, metric="cosine", random_state=seed,
-                                               sample_size=min(SILHOUETTE_SAMPLE, sample.shape[0])))
+            scores[k] = silhouette(labels)
     if not scores:
         return 1, None
     best = max(scores.values())
     k = min(k for k, score in scores.items() if score >= K_TOLERANCE * best)
     return k, scores[k]
+
+
+class _Silhouette:
+    """`silhouette_score(sample, labels, metric="cosine", random_state=seed, sample_size=…)` for one sample and
+    many labellings, the same number to the last bit, with the cosine distances computed once.
+
+    silhouette_score draws the same rows for every candidate k (the permutation depends only on the seed and the
+    sample's size) and computes their distances afresh each time, in the chunks of `pairwise_distances_chunked`;
+    here those chunks are computed once and handed to silhouette_samples as "precomputed" (which reads them as
+    they are). Where sklearn would refuse them as precomputed (a diagonal further from 0 than it tolerates), each
+    call goes through silhouette_score itself."""
+
+    def __init__(self, sample, seed: int):
+        self.sample, self.seed = sample, seed
+        self.size = min(SILHOUETTE_SAMPLE, sample.shape[0])
+        self.rows = check_random_state(seed).permutation(sample.shape[0])[:self.size]
+        self._distances: np.ndarray | None = None
+        self._precomputed = True
+
+    def __call__(self, labels: np.ndarray) -> float:
+        if self._precomputed and self._distances is None:
+            # the rows silhouette_score draws, as silhouette_samples receives them, and their distances
+            drawn = check_array(check_array(self.sample, accept_sparse=["csc", "csr"])[self.rows],
+                                accept_sparse=["csr"])
+            distances = np.vstack([np.asarray(chunk) for chunk in pairwise_distances_chunked(drawn, metric="cosine")])
+            self._precomputed = not np.any(np.abs(distances.diagonal()) > np.finfo(distances.dtype).eps * 100)
+            self._distances = distances if self._precomputed else None
+        if not self._precomputed:
+            return float(silhouette_score(self.sample, labels, metric="cosine", random_state=self.seed,
+                                          sample_size=self.size))
+        return float(np.mean(silhouette_samples(self._distances, np.asarray(labels)[self.rows],
+                                                metric="precomputed")))
 
 
 def _central_first(space, assignments: np.ndarray, k: int) -> list[list[int]]:
