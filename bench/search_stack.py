@@ -1,0 +1,119 @@
+"""The search goal query through the whole platform stack (issue 18): the index alone, the search service, and the
+JSON API through the application, on one register, interleaved.
+
+    .venv/bin/python bench/search_stack.py [--workdir bench/out/preexam/register-1000000] [--queries 200]
+
+The register is one built by bench/preexam.py (N SYNTHETIC records, bulk ingest, tantivy, encoder "none"); its
+first records are regenerated with the same seed to draw the queries from (bench/search.py's sample_queries: 2–4
+words of one record). The goal query is bench/search.py's (c): the words, application date from 2015, province 31
+(Shanghai), 7 facets, top 20. Three readings of it, each query in turn, after one warm-up pass:
+
+1. the index: `backend.search` of the parsed request (the baseline: bench/search.py measures this one);
+2. the service: `patents.service.search` as the pages and the API call it (reading of the query, facets, the
+   register rows of the page, their positions, suggestions);
+3. the API: `GET /api/patents/search?q=…&f=province:31` through the application in this process (routing, the
+   middleware, the session, JSON).
+
+Goal (issue 18): p95 <= 10 ms through the full platform stack at N = 1,000,000. Exit status 0 when it ran.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for _path in (ROOT, ROOT / "src", Path(__file__).resolve().parent):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+import benchkit  # noqa: E402
+from search import FILTER_PROVINCE, FILTER_SINCE, _requests, sample_queries, say  # noqa: E402
+
+GOAL_MS = 10.0
+DATA = ROOT.parent / "shared" / "data"
+
+
+def _stats(values: list[float]) -> dict:
+    return {"p50": benchkit.percentile(values, 50), "p95": benchkit.percentile(values, 95),
+            "p99": benchkit.percentile(values, 99), "mean": sum(values) / len(values)}
+
+
+def run(folder: Path, count: int, seed: int, data: Path) -> dict:
+    from fastapi.testclient import TestClient
+
+    from ipcity.core.config import load_settings
+    from ipcity.patents import service
+    from ipcity.patents.engine import engine_for
+    from ipcity.web.app import create_app
+
+    n = int((folder / "complete").read_text().split()[0])
+    settings = load_settings(data_dir=folder / "data", database_url=f"sqlite:///{folder / 'register.sqlite3'}",
+                             encoder="none", search_backend="tantivy", run_worker=False)
+    queries = sample_queries(n, seed, str(data), count)
+    app = create_app(settings)
+    engine = engine_for(app.state.services.settings)
+    backend = engine.backend
+    since = FILTER_SINCE // 10000
+    timings: dict[str, list[float]] = {"index": [], "service": [], "api": []}
+    totals = {"index": 0, "api": 0}
+    with TestClient(app) as client:
+        for measured in (False, True):
+            for q in queries:
+                expression = f"{q['text']} AD>={since}"
+                request = _requests(q["text"], q["passage"])["c"]
+                t0 = time.perf_counter()
+                page = backend.search(request)
+                t1 = time.perf_counter()
+                with app.state.services.db.session() as s:
+                    service.search(s, engine, expression, filters={"province": (FILTER_PROVINCE,)})
+                t2 = time.perf_counter()
+                answer = client.get("/api/patents/search", params={"q": expression, "f": f"province:{FILTER_PROVINCE}"})
+                t3 = time.perf_counter()
+                if answer.status_code != 200:
+                    raise RuntimeError(f"{expression}: {answer.status_code} {answer.text[:200]}")
+                if measured:
+                    timings["index"].append((t1 - t0) * 1000)
+                    timings["service"].append((t2 - t1) * 1000)
+                    timings["api"].append((t3 - t2) * 1000)
+                    totals["index"] += page.total
+                    totals["api"] += answer.json().get("total", 0)
+    app.state.services.db.dispose()
+    return {"n": n, "queries": len(queries), "timings": {k: _stats(v) for k, v in timings.items()}, "totals": totals}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out" / "preexam" / "register-1000000")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=0, help="the seed the register was built with (0)")
+    parser.add_argument("--data", type=Path, default=DATA)
+    args = parser.parse_args(argv)
+    if not (args.workdir / "complete").exists():
+        say(f"no complete register in {args.workdir}: build one with bench/preexam.py --n N --skip-dashboard")
+        return 1
+    say(f"machine: {os.cpu_count()} cores · load {os.getloadavg()[0]:.2f}")
+    r = run(args.workdir, args.queries, args.seed, args.data)
+    say(f"\n  THE GOAL QUERY [SYNTHETIC register, N={r['n']:,}; {r['queries']} queries: 2–4 words, AD>=2015, "
+        f"province 31, 7 facets, top 20] (ms)")
+    say(f"    {'':58s} {'p50':>7s} {'p95':>7s} {'p99':>7s} {'mean':>7s}")
+    names = {"index": "the index alone: backend.search (the baseline)",
+             "service": "the service: patents.service.search",
+             "api": "the API: GET /api/patents/search (application, in process)"}
+    for key, label in names.items():
+        t = r["timings"][key]
+        say(f"    {label:58s} {t['p50']:7.2f} {t['p95']:7.2f} {t['p99']:7.2f} {t['mean']:7.2f}")
+    api, index = r["timings"]["api"], r["timings"]["index"]
+    say(f"    the API's p95 over the index's: {api['p95'] / index['p95']:.1f}x; hits counted: index "
+        f"{r['totals']['index']:,}, API {r['totals']['api']:,}")
+    verdict = "MET" if api["p95"] <= GOAL_MS else "MISSED"
+    say(f"  GOAL p95 <= {GOAL_MS:.0f} ms through the full platform stack: {verdict} ({api['p95']:.1f} ms)")
+    say(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
