@@ -236,3 +236,14 @@ def regions() -> Regions:
     divisions += [Division(r["code"], r["name"], CITY, r["provinceCode"]) for r in _rows("cities.csv.gz")]
     divisions += [Division(r["code"], r["name"], DISTRICT, r["cityCode"]) for r in _rows("areas.csv.gz")]
     return Regions(divisions)
+
+
+def place_name(code: str) -> str:
+    """The full name of a division code for a page or an export (上海市浦东新区); the code itself where the table
+    has no name for it, "" for no code."""
+    if not code:
+        return ""
+    try:
+        return regions().full_name(code) or code
+    except Exception:  # the shipped table could not be read: the code still says where
+        return code

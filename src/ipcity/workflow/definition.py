@@ -207,6 +207,13 @@ class CaseType:
                 return s
         raise KeyError(key)
 
+    def state_label(self, key: str) -> Msg:
+        """The label of a state, or the key itself for one the type no longer declares (an old record's)."""
+        try:
+            return self.state(key).label
+        except KeyError:
+            return Msg(key)
+
     def transition(self, key: str) -> Transition:
         for t in self.transitions:
             if t.key == key:

@@ -22,6 +22,7 @@ from ipcity.core.i18n import Msg
 from ipcity.core.plugins import Figure
 from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, OFFICIAL_ROLES, Actor
 from ipcity.patents import register
+from ipcity.patents.regions import place_name
 from ipcity.services.openlicense import casetypes, domain, service
 from ipcity.services.openlicense.tables import Declaration, Licence, Payment
 from ipcity.web.paging import ListFilters
@@ -35,26 +36,15 @@ if TYPE_CHECKING:
 # --- labels, formatting, number parsing ---------------------------------------------------------------------
 
 def state_label(key: str) -> Msg:
-    try:
-        return service.DECLARATION.state(key).label
-    except KeyError:
-        return Msg(key)
+    return service.DECLARATION.state_label(key)
 
 
 def licence_state_label(key: str) -> Msg:
-    try:
-        return service.LICENCE.state(key).label
-    except KeyError:
-        return Msg(key)
+    return service.LICENCE.state_label(key)
 
 
 def region_name(code: str) -> str:
-    from ipcity.patents.regions import regions
-
-    try:
-        return regions().full_name(code) if code else ""
-    except Exception:
-        return code
+    return place_name(code)
 
 
 def districts() -> list[tuple[str, str]]:

@@ -15,6 +15,7 @@ from ipcity.core.clock import today
 from ipcity.core.files import attachments_of
 from ipcity.core.i18n import Msg, current_locale
 from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, OFFICIAL_ROLES, Actor
+from ipcity.patents.regions import place_name
 from ipcity.services.preexam import casetypes, domain, service, stats
 from ipcity.services.preexam.tables import Registration, Submission
 from ipcity.web.paging import ListFilters
@@ -23,26 +24,15 @@ from ipcity.workflow.tables import Case, CaseDeadline
 
 
 def registration_state(key: str) -> Msg:
-    try:
-        return service.REGISTRATION.state(key).label
-    except KeyError:
-        return Msg(key)
+    return service.REGISTRATION.state_label(key)
 
 
 def case_state(key: str) -> Msg:
-    try:
-        return service.SUBMISSION.state(key).label
-    except KeyError:
-        return Msg(key)
+    return service.SUBMISSION.state_label(key)
 
 
 def region_name(code: str) -> str:
-    from ipcity.patents.regions import regions
-
-    try:
-        return regions().full_name(code) if code else ""
-    except Exception:
-        return code
+    return place_name(code)
 
 
 def field_labels(session: Session) -> dict:
