@@ -17,7 +17,7 @@ from ipcity.portal import cases as case_views
 from ipcity.portal import services
 from ipcity.portal.guides import headline_limits
 from ipcity.web import flash
-from ipcity.web.deps import SESSION_COOKIE, db_session, public, require
+from ipcity.web.deps import SESSION_COOKIE, db_session, public, require, writes
 from ipcity.web.export import csv_response
 from ipcity.web.templating import render
 from ipcity.workflow import engine
@@ -116,6 +116,7 @@ def inbox_read_all(actor: Actor = Depends(require()), session: Session = Depends
 
 
 @router.get("/inbox/{item_id}/open")
+@writes()  # following an item's link marks it read
 def inbox_open(item_id: int, actor: Actor = Depends(require()), session: Session = Depends(db_session)):
     """Follow an item's link: reading it marks it read (only a path on this site is followed)."""
     item = inbox.item_of(session, actor, item_id)
