@@ -722,3 +722,14 @@ def test_a_centre_document_gives_its_fields_and_area_and_refuses_what_is_wrong()
                                   {"key": "a", "zh": "乙", "en": "B", "ipc": ["G"]}]}, "unique")):
         with pytest.raises(ValueError, match=why):
             centre_rules_from(bad, DEFAULT_RULES)
+
+
+def test_oversized_texts_and_lists_are_refused_before_anything_reads_them():
+    from ipcity.services.preexam.domain import DEFAULT_RULES, MAX_NAMES, TEXT_CEILINGS, submission_problems
+
+    values = {"patent_type": "invention", "title": "一种电池", "abstract": "摘要", "claims": "1. 一种电池。",
+              "description": "说" * (TEXT_CEILINGS["description"] + 1), "ipc": "C08J 5/22",
+              "applicants": "\n".join(f"公司{i}" for i in range(MAX_NAMES + 1)), "inventors": "张三"}
+    problems = submission_problems(values, DEFAULT_RULES, {})
+    assert [f for f, _ in problems] == ["description", "applicants"]  # and no other check ran
+    assert "1000000" in problems[0][1].render("en")

@@ -252,3 +252,10 @@ def test_the_centre_configures_its_own_fields_and_area(session, people, centre, 
     with pytest.raises(DomainError) as err:  # a changed file is read again, and a wrong one refused, saying why
         service.rules(session)
     assert "Bad Key" in err.value.message.render("en")
+
+
+def test_an_oversized_case_is_refused_and_nothing_is_stored(session, people, centre, registered):
+    with pytest.raises(DomainError) as err:
+        service.submit(session, people["company"], support.case_values(claims="1. " + "权" * 200_001), {})
+    assert err.value.field == "claims"
+    assert session.scalar(select(func.count()).select_from(Submission)) == 0

@@ -571,6 +571,26 @@ def ipc_symbol_problem(symbol: str) -> Msg | None:
     return None
 
 
+# Ceilings of a case's texts and lists, checked before anything else reads them (a case is not a document store:
+# the longest real descriptions run to a few hundred thousand characters).
+TEXT_CEILINGS = {"title": 300, "abstract": 5_000, "claims": 200_000, "description": 1_000_000,
+                 "brief_description": 5_000, "agency_name": 200}
+MAX_NAMES = 30  # applicants, inventors
+
+
+def size_problems(values: dict) -> list[tuple[str, Msg]]:
+    """A text or list of a case over its ceiling, each on its field."""
+    problems: list[tuple[str, Msg]] = []
+    for key, most in TEXT_CEILINGS.items():
+        if len(_text(values.get(key))) > most:
+            problems.append((key, Msg("{field} is too long: at most {n} characters",
+                                      field=SUBMISSION_FIELDS.get(key, Msg("Patent agency (专利代理机构)")), n=most)))
+    for key in ("applicants", "inventors"):
+        if len(names(values.get(key))) > MAX_NAMES:
+            problems.append((key, Msg("At most {n} names", n=MAX_NAMES)))
+    return problems
+
+
 def submission_problems(values: dict, rules: CentreRules, documents: dict[str, int]) -> list[tuple[str, Msg]]:
     """Every problem of a case submitted for pre-examination, each on its field.
 
@@ -580,6 +600,9 @@ def submission_problems(values: dict, rules: CentreRules, documents: dict[str, i
     joint_rd_contract, cooperation_proof)."""
     problems: list[tuple[str, Msg]] = []
     label = SUBMISSION_FIELDS
+    oversized = size_problems(values)
+    if oversized:  # nothing else is read of a text beyond its ceiling
+        return oversized
     patent_type = _text(values.get("patent_type"))
     if patent_type not in PATENT_TYPES:
         return [("patent_type", Msg("Choose the {field}", field=label["patent_type"]))]

@@ -318,10 +318,11 @@ SUBMISSION_TEXT = ("patent_type", "title", "abstract", "claims", "description", 
 
 
 def _lines(value: object) -> list[str]:
+    """Names, one a line (or a list); one more than the ceiling is kept, so that the check refuses too many."""
     if isinstance(value, list | tuple):
-        return [str(v).strip() for v in value if str(v).strip()][:50]
+        return [str(v).strip() for v in value if str(v).strip()][:domain.MAX_NAMES + 1]
     return [v.strip() for v in str(value or "").replace("；", "\n").replace(";", "\n").splitlines()
-            if v.strip()][:50]
+            if v.strip()][:domain.MAX_NAMES + 1]
 
 
 def _classes(value: object) -> list[str]:
