@@ -64,6 +64,18 @@ class StageStep:
     state: Msg | None = None
 
 
+def chosen_from(choices: Mapping[str, object], message: Msg) -> Callable[[object], Msg | None]:
+    """The check of a field that takes one or more keys of `choices` (refusal grounds, reasons): `message` when it
+    is not a non-empty list of them."""
+
+    def check(value) -> Msg | None:
+        if not isinstance(value, list) or not value or any(k not in choices for k in value):
+            return message
+        return None
+
+    return check
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     """A value a transition needs. `check` returns an error Msg or None."""

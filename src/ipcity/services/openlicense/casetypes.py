@@ -27,6 +27,7 @@ from ipcity.workflow.definition import (
     FieldSpec,
     State,
     Transition,
+    chosen_from,
 )
 
 DECLARATION_KEY = "openlicense.declaration"
@@ -44,10 +45,7 @@ FORMAL_CHECK_SETTING = "openlicense_formal_check_days"
 SERVICE_COMMITMENT = Msg("The IP office's service commitment (not in the published rules; configurable)").msgid
 
 
-def _grounds_check(value) -> Msg | None:
-    if not isinstance(value, list) or not value or any(g not in GROUNDS for g in value):
-        return Msg("Choose at least one ground")
-    return None
+_grounds_check = chosen_from(GROUNDS, Msg("Choose at least one ground"))
 
 
 def declaration_type(formal_check_days: int = FORMAL_CHECK_DAYS) -> CaseType:

@@ -32,6 +32,7 @@ from ipcity.workflow.definition import (
     FieldSpec,
     State,
     Transition,
+    chosen_from,
 )
 
 REGISTRATION_KEY = "preexam.registration"
@@ -60,10 +61,7 @@ REASONS: dict[str, Msg] = {
 }
 
 
-def _reasons_check(value) -> Msg | None:
-    if not isinstance(value, list) or not value or any(r not in REASONS for r in value):
-        return Msg("Choose at least one reason")
-    return None
+_reasons_check = chosen_from(REASONS, Msg("Choose at least one reason"))
 
 
 def _exam_days(settings, case) -> int | None:

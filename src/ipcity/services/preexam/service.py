@@ -558,10 +558,13 @@ def filing_in_register(session: Session, sub: Submission) -> object | None:
     if sub.passed_on is None:
         return None
     threshold = rules(session).title_similarity
-    taken = set(session.scalars(select(Submission.cnipa_app_number).where(Submission.cnipa_app_number != "")))
-    found = [(domain.title_similarity(sub.title, rec.title), rec) for rec in register.filings_naming(
-        session, list(sub.applicants), sub.passed_on, sub.patent_type, limit=MAX_SIBLINGS)
-        if rec.app_number not in taken]
+    candidates = register.filings_naming(session, list(sub.applicants), sub.passed_on, sub.patent_type,
+                                         limit=MAX_SIBLINGS)
+    # only the candidates' numbers are looked up among the cases (not every recorded number, once per case)
+    taken = set(session.scalars(select(Submission.cnipa_app_number).where(
+        Submission.cnipa_app_number.in_([rec.app_number for rec in candidates])))) if candidates else set()
+    found = [(domain.title_similarity(sub.title, rec.title), rec) for rec in candidates
+             if rec.app_number not in taken]
     best = max(found, key=lambda pair: pair[0], default=None)
     return best[1] if best is not None and best[0] >= threshold else None
 
