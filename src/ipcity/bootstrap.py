@@ -27,10 +27,12 @@ def builtin_plugins() -> list[Plugin]:
     from ipcity.services.openlicense.plugin import plugin as openlicense
     from ipcity.services.pledge.plugin import plugin as pledge
     from ipcity.services.preexam.plugin import plugin as preexam
+    from ipcity.services.rights.plugin import plugin as rights
     from ipcity.services.valuation.plugin import plugin as valuation
     from ipcity.services.workplan.plugin import plugin as workplan
 
-    return [portal(), patents(), navigation(), dataip(), openlicense(), pledge(), preexam(), valuation(), workplan()]
+    return [portal(), patents(), navigation(), dataip(), openlicense(), pledge(), preexam(), rights(), valuation(),
+            workplan()]
 
 
 def installed_plugin_factories() -> list[Callable[[], Plugin]]:

@@ -301,6 +301,11 @@ class Settings:
     preexam_exam_days_design: int = 5
     preexam_correction_days: int = 5  # working days the company has to answer a correction request
     preexam_filing_days: int = 30  # calendar days after passing within which the case must be filed at CNIPA
+    # The rights-protection network (services/rights). The first-response commitment and the correction period
+    # are the office's own settings (no rule fixes them: Order 81 Art 16 lets the office set the correction period).
+    rights_first_response_days: int = 2  # working days for the competent unit's first response to a request
+    rights_correction_days: int = 15  # calendar days to answer an adjudication's correction notice (Art 16)
+    rights_lookups_per_hour: int = 30  # tracking-number misses from one address before it is slowed down
     # Pledge registration (services/pledge).
     pledge_decision_days: int = 5  # working days (unverified; 2010 rule 7, a local window 3)
     pledge_max_patents: int = 50  # patents per application
@@ -460,6 +465,9 @@ def load_settings(**overrides) -> Settings:
         preexam_exam_days_design=_int("IPCITY_PREEXAM_EXAM_DAYS_DESIGN", 5, minimum=1),
         preexam_correction_days=_int("IPCITY_PREEXAM_CORRECTION_DAYS", 5, minimum=1),
         preexam_filing_days=_int("IPCITY_PREEXAM_FILING_DAYS", 30, minimum=1),
+        rights_first_response_days=_int("IPCITY_RIGHTS_FIRST_RESPONSE_DAYS", 2, minimum=1),
+        rights_correction_days=_int("IPCITY_RIGHTS_CORRECTION_DAYS", 15, minimum=1),
+        rights_lookups_per_hour=_int("IPCITY_RIGHTS_LOOKUPS_PER_HOUR", 30, minimum=1),
         pledge_decision_days=_int("IPCITY_PLEDGE_DECISION_DAYS", 5),
         pledge_max_patents=_int("IPCITY_PLEDGE_MAX_PATENTS", 50, minimum=1),
         pledge_number_format=_number_format("IPCITY_PLEDGE_NUMBER_FORMAT", "Y{year}310{serial:07d}"),

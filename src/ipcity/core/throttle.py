@@ -108,3 +108,34 @@ def device_mark(secret: str, username: str) -> str:
 
 def is_known_device(secret: str, username: str, cookie: str | None) -> bool:
     return bool(cookie) and hmac.compare_digest(cookie, device_mark(secret, username))
+
+
+# --- look-ups by anyone (a public tracking number): misses from one address, per scope ---------------------------
+
+def scope_wait(session: Session, scope: str, address: str) -> int:
+    """How long `address` must wait before its next look-up in `scope`; 0 when it may look now."""
+    key = f"{scope[:20]}:{(address or 'unknown')[:64]}"
+    blocked = session.scalar(select(LoginThrottle.blocked_until).where(LoginThrottle.key == key))
+    left = (blocked or 0.0) - time.time()
+    return int(left) + 1 if left > 0 else 0
+
+
+def scope_miss(session: Session, scope: str, address: str, *, per_hour: int, max_delay_s: int = 3600) -> int:
+    """Count a failed look-up from `address` (one atomic upsert; a key forgets its misses an hour after the last);
+    past `per_hour` misses each further one doubles the wait. Returns the wait now imposed (0: none)."""
+    key = f"{scope[:20]}:{(address or 'unknown')[:64]}"
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    now = time.time()
+    table = LoginThrottle.__table__
+    forgotten = table.c.last_failure_at < now - 3600
+    stmt = dialect.insert(table).values(key=key, failures=1, last_failure_at=now, blocked_until=0.0)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={"failures": sql_case((forgotten, 1), else_=table.c.failures + 1), "last_failure_at": now},
+    ).returning(table.c.failures)
+    misses = int(session.execute(stmt).scalar_one())
+    if misses <= per_hour:
+        return 0
+    delay = min(max_delay_s, 2 ** min(misses - per_hour, 12))
+    session.execute(table.update().where(table.c.key == key).values(blocked_until=now + delay))
+    return delay

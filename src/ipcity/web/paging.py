@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 from ipcity.core.errors import DomainError
 from ipcity.core.forms import day_or_refuse
 from ipcity.core.i18n import Msg
+from ipcity.workflow.definition import choices_of, is_single_choice
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200  # the most rows one page may have, whatever a caller (or a `size` parameter) asks
@@ -60,11 +61,12 @@ def paged(session: Session, stmt: Select, page: int, size: int = PAGE_SIZE) -> P
 
 
 def transition_values(t, form: FormData) -> dict:
-    """The transition's fields as posted: grounds are checkboxes (a list), the others one value each."""
+    """The transition's fields as posted: a field chosen from several keys (grounds, reasons: check boxes) is a
+    list, the others one value each."""
     values = {}
     for f in t.fields:
-        if f.name == "grounds":
-            values[f.name] = [str(g) for g in form.getlist("grounds")]
+        if f.name == "grounds" or (choices_of(f) is not None and not is_single_choice(f)):
+            values[f.name] = [str(g) for g in form.getlist(f.name)]
         else:
             values[f.name] = str(form.get(f.name) or "")
     return values

@@ -15,6 +15,7 @@ from ipcity.core import i18n
 from ipcity.core.audit_labels import action_label, object_label
 from ipcity.core.clock import local
 from ipcity.core.plugins import current_entry, grouped
+from ipcity.workflow.definition import choices_of, is_single_choice
 
 WEB_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -79,7 +80,8 @@ def make_environment(extra_dirs: list[Path]) -> Environment:
                                   npgettext=i18n.npgettext)
     env.filters.update(dt=fmt_dt, d=_fmt_date, tr=_tr, term=_term,
                        audit_action=_audit_action, audit_object=_audit_object, patent_link=_patent_link)
-    env.globals.update(tr_params=_tr_params, menu_groups=grouped, menu_current=current_entry)
+    env.globals.update(tr_params=_tr_params, menu_groups=grouped, menu_current=current_entry,
+                       field_choices=choices_of, single_choice=is_single_choice)
     return env
 
 

@@ -64,16 +64,30 @@ class StageStep:
     state: Msg | None = None
 
 
-def chosen_from(choices: Mapping[str, object], message: Msg) -> Callable[[object], Msg | None]:
-    """The check of a field that takes one or more keys of `choices` (refusal grounds, reasons): `message` when it
-    is not a non-empty list of them."""
+def chosen_from(choices: Mapping[str, object], message: Msg, *, single: bool = False) -> Callable[[object], Msg | None]:
+    """The check of a field that takes one or more keys of `choices` (refusal grounds, reasons), or exactly one
+    (`single`: an outcome): `message` when it is not a non-empty list of them, or not one of them. The check
+    carries its `choices` and `single`, so that the step forms offer them and read what was posted as a list or
+    one value (web/paging.py transition_values)."""
 
     def check(value) -> Msg | None:
+        if single:
+            return None if isinstance(value, str) and value in choices else message
         if not isinstance(value, list) or not value or any(k not in choices for k in value):
             return message
         return None
 
+    check.choices, check.single = choices, single  # type: ignore[attr-defined]
     return check
+
+
+def choices_of(spec: FieldSpec) -> Mapping[str, object] | None:
+    """The keys a field is chosen from (chosen_from), None for a free field."""
+    return getattr(spec.check, "choices", None)
+
+
+def is_single_choice(spec: FieldSpec) -> bool:
+    return bool(getattr(spec.check, "single", False))
 
 
 @dataclass(frozen=True)
