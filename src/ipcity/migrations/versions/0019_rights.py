@@ -2,7 +2,7 @@
 
 Revision ID: 0019
 Revises: 0018
-Create Date: 2026-12-05 23:26:32.351305
+Create Date: 2026-12-05 23:30:17.026480
 """
 from alembic import op
 import sqlalchemy as sa
@@ -169,6 +169,8 @@ def upgrade() -> None:
     sa.Column('number', sa.String(length=40), nullable=False),
     sa.Column('state', sa.String(length=40), nullable=False),
     sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('requester_user_id', sa.Integer(), nullable=True),
+    sa.Column('requester_unit_id', sa.Integer(), nullable=True),
     sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.Column('subject', sa.String(length=32), nullable=False),
     sa.Column('requester', sa.String(length=200), nullable=False),
@@ -203,6 +205,8 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['wf_case.id'], name=op.f('fk_rights_adjudication_case_id_wf_case')),
     sa.ForeignKeyConstraint(['request_id'], ['rights_request.id'], name=op.f('fk_rights_adjudication_request_id_rights_request')),
+    sa.ForeignKeyConstraint(['requester_unit_id'], ['unit.id'], name=op.f('fk_rights_adjudication_requester_unit_id_unit')),
+    sa.ForeignKeyConstraint(['requester_user_id'], ['user_account.id'], name=op.f('fk_rights_adjudication_requester_user_id_user_account')),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_rights_adjudication_unit_id_unit')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rights_adjudication')),
     sa.UniqueConstraint('case_id', name=op.f('uq_rights_adjudication_case_id')),
@@ -215,6 +219,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_rights_adjudication_filed_on'), ['filed_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_rights_adjudication_outcome'), ['outcome'], unique=False)
         batch_op.create_index(batch_op.f('ix_rights_adjudication_patent_number'), ['patent_number'], unique=False)
+        batch_op.create_index(batch_op.f('ix_rights_adjudication_requester_unit_id'), ['requester_unit_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_rights_adjudication_respondent'), ['respondent'], unique=False)
         batch_op.create_index(batch_op.f('ix_rights_adjudication_state'), ['state'], unique=False)
         batch_op.create_index(batch_op.f('ix_rights_adjudication_subject'), ['subject'], unique=False)
@@ -226,6 +231,8 @@ def upgrade() -> None:
     sa.Column('number', sa.String(length=40), nullable=False),
     sa.Column('state', sa.String(length=40), nullable=False),
     sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('requester_user_id', sa.Integer(), nullable=True),
+    sa.Column('requester_unit_id', sa.Integer(), nullable=True),
     sa.Column('fair_id', sa.Integer(), nullable=False),
     sa.Column('complainant', sa.String(length=200), nullable=False),
     sa.Column('respondent', sa.String(length=200), nullable=False),
@@ -235,6 +242,9 @@ def upgrade() -> None:
     sa.Column('notified_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('statement_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('statement', sa.Text(), nullable=False),
+    sa.Column('admitted', sa.Boolean(), nullable=False),
+    sa.Column('confirmed_by', sa.String(length=300), nullable=False),
+    sa.Column('good_reason', sa.String(length=500), nullable=False),
     sa.Column('measures', sa.JSON(), nullable=False),
     sa.Column('measures_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('measures_reason', sa.String(length=500), nullable=False),
@@ -245,6 +255,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['case_id'], ['wf_case.id'], name=op.f('fk_rights_fair_complaint_case_id_wf_case')),
     sa.ForeignKeyConstraint(['fair_id'], ['rights_fair.id'], name=op.f('fk_rights_fair_complaint_fair_id_rights_fair')),
     sa.ForeignKeyConstraint(['request_id'], ['rights_request.id'], name=op.f('fk_rights_fair_complaint_request_id_rights_request')),
+    sa.ForeignKeyConstraint(['requester_unit_id'], ['unit.id'], name=op.f('fk_rights_fair_complaint_requester_unit_id_unit')),
+    sa.ForeignKeyConstraint(['requester_user_id'], ['user_account.id'], name=op.f('fk_rights_fair_complaint_requester_user_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rights_fair_complaint')),
     sa.UniqueConstraint('case_id', name=op.f('uq_rights_fair_complaint_case_id')),
     sa.UniqueConstraint('number', name=op.f('uq_rights_fair_complaint_number')),
@@ -253,6 +265,7 @@ def upgrade() -> None:
     with op.batch_alter_table('rights_fair_complaint', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_rights_fair_complaint_fair_id'), ['fair_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_rights_fair_complaint_outcome'), ['outcome'], unique=False)
+        batch_op.create_index(batch_op.f('ix_rights_fair_complaint_requester_unit_id'), ['requester_unit_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_rights_fair_complaint_respondent'), ['respondent'], unique=False)
         batch_op.create_index(batch_op.f('ix_rights_fair_complaint_respondent_key'), ['respondent_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_rights_fair_complaint_state'), ['state'], unique=False)
@@ -263,6 +276,8 @@ def upgrade() -> None:
     sa.Column('number', sa.String(length=40), nullable=False),
     sa.Column('state', sa.String(length=40), nullable=False),
     sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('requester_user_id', sa.Integer(), nullable=True),
+    sa.Column('requester_unit_id', sa.Integer(), nullable=True),
     sa.Column('mediator_kind', sa.String(length=20), nullable=False),
     sa.Column('body_unit_id', sa.Integer(), nullable=True),
     sa.Column('matter', sa.String(length=32), nullable=False),
@@ -284,6 +299,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['body_unit_id'], ['unit.id'], name=op.f('fk_rights_mediation_body_unit_id_unit')),
     sa.ForeignKeyConstraint(['case_id'], ['wf_case.id'], name=op.f('fk_rights_mediation_case_id_wf_case')),
     sa.ForeignKeyConstraint(['request_id'], ['rights_request.id'], name=op.f('fk_rights_mediation_request_id_rights_request')),
+    sa.ForeignKeyConstraint(['requester_unit_id'], ['unit.id'], name=op.f('fk_rights_mediation_requester_unit_id_unit')),
+    sa.ForeignKeyConstraint(['requester_user_id'], ['user_account.id'], name=op.f('fk_rights_mediation_requester_user_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rights_mediation')),
     sa.UniqueConstraint('case_id', name=op.f('uq_rights_mediation_case_id')),
     sa.UniqueConstraint('number', name=op.f('uq_rights_mediation_number')),
@@ -294,6 +311,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_rights_mediation_closed_on'), ['closed_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_rights_mediation_mediator_kind'), ['mediator_kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_rights_mediation_outcome'), ['outcome'], unique=False)
+        batch_op.create_index(batch_op.f('ix_rights_mediation_requester_unit_id'), ['requester_unit_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_rights_mediation_respondent'), ['respondent'], unique=False)
         batch_op.create_index(batch_op.f('ix_rights_mediation_state'), ['state'], unique=False)
 
@@ -303,6 +321,8 @@ def upgrade() -> None:
     sa.Column('number', sa.String(length=40), nullable=False),
     sa.Column('state', sa.String(length=40), nullable=False),
     sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('requester_user_id', sa.Integer(), nullable=True),
+    sa.Column('requester_unit_id', sa.Integer(), nullable=True),
     sa.Column('country', sa.String(length=2), nullable=False),
     sa.Column('right', sa.String(length=20), nullable=False),
     sa.Column('industry', sa.String(length=60), nullable=False),
@@ -314,6 +334,8 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['wf_case.id'], name=op.f('fk_rights_overseas_case_id_wf_case')),
     sa.ForeignKeyConstraint(['request_id'], ['rights_request.id'], name=op.f('fk_rights_overseas_request_id_rights_request')),
+    sa.ForeignKeyConstraint(['requester_unit_id'], ['unit.id'], name=op.f('fk_rights_overseas_requester_unit_id_unit')),
+    sa.ForeignKeyConstraint(['requester_user_id'], ['user_account.id'], name=op.f('fk_rights_overseas_requester_user_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rights_overseas')),
     sa.UniqueConstraint('case_id', name=op.f('uq_rights_overseas_case_id')),
     sa.UniqueConstraint('number', name=op.f('uq_rights_overseas_number')),
@@ -324,6 +346,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_rights_overseas_country'), ['country'], unique=False)
         batch_op.create_index(batch_op.f('ix_rights_overseas_industry'), ['industry'], unique=False)
         batch_op.create_index(batch_op.f('ix_rights_overseas_outcome'), ['outcome'], unique=False)
+        batch_op.create_index(batch_op.f('ix_rights_overseas_requester_unit_id'), ['requester_unit_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_rights_overseas_right'), ['right'], unique=False)
         batch_op.create_index(batch_op.f('ix_rights_overseas_stage'), ['stage'], unique=False)
         batch_op.create_index(batch_op.f('ix_rights_overseas_state'), ['state'], unique=False)
@@ -393,6 +416,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_rights_overseas_state'))
         batch_op.drop_index(batch_op.f('ix_rights_overseas_stage'))
         batch_op.drop_index(batch_op.f('ix_rights_overseas_right'))
+        batch_op.drop_index(batch_op.f('ix_rights_overseas_requester_unit_id'))
         batch_op.drop_index(batch_op.f('ix_rights_overseas_outcome'))
         batch_op.drop_index(batch_op.f('ix_rights_overseas_industry'))
         batch_op.drop_index(batch_op.f('ix_rights_overseas_country'))
@@ -402,6 +426,7 @@ def downgrade() -> None:
     with op.batch_alter_table('rights_mediation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_rights_mediation_state'))
         batch_op.drop_index(batch_op.f('ix_rights_mediation_respondent'))
+        batch_op.drop_index(batch_op.f('ix_rights_mediation_requester_unit_id'))
         batch_op.drop_index(batch_op.f('ix_rights_mediation_outcome'))
         batch_op.drop_index(batch_op.f('ix_rights_mediation_mediator_kind'))
         batch_op.drop_index(batch_op.f('ix_rights_mediation_closed_on'))
@@ -412,6 +437,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_rights_fair_complaint_state'))
         batch_op.drop_index(batch_op.f('ix_rights_fair_complaint_respondent_key'))
         batch_op.drop_index(batch_op.f('ix_rights_fair_complaint_respondent'))
+        batch_op.drop_index(batch_op.f('ix_rights_fair_complaint_requester_unit_id'))
         batch_op.drop_index(batch_op.f('ix_rights_fair_complaint_outcome'))
         batch_op.drop_index(batch_op.f('ix_rights_fair_complaint_fair_id'))
 
@@ -421,6 +447,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_rights_adjudication_subject'))
         batch_op.drop_index(batch_op.f('ix_rights_adjudication_state'))
         batch_op.drop_index(batch_op.f('ix_rights_adjudication_respondent'))
+        batch_op.drop_index(batch_op.f('ix_rights_adjudication_requester_unit_id'))
         batch_op.drop_index(batch_op.f('ix_rights_adjudication_patent_number'))
         batch_op.drop_index(batch_op.f('ix_rights_adjudication_outcome'))
         batch_op.drop_index(batch_op.f('ix_rights_adjudication_filed_on'))

@@ -795,6 +795,31 @@ def _raw_due(filed_on: date, extensions: Sequence[Extension], spans: list[tuple[
     return due
 
 
+def raw_decision_due(filed_on: date, extensions: Sequence[Extension], stops: Iterable, *,
+                     today: date | None = None) -> date | None:
+    """The decision's due day before the rest-day rule (decision_due applies it): what a calendar-day clock of the
+    case kit counts to. None while a stop is open and no `today` is given."""
+    spans = _intervals(stops, filed_on, today)
+    return None if spans is None else _raw_due(filed_on, extensions, spans)
+
+
+PANEL_MIN = 3  # Order 81: a collegiate panel of three or more members, an odd number
+
+
+def panel_problems(members: Sequence[str], presiding: str = "") -> list[tuple[str, Msg]]:
+    """What is wrong with a panel (合议组): at least three members, an odd number, no one twice, a presiding member
+    among them."""
+    names = [_text(m) for m in members if _text(m)]
+    if len(names) < PANEL_MIN or len(names) % 2 == 0:
+        return [("panel", Msg("A panel has an odd number of members, three or more (Order 81); it has {n}",
+                              n=len(names)))]
+    if len({n.casefold() for n in names}) != len(names):
+        return [("panel", Msg("A member is named twice on the panel"))]
+    if _text(presiding) and _text(presiding) not in names:
+        return [("presiding", Msg("The presiding member must be one of the panel"))]
+    return []
+
+
 def decision_due(filed_on: date, extensions: Sequence[Extension], stops: Iterable, calendar: WorkCalendar, *,
                  today: date | None = None) -> date | None:
     """The last day for the decision (Art 37, §14.1): 3 months from filing (calendar months, Civil Code Art 202),

@@ -8,7 +8,7 @@ from ipcity.core.plugins import Plugin, ServiceInfo
 
 
 def plugin() -> Plugin:
-    from ipcity.services.rights import service
+    from ipcity.services.rights import access, adjudication, notices, service
 
     return Plugin(
         key="rights",
@@ -25,5 +25,6 @@ def plugin() -> Plugin:
             path="/rights",
             plan_items=(7, 8, 21, 25),
         ),
-        case_types=[service.REQUEST],
+        case_types=[service.REQUEST, adjudication.ADJUDICATION],
+        file_access={service.EVIDENCE_OWNER: access.may_see_evidence, notices.NOTICE_OWNER: access.may_see_notice},
     )

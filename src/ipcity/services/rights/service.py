@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import hmac
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -280,14 +280,26 @@ def transfers_of(session: Session, req: RightsRequest) -> list[Transfer]:
     return list(session.scalars(select(Transfer).where(Transfer.request_id == req.id).order_by(Transfer.id)))
 
 
-# Which module opens the case a request of each kind becomes: kind -> "module:function" (imported when used,
-# so that each kind's module imports this one and not the other way round).
-FOLLOWUPS: dict[str, str] = {
-    domain.ADJUDICATION: "ipcity.services.rights.adjudication:open_from",
-    domain.MEDIATION: "ipcity.services.rights.mediation:open_from",
-    domain.OVERSEAS: "ipcity.services.rights.overseas:open_from",
-    "fair_complaint": "ipcity.services.rights.fairs:open_from",
+# The case a request of each kind becomes: kind -> (its module, the name of its RecordKind there). The module is
+# imported when used, so that each kind's module imports this one and not the other way round; it opens the case
+# with its `open_from(session, actor, request, values)`.
+FOLLOWUPS: dict[str, tuple[str, str]] = {
+    domain.ADJUDICATION: ("ipcity.services.rights.adjudication", "ADJUDICATIONS"),
+    domain.MEDIATION: ("ipcity.services.rights.mediation", "MEDIATIONS"),
+    domain.OVERSEAS: ("ipcity.services.rights.overseas", "OVERSEAS_CASES"),
+    "fair_complaint": ("ipcity.services.rights.fairs", "COMPLAINTS"),
 }
+
+
+def followup_module(kind: str):
+    import importlib
+
+    return importlib.import_module(FOLLOWUPS[kind][0])
+
+
+def followup_records(kind: str) -> RecordKind:
+    """The record kind of the case a request of `kind` becomes."""
+    return getattr(followup_module(kind), FOLLOWUPS[kind][1])
 
 
 def followup_kind(req: RightsRequest) -> str:
@@ -296,13 +308,6 @@ def followup_kind(req: RightsRequest) -> str:
     if req.kind == domain.COMPLAINT and req.where == domain.FAIR and req.fair_id is not None:
         return "fair_complaint"
     return req.kind if req.kind in FOLLOWUPS else ""
-
-
-def _opener(kind: str) -> Callable:
-    import importlib
-
-    module, name = FOLLOWUPS[kind].split(":")
-    return getattr(importlib.import_module(module), name)
 
 
 def refer(session: Session, actor: Actor, req: RightsRequest, values: Mapping[str, object] | None = None,
@@ -317,9 +322,18 @@ def refer(session: Session, actor: Actor, req: RightsRequest, values: Mapping[st
         raise DomainError(Msg("This request is handled on the request itself: take it on, then close it with "
                               "its outcome"), field="transition")
     engine.fire(session, REQUEST, case, "refer", actor, reason=reason or "转入专门程序办理", via_use_case=True)
-    record = _opener(kind)(session, actor, req, dict(values or {}))
+    record = followup_module(kind).open_from(session, actor, req, dict(values or {}))
+    record.requester_user_id, record.requester_unit_id = req.user_id, req.unit_id
     req.followup_type, req.followup_id = kind, record.id
     return record
+
+
+def is_party(actor: Actor, record) -> bool:
+    """The requester of the request a case came from (its account, or a person of its unit): the parties rule of
+    every follow-up case's record kind."""
+    return actor.user_id is not None and (record.requester_user_id == actor.user_id or (
+        actor.role in PUBLIC_ROLES and record.requester_unit_id is not None
+        and record.requester_unit_id == actor.unit_id))
 
 
 def followup_ended(session: Session, req: RightsRequest, outcome: str, amount=None) -> None:
@@ -427,12 +441,8 @@ def public_status(session: Session, text: str) -> PublicStatus:
 
 
 def _followup_state(session: Session, req: RightsRequest) -> Msg | None:
-    from ipcity.services.rights import followups
-
-    kind = followups.KINDS.get(req.followup_type)
-    if kind is None:
-        return None
-    record = session.get(kind.model, req.followup_id)
+    kind = followup_records(req.followup_type) if req.followup_type in FOLLOWUPS else None
+    record = session.get(kind.model, req.followup_id) if kind is not None else None
     return kind.case_type.state_label(record.state) if record is not None else None
 
 

@@ -103,6 +103,10 @@ class Adjudication(Base):
     number: Mapped[str] = mapped_column(String(40), unique=True)
     state: Mapped[str] = mapped_column(String(40), index=True)  # mirrors the case
     request_id: Mapped[int] = mapped_column(ForeignKey("rights_request.id"), unique=True)
+    # The requester's account and unit (the request's), set when the request is taken on (service.refer): they
+    # see the whole file.
+    requester_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    requester_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)  # the adjudicating office
     subject: Mapped[str] = mapped_column(String(32), default="infringement", index=True)
     requester: Mapped[str] = mapped_column(String(200))
@@ -146,6 +150,10 @@ class Mediation(Base):
     number: Mapped[str] = mapped_column(String(40), unique=True)
     state: Mapped[str] = mapped_column(String(40), index=True)  # mirrors the case
     request_id: Mapped[int] = mapped_column(ForeignKey("rights_request.id"), unique=True)
+    # The requester's account and unit (the request's), set when the request is taken on (service.refer): they
+    # see the whole file.
+    requester_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    requester_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     mediator_kind: Mapped[str] = mapped_column(String(20), index=True)  # domain.MEDIATORS
     body_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)  # the body referred to
     matter: Mapped[str] = mapped_column(String(32), default="")
@@ -209,6 +217,10 @@ class FairComplaint(Base):
     number: Mapped[str] = mapped_column(String(40), unique=True)
     state: Mapped[str] = mapped_column(String(40), index=True)  # mirrors the case
     request_id: Mapped[int] = mapped_column(ForeignKey("rights_request.id"), unique=True)
+    # The requester's account and unit (the request's), set when the request is taken on (service.refer): they
+    # see the whole file.
+    requester_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    requester_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     fair_id: Mapped[int] = mapped_column(ForeignKey("rights_fair.id"), index=True)
     complainant: Mapped[str] = mapped_column(String(200))
     respondent: Mapped[str] = mapped_column(String(200), index=True)
@@ -218,6 +230,11 @@ class FairComplaint(Base):
     notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     statement_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     statement: Mapped[str] = mapped_column(Text, default="")
+    # The facts the desk records (fairs.record_facts) that allow the measures before the 24 hours end, or excuse a
+    # statement that did not come in time (Guide Art 14).
+    admitted: Mapped[bool] = mapped_column(Boolean, default=False)  # the respondent admits the infringement
+    confirmed_by: Mapped[str] = mapped_column(String(300), default="")  # the effective legal document confirming it
+    good_reason: Mapped[str] = mapped_column(String(500), default="")  # why no statement came in time
     measures: Mapped[list] = mapped_column(default=list)  # domain.FAIR_MEASURES keys taken
     measures_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     measures_reason: Mapped[str] = mapped_column(String(500), default="")
@@ -236,6 +253,10 @@ class OverseasCase(Base):
     number: Mapped[str] = mapped_column(String(40), unique=True)
     state: Mapped[str] = mapped_column(String(40), index=True)  # mirrors the case
     request_id: Mapped[int] = mapped_column(ForeignKey("rights_request.id"), unique=True)
+    # The requester's account and unit (the request's), set when the request is taken on (service.refer): they
+    # see the whole file.
+    requester_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    requester_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     country: Mapped[str] = mapped_column(String(2), index=True)
     right: Mapped[str] = mapped_column(String(20), index=True)
     industry: Mapped[str] = mapped_column(String(60), default="", index=True)
