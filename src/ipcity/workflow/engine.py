@@ -306,3 +306,20 @@ def my_cases(session: Session, actor: Actor) -> list[Case]:
     if actor.unit_id is not None:
         q = select(Case).where((Case.applicant_user_id == actor.user_id) | (Case.applicant_unit_id == actor.unit_id))
     return list(session.scalars(q.order_by(Case.updated_at.desc())))
+
+
+def running_clocks(session: Session, ct: CaseType, rows: list) -> dict[int, dict]:
+    """The running time limit of each record on a list page (one query for the page): {record id: {"key",
+    "label", "due", "overdue"}}; a record whose clocks are all stopped or paused has none. `rows` are a service's
+    records (with `id` and `case_id`)."""
+    by_case = {r.case_id: r.id for r in rows}
+    if not by_case:
+        return {}
+    labels = {d.key: d.label for d in ct.deadlines}
+    out: dict[int, dict] = {}
+    for case_id, key, due in session.execute(
+            select(CaseDeadline.case_id, CaseDeadline.rule_key, CaseDeadline.due_on)
+            .where(CaseDeadline.case_id.in_(by_case), CaseDeadline.stopped_on.is_(None))
+            .order_by(CaseDeadline.id)):
+        out[by_case[case_id]] = {"key": key, "label": labels.get(key, key), "due": due, "overdue": due < today()}
+    return out

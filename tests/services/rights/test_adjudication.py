@@ -141,10 +141,11 @@ def test_the_whole_case_within_the_clock_with_one_extension(session, people, off
     pin_today(monkeypatch, date(2026, 6, 20))
     adjudication.record_hearing(session, handler, adj, "2026-06-15", "第一审理庭", "双方到庭，质证。")
     with pytest.raises(PermissionDenied):  # a handler does not sign the decision
-        adjudication.decide(session, handler, adj, "infringes", ["sell"], "经审理，被请求人销售的产品落入涉案专利权保护范围。")
+        adjudication.decide(session, handler, adj, "infringes", ["sell"], "经审理，被请求人销售的产品构成侵权。")
     session.rollback()
     adjudication.decide(session, head, adj, "infringes", ["sell", "offer"],
-                        "经审理，被请求人销售、许诺销售的产品落入涉案专利权利要求1的保护范围，构成侵权。", amount="50,000")
+                        "经审理，被请求人销售、许诺销售的产品落入涉案专利权利要求1的保护范围，构成侵权。",
+                        amount="50,000")
     session.commit()
     assert adj.state == "decided" and adj.decided_on <= adj.decision_due  # decided within the clock
     assert adj.suit_deadline == domain.suit_deadline(date(2026, 6, 20), calendar)

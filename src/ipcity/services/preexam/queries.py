@@ -20,7 +20,7 @@ from ipcity.services.preexam import casetypes, domain, service, stats
 from ipcity.services.preexam.tables import Registration, Submission
 from ipcity.web.paging import ListFilters
 from ipcity.workflow import engine
-from ipcity.workflow.tables import Case, CaseDeadline
+from ipcity.workflow.tables import Case
 
 
 def registration_state(key: str) -> Msg:
@@ -103,19 +103,8 @@ def cases_query(actor: Actor, f: CaseFilters) -> Select:
 
 
 def running_clocks(session: Session, rows: list[Submission]) -> dict[int, dict]:
-    """The running time limit of each case on a list page (one query for the page): {submission id: {"key",
-    "label", "due", "overdue"}}; a case whose clocks are all stopped or paused has none."""
-    by_case = {r.case_id: r.id for r in rows}
-    if not by_case:
-        return {}
-    labels = {d.key: d.label for d in service.SUBMISSION.deadlines}
-    out: dict[int, dict] = {}
-    for case_id, key, due in session.execute(
-            select(CaseDeadline.case_id, CaseDeadline.rule_key, CaseDeadline.due_on)
-            .where(CaseDeadline.case_id.in_(by_case), CaseDeadline.stopped_on.is_(None))
-            .order_by(CaseDeadline.id)):
-        out[by_case[case_id]] = {"key": key, "label": labels.get(key, key), "due": due, "overdue": due < today()}
-    return out
+    """The running time limit of each case on a list page (engine.running_clocks)."""
+    return engine.running_clocks(session, service.SUBMISSION, rows)
 
 
 REGISTRATION_HEADER = ["number", "name", "credit_code", "entity_kind", "division_code", "district", "fields",

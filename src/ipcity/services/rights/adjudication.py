@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from ipcity.core import audit, inbox
 from ipcity.core import calendar as cal
 from ipcity.core.clock import today
-from ipcity.core.context import settings_of
+from ipcity.core.context import files_of, settings_of
 from ipcity.core.errors import DomainError, PermissionDenied
 from ipcity.core.forms import day_or_refuse
 from ipcity.core.i18n import N_, Msg
@@ -316,6 +316,27 @@ def record_receipt(session: Session, actor: Actor, adj: Adjudication, received_o
     adj.suit_deadline = domain.suit_deadline(day, cal.load(session))
     audit.record(session, actor, "rights.receipt", SUBJECT, adj.id, summary=adj.number,
                  detail={"received_on": day.isoformat()})
+
+
+def correct(session: Session, actor: Actor, adj: Adjudication, reason: str, files: Sequence) -> CaseEvent:
+    """The requester's answer to the correction notice: what was corrected and the documents (kept with the
+    request's evidence); the office's 5 working days run again from today (Art 20)."""
+    req = _request_of(session, adj)
+    if not service.is_party(actor, adj):
+        raise PermissionDenied(Msg("Only the requester answers the correction notice"))
+    if not reason.strip():
+        raise DomainError(Msg("Say what was corrected"), field="reason")
+    if len(files) > service.MAX_EVIDENCE:
+        raise DomainError(Msg("At most {n} files of evidence", n=service.MAX_EVIDENCE), field="evidence")
+    store = files_of(session)
+    for upload in files:
+        store.precheck(upload, field="evidence", allowed=service.EVIDENCE_TYPES)
+    event = engine.fire(session, ADJUDICATION, ADJUDICATIONS.case_of(session, adj), "correct", actor,
+                        reason=reason, via_use_case=True)
+    for upload in files:
+        store.attach(session, upload, service.EVIDENCE_OWNER, req.id, actor.user_id, field="evidence",
+                     allowed=service.EVIDENCE_TYPES)
+    return event
 
 
 # --- guard and hooks ----------------------------------------------------------------------------------------------

@@ -3,12 +3,18 @@ and demo data."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ipcity.core.i18n import Msg
-from ipcity.core.plugins import Plugin, ServiceInfo
+from ipcity.core.plugins import ADMIN_GROUP, APPLY, PUBLIC, WORK, MenuEntry, Plugin, ServiceInfo
+from ipcity.core.roles import ADMIN, ALL_ROLES, MEDIATOR, OFFICIAL_ROLES, PUBLIC_ROLES
+
+NETWORK_UNITS = frozenset({"ip_office", "district_office", "protection_centre", "assistance_centre",
+                           "mediation_body", "national_dept", "division"})
 
 
 def plugin() -> Plugin:
-    from ipcity.services.rights import access, adjudication, notices, service
+    from ipcity.services.rights import access, adjudication, notices, service, views
 
     return Plugin(
         key="rights",
@@ -25,6 +31,20 @@ def plugin() -> Plugin:
             path="/rights",
             plan_items=(7, 8, 21, 25),
         ),
+        routers=[views.router],
+        menu=[MenuEntry(Msg("Rights protection: ask for help"), "/rights/requests", PUBLIC_ROLES, order=45,
+                        group=APPLY, summary=Msg("Ask for consultation, assistance, a complaint, administrative "
+                                                 "adjudication, mediation or overseas guidance.")),
+              MenuEntry(Msg("Look up a rights-protection request"), "/rights/track", frozenset({None}) | ALL_ROLES,
+                        order=46, group=PUBLIC, summary=Msg("The status and next step of a request, by its tracking "
+                                                            "number.")),
+              MenuEntry(Msg("Rights-protection requests"), "/rights/requests", OFFICIAL_ROLES, order=47, group=WORK,
+                        unit_kinds=NETWORK_UNITS),
+              MenuEntry(Msg("Mediations"), "/rights/mediations", frozenset({MEDIATOR}), order=48, group=WORK),
+              # Administrators reach the requests from the routing table: their work menu is full.
+              MenuEntry(Msg("Rights-protection routing table"), "/rights/routing", frozenset({ADMIN}), order=49,
+                        group=ADMIN_GROUP)],
         case_types=[service.REQUEST, adjudication.ADJUDICATION],
         file_access={service.EVIDENCE_OWNER: access.may_see_evidence, notices.NOTICE_OWNER: access.may_see_notice},
+        templates=Path(__file__).resolve().parent / "templates",
     )
