@@ -31,10 +31,16 @@ from ipcity.services.pledge import views as pledge_views
 from ipcity.services.preexam import domain as preexam_domain
 from ipcity.services.preexam import service as preexam_service
 from ipcity.services.preexam import views as preexam_views
+from ipcity.services.rights import adjudication as rights_adjudication
+from ipcity.services.rights import fair_views as rights_fair_views
+from ipcity.services.rights import notices as rights_notices
+from ipcity.services.rights import service as rights_service
+from ipcity.services.rights import views as rights_views
 from ipcity.web.case_pages import ListPage, RecordPage
 from ipcity.workflow.tables import Case
 from tests.support import dataip as dataip_support
 from tests.support import preexam as preexam_support
+from tests.support import rights as rights_support
 from tests.support.register import add_patent
 
 TODAY = "2026-11-24"  # the pledge and open-licence terms below start after it
@@ -243,4 +249,78 @@ PREEXAM = Service(
     publish=lambda session, people, records: None)  # nothing of it is public
 
 
-SERVICES = (DATAIP, PLEDGE, OPENLICENSE, PREEXAM)
+# --- the rights-protection network ----------------------------------------------------------------------------
+
+def _routed_to_the_office(session: Session) -> None:
+    """Every request to the municipal office (its officials are in the cast)."""
+    from sqlalchemy import select
+
+    from ipcity.core.tables import Unit
+    from ipcity.services.rights.tables import RoutingRule
+
+    if not session.scalar(select(RoutingRule.id).where(RoutingRule.note == "casekit")):
+        office = session.scalar(select(Unit.id).where(Unit.name_zh == rights_support.MUNICIPAL))
+        session.add(RoutingRule(position=0, right="*", kind="*", area="*", unit_id=office, priority=99,
+                                note="casekit"))
+        session.flush()
+
+
+def _rights_request(session: Session, people: People):
+    _routed_to_the_office(session)
+    return rights_service.submit(session, people["company"], rights_support.request_values("assistance"),
+                                 [pdf("evidence.pdf")])
+
+
+def _rights_adjudication(session: Session, people: People):
+    _routed_to_the_office(session)
+    req = rights_service.submit(session, people["company"], rights_support.request_values(), [])
+    return rights_service.refer(session, people["lead_handler"], req)
+
+
+def _fair_complaint(session: Session, people: People):
+    """A complaint at a fair whose desk is the municipal office's, with the complainant's evidence."""
+    from datetime import date, timedelta
+
+    from sqlalchemy import select
+
+    from ipcity.core.tables import Unit
+    from ipcity.services.rights.tables import Fair
+
+    _routed_to_the_office(session)
+    if not session.scalar(select(Fair.id).where(Fair.key == "casekit-fair")):
+        office = session.scalar(select(Unit.id).where(Unit.name_zh == rights_support.MUNICIPAL))
+        first = date.fromisoformat(TODAY)
+        session.add(Fair(key="casekit-fair", series="casekit", edition=1, name="测试博览会", venue="国家会展中心",
+                         first_day=first, last_day=first + timedelta(days=5), unit_id=office))
+        session.flush()
+    values = rights_support.request_values("complaint", right="trademark", where="fair", division_code="",
+                                           fair="casekit-fair", patent_number="", channel="fair_desk")
+    req = rights_service.submit(session, people["company"], values, [pdf("photo.pdf")])
+    return rights_service.refer(session, people["lead_handler"], req)
+
+
+RIGHTS_FAIRS = Service(
+    "rights-fairs", rights_fair_views,
+    records=(Record("complaint", rights_fair_views.COMPLAINT_PAGE, _fair_complaint, parties=("company",),
+                    file_owner=rights_service.case_evidence_owner("fair_complaint"),
+                    step=("notify", "lead_handler", "")),),
+    lists=(Listing(rights_fair_views.COMPLAINTS, "/rights/fair-complaints", "complaint"),
+           Listing(rights_fair_views.FAIRS, "/rights/fairs", "complaint", public=True,
+                   number=lambda complaint: "casekit-fair")),
+    publish=lambda session, people, records: None)  # the fair is on the public list from the start
+
+
+RIGHTS = Service(
+    "rights", rights_views,
+    records=(Record("request", rights_views.REQUEST_PAGE, _rights_request, parties=("company",),
+                    file_owner=rights_service.EVIDENCE_OWNER, step=("take", "lead_handler", "")),
+             Record("adjudication", rights_views.ADJUDICATION_PAGE, _rights_adjudication, parties=("company",),
+                    file_owner=rights_notices.NOTICE_OWNER,
+                    step=("request_correction", "lead_handler", "请补充专利登记簿副本"))),
+    lists=(Listing(rights_views.REQUESTS, "/rights/requests", "request"),
+           Listing(rights_views.ADJUDICATIONS, "/rights/adjudications", "adjudication")),
+    publish=lambda session, people, records: None)  # nothing of it is public but the tracking look-up
+
+assert rights_adjudication.ADJUDICATION.key == "rights.adjudication"
+
+SERVICES = (DATAIP, PLEDGE, OPENLICENSE, PREEXAM, RIGHTS, RIGHTS_FAIRS)

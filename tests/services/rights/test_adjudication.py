@@ -58,8 +58,8 @@ def test_acceptance_runs_from_receipt_and_one_correction_notice_only(session, pe
     session.commit()
     assert adj.corrections_sent == 1 and adj.correction_due == domain.correction_due(
         START + timedelta(days=2), calendar, 15)
-    assert [a.filename for a in attachments_of(session, notices.NOTICE_OWNER, adj.id)][0].startswith(
-        "专利纠纷行政裁决请求补正通知书")
+    assert sorted(notices.kind_of(a) for a in attachments_of(session, notices.NOTICE_OWNER, adj.id)) == [
+        "correction", "request"]
     # not filed before the correction period ends
     with pytest.raises(PermissionDenied):
         adjudication.ADJUDICATIONS.act(session, handler, adj, "refuse", reason="未补正")
@@ -85,7 +85,7 @@ def test_late_correction_lets_the_office_refuse(session, people, officials, monk
     session.commit()
     assert adj.state == "not_filed" and req.state == "closed" and req.outcome == "not_filed"
     kinds = sorted(notices.kind_of(a) for a in attachments_of(session, notices.NOTICE_OWNER, adj.id))
-    assert kinds == ["correction", "not_filed"]
+    assert kinds == ["correction", "not_filed", "request"]
 
 
 def test_panel_must_be_odd_and_three_or_more(session, people, officials):
@@ -107,7 +107,8 @@ def test_the_whole_case_within_the_clock_with_one_extension(session, people, off
     assert adj.filed_on == START and adj.decision_due == calendar.next_working_day(date(2026, 6, 2))
     assert _due(session, adj, "decision") == adj.decision_due
     assert _due(session, adj, "service") == calendar.add_working_days(START, 5)
-    filed_pdf = attachments_of(session, notices.NOTICE_OWNER, adj.id)[0]
+    filed_pdf = next(a for a in attachments_of(session, notices.NOTICE_OWNER, adj.id)
+                     if notices.kind_of(a) == "filed")
     assert fonts.pdf_glyph_problems(files_of(session).open(filed_pdf.sha256).read()) == []
     pin_today(monkeypatch, START + timedelta(days=1))
     with pytest.raises(DomainError) as err:  # not received in the future

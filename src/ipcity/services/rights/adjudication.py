@@ -85,6 +85,7 @@ def open_from(session: Session, actor: Actor, req: RightsRequest, values: Mappin
     own = ADJUDICATIONS.case_of(session, adj)
     own.applicant_user_id = req.user_id
     _rebase(session, own, "acceptance", req.received_on)
+    notices.issue(session, actor, adj, notices.REQUEST, body=req.requester_name, reason=req.description)
     return adj
 
 
@@ -320,8 +321,7 @@ def record_receipt(session: Session, actor: Actor, adj: Adjudication, received_o
 
 def correct(session: Session, actor: Actor, adj: Adjudication, reason: str, files: Sequence) -> CaseEvent:
     """The requester's answer to the correction notice: what was corrected and the documents (kept with the
-    request's evidence); the office's 5 working days run again from today (Art 20)."""
-    req = _request_of(session, adj)
+    case's evidence); the office's 5 working days run again from today (Art 20)."""
     if not service.is_party(actor, adj):
         raise PermissionDenied(Msg("Only the requester answers the correction notice"))
     if not reason.strip():
@@ -334,8 +334,8 @@ def correct(session: Session, actor: Actor, adj: Adjudication, reason: str, file
     event = engine.fire(session, ADJUDICATION, ADJUDICATIONS.case_of(session, adj), "correct", actor,
                         reason=reason, via_use_case=True)
     for upload in files:
-        store.attach(session, upload, service.EVIDENCE_OWNER, req.id, actor.user_id, field="evidence",
-                     allowed=service.EVIDENCE_TYPES)
+        store.attach(session, upload, service.case_evidence_owner(domain.ADJUDICATION), adj.id, actor.user_id,
+                     field="evidence", allowed=service.EVIDENCE_TYPES)
     return event
 
 

@@ -19,14 +19,16 @@ from ipcity.core.tables import Attachment
 from ipcity.services.rights import casetypes, domain
 from ipcity.services.rights.tables import Adjudication
 
-FILED, CORRECTION, NOT_FILED, DECISION = "filed", "correction", "not_filed", "decision"
+REQUEST, FILED, CORRECTION, NOT_FILED, DECISION = "request", "filed", "correction", "not_filed", "decision"
 TITLES = {
+    REQUEST: ("专利纠纷行政裁决请求书", "Request for Administrative Adjudication of a Patent Dispute"),
     FILED: ("专利纠纷行政裁决立案通知书", "Notice of Filing: Administrative Adjudication of a Patent Dispute"),
     CORRECTION: ("专利纠纷行政裁决请求补正通知书", "Notice to Correct a Request for Administrative Adjudication"),
     NOT_FILED: ("专利纠纷行政裁决不予立案通知书", "Notice of Not Filing a Request for Administrative Adjudication"),
     DECISION: ("专利侵权纠纷行政裁决书", "Administrative Adjudication Decision on a Patent Infringement Dispute"),
 }
 TITLE_MSGS = {
+    REQUEST: Msg("Request for adjudication (请求书)"),
     FILED: Msg("Notice of filing (立案通知书)"),
     CORRECTION: Msg("Notice to correct (补正通知书)"),
     NOT_FILED: Msg("Notice of not filing (不予立案通知书)"),
@@ -51,7 +53,12 @@ def _rows(adj: Adjudication) -> list[tuple[str, str, str]]:
 def notice_for(adj: Adjudication, kind: str, *, body: str, reason: str, correction_days: int = 0) -> notice_pdf.Notice:
     rows = _rows(adj)
     text: list[str] = []
-    if kind == FILED:
+    if kind == REQUEST:  # Order 81 Arts 14-15: the request as the requester made it, for the file and the respondent
+        text.append("请求事项及事实和理由：")
+        text.append(reason or "—")
+        text.append("请求人保证所提交材料真实、合法；未就本纠纷向人民法院起诉，当事人之间亦无其他约定的纠纷解决方式"
+                    "（第12条）。")
+    elif kind == FILED:
         rows.append(("立案日", "Filed on", adj.filed_on.isoformat() if adj.filed_on else ""))
         rows.append(("合议组", "Panel", "、".join(m.get("name", "") for m in adj.panel)))
         rows.append(("裁决期限", "Decision due", adj.decision_due.isoformat() if adj.decision_due else ""))

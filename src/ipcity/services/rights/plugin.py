@@ -14,7 +14,18 @@ NETWORK_UNITS = frozenset({"ip_office", "district_office", "protection_centre", 
 
 
 def plugin() -> Plugin:
-    from ipcity.services.rights import access, adjudication, notices, service, views
+    from ipcity.services.rights import (
+        access,
+        adjudication,
+        fair_views,
+        fairs,
+        notices,
+        report_api,
+        report_views,
+        service,
+        stats,
+        views,
+    )
 
     return Plugin(
         key="rights",
@@ -31,7 +42,7 @@ def plugin() -> Plugin:
             path="/rights",
             plan_items=(7, 8, 21, 25),
         ),
-        routers=[views.router],
+        routers=[views.router, fair_views.router, report_views.router, report_api.router],
         menu=[MenuEntry(Msg("Rights protection: ask for help"), "/rights/requests", PUBLIC_ROLES, order=45,
                         group=APPLY, summary=Msg("Ask for consultation, assistance, a complaint, administrative "
                                                  "adjudication, mediation or overseas guidance.")),
@@ -44,7 +55,12 @@ def plugin() -> Plugin:
               # Administrators reach the requests from the routing table: their work menu is full.
               MenuEntry(Msg("Rights-protection routing table"), "/rights/routing", frozenset({ADMIN}), order=49,
                         group=ADMIN_GROUP)],
-        case_types=[service.REQUEST, adjudication.ADJUDICATION],
-        file_access={service.EVIDENCE_OWNER: access.may_see_evidence, notices.NOTICE_OWNER: access.may_see_notice},
+        case_types=[service.REQUEST, adjudication.ADJUDICATION, fairs.COMPLAINT],
+        file_access={service.EVIDENCE_OWNER: access.may_see_evidence, notices.NOTICE_OWNER: access.may_see_notice,
+                     **{service.case_evidence_owner(kind): service.may_see_case_evidence(kind)
+                        for kind in service.FOLLOWUPS}},
+        jobs={fairs.SWEEP_JOB: fairs.sweep_job},
+        job_labels={fairs.SWEEP_JOB: fairs.SWEEP_LABEL},
+        figures=stats.PLAN_FIGURES,  # what plan supervision shows on plan items 7, 8, 21 and 25
         templates=Path(__file__).resolve().parent / "templates",
     )

@@ -196,6 +196,7 @@ def adjudication_context(session: Session, actor: Actor, adj: Adjudication) -> d
             "actions": engine.available_actions(adjudication.ADJUDICATION, case, actor),
             "deadlines": engine.deadlines(session, adjudication.ADJUDICATION, case),
             "clock": adjudication.clock(session, adj), "documents": attachments_of(session, documents, adj.id),
+            "case_evidence": attachments_of(session, service.case_evidence_owner(domain.ADJUDICATION), adj.id),
             "may_file": office and adj.state == "received",
             "may_hear": office and adj.state in casetypes.ADJ_OPEN,
             "may_serve": office and adj.state == "filed" and adj.served_on is None,

@@ -26,7 +26,7 @@ from ipcity.core.i18n import N_, Msg
 from ipcity.core.registration import normal_phone
 from ipcity.core.roles import ADMIN, OFFICIAL_ROLES, PUBLIC_ROLES, Actor
 from ipcity.core.serials import serial_after_issued
-from ipcity.core.tables import Unit
+from ipcity.core.tables import Attachment, Unit
 from ipcity.services.rights import casetypes, domain
 from ipcity.services.rights.tables import Fair, RightsRequest, RoutingRule, Transfer
 from ipcity.workflow import engine
@@ -35,6 +35,7 @@ from ipcity.workflow.tables import Case, CaseEvent
 
 REQUEST_SUBJECT = "rights.request"
 EVIDENCE_OWNER = "rights.evidence"  # the requester's evidence, attached to the request
+CASE_EVIDENCE = "rights.case_evidence"  # the evidence on a follow-up case (+ "." + its kind)
 EVIDENCE_TYPES = {".pdf": {"application/pdf"}, ".png": {"image/png"}, ".jpg": {"image/jpeg"},
                   ".jpeg": {"image/jpeg"}}
 MAX_EVIDENCE = 10  # files per request, checked before any is stored
@@ -325,7 +326,28 @@ def refer(session: Session, actor: Actor, req: RightsRequest, values: Mapping[st
     record = followup_module(kind).open_from(session, actor, req, dict(values or {}))
     record.requester_user_id, record.requester_unit_id = req.user_id, req.unit_id
     req.followup_type, req.followup_id = kind, record.id
+    # The request's evidence goes with the case: whoever works the case (a mediation body, a fair desk) sees it
+    # there without seeing the request (the same stored files, attached again).
+    for found in evidence_of(session, req):
+        session.add(Attachment(sha256=found.sha256, filename=found.filename, owner_type=case_evidence_owner(kind),
+                               owner_id=str(record.id), uploaded_by=found.uploaded_by))
+    session.flush()
     return record
+
+
+def case_evidence_owner(kind: str) -> str:
+    """The owner type of the evidence on the case a request of `kind` became (rights.case_evidence.mediation)."""
+    return f"{CASE_EVIDENCE}.{kind}"
+
+
+def may_see_case_evidence(kind: str):
+    """The plugin's file-access hook for that evidence: whoever may see the case."""
+    def check(session: Session, actor: Actor, owner_id: str) -> bool:
+        records = followup_records(kind)
+        record = session.get(records.model, int(owner_id))
+        return record is not None and records.may_view(session, actor, record)
+
+    return check
 
 
 def is_party(actor: Actor, record) -> bool:
