@@ -68,7 +68,8 @@ def make_client(tmp_path, sqlite_template):
 # --- the guides as data -----------------------------------------------------------------------------------------
 
 def test_every_service_of_the_catalogue_declares_a_guide():
-    assert sorted(KEYS) == ["dataip", "navigation", "openlicense", "patents", "pledge", "preexam", "workplan"]
+    assert sorted(KEYS) == ["dataip", "navigation", "openlicense", "patents", "pledge", "preexam", "rights",
+                            "workplan"]
     assert all(isinstance(p.guide, Guide) for p in GUIDED), [p.key for p in GUIDED if p.guide is None]
 
 

@@ -33,7 +33,10 @@ from ipcity.services.preexam import service as preexam_service
 from ipcity.services.preexam import views as preexam_views
 from ipcity.services.rights import adjudication as rights_adjudication
 from ipcity.services.rights import fair_views as rights_fair_views
+from ipcity.services.rights import mediation_views as rights_mediation_views
 from ipcity.services.rights import notices as rights_notices
+from ipcity.services.rights import overseas as rights_overseas
+from ipcity.services.rights import overseas_views as rights_overseas_views
 from ipcity.services.rights import service as rights_service
 from ipcity.services.rights import views as rights_views
 from ipcity.web.case_pages import ListPage, RecordPage
@@ -310,6 +313,52 @@ RIGHTS_FAIRS = Service(
     publish=lambda session, people, records: None)  # the fair is on the public list from the start
 
 
+def _mediation(session: Session, people: People):
+    """A mediation by the municipal office itself, with the requester's evidence."""
+    _routed_to_the_office(session)
+    req = rights_service.submit(session, people["company"], rights_support.request_values("mediation"),
+                                [pdf("evidence.pdf")])
+    return rights_service.refer(session, people["lead_handler"], req, {"mediator_kind": "office"})
+
+
+RIGHTS_MEDIATION = Service(
+    "rights-mediation", rights_mediation_views,
+    records=(Record("mediation", rights_mediation_views.MEDIATION_PAGE, _mediation, parties=("company",),
+                    file_owner=rights_service.case_evidence_owner("mediation"), step=("notify", "lead_handler", "")),),
+    lists=(Listing(rights_mediation_views.MEDIATIONS, "/rights/mediations", "mediation"),),
+    publish=lambda session, people, records: None)
+
+
+def _overseas(session: Session, people: People):
+    _routed_to_the_office(session)
+    values = rights_support.request_values("overseas_guidance", industry="新能源汽车", stage="警告函")
+    req = rights_service.submit(session, people["company"], values, [pdf("letter.pdf")])
+    return rights_service.refer(session, people["lead_handler"], req)
+
+
+def _overseas_public(session: Session, people: People, records: dict) -> None:
+    """A risk alert and a library case that name the guidance case's number (so the public lists show it)."""
+    number = records["overseas"].number
+    rights_overseas.publish_alert(session, people["lead_handler"], f"美国337调查风险提示 {number}", "请相关企业关注。",
+                                  country="US", industry="新能源汽车", right="patent")
+    rights_overseas.add_library_entry(session, people["lead_handler"], {
+        "title": f"某企业应对美国专利诉讼案 {number}", "country": "US", "industry": "新能源汽车", "right": "patent",
+        "year": "2025", "summary": "企业收到警告函后积极应诉，最终和解。", "outcome": "和解"})
+
+
+RIGHTS_OVERSEAS = Service(
+    "rights-overseas", rights_overseas_views,
+    records=(Record("overseas", rights_overseas_views.CASE_PAGE, _overseas, parties=("company",),
+                    file_owner=rights_service.case_evidence_owner("overseas_guidance"),
+                    step=("start", "lead_handler", "")),),
+    lists=(Listing(rights_overseas_views.CASES, "/rights/overseas", "overseas"),
+           Listing(rights_overseas_views.ALERTS, "/rights/alerts", "overseas", public=True,
+                   number=lambda oc: f"美国337调查风险提示 {oc.number}"),
+           Listing(rights_overseas_views.LIBRARY, "/rights/library", "overseas", public=True,
+                   number=lambda oc: f"某企业应对美国专利诉讼案 {oc.number}")),
+    publish=_overseas_public)
+
+
 RIGHTS = Service(
     "rights", rights_views,
     records=(Record("request", rights_views.REQUEST_PAGE, _rights_request, parties=("company",),
@@ -323,4 +372,4 @@ RIGHTS = Service(
 
 assert rights_adjudication.ADJUDICATION.key == "rights.adjudication"
 
-SERVICES = (DATAIP, PLEDGE, OPENLICENSE, PREEXAM, RIGHTS, RIGHTS_FAIRS)
+SERVICES = (DATAIP, PLEDGE, OPENLICENSE, PREEXAM, RIGHTS, RIGHTS_FAIRS, RIGHTS_MEDIATION, RIGHTS_OVERSEAS)

@@ -92,3 +92,19 @@ def request_values(kind: str = "adjudication", **changes) -> dict:
     if kind in ("consultation", "assistance"):
         values |= {"respondent": ""}
     return values | changes
+
+
+def as_(client, name: str):
+    """The test client signed in as `name` (cookies of anyone before cleared)."""
+    from tests.support.people import login
+
+    client.cookies.clear()
+    assert login(client, name).status_code == 303
+    return client
+
+
+def post(client, url: str, data: dict, files=None):
+    """A form posted as a browser does (the page's CSRF token), not following the redirect."""
+    from tests.support.people import csrf_of
+
+    return client.post(url, data={**data, "csrf_token": csrf_of(client)}, files=files, follow_redirects=False)

@@ -12,7 +12,7 @@ from ipcity.core.accounts import create_unit, create_user
 from ipcity.core.db import Database
 from ipcity.core.files import FileStore
 from ipcity.core.plugins import Registry
-from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, BANK, HANDLER, HEAD, REVIEWER, Actor
+from ipcity.core.roles import ADMIN, APPLICANT_COMPANY, BANK, HANDLER, HEAD, MEDIATOR, REVIEWER, Actor
 from ipcity.core.tables import Holiday, Unit, User
 
 
@@ -41,7 +41,10 @@ class DemoAccount:
 DEMO_UNITS = [("demo-company", "演示科技有限公司（演示）", "company"),
               ("demo-maker", "演示制造有限公司（演示）", "company"),
               ("demo-bank", "演示银行上海分行（演示）", "bank"),
-              ("shanghai-ippc", "上海市知识产权保护中心", "protection_centre")]
+              ("shanghai-ippc", "上海市知识产权保护中心", "protection_centre"),
+              ("demo-pudong-ipo", "浦东新区知识产权局（演示）", "district_office"),
+              ("demo-rights-aid", "上海市知识产权维权援助中心（演示）", "assistance_centre"),
+              ("demo-mediation", "上海市知识产权纠纷人民调解委员会（演示）", "mediation_body")]
 DEMO_ACCOUNTS = [
     DemoAccount("admin", "系统管理员（演示）", ADMIN, ""),
     DemoAccount("sipa.reviewer", "王审核（演示）", REVIEWER, "上海市知识产权局"),
@@ -54,6 +57,10 @@ DEMO_ACCOUNTS = [
     DemoAccount("bank.demo", "演示银行客户经理", BANK, "演示银行上海分行（演示）"),
     DemoAccount("centre.examiner", "孙审查员（演示）", REVIEWER, "上海市知识产权保护中心"),
     DemoAccount("centre.handler", "钱受理（演示）", HANDLER, "上海市知识产权保护中心"),
+    DemoAccount("pudong.ipo", "吴承办（演示）", HANDLER, "浦东新区知识产权局（演示）"),
+    DemoAccount("pudong.ipohead", "郑科长（演示）", HEAD, "浦东新区知识产权局（演示）"),
+    DemoAccount("aid.handler", "冯援助（演示）", HANDLER, "上海市知识产权维权援助中心（演示）"),
+    DemoAccount("mediator.demo", "何调解（演示）", MEDIATOR, "上海市知识产权纠纷人民调解委员会（演示）"),
 ]
 
 

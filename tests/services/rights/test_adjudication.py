@@ -193,3 +193,25 @@ def test_only_the_office_acts_and_the_generic_door_obeys_the_same_rules(session,
     assert not adjudication.ADJUDICATIONS.may_view(session, people["licensee"], adj)
     with pytest.raises(Conflict):
         adjudication.ADJUDICATIONS.act(session, officials["pd_handler"], adj, "resume_clock", reason="x")
+
+
+def test_the_daily_sweep_closes_after_the_period_to_sue_and_reminds_late_first_responses(session, people,
+                                                                                         officials, monkeypatch):
+    from ipcity.core.tables import InboxItem
+    from ipcity.services.rights import jobs
+
+    req, adj = _open(session, people, officials)
+    waiting = service.submit(session, people["company"], net.request_values("consultation", right="trademark",
+                                                                            where="online", division_code=""), [])
+    adjudication.file_case(session, officials["pd_handler"], adj, PANEL)
+    adjudication.decide(session, officials["pd_head"], adj, "no_infringement", [], "经审理，被诉产品未落入保护范围。")
+    session.commit()
+    assert jobs.sweep(session) == {"closed": 0, "reminded": 0}
+    pin_today(monkeypatch, adj.suit_deadline + timedelta(days=1))
+    assert jobs.sweep(session) == {"closed": 1, "reminded": 1}
+    session.commit()
+    assert adj.state == "closed" and req.state == "closed"
+    assert jobs.sweep(session) == {"closed": 0, "reminded": 0}  # one reminder per request and unit
+    tasks = session.query(InboxItem).filter(InboxItem.title == jobs.LATE_TITLE,
+                                            InboxItem.params["number"].as_string() == waiting.number).count()
+    assert tasks == 1

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ipcity.core import clock
 from ipcity.core.errors import Conflict, DomainError, PermissionDenied
 from ipcity.core.tables import InboxItem
-from ipcity.services.rights import fair_views, fairs, service
+from ipcity.services.rights import fairs, service
 from ipcity.services.rights.tables import Fair, FairComplaint, Undertaking
 from ipcity.workflow import engine
 from tests.support import rights as net

@@ -10,7 +10,7 @@ import pytest
 from ipcity.services.rights import adjudication, service
 from ipcity.services.rights.tables import RightsRequest
 from tests.support import rights as net
-from tests.support.people import csrf_of, login
+from tests.support.people import login
 
 
 @pytest.fixture
@@ -21,8 +21,7 @@ def officials(services):
     return found
 
 
-def _post(client, url, data, files=None):
-    return client.post(url, data={**data, "csrf_token": csrf_of(client)}, files=files, follow_redirects=False)
+_post = net.post
 
 
 def test_a_company_files_a_request_and_sees_its_tracking_number(client, people, officials, services):

@@ -11,7 +11,6 @@ Qingming 4–6 April, Labour Day 1–5 May, Dragon Boat 19–21 June off); today
 
 from __future__ import annotations
 
-import dataclasses
 import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -19,14 +18,12 @@ from itertools import count
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from ipcity.core import calendar as cal
 from ipcity.core.errors import DomainError
 from ipcity.core.i18n import current_locale
-from ipcity.core.plugins import Registry
-from ipcity.services.rights import casetypes, report_api, report_views, service, stats
+from ipcity.services.rights import casetypes, service, stats
 from ipcity.services.rights.tables import (
     Adjudication,
     Fair,
@@ -473,21 +470,8 @@ def test_the_templates_render_in_both_languages(session, figures):
 
 
 @pytest.fixture
-def web(settings):
-    """The application with the figures' pages mounted (as the plugin mounts them)."""
-    from ipcity.bootstrap import builtin_plugins
-    from ipcity.web.app import create_app
-
-    registry = Registry()
-    for p in builtin_plugins():
-        if p.key == "rights" and report_views.router not in p.routers:
-            p = dataclasses.replace(p, routers=[*p.routers, report_views.router, report_api.router],
-                                    templates=p.templates or TEMPLATES)
-        registry.register(p)
-    app = create_app(settings, registry)
-    with TestClient(app) as c:
-        yield c
-    app.state.services.db.dispose()
+def web(client):
+    return client
 
 
 def test_dashboard_page_for_officials_only(web, figures, people):

@@ -56,6 +56,7 @@ REQUESTERS = frozenset({APPLICANT_COMPANY, APPLICANT_INDIVIDUAL})
 OFFICIALS = frozenset({HANDLER, REVIEWER, HEAD})
 DECIDERS = frozenset({REVIEWER, HEAD})  # the panel's presiding members and the head sign decisions
 MEDIATORS = OFFICIALS | {MEDIATOR}
+STAFF = MEDIATORS  # who works a request at the unit it is with (a mediation body's mediators too)
 SYSTEM = frozenset({ADMIN})
 
 OFFICE_SETTING = Msg("The office's own service commitment (not fixed by the published rules; configurable)").msgid
@@ -117,19 +118,19 @@ def request_type() -> CaseType:
         ),
         initial="received",
         transitions=(
-            Transition("take", Msg("Take on the request (受理)"), ("received",), "handling", OFFICIALS, ASSIGNED_UNIT),
+            Transition("take", Msg("Take on the request (受理)"), ("received",), "handling", STAFF, ASSIGNED_UNIT),
             Transition("refer", Msg("Take on as an adjudication, mediation, fair complaint or overseas case"),
-                       ("received", "handling"), "referred", OFFICIALS, ASSIGNED_UNIT,
+                       ("received", "handling"), "referred", STAFF, ASSIGNED_UNIT,
                        only_via=Msg("Open the case from the request's page")),
             Transition("transfer", Msg("Transfer to another unit (移送)"), ("received", "handling"), "received",
-                       OFFICIALS, ASSIGNED_UNIT, only_via=Msg("Transfer the request from its page, choosing the unit"),
+                       STAFF, ASSIGNED_UNIT, only_via=Msg("Transfer the request from its page, choosing the unit"),
                        reason_required=True),
             Transition("decline", Msg("Decline the request (不予受理)"), ("received", "handling"), "declined",
-                       OFFICIALS, ASSIGNED_UNIT, reason_required=True),
-            Transition("close", Msg("Close with the outcome (办结)"), ("handling",), "closed", OFFICIALS,
+                       STAFF, ASSIGNED_UNIT, reason_required=True),
+            Transition("close", Msg("Close with the outcome (办结)"), ("handling",), "closed", STAFF,
                        ASSIGNED_UNIT, fields=(FieldSpec("outcome", Msg("Outcome"), check=_outcome_check),),
                        reason_required=True),
-            Transition("conclude", Msg("Close: its case has ended"), ("referred",), "closed", OFFICIALS | SYSTEM,
+            Transition("conclude", Msg("Close: its case has ended"), ("referred",), "closed", STAFF | SYSTEM,
                        ANYONE, only_via=Msg("The request closes when its case ends")),
             Transition("withdraw", Msg("Withdraw the request"), ("received", "handling"), "withdrawn", REQUESTERS,
                        APPLICANT, reason_required=True),

@@ -132,10 +132,7 @@ def _visible(stmt: Select, actor: Actor | None) -> Select:
         return stmt.join(Case, Case.id == FairComplaint.case_id).where(
             or_(Case.assigned_unit_id == actor.unit_id, keeper))
     if actor.role in PUBLIC_ROLES and actor.user_id is not None:
-        mine = FairComplaint.requester_user_id == actor.user_id
-        if actor.unit_id is not None:
-            mine = or_(mine, FairComplaint.requester_unit_id == actor.unit_id)
-        return stmt.where(mine)
+        return stmt.where(service.requester_condition(FairComplaint, actor))
     return stmt.where(FairComplaint.id.is_(None))
 
 

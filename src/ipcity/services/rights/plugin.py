@@ -17,15 +17,24 @@ def plugin() -> Plugin:
     from ipcity.services.rights import (
         access,
         adjudication,
+        demo,
         fair_views,
         fairs,
+        mediation,
+        mediation_views,
         notices,
+        overseas,
+        overseas_views,
         report_api,
         report_views,
         service,
         stats,
         views,
     )
+    from ipcity.services.rights import (
+        jobs as rights_jobs,
+    )
+    from ipcity.services.rights.guide import GUIDE
 
     return Plugin(
         key="rights",
@@ -42,7 +51,8 @@ def plugin() -> Plugin:
             path="/rights",
             plan_items=(7, 8, 21, 25),
         ),
-        routers=[views.router, fair_views.router, report_views.router, report_api.router],
+        routers=[views.router, fair_views.router, mediation_views.router, overseas_views.router, report_views.router,
+                 report_api.router],
         menu=[MenuEntry(Msg("Rights protection: ask for help"), "/rights/requests", PUBLIC_ROLES, order=45,
                         group=APPLY, summary=Msg("Ask for consultation, assistance, a complaint, administrative "
                                                  "adjudication, mediation or overseas guidance.")),
@@ -55,12 +65,17 @@ def plugin() -> Plugin:
               # Administrators reach the requests from the routing table: their work menu is full.
               MenuEntry(Msg("Rights-protection routing table"), "/rights/routing", frozenset({ADMIN}), order=49,
                         group=ADMIN_GROUP)],
-        case_types=[service.REQUEST, adjudication.ADJUDICATION, fairs.COMPLAINT],
+        case_types=[service.REQUEST, adjudication.ADJUDICATION, fairs.COMPLAINT, mediation.MEDIATION,
+                    overseas.OVERSEAS],
         file_access={service.EVIDENCE_OWNER: access.may_see_evidence, notices.NOTICE_OWNER: access.may_see_notice,
+                     mediation.AGREEMENT_OWNER: mediation.may_see_agreement,
                      **{service.case_evidence_owner(kind): service.may_see_case_evidence(kind)
                         for kind in service.FOLLOWUPS}},
-        jobs={fairs.SWEEP_JOB: fairs.sweep_job},
-        job_labels={fairs.SWEEP_JOB: fairs.SWEEP_LABEL},
+        jobs={fairs.SWEEP_JOB: fairs.sweep_job, rights_jobs.SWEEP_JOB: rights_jobs.sweep_job},
+        job_labels={fairs.SWEEP_JOB: fairs.SWEEP_LABEL, rights_jobs.SWEEP_JOB: rights_jobs.SWEEP_LABEL},
         figures=stats.PLAN_FIGURES,  # what plan supervision shows on plan items 7, 8, 21 and 25
+        documents={mediation.AGREEMENT_OWNER: mediation.AGREEMENTS},
         templates=Path(__file__).resolve().parent / "templates",
+        guide=GUIDE,
+        demo=demo.load_demo,
     )

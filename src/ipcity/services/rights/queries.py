@@ -11,7 +11,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from ipcity.core.i18n import Msg
-from ipcity.core.roles import ADMIN, OFFICIAL_ROLES, PUBLIC_ROLES, Actor
+from ipcity.core.roles import ADMIN, PUBLIC_ROLES, Actor
 from ipcity.core.tables import Unit
 from ipcity.patents.regions import place_name
 from ipcity.services.rights import adjudication, casetypes, domain, notices, service
@@ -28,7 +28,7 @@ def _visible(stmt: Select, model, actor: Actor, *, requester=None) -> Select:
         user_col, unit_col = requester if requester is not None else (model.user_id, model.unit_id)
         return stmt.where(or_(user_col == actor.user_id, unit_col == actor.unit_id) if actor.unit_id
                           else user_col == actor.user_id)
-    if actor.role in OFFICIAL_ROLES:
+    if actor.role in service.STAFF_ROLES:
         return stmt.join(Case, Case.id == model.case_id).where(Case.assigned_unit_id == actor.unit_id)
     if actor.role != ADMIN:
         return stmt.where(model.id.is_(None))

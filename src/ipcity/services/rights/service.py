@@ -14,8 +14,8 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, object_session
 
 from ipcity.core import audit, inbox
 from ipcity.core.clock import today
@@ -24,7 +24,7 @@ from ipcity.core.errors import DomainError, NotFound, PermissionDenied
 from ipcity.core.files import Upload, attachments_of
 from ipcity.core.i18n import N_, Msg
 from ipcity.core.registration import normal_phone
-from ipcity.core.roles import ADMIN, OFFICIAL_ROLES, PUBLIC_ROLES, Actor
+from ipcity.core.roles import ADMIN, MEDIATOR, OFFICIAL_ROLES, PUBLIC_ROLES, Actor
 from ipcity.core.serials import serial_after_issued
 from ipcity.core.tables import Attachment, Unit
 from ipcity.services.rights import casetypes, domain
@@ -54,16 +54,43 @@ def _raise(problems: list[tuple[str | None, Msg]]) -> None:
         raise DomainError(problems[0][1], field=problems[0][0], problems=problems)
 
 
+STAFF_ROLES = OFFICIAL_ROLES | {MEDIATOR}  # who works a request at its unit: a mediation body's mediators too
+
+
 def acts_for_unit(case: Case, actor: Actor) -> bool:
-    """The system, or an official of the unit the case is with."""
+    """The system, or an official (or a mediation body's mediator) of the unit the case is with."""
     if actor.role == ADMIN:
         return actor.user_id is None
-    return actor.role in OFFICIAL_ROLES and actor.unit_id is not None and actor.unit_id == case.assigned_unit_id
+    return actor.role in STAFF_ROLES and actor.unit_id is not None and actor.unit_id == case.assigned_unit_id
+
+
+def _mediator_of_unit(actor: Actor, record) -> bool:
+    """A mediator of the unit the record's case is with (a request routed to a mediation body): the kit's record
+    kinds admit officials only, so the body's mediators are named here."""
+    if actor.role != MEDIATOR or actor.unit_id is None:
+        return False
+    session = object_session(record)
+    case = session.get(Case, record.case_id) if session is not None else None
+    return case is not None and case.assigned_unit_id == actor.unit_id
 
 
 def is_requester(actor: Actor, req: RightsRequest) -> bool:
+    """The requester: their account, or a person of their unit."""
     return actor.user_id is not None and (req.user_id == actor.user_id or (
         actor.role in PUBLIC_ROLES and req.unit_id is not None and req.unit_id == actor.unit_id))
+
+
+def requester_condition(model, actor: Actor):
+    """The rows of a follow-up case table whose requester is `actor` (their account, or a person of their unit):
+    the list queries' form of is_party."""
+    mine = model.requester_user_id == actor.user_id
+    return or_(mine, model.requester_unit_id == actor.unit_id) if actor.unit_id is not None else mine
+
+
+def sees_request(actor: Actor, req: RightsRequest) -> bool:
+    """Who sees a request's whole file besides the officials of its unit: the requester, and a mediation body's
+    mediators while it is with the body."""
+    return is_requester(actor, req) or _mediator_of_unit(actor, req)
 
 
 # --- the tracking number ----------------------------------------------------------------------------------------
@@ -409,7 +436,7 @@ REQUEST = dataclasses.replace(casetypes.request_type(), record=RightsRequest, re
                                   "withdraw": _closed, "conclude": _closed},
                               after=_told)
 REQUESTS = RecordKind(REQUEST, missing=N_("No request {id}"), denied=N_("This request is not yours to see"),
-                      parties=is_requester)
+                      parties=sees_request)
 
 
 def request_by_number(session: Session, number: str) -> RightsRequest:
@@ -458,7 +485,7 @@ def public_status(session: Session, text: str) -> PublicStatus:
     if req.followup_type and req.followup_id:
         followup = _followup_state(session, req)
     return PublicStatus(req.tracking, req.kind, req.received_on.isoformat(), REQUEST.state_label(req.state),
-                        unit.name_zh if unit else "", NEXT_STEPS.get(req.state, Msg("—")), followup,
+                        unit.name_zh if unit else "", NEXT_STEPS.get(req.state, NEXT_STEPS["handling"]), followup,
                         req.closed_on.isoformat() if req.closed_on else "")
 
 
