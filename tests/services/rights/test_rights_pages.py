@@ -10,7 +10,7 @@ import pytest
 from ipcity.services.rights import adjudication, service
 from ipcity.services.rights.tables import RightsRequest
 from tests.support import rights as net
-from tests.support.people import login
+from tests.support.people import csrf_of, login
 
 
 @pytest.fixture
@@ -116,3 +116,23 @@ def test_routing_table_is_edited_by_an_administrator_only(client, people, offici
                                              "unit_id": str(unit)}).status_code == 303
     trial = client.get("/rights/routing", params={"right": "copyright", "kind": "complaint", "area": "online"})
     assert net.ASSISTANCE in trial.text.split('id="trial-result"')[1]
+
+
+def test_the_json_api_lists_files_and_tracks(client, people, officials, services):
+    login(client, "aid_handler")
+    token = csrf_of(client)
+    filed = client.post("/api/rights/requests", json=net.request_values("consultation", right="copyright",
+                                                                        where="online", division_code="")
+                        | {"channel": "phone"}, headers={"X-CSRF-Token": token})
+    assert filed.status_code == 201 and filed.json()["tracking"].startswith("WQ")
+    refused = client.post("/api/rights/requests", json={"kind": "adjudication"}, headers={"X-CSRF-Token": token})
+    assert refused.status_code == 400
+    listed = client.get("/api/rights/requests", params={"kind": "consultation"}).json()
+    assert listed["total"] == 1 and listed["items"][0]["right"] == "copyright"
+    one = client.get(f"/api/rights/requests/{listed['items'][0]['id']}").json()
+    assert one["deadlines"][0]["key"] == "first_response" and "take" in one["actions"]
+    client.cookies.clear()
+    tracked = client.get("/api/rights/track", params={"number": filed.json()["tracking"]})
+    assert tracked.status_code == 200 and tracked.json()["unit"] == net.ASSISTANCE
+    assert "requester" not in tracked.json()
+    assert client.get("/api/rights/track", params={"number": "WQ12"}).status_code == 400
