@@ -52,8 +52,8 @@ def plugin() -> Plugin:
             path="/rights",
             plan_items=(7, 8, 21, 25),
         ),
-        routers=[views.router, api.router, fair_views.router, mediation_views.router, overseas_views.router, report_views.router,
-                 report_api.router],
+        routers=[views.router, api.router, fair_views.router, mediation_views.router, overseas_views.router,
+                 report_views.router, report_api.router],
         menu=[MenuEntry(Msg("Rights protection: ask for help"), "/rights/requests", PUBLIC_ROLES, order=45,
                         group=APPLY, summary=Msg("Ask for consultation, assistance, a complaint, administrative "
                                                  "adjudication, mediation or overseas guidance.")),
