@@ -208,7 +208,10 @@ def intake_problems(session: Session, clean: dict, evidence: list[Upload]) -> li
                                                                         intake_rules(session)))
     if len(evidence) > MAX_EVIDENCE:
         problems.append(("evidence", Msg("At most {n} files of evidence", n=MAX_EVIDENCE)))
-    if clean["kind"] == domain.ADJUDICATION and clean["details"].get("knew_on"):
+    if clean["kind"] == domain.ADJUDICATION and not clean["details"].get("knew_on"):
+        problems.append(("knew_on", Msg("Give the day you knew of the infringement and the infringer: the request "
+                                        "must be made within 3 years of it (Order 81 Art 19)")))
+    elif clean["kind"] == domain.ADJUDICATION:
         from datetime import date
 
         from ipcity.core import calendar as cal
@@ -349,8 +352,11 @@ def refer(session: Session, actor: Actor, req: RightsRequest, values: Mapping[st
     if not kind:
         raise DomainError(Msg("This request is handled on the request itself: take it on, then close it with "
                               "its outcome"), field="transition")
-    engine.fire(session, REQUEST, case, "refer", actor, reason=reason or "转入专门程序办理", via_use_case=True)
+    if req.state not in OPEN:
+        raise Conflict(Msg("The request is no longer open: it was {state}", state=REQUEST.state_label(req.state)))
+    # the case first: its own checks (the mediation body, the Art 12 conditions) refuse before the request moves
     record = followup_module(kind).open_from(session, actor, req, dict(values or {}))
+    engine.fire(session, REQUEST, case, "refer", actor, reason=reason or "转入专门程序办理", via_use_case=True)
     record.requester_user_id, record.requester_unit_id = req.user_id, req.unit_id
     req.followup_type, req.followup_id = kind, record.id
     # The request's evidence goes with the case: whoever works the case (a mediation body, a fair desk) sees it
