@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, object_session
 from ipcity.core import audit, inbox
 from ipcity.core.clock import today
 from ipcity.core.context import files_of, settings_of
-from ipcity.core.errors import DomainError, NotFound, PermissionDenied
+from ipcity.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from ipcity.core.files import Upload, attachments_of
 from ipcity.core.i18n import N_, Msg
 from ipcity.core.registration import normal_phone
