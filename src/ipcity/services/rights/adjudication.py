@@ -293,18 +293,10 @@ def decide(session: Session, actor: Actor, adj: Adjudication, outcome: str, acts
 
 
 def _amount(text: str):
-    from decimal import Decimal, InvalidOperation
-
-    text = (text or "").strip().replace(",", "")
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise DomainError(Msg("Give the amount in yuan, as a number"), field="amount") from None
-    if value < 0 or value >= 10 ** 12:
-        raise DomainError(Msg("Give the amount in yuan, as a number"), field="amount")
-    return value.quantize(Decimal("0.01"))
+    value, wrong = domain.parse_amount(text)
+    if wrong is not None:
+        raise DomainError(wrong, field="amount")
+    return value
 
 
 def record_receipt(session: Session, actor: Actor, adj: Adjudication, received_on: str) -> None:

@@ -50,6 +50,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, NamedTuple
 
 from babel import Locale
@@ -377,6 +378,26 @@ def mediation_problems(values: dict) -> list[tuple[str, Msg]]:
         return [("matter", Msg("Royalties for the provisional-protection period can be asked for only after the "
                                "patent is granted (Order 81 Art 63)"))]
     return []
+
+
+# --- amounts ------------------------------------------------------------------------------------------------
+
+MAX_AMOUNT = Decimal("999999999999.99")  # yuan: damages, settlements, agreed sums
+
+
+def parse_amount(text) -> tuple[Decimal | None, Msg | None]:
+    """An amount in yuan as typed (thousands separators tolerated): (the amount to the fen, None), (None, None)
+    when empty, or (None, why it is refused)."""
+    raw = str(text if text is not None else "").strip().replace(",", "").replace("，", "")
+    if not raw:
+        return None, None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        return None, Msg("Write the amount in yuan as a number, e.g. 120000.00")
+    if not value.is_finite() or value < 0 or value > MAX_AMOUNT:
+        return None, Msg("The amount must be between 0 and {most} yuan", most=f"{MAX_AMOUNT:,}")
+    return value.quantize(Decimal("0.01")), None
 
 
 # --- public tracking numbers -----------------------------------------------------------------------------------

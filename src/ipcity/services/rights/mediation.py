@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import io
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
@@ -46,7 +46,6 @@ AGREEMENT_OWNER = "rights.mediation.agreement"  # the agreement PDFs (调解协�
 AGREEMENT_TITLE = ("调解协议书", "Mediation Agreement")
 MAX_AGREEMENT = 20_000  # characters of the agreement's terms
 MAX_NOTE = 2_000  # a performance note, a court's name, the court's result note
-MAX_AMOUNT = Decimal("999999999999.99")  # Numeric(14, 2)
 
 # The court's answer to a request for judicial confirmation (司法确认).
 CONFIRMED, REJECTED = "confirmed", "rejected"
@@ -171,18 +170,10 @@ def late_statement(session: Session, med: Mediation, on: date | None = None) -> 
 # --- the agreement (调解协议书) ----------------------------------------------------------------------------------
 
 def _amount(text, problems: list) -> Decimal | None:
-    raw = str(text if text is not None else "").strip().replace(",", "").replace("，", "")
-    if not raw:
-        return None
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        problems.append(("amount", Msg("Write the amount in yuan as a number, e.g. 120000.00")))
-        return None
-    if not value.is_finite() or value < 0 or value > MAX_AMOUNT:
-        problems.append(("amount", Msg("The amount must be between 0 and {most} yuan", most=f"{MAX_AMOUNT:,}")))
-        return None
-    return value.quantize(Decimal("0.01"))
+    value, wrong = domain.parse_amount(text)
+    if wrong is not None:
+        problems.append(("amount", wrong))
+    return value
 
 
 def _unit_name(session: Session, unit_id: int | None) -> str:
