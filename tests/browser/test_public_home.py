@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 from playwright.sync_api import expect
 
 PUBLIC_PATHS = ["/patents", "/openlicense", "/pledge/gazette", "/dataip/registry",
-                "/dataip/registry?state=in_publicity", "/dataip/verify", "/dataip/log"]
+                "/dataip/registry?state=in_publicity", "/dataip/verify", "/dataip/log",
+                "/rights/track"]
 PHONE = {"width": 390, "height": 844}
 
 

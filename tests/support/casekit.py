@@ -350,7 +350,7 @@ RIGHTS_OVERSEAS = Service(
     "rights-overseas", rights_overseas_views,
     records=(Record("overseas", rights_overseas_views.CASE_PAGE, _overseas, parties=("company",),
                     file_owner=rights_service.case_evidence_owner("overseas_guidance"),
-                    step=("start", "lead_handler", "")),),
+                    step=("begin_guidance", "lead_handler", "")),),
     lists=(Listing(rights_overseas_views.CASES, "/rights/overseas", "overseas"),
            Listing(rights_overseas_views.ALERTS, "/rights/alerts", "overseas", public=True,
                    number=lambda oc: f"美国337调查风险提示 {oc.number}"),

@@ -73,7 +73,7 @@ def test_a_request_becomes_a_guidance_case(session, people, officials):
     assert case.assigned_unit_id == net.unit_id(session, net.ASSISTANCE)  # the unit the request is with
     assert case.applicant_user_id == people["company"].user_id and oc.state == "received"
     assert req.state == "referred" and req.followup_type == "overseas_guidance" and req.followup_id == oc.id
-    assert [d.rule_key for d in case.deadlines] == ["start"]
+    assert [d.rule_key for d in case.deadlines] == ["first_guidance"]
     kind = overseas.OVERSEAS_CASES
     assert kind.may_view(session, people["company"], oc) and kind.may_view(session, officials["aid_handler"], oc)
     assert not kind.may_view(session, people["licensee"], oc) and not kind.may_view(session,
@@ -115,7 +115,7 @@ def test_guidance_starts_the_case_and_tells_the_enterprise(session, people, offi
     session.commit()
     assert oc.state == "guiding" and len(oc.guidance) == 1 and oc.guidance[0]["by"] == handler.user_id
     case = overseas.OVERSEAS_CASES.case_of(session, oc)
-    assert [d.stopped_on for d in case.deadlines if d.rule_key == "start"] == [date(2026, 3, 2)]
+    assert [d.stopped_on for d in case.deadlines if d.rule_key == "first_guidance"] == [date(2026, 3, 2)]
     told = session.scalars(select(InboxItem).where(InboxItem.user_id == people["company"].user_id,
                                                    InboxItem.title.like("New guidance%"))).all()
     assert len(told) == 1 and told[0].link == f"/rights/overseas/{oc.id}"
@@ -128,7 +128,7 @@ def test_guidance_starts_the_case_and_tells_the_enterprise(session, people, offi
 def test_closing_needs_guidance_and_closes_the_request(session, people, officials):
     req, oc = _guidance_case(session, people, officials)
     handler = officials["aid_handler"]
-    _fire(session, oc, "start", handler)  # through the generic door
+    _fire(session, oc, "begin_guidance", handler)  # through the generic door
     with pytest.raises(DomainError) as refused:
         _fire(session, oc, "close", handler, reason="办结", outcome="assisted")
     assert "guidance" in refused.value.message.render("en")

@@ -326,14 +326,15 @@ def overseas_type() -> CaseType:
         ),
         initial="received",
         transitions=(
-            Transition("start", Msg("Start the guidance"), ("received",), "guiding", OFFICIALS, ASSIGNED_UNIT),
+            Transition("begin_guidance", Msg("Start the guidance"), ("received",), "guiding", OFFICIALS, ASSIGNED_UNIT),
             Transition("close", Msg("Close the guidance (办结)"), ("guiding",), "closed", OFFICIALS, ASSIGNED_UNIT,
                        fields=(FieldSpec("outcome", Msg("Outcome"), check=_outcome_check),), reason_required=True),
             Transition("withdraw", Msg("Withdraw the request"), ("received", "guiding"), "withdrawn", REQUESTERS,
                        APPLICANT, reason_required=True),
         ),
         deadlines=(
-            DeadlineRule("start", Msg("The first guidance"), frozenset({"create"}), frozenset({"start", "withdraw"}),
+            DeadlineRule("first_guidance", Msg("The first guidance"), frozenset({"create"}),
+                         frozenset({"begin_guidance", "withdraw"}),
                          5, WORKING_DAYS, OFFICE_SETTING),
         ),
         link=lambda case: f"/rights/overseas/{case.subject_id}",

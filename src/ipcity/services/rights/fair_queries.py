@@ -107,7 +107,9 @@ def fairs_context(session: Session, actor: Actor | None, result) -> dict:
     return {"counts": complaint_counts(session, [f.id for f in result.rows]),
             "may_keep": actor is not None and fairs.may_keep_fairs(session, actor), "statuses": FAIR_STATUSES,
             "fair_status": fair_status, "unit_name": lambda unit_id: unit_name(session, unit_id),
-            "is_official": actor is not None and actor.role in OFFICIAL_ROLES | {ADMIN}}
+            "is_official": actor is not None and actor.role in OFFICIAL_ROLES | {ADMIN},
+            # the fair's page and the complaints: for those who file or handle them (not a bank, an agency, anyone)
+            "may_open": actor is not None and actor.role in PUBLIC_ROLES | OFFICIAL_ROLES | {ADMIN}}
 
 
 # --- the list of complaints ---------------------------------------------------------------------------------------

@@ -151,7 +151,7 @@ def add_guidance(session: Session, actor: Actor, oc: OverseasCase, note: str) ->
     if oc.state not in ("received", "guiding"):
         raise Conflict(Msg("Guidance is recorded on a case under way"), field="note")
     if oc.state == "received":
-        engine.fire(session, OVERSEAS, case, "start", actor, reason="首次指导")
+        engine.fire(session, OVERSEAS, case, "begin_guidance", actor, reason="首次指导")
     entry = {"on": today().isoformat(), "by": actor.user_id, "by_name": actor.display_name,
              "unit": actor.unit_name, "note": text}
     oc.guidance = [*(oc.guidance or []), entry]
