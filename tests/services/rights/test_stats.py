@@ -354,7 +354,7 @@ def test_the_decision_due_day_comes_from_the_rule_not_only_the_stored_one(sessio
 def test_mediation_agreements_and_their_share(session, figures):
     m = stats.mediation(session)
     assert (m.cases, m.filed, m.agreements, m.failed, m.concluded, m.agreement_share) == (2, 2, 1, 1, 2, 50.0)
-    assert (m.confirmed, m.performed, m.amount) == (1, 1, Decimal("20000.00"))
+    assert (m.confirmation_requested, m.confirmed, m.performed, m.amount) == (1, 1, 1, Decimal("20000.00"))
     assert {t.key: (t.count, t.extra) for t in m.by_mediator} == {
         "office": (0, 0), "body": (1, 1), "wipo_amc": (1, 0), "arbitration": (0, 0)}
 

@@ -781,7 +781,8 @@ class MediationFigures:
     failed: int = 0
     withdrawn: int = 0
     performed: int = 0  # closed: the agreement performed
-    confirmed: int = 0  # judicial confirmation recorded
+    confirmation_requested: int = 0  # a party or the mediator asked the court to confirm the agreement
+    confirmed: int = 0  # the court confirmed it (司法确认)
     amount: Decimal = field(default_factory=lambda: Decimal("0.00"))  # agreed: shown, not added
     by_mediator: list[Tally] = field(default_factory=list)  # cases, agreements
 
@@ -806,7 +807,9 @@ def mediation(session: Session, filters: Filters | None = None) -> MediationFigu
     out = MediationFigures(*(int(v or 0) for v in counts[:8]), amount=_yuan(counts[8]))
     for (confirmation,) in session.execute(_of_requests(select(Mediation.confirmation).where(agreed),
                                                         Mediation.request_id, filters)):
-        out.confirmed += bool(isinstance(confirmation, dict) and (confirmation.get("on") or confirmation.get("result")))
+        asked = isinstance(confirmation, dict) and bool(confirmation.get("on") or confirmation.get("result"))
+        out.confirmation_requested += asked
+        out.confirmed += asked and confirmation.get("result") == "confirmed"
     rows = session.execute(_of_requests(select(Mediation.mediator_kind, func.count(), _flag(agreed))
                                         .group_by(Mediation.mediator_kind), Mediation.request_id, filters)).all()
     found = {k: (int(n), int(a)) for k, n, a in rows}
@@ -1172,6 +1175,7 @@ def _figure_rows(adj: AdjudicationFigures, med: MediationFigures, fair: FairFigu
         ("纠纷调解 达成协议 Agreements", med.agreements),
         ("纠纷调解 调解不成 No agreement", med.failed),
         ("纠纷调解 调解成功率% Share of agreements", med.agreement_share),
+        ("纠纷调解 申请司法确认 Judicial confirmation requested", med.confirmation_requested),
         ("纠纷调解 司法确认 Judicially confirmed", med.confirmed),
         ("展会投诉 收件 Complaints at fairs", fair.complaints),
         ("展会投诉 24小时内通知被投诉人 Respondent notified within 24 hours", fair.notified_within_24h),
