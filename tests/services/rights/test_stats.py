@@ -458,11 +458,11 @@ def render_content(name: str, locale: str = "en", **ctx) -> str:
 
 def test_the_templates_render_in_both_languages(session, figures):
     board = stats.dashboard(session, stats.Filters(right="patent"), on=ON)
-    html = render_content("rights/dashboard.html", board=board)
+    html = render_content("rights/dashboard_body.html", board=board)
     assert 'id="by-kind"' in html and 'id="adjudication"' in html and 'href="?right=patent&amp;format=xlsx"' in html
     assert '<option value="patent" selected>' in html
-    assert render_content("rights/dashboard.html", "zh_Hans", board=board)
-    refused = render_content("rights/dashboard.html", board=stats.dashboard(session, stats.Filters(date_to="x")))
+    assert render_content("rights/dashboard_body.html", "zh_Hans", board=board)
+    refused = render_content("rights/dashboard_body.html", board=stats.dashboard(session, stats.Filters(date_to="x")))
     assert "error-box" in refused and 'id="by-kind"' not in refused
     rep = stats.public_report(session, 2026, on=ON)
     page = render_content("rights/report.html", "zh_Hans", rep=rep, years=rep.years, error=None)

@@ -26,10 +26,11 @@ def dashboard(request: Request, format: str = "", actor: Actor = Depends(require
               session: Session = Depends(db_session)):
     """The network's figures for the filters; `?format=xlsx` the same as an Excel file (refused filters: the
     error page, never a file of empty tables)."""
-    board = stats.board_of(session, stats.Filters.from_query(request.query_params))
+    filters = stats.Filters.from_query(request.query_params)
     if format == "xlsx":
-        return xlsx_response("rights-dashboard.xlsx", stats.sheets(board))
-    return render(request, "rights/dashboard.html", {"board": board})
+        return xlsx_response("rights-dashboard.xlsx", stats.sheets(stats.board_of(session, filters)))
+    body = stats.dashboard_html(session, request.app.state.services.templates, filters)
+    return render(request, "rights/dashboard.html", {"body": body})
 
 
 @router.get("/report")

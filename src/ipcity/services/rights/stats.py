@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from markupsafe import Markup
 from sqlalchemy import Select, and_, case, distinct, exists, extract, func, select
 from sqlalchemy.orm import Session, aliased
 
@@ -57,7 +58,7 @@ from ipcity.core import calendar as cal
 from ipcity.core.cache import VersionedCache, data_version
 from ipcity.core.clock import CHINA_TZ, today
 from ipcity.core.errors import DomainError
-from ipcity.core.i18n import Msg
+from ipcity.core.i18n import Msg, current_locale
 from ipcity.core.plugins import Figure
 from ipcity.core.roles import ADMIN, MEDIATOR, OFFICIAL_ROLES
 from ipcity.core.tables import Unit
@@ -1121,6 +1122,16 @@ def board_of(session: Session, filters: Filters) -> Board:
     audit entry, so a new request or step is seen on the next page)."""
     key = ("board", _database(session), tuple(sorted(vars(filters).items())), today())
     return CACHE.get(key, data_version(session), lambda: dashboard(session, filters))
+
+
+def dashboard_html(session: Session, templates, filters: Filters) -> Markup:
+    """The dashboard's body rendered once per data version, database, filters, day and language: the page around
+    it is the only per-request work."""
+    def body() -> Markup:
+        return Markup(templates.get_template("rights/dashboard_body.html").render(board=board_of(session, filters)))
+
+    key = ("html", _database(session), tuple(sorted(vars(filters).items())), today(), current_locale.get())
+    return CACHE.get(key, data_version(session), body)
 
 
 def report_of(session: Session, year: int) -> Report:
