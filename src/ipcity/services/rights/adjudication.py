@@ -72,7 +72,7 @@ def open_from(session: Session, actor: Actor, req: RightsRequest, values: Mappin
     if problems:
         raise DomainError(problems[0][1], field=problems[0][0], problems=problems)
     case = service.REQUESTS.case_of(session, req)
-    complex_case = bool((req.details or {}).get("complex_case")) or service._ticked(values.get("complex_case"))
+    complex_case = bool((req.details or {}).get("complex_case")) or domain.ticked(values.get("complex_case"))
     in_china = (req.details or {}).get("respondent_in_china", True) is not False
     adj = Adjudication(request_id=req.id, unit_id=case.assigned_unit_id, subject=req.subject or domain.INFRINGEMENT,
                        requester=req.requester_name, respondent=req.respondent,
@@ -237,10 +237,12 @@ def record_hearing(session: Session, actor: Actor, adj: Adjudication, held_on: s
     audit.record(session, actor, "rights.hearing", SUBJECT, adj.id, summary=adj.number, detail={"on": day.isoformat()})
 
 
-def prior_rulings(session: Session, exclude_id: int | None = None) -> list[domain.PriorRuling]:
-    """The decisions of the network that found an infringement and took effect (the day the period to sue ended),
-    each act a ruling of its own."""
-    rows = session.scalars(select(Adjudication).where(Adjudication.outcome.in_(("infringes", "partly")),
+def prior_rulings(session: Session, patent_number: str,
+                  exclude_id: int | None = None) -> list[domain.PriorRuling]:
+    """The decisions of the network on `patent_number` (as stored: formatted) that found an infringement and took
+    effect (the day the period to sue ended), each act a ruling of its own."""
+    rows = session.scalars(select(Adjudication).where(Adjudication.patent_number == patent_number,
+                                                      Adjudication.outcome.in_(("infringes", "partly")),
                                                       Adjudication.decided_on.is_not(None)))
     out = []
     for adj in rows:
@@ -255,7 +257,7 @@ def prior_rulings(session: Session, exclude_id: int | None = None) -> list[domai
 def repeat_check(session: Session, adj: Adjudication, acts: Sequence[str], on: date | None = None) -> bool:
     """Order 81 Art 34: the respondent repeats, after an effective decision against it, the same act on the same
     patent."""
-    rulings = prior_rulings(session, exclude_id=adj.id)
+    rulings = prior_rulings(session, adj.patent_number, exclude_id=adj.id)
     who = adj.respondent_code or adj.respondent
     return any(domain.repeat_infringement(who, adj.patent_number, act, on or today(), rulings) for act in acts)
 

@@ -178,17 +178,19 @@ class IntakeRules:
 DEFAULT_INTAKE = IntakeRules()
 
 
-def _text(value) -> str:
+def text_of(value) -> str:
+    """A form value as text: NFKC-folded (full-width digits and letters read as ASCII), trimmed; "" for a list."""
     return unicodedata.normalize("NFKC", str(value or "")).strip() if not isinstance(value, list | tuple) else ""
 
 
-def _ticked(value) -> bool:
+def ticked(value) -> bool:
+    """A check box as posted (on, 1, yes, true) or a JSON true."""
     return value is True or str(value or "").strip().lower() in ("1", "on", "yes", "true", "y")
 
 
 def district_code(value, city: str = "31") -> str:
     """A county-level division code of the city, as ipcity.patents.regions writes it (310115), "" otherwise."""
-    code = _text(value)
+    code = text_of(value)
     if not (code.isdigit() and len(code) == 6 and code.startswith(city) and code[4:] != "00"):
         return ""
     return code if code in regions() else ""
@@ -196,13 +198,13 @@ def district_code(value, city: str = "31") -> str:
 
 def area_of(values: dict) -> str:
     """The routing area of a request: its district code (310115), "online", or "fair:<key>" ("" when unknown)."""
-    where = _text(values.get("where"))
+    where = text_of(values.get("where"))
     if where == DISTRICT:
         return district_code(values.get("division_code"))
     if where == ONLINE:
         return ONLINE
-    if where == FAIR and _text(values.get("fair")):
-        return f"{FAIR}:{_text(values.get('fair'))}"
+    if where == FAIR and text_of(values.get("fair")):
+        return f"{FAIR}:{text_of(values.get('fair'))}"
     return ""
 
 
@@ -221,16 +223,16 @@ def intake_problems(values: dict, rules: IntakeRules = DEFAULT_INTAKE) -> list[t
     granted (provisional-protection royalties)."""
     label = INTAKE_FIELDS
     problems: list[tuple[str, Msg]] = []
-    role, right, kind = _text(values.get("role")), _text(values.get("right")), _text(values.get("kind"))
+    role, right, kind = text_of(values.get("role")), text_of(values.get("right")), text_of(values.get("kind"))
     for key, table, value in (("role", REQUESTER_ROLES, role), ("right", RIGHTS, right),
                               ("kind", REQUEST_KINDS, kind)):
         if value not in table:
             problems.append((key, Msg("Choose the {field}", field=label[key])))
-    channel = _text(values.get("channel")) or WEB
+    channel = text_of(values.get("channel")) or WEB
     if channel not in CHANNELS:
         problems.append(("channel", Msg("Choose the {field}", field=label["channel"])))
     problems += _where_problems(values, channel, rules)
-    description = _text(values.get("description"))
+    description = text_of(values.get("description"))
     n = len("".join(description.split()))
     if not description:
         problems.append(("description", Msg("{field} is required", field=label["description"])))
@@ -241,7 +243,7 @@ def intake_problems(values: dict, rules: IntakeRules = DEFAULT_INTAKE) -> list[t
         problems.append(("description", Msg("{field} is longer than {n} characters", field=label["description"],
                                             n=rules.description_max_chars)))
     if kind in WITH_RESPONDENT:  # Order 81 Art 12: a definite respondent
-        respondent = _text(values.get("respondent"))
+        respondent = text_of(values.get("respondent"))
         if not respondent:
             problems.append(("respondent", Msg("{field} is required", field=label["respondent"])))
         elif len(respondent) > rules.name_max_chars:
@@ -252,7 +254,7 @@ def intake_problems(values: dict, rules: IntakeRules = DEFAULT_INTAKE) -> list[t
     elif kind == MEDIATION:
         problems += mediation_problems(values)
     elif kind == OVERSEAS:
-        country = _text(values.get("country")).upper()
+        country = text_of(values.get("country")).upper()
         if not country:
             problems.append(("country", Msg("{field} is required", field=label["country"])))
         elif country == "CN":
@@ -261,15 +263,15 @@ def intake_problems(values: dict, rules: IntakeRules = DEFAULT_INTAKE) -> list[t
         elif country not in territories():
             problems.append(("country", Msg("{code} is not a country or region code (ISO 3166, e.g. US, DE)",
                                             code=country[:8])))
-    if right == PATENT and kind != ADJUDICATION and _text(values.get("patent_number")):
+    if right == PATENT and kind != ADJUDICATION and text_of(values.get("patent_number")):
         problems += _patent_number_problems(values)
-    contact = _text(values.get("contact_name"))
+    contact = text_of(values.get("contact_name"))
     if not contact:
         problems.append(("contact_name", Msg("{field} is required", field=label["contact_name"])))
     elif len(contact) > rules.name_max_chars:
         problems.append(("contact_name", Msg("{field} is longer than {n} characters", field=label["contact_name"],
                                              n=rules.name_max_chars)))
-    wrong = phone_problem(normal_phone(_text(values.get("phone"))))
+    wrong = phone_problem(normal_phone(text_of(values.get("phone"))))
     if wrong:
         problems.append(("phone", wrong))
     return problems
@@ -277,14 +279,14 @@ def intake_problems(values: dict, rules: IntakeRules = DEFAULT_INTAKE) -> list[t
 
 def _where_problems(values: dict, channel: str, rules: IntakeRules) -> list[tuple[str, Msg]]:
     label = INTAKE_FIELDS
-    where = _text(values.get("where"))
+    where = text_of(values.get("where"))
     if where not in WHERE:
         return [("where", Msg("Choose the {field}", field=label["where"]))]
     problems: list[tuple[str, Msg]] = []
     if channel == FAIR_DESK and where != FAIR:
         problems.append(("where", Msg("A request taken at a fair desk is about that fair: choose the fair")))
     if where == DISTRICT:
-        given = _text(values.get("division_code"))
+        given = text_of(values.get("division_code"))
         if not given:
             problems.append(("division_code", Msg("{field} is required", field=label["division_code"])))
         elif not district_code(given, rules.city):
@@ -292,7 +294,7 @@ def _where_problems(values: dict, channel: str, rules: IntakeRules) -> list[tupl
                 "{code} is not a district of the city: choose the district where it happened, or online",
                 code=given[:12])))
     elif where == FAIR:
-        fair = _text(values.get("fair"))
+        fair = text_of(values.get("fair"))
         if not fair:
             problems.append(("fair", Msg("{field} is required", field=label["fair"])))
         elif rules.fairs and fair not in rules.fairs:
@@ -301,7 +303,7 @@ def _where_problems(values: dict, channel: str, rules: IntakeRules) -> list[tupl
 
 
 def _patent_number_problems(values: dict) -> list[tuple[str, Msg]]:
-    number = _text(values.get("patent_number"))
+    number = text_of(values.get("patent_number"))
     if not number:
         return [("patent_number", Msg("{field} is required", field=INTAKE_FIELDS["patent_number"]))]
     try:
@@ -316,17 +318,17 @@ def adjudication_problems(values: dict) -> list[tuple[str, Msg]]:
     """Why a request for administrative adjudication cannot be made as it stands (Order 81 Art 12; Order 81 covers
     patent disputes only)."""
     problems: list[tuple[str, Msg]] = []
-    if _text(values.get("right")) != PATENT:
+    if text_of(values.get("right")) != PATENT:
         problems.append(("right", Msg("Administrative adjudication under CNIPA Order No. 81 is for patent disputes; "
                                       "for other rights ask for assistance, a complaint or mediation")))
-    subject = _text(values.get("subject")) or INFRINGEMENT
+    subject = text_of(values.get("subject")) or INFRINGEMENT
     if subject not in DISPUTE_SUBJECTS:
         problems.append(("subject", Msg("Choose the {field}", field=INTAKE_FIELDS["subject"])))
     problems += _requester_problems(values)
-    if _ticked(values.get("court_action")):
+    if ticked(values.get("court_action")):
         problems.append(("court_action", Msg(
             "A party has brought the dispute to court: the office cannot adjudicate it (Order 81 Art 12)")))
-    if _ticked(values.get("other_method")):
+    if ticked(values.get("other_method")):
         problems.append(("other_method", Msg(
             "The parties agreed another way to resolve the dispute (arbitration): the office cannot adjudicate it "
             "(Order 81 Art 12)")))
@@ -337,16 +339,16 @@ def adjudication_problems(values: dict) -> list[tuple[str, Msg]]:
 def _requester_problems(values: dict) -> list[tuple[str, Msg]]:
     """Order 81 Art 12: the patentee or an interested party; an exclusive licensee alone; a sole licensee only
     where the patentee does not request; an ordinary licensee only where the contract or the patentee authorises."""
-    role = _text(values.get("role"))
+    role = text_of(values.get("role"))
     if role not in REQUESTER_ROLES:
         return []  # already reported
     if role not in ADJUDICATION_REQUESTERS:
         return [("role", Msg("Only the patentee or a licensee may request adjudication (Order 81 Art 12)"))]
-    if role == SOLE_LICENSEE and not _ticked(values.get("patentee_not_requesting")):
+    if role == SOLE_LICENSEE and not ticked(values.get("patentee_not_requesting")):
         return [("patentee_not_requesting", Msg(
             "A sole licensee may request adjudication only where the patentee does not: confirm that the patentee "
             "does not request it (Order 81 Art 12)"))]
-    if role == ORDINARY_LICENSEE and not _ticked(values.get("authorised")):
+    if role == ORDINARY_LICENSEE and not ticked(values.get("authorised")):
         return [("authorised", Msg(
             "An ordinary licensee may request adjudication only where the licence contract or the patentee "
             "authorises it: confirm the authorisation (Order 81 Art 12)"))]
@@ -369,12 +371,12 @@ MEDIATION_MATTERS: dict[str, Msg] = {
 def mediation_problems(values: dict) -> list[tuple[str, Msg]]:
     """What a request for mediation lacks (Order 81 Art 63: royalties for the provisional-protection period are
     requested only after the grant). Mediation by a body covers every right; `matter` is asked for patents."""
-    if _text(values.get("right")) != PATENT:
+    if text_of(values.get("right")) != PATENT:
         return []
-    matter = _text(values.get("matter"))
+    matter = text_of(values.get("matter"))
     if matter not in MEDIATION_MATTERS:
         return [("matter", Msg("Choose the {field}", field=INTAKE_FIELDS["matter"]))]
-    if matter == PROVISIONAL_ROYALTY and not _ticked(values.get("granted")):
+    if matter == PROVISIONAL_ROYALTY and not ticked(values.get("granted")):
         return [("matter", Msg("Royalties for the provisional-protection period can be asked for only after the "
                                "patent is granted (Order 81 Art 63)"))]
     return []
@@ -797,7 +799,7 @@ def extensions_problem(extensions: Sequence[Extension]) -> Msg | None:
         if ext.level != expected:
             return (Msg("The first extension is approved by the department head (Order 81 Art 37)") if i == 0 else
                     Msg("The second extension is approved by the next-level department (Order 81 Art 37)"))
-        if not _text(ext.approver):
+        if not text_of(ext.approver):
             return Msg("Name who approved the extension")
         if not 1 <= ext.length <= EXTENSION_MONTHS[ext.level]:
             return Msg("{level}: the period is extended by 1 to {most} months", level=EXTENSION_LEVELS[ext.level],
@@ -830,13 +832,13 @@ PANEL_MIN = 3  # Order 81: a collegiate panel of three or more members, an odd n
 def panel_problems(members: Sequence[str], presiding: str = "") -> list[tuple[str, Msg]]:
     """What is wrong with a panel (合议组): at least three members, an odd number, no one twice, a presiding member
     among them."""
-    names = [_text(m) for m in members if _text(m)]
+    names = [text_of(m) for m in members if text_of(m)]
     if len(names) < PANEL_MIN or len(names) % 2 == 0:
         return [("panel", Msg("A panel has an odd number of members, three or more (Order 81); it has {n}",
                               n=len(names)))]
     if len({n.casefold() for n in names}) != len(names):
         return [("panel", Msg("A member is named twice on the panel"))]
-    if _text(presiding) and _text(presiding) not in names:
+    if text_of(presiding) and text_of(presiding) not in names:
         return [("presiding", Msg("The presiding member must be one of the panel"))]
     return []
 

@@ -76,14 +76,6 @@ UNDERTAKING_FIELDS: dict[str, Msg] = {
 }
 
 
-def _text(value) -> str:
-    return unicodedata.normalize("NFKC", str(value or "")).strip()
-
-
-def _ticked(value) -> bool:
-    return value is True or str(value or "").strip().lower() in ("1", "on", "yes", "true", "y")
-
-
 def _raise(problems: list[tuple[str | None, Msg]]) -> None:
     if problems:
         raise DomainError(problems[0][1], field=problems[0][0], problems=problems)
@@ -113,7 +105,7 @@ def fold_name(name: str) -> str:
 
 def exhibitor_key(credit_code: str, name: str) -> str:
     """The key an exhibitor is known by: its unified social credit code when given, else its folded name."""
-    code = normal_credit_code(_text(credit_code))
+    code = normal_credit_code(domain.text_of(credit_code))
     return code if code else fold_name(name)
 
 
@@ -159,7 +151,7 @@ def parse_desks(text: str) -> tuple[list[dict], list[tuple[str, Msg]]]:
     if len(lines) > MAX_DESKS:
         return [], [("desks", Msg("At most {n} desks", n=MAX_DESKS))]
     for n, line in enumerate(lines, start=1):
-        parts = [_text(p) for p in unicodedata.normalize("NFKC", line).split("|")]
+        parts = [domain.text_of(p) for p in unicodedata.normalize("NFKC", line).split("|")]
         if len(parts) > 3:
             problems.append(("desks", Msg("Line {n}: write name|place|phone, with at most two | signs", n=n)))
             continue
@@ -257,7 +249,7 @@ def save_fair(session: Session, actor: Actor, values: Mapping[str, object], fair
         session.add(fair)
     else:
         if "active" in values:  # a form that offers it (unticked: not posted) sends the field empty
-            out["active"] = _ticked(values.get("active"))
+            out["active"] = domain.ticked(values.get("active"))
         for k, v in out.items():
             setattr(fair, k, v)
         fair.updated_at = clock.now()
@@ -276,7 +268,7 @@ def complaint_body_expected(fair: Fair) -> bool:
 # --- undertakings ---------------------------------------------------------------------------------------------------
 
 def undertaking_values(values: Mapping[str, object]) -> dict:
-    return {k: _text(values.get(k)) for k in UNDERTAKING_FIELDS}
+    return {k: domain.text_of(values.get(k)) for k in UNDERTAKING_FIELDS}
 
 
 def undertaking_of(session: Session, fair: Fair, key: str) -> Undertaking | None:
@@ -418,7 +410,7 @@ def request_of(session: Session, complaint: FairComplaint) -> RightsRequest:
 def _respondent_key(session: Session, fair: Fair, code: str, name: str) -> str:
     """The respondent's key: its credit code when known; else the key of the undertaking signed at this fair under
     the same name (so that the finding counts against the exhibitor that signed it); else its folded name."""
-    code = normal_credit_code(_text(code))
+    code = normal_credit_code(domain.text_of(code))
     if code and credit_code_problem(code) is None:
         return code
     folded = fold_name(name)
@@ -437,11 +429,11 @@ def open_from(session: Session, actor: Actor, req: RightsRequest, values: Mappin
         raise DomainError(Msg("This request names no fair the network serves: transfer it, or take it on as a "
                               "complaint"), field="fair")
     details = req.details or {}
-    booth = _text(values.get("booth")) or _text(details.get("booth"))
+    booth = domain.text_of(values.get("booth")) or domain.text_of(details.get("booth"))
     if len(booth) > 40:
         raise DomainError(Msg("{field} is longer than {n} characters", field=UNDERTAKING_FIELDS["booth"], n=40),
                           field="booth")
-    code = _text(values.get("respondent_code")) or _text(details.get("respondent_code"))
+    code = domain.text_of(values.get("respondent_code")) or domain.text_of(details.get("respondent_code"))
     complaint = FairComplaint(request_id=req.id, fair_id=fair.id, complainant=req.requester_name[:200],
                               respondent=req.respondent[:200],
                               respondent_key=_respondent_key(session, fair, code, req.respondent), booth=booth,
@@ -465,7 +457,7 @@ def _moment(value, field: str) -> datetime:
     empty is now."""
     if isinstance(value, datetime):
         return domain.beijing(value)
-    text = _text(value).replace("T", " ")
+    text = domain.text_of(value).replace("T", " ")
     if not text:
         return clock.now()
     try:
@@ -515,7 +507,7 @@ def record_facts(session: Session, actor: Actor, complaint: FairComplaint, *, ad
     _ensure_desk(session, complaint, actor)
     if complaint.state not in ("received", "notified"):
         raise DomainError(Msg("The facts are recorded before the measures are taken"), field="facts")
-    confirmed_by, good_reason = _text(confirmed_by), _text(good_reason)
+    confirmed_by, good_reason = domain.text_of(confirmed_by), domain.text_of(good_reason)
     problems: list[tuple[str | None, Msg]] = []
     if len(confirmed_by) > 300:
         problems.append(("confirmed_by", Msg("{field} is longer than {n} characters",
@@ -529,7 +521,7 @@ def record_facts(session: Session, actor: Actor, complaint: FairComplaint, *, ad
     complaint.admitted, complaint.confirmed_by, complaint.good_reason = bool(admitted), confirmed_by, good_reason
     complaint.updated_at = clock.now()
     audit.record(session, actor, "rights.fair.facts", "rights.fair_complaint", complaint.id, summary=complaint.number,
-                 reason=_text(note)[:500], detail={"before": before, "after": {
+                 reason=domain.text_of(note)[:500], detail={"before": before, "after": {
                      "admitted": complaint.admitted, "confirmed_by": confirmed_by, "good_reason": good_reason}})
 
 

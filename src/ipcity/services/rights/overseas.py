@@ -55,10 +55,6 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).casefold()
 
 
-def _text(value) -> str:
-    return unicodedata.normalize("NFKC", str(value or "")).strip()
-
-
 def country_problem(code: str, field: str = "country") -> tuple[str, Msg] | None:
     """A country or region abroad (ISO 3166 two letters), as the intake checks it."""
     if code == "CN":
@@ -102,7 +98,7 @@ STAGE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 def stage_key(value) -> str:
     """A stage as stored: a key of STAGES; free words (the intake's) read as the stage they name, "other" when
     they name none ("" when nothing is given)."""
-    text = _text(value)
+    text = domain.text_of(value)
     if not text or text in STAGES:
         return text
     folded = fold(text)
@@ -116,9 +112,9 @@ def open_from(session: Session, actor: Actor, req: RightsRequest, values: dict) 
     details = req.details or {}
 
     def given(name: str) -> str:
-        return _text(values.get(name)) or _text(details.get(name))
+        return domain.text_of(values.get(name)) or domain.text_of(details.get(name))
 
-    country = (_text(values.get("country")) or req.country or "").upper()
+    country = (domain.text_of(values.get("country")) or req.country or "").upper()
     wrong = country_problem(country)
     if wrong is not None:
         raise DomainError(wrong[1], field=wrong[0])
@@ -143,7 +139,7 @@ def add_guidance(session: Session, actor: Actor, oc: OverseasCase, note: str) ->
     case = OVERSEAS_CASES.case_of(session, oc)
     if not acts_for_case(case, actor) or actor.user_id is None:
         raise PermissionDenied(Msg("Only the officials of the unit the case is with record guidance"))
-    text = _text(note)
+    text = domain.text_of(note)
     if not text:
         raise DomainError(Msg("Write the guidance given"), field="note")
     if len(text) > MAX_NOTE:
@@ -187,8 +183,9 @@ OVERSEAS_CASES = RecordKind(OVERSEAS, missing=N_("No overseas guidance case {id}
 # --- risk alerts (风险预警) -------------------------------------------------------------------------------------------
 
 def _alert_values(title, body, country, industry, right) -> tuple[dict, list[tuple[str, Msg]]]:
-    clean = {"title": _text(title), "body": str(body or "").strip(), "country": _text(country).upper(),
-             "industry": _text(industry), "right": _text(right)}
+    clean = {"title": domain.text_of(title), "body": str(body or "").strip(),
+             "country": domain.text_of(country).upper(), "industry": domain.text_of(industry),
+             "right": domain.text_of(right)}
     problems: list[tuple[str, Msg]] = []
     if not clean["title"]:
         problems.append(("title", Msg("Give the alert a title")))
@@ -258,7 +255,7 @@ def may_edit_library(actor: Actor) -> bool:
 
 
 def _library_values(values: dict) -> tuple[dict, list[tuple[str, Msg]]]:
-    clean = {k: _text(values.get(k)) for k in ("title", "country", "industry", "right", "year", "outcome",
+    clean = {k: domain.text_of(values.get(k)) for k in ("title", "country", "industry", "right", "year", "outcome",
                                                "source")}
     clean["summary"] = str(values.get("summary") or "").strip()
     clean["country"] = clean["country"].upper()
@@ -314,7 +311,7 @@ def identifying_names(session: Session, oc: OverseasCase) -> list[str]:
     unit = session.get(Unit, req.unit_id) if req.unit_id else None
     names = [req.requester_name, req.contact_name, req.phone, unit.name_zh if unit else "",
              unit.name_en if unit else "", unit.credit_code if unit else ""]
-    return [n for n in dict.fromkeys(_text(n) for n in names if n) if len(fold(n)) >= 2]
+    return [n for n in dict.fromkeys(domain.text_of(n) for n in names if n) if len(fold(n)) >= 2]
 
 
 def library_from_case(session: Session, actor: Actor, oc: OverseasCase, values: dict) -> LibraryEntry:

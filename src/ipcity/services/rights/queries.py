@@ -10,24 +10,24 @@ from dataclasses import dataclass
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from ipcity.core.clock import today
+from ipcity.core.files import attachments_of
 from ipcity.core.i18n import Msg
 from ipcity.core.roles import ADMIN, PUBLIC_ROLES, Actor
 from ipcity.core.tables import Unit
-from ipcity.patents.regions import place_name
+from ipcity.patents.regions import place_name, regions
 from ipcity.services.rights import adjudication, casetypes, domain, notices, service
 from ipcity.services.rights.tables import Adjudication, Fair, RightsRequest, RoutingRule
 from ipcity.web.paging import ListFilters, date_range
 from ipcity.workflow import engine
-from ipcity.workflow.tables import Case
+from ipcity.workflow.tables import Case, CaseDeadline
 
 
-def _visible(stmt: Select, model, actor: Actor, *, requester=None) -> Select:
-    """The rows a person may see in full: their own requests (their account or their unit's), those of their unit
-    (officials), all (administrators)."""
+def _visible(stmt: Select, model, actor: Actor, requester) -> Select:
+    """The rows a person may see in full: their own (`requester`: the condition on the model's requester
+    columns), those of their unit (officials, a mediation body's mediators), all (administrators)."""
     if actor.role in PUBLIC_ROLES:
-        user_col, unit_col = requester if requester is not None else (model.user_id, model.unit_id)
-        return stmt.where(or_(user_col == actor.user_id, unit_col == actor.unit_id) if actor.unit_id
-                          else user_col == actor.user_id)
+        return stmt.where(requester(actor))
     if actor.role in service.STAFF_ROLES:
         return stmt.join(Case, Case.id == model.case_id).where(Case.assigned_unit_id == actor.unit_id)
     if actor.role != ADMIN:
@@ -49,7 +49,9 @@ class RequestFilters(ListFilters):
 
 
 def requests_query(actor: Actor, f: RequestFilters) -> Select:
-    stmt = _visible(select(RightsRequest), RightsRequest, actor)
+    stmt = _visible(select(RightsRequest), RightsRequest, actor, lambda a: or_(
+        RightsRequest.user_id == a.user_id, RightsRequest.unit_id == a.unit_id) if a.unit_id
+        else RightsRequest.user_id == a.user_id)
     if f.q.strip():
         stmt = stmt.where(or_(*(c.icontains(f.q.strip(), autoescape=True) for c in (
             RightsRequest.number, RightsRequest.requester_name, RightsRequest.respondent,
@@ -65,9 +67,6 @@ def requests_query(actor: Actor, f: RequestFilters) -> Select:
     if end:
         stmt = stmt.where(RightsRequest.received_on <= end)
     if f.overdue == "1":
-        from ipcity.core.clock import today
-        from ipcity.workflow.tables import CaseDeadline
-
         late = select(CaseDeadline.case_id).where(CaseDeadline.rule_key == "first_response",
                                                   CaseDeadline.stopped_on.is_(None), CaseDeadline.due_on < today())
         stmt = stmt.where(RightsRequest.case_id.in_(late))
@@ -84,7 +83,7 @@ class AdjudicationFilters(ListFilters):
 
 def adjudications_query(actor: Actor, f: AdjudicationFilters) -> Select:
     stmt = _visible(select(Adjudication), Adjudication, actor,
-                    requester=(Adjudication.requester_user_id, Adjudication.requester_unit_id))
+                    lambda a: service.requester_condition(Adjudication, a))
     if f.q.strip():
         stmt = stmt.where(or_(*(c.icontains(f.q.strip(), autoescape=True) for c in (
             Adjudication.number, Adjudication.requester, Adjudication.respondent, Adjudication.patent_number))))
@@ -189,8 +188,6 @@ def adjudication_context(session: Session, actor: Actor, adj: Adjudication) -> d
     case = adjudication.ADJUDICATIONS.case_of(session, adj)
     office = service.acts_for_unit(case, actor)
     documents = notices.NOTICE_OWNER
-    from ipcity.core.files import attachments_of
-
     return {"adj": adj, "case": case, "history": case.events, "is_office": office,
             "origin": session.get(RightsRequest, adj.request_id),
             "actions": engine.available_actions(adjudication.ADJUDICATION, case, actor),
@@ -238,8 +235,6 @@ def routing_table(session: Session) -> list[RouteView]:
 @functools.cache
 def districts(city: str = "31") -> list[tuple[str, str]]:
     """The county-level divisions of the city, code and name (Shanghai: its 16 districts)."""
-    from ipcity.patents.regions import regions
-
     table = regions()
     codes = [d for c in table.children(city) for d in table.children(c)]
     return [(code, table.name(code)) for code in sorted(codes)]

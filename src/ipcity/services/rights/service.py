@@ -13,11 +13,13 @@ import dataclasses
 import hashlib
 import hmac
 from collections.abc import Mapping
+from datetime import date, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, object_session
 
-from ipcity.core import audit, inbox
+from ipcity.core import audit, inbox, throttle
+from ipcity.core import calendar as cal
 from ipcity.core.clock import today
 from ipcity.core.context import files_of, settings_of
 from ipcity.core.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -162,14 +164,8 @@ def route(session: Session, clean: dict) -> Routing:
 
 # --- intake -----------------------------------------------------------------------------------------------------
 
-def _ticked(value) -> bool:
-    return value is True or str(value or "").strip().lower() in ("1", "on", "yes", "true", "y")
-
-
 def fairs_open(session: Session) -> list[Fair]:
     """The fairs a request may name: active ones not ended more than 30 days ago (a complaint soon after)."""
-    from datetime import timedelta
-
     horizon = today() - timedelta(days=30)
     return list(session.scalars(select(Fair).where(Fair.active.is_(True), Fair.last_day >= horizon)
                                 .order_by(Fair.first_day)))
@@ -192,9 +188,9 @@ def clean_values(values: Mapping[str, object]) -> dict:
         elif k == "acts":
             details[k] = [a for a in (v if isinstance(v, list | tuple) else [v]) if a in domain.INFRINGING_ACTS]
         elif k == "respondent_in_china":
-            details[k] = v is None or v == "" or _ticked(v)  # unticked only where the form says so
+            details[k] = v is None or v == "" or domain.ticked(v)  # unticked only where the form says so
         else:
-            details[k] = _ticked(v)
+            details[k] = domain.ticked(v)
     major = values.get("major")
     details["major"] = [m for m in (major if isinstance(major, list | tuple) else [major] if major else [])
                         if m in domain.MAJOR_CATEGORIES]
@@ -212,9 +208,6 @@ def intake_problems(session: Session, clean: dict, evidence: list[Upload]) -> li
         problems.append(("knew_on", Msg("Give the day you knew of the infringement and the infringer: the request "
                                         "must be made within 3 years of it (Order 81 Art 19)")))
     elif clean["kind"] == domain.ADJUDICATION:
-        from datetime import date
-
-        from ipcity.core import calendar as cal
         try:
             knew = date.fromisoformat(clean["details"]["knew_on"])
         except ValueError:
@@ -503,13 +496,9 @@ def _followup_state(session: Session, req: RightsRequest) -> Msg | None:
 
 def lookup_wait(session: Session, address: str) -> int:
     """Seconds the address must wait before another look-up (its misses counted over the last hour)."""
-    from ipcity.core import throttle
-
     return throttle.scope_wait(session, "rights.track", address)
 
 
 def lookup_missed(session: Session, address: str) -> None:
-    from ipcity.core import throttle
-
     throttle.scope_miss(session, "rights.track", address, per_hour=settings_of(session).rights_lookups_per_hour)
 

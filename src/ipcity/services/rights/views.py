@@ -135,14 +135,12 @@ def refer(request: Request, request_id: int, form: FormData = Depends(posted_for
     if values["body_unit_id"].isdigit():
         values["body_unit_id"] = int(values["body_unit_id"])
 
-    def call():
-        record = service.refer(session, actor, req, values, posted["reason"])
-        request.state.followup = record
-
-    response = REQUEST_PAGE.submit(request, session, actor, request_id, call, form="refer", posted=posted)
-    record = getattr(request.state, "followup", None)
-    if response.status_code == 303 and record is not None:
+    response = REQUEST_PAGE.submit(request, session, actor, request_id,
+                                   lambda: service.refer(session, actor, req, values, posted["reason"]),
+                                   form="refer", posted=posted)
+    if response.status_code == 303 and req.followup_type:  # taken on: to the case it became
         records = service.followup_records(req.followup_type)
+        record = session.get(records.model, req.followup_id)
         return RedirectResponse(records.case_type.link(records.case_of(session, record)), status_code=303)
     return response
 
