@@ -384,7 +384,8 @@ def upgrade() -> None:
     sa.Column('published', sa.Boolean(), nullable=False),
     sa.Column('added_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['overseas_id'], ['rights_overseas.id'], name=op.f('fk_rights_library_overseas_id_rights_overseas')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_rights_library'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_rights_library')),
+    sa.UniqueConstraint('overseas_id', name=op.f('uq_rights_library_overseas_id'))
     )
     with op.batch_alter_table('rights_library', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_rights_library_country'), ['country'], unique=False)

@@ -322,6 +322,10 @@ def library_from_case(session: Session, actor: Actor, oc: OverseasCase, values: 
         raise PermissionDenied(Msg("Only the officials of the unit the case is with publish it to the library"))
     if oc.state != "closed":
         raise Conflict(Msg("Only a closed guidance case is published to the library"), field="summary")
+    # Two officials at once: the case's row lock orders them, so the second sees the first's entry (the unique
+    # overseas_id is the backstop).
+    session.flush()
+    session.refresh(oc, with_for_update=True)
     if session.scalar(select(LibraryEntry.id).where(LibraryEntry.overseas_id == oc.id)):
         raise Conflict(Msg("This case is already in the library"), field="summary")
     merged = {"title": values.get("title"), "summary": values.get("summary"), "outcome": values.get("outcome"),

@@ -297,6 +297,7 @@ class LibraryEntry(Base):
     summary: Mapped[str] = mapped_column(Text)
     outcome: Mapped[str] = mapped_column(String(300), default="")
     source: Mapped[str] = mapped_column(String(300), default="")
-    overseas_id: Mapped[int | None] = mapped_column(ForeignKey("rights_overseas.id"))  # from a guidance case, if any
+    # from a guidance case, if any: at most one entry per case, whoever adds it at the same moment
+    overseas_id: Mapped[int | None] = mapped_column(ForeignKey("rights_overseas.id"), unique=True)
     published: Mapped[bool] = mapped_column(Boolean, default=True)
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
