@@ -65,7 +65,22 @@ def machine(packages: tuple[str, ...] = ()) -> dict:
             versions[package] = "?"
     return {"cores": os.cpu_count(), "usable_cores": usable, "ram_gb": round(mem_kb / 1024 ** 2, 1),
             "python": platform.python_version(), "platform": platform.platform(), "sqlite": sqlite3.sqlite_version,
-            **versions}
+            "loop_ms": speed_probe(), **versions}
+
+
+def speed_probe(iterations: int = 5_000_000) -> float:
+    """Milliseconds of one core for a fixed pure-Python loop (best of three): the same machine kind is not always
+    equally fast (a virtual machine's host, its neighbours), so figures of different runs are compared only with
+    this beside them (and the baselines each benchmark measures in the same run)."""
+    import time
+
+    best = float("inf")
+    for _ in range(3):
+        start, total = time.perf_counter(), 0
+        for i in range(iterations):
+            total += i
+        best = min(best, time.perf_counter() - start)
+    return round(best * 1000, 1)
 
 
 def code_version() -> str:

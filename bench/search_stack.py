@@ -12,9 +12,12 @@ words of one record). The goal query is bench/search.py's (c): the words, applic
 2. the service: `patents.service.search` as the pages and the API call it (reading of the query, facets, the
    register rows of the page, their positions, suggestions);
 3. the API: `GET /api/patents/search?q=…&f=province:31` through the application in this process (routing, the
-   middleware, the session, JSON).
+   middleware, the session, JSON; the test client's own work and the search counter's write are in it);
+4. over HTTP: the same request to `ipcity serve` (uvicorn, one worker, a separate process on the same register)
+   on one keep-alive connection, as a browser or the hotline's integration asks it: the whole platform stack.
 
-Goal (issue 18): p95 <= 10 ms through the full platform stack at N = 1,000,000. Exit status 0 when it ran.
+Goal (issue 18): p95 <= 10 ms through the full platform stack (reading 4) at N = 1,000,000. Exit status 0 when
+it ran.
 """
 
 from __future__ import annotations
@@ -22,8 +25,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 for _path in (ROOT, ROOT / "src", Path(__file__).resolve().parent):
@@ -32,6 +38,8 @@ for _path in (ROOT, ROOT / "src", Path(__file__).resolve().parent):
 
 import benchkit  # noqa: E402
 from search import FILTER_PROVINCE, FILTER_SINCE, _requests, sample_queries, say  # noqa: E402
+
+from tests.support.serve import ServeProcess  # noqa: E402
 
 GOAL_MS = 10.0
 DATA = ROOT.parent / "shared" / "data"
@@ -46,7 +54,6 @@ def run(folder: Path, count: int, seed: int, data: Path) -> dict:
     from fastapi.testclient import TestClient
 
     from ipcity.core.config import load_settings
-    from ipcity.patents import service
     from ipcity.patents.engine import engine_for
     from ipcity.web.app import create_app
 
@@ -58,31 +65,52 @@ def run(folder: Path, count: int, seed: int, data: Path) -> dict:
     engine = engine_for(app.state.services.settings)
     backend = engine.backend
     since = FILTER_SINCE // 10000
-    timings: dict[str, list[float]] = {"index": [], "service": [], "api": []}
-    totals = {"index": 0, "api": 0}
-    with TestClient(app) as client:
-        for measured in (False, True):
-            for q in queries:
-                expression = f"{q['text']} AD>={since}"
-                request = _requests(q["text"], q["passage"])["c"]
-                t0 = time.perf_counter()
-                page = backend.search(request)
-                t1 = time.perf_counter()
-                with app.state.services.db.session() as s:
-                    service.search(s, engine, expression, filters={"province": (FILTER_PROVINCE,)})
-                t2 = time.perf_counter()
-                answer = client.get("/api/patents/search", params={"q": expression, "f": f"province:{FILTER_PROVINCE}"})
-                t3 = time.perf_counter()
-                if answer.status_code != 200:
-                    raise RuntimeError(f"{expression}: {answer.status_code} {answer.text[:200]}")
-                if measured:
-                    timings["index"].append((t1 - t0) * 1000)
-                    timings["service"].append((t2 - t1) * 1000)
-                    timings["api"].append((t3 - t2) * 1000)
-                    totals["index"] += page.total
-                    totals["api"] += answer.json().get("total", 0)
+    timings: dict[str, list[float]] = {"index": [], "service": [], "api": [], "http": []}
+    totals = {"index": 0, "api": 0, "http": 0}
+    env = {**os.environ, "IPCITY_DATA_DIR": str(folder / "data"),
+           "IPCITY_DATABASE_URL": f"sqlite:///{folder / 'register.sqlite3'}", "IPCITY_ENCODER": "none",
+           "IPCITY_SEARCH_BACKEND": "tantivy", "IPCITY_RUN_WORKER": "0"}
+    server = ServeProcess(env, Path(tempfile.mkdtemp(prefix="ipcity-search-stack-")) / "serve.log")
+    server.start()
+    try:
+        with TestClient(app) as client, httpx.Client(base_url=server.base, timeout=30) as http:
+            _readings(queries, since, app, engine, backend, client, http, timings, totals)
+    finally:
+        server.stop()
     app.state.services.db.dispose()
     return {"n": n, "queries": len(queries), "timings": {k: _stats(v) for k, v in timings.items()}, "totals": totals}
+
+
+def _readings(queries, since, app, engine, backend, client, http, timings, totals) -> None:
+    """Each query in turn through the four readings: a warm-up pass, then the measured one."""
+    from ipcity.patents import service
+
+    for measured in (False, True):
+        for q in queries:
+            expression = f"{q['text']} AD>={since}"
+            request = _requests(q["text"], q["passage"])["c"]
+            t0 = time.perf_counter()
+            page = backend.search(request)
+            t1 = time.perf_counter()
+            with app.state.services.db.session() as s:
+                service.search(s, engine, expression, filters={"province": (FILTER_PROVINCE,)})
+            t2 = time.perf_counter()
+            params = {"q": expression, "f": f"province:{FILTER_PROVINCE}"}
+            answer = client.get("/api/patents/search", params=params)
+            t3 = time.perf_counter()
+            over_http = http.get("/api/patents/search", params=params)
+            t4 = time.perf_counter()
+            for got in (answer, over_http):
+                if got.status_code != 200:
+                    raise RuntimeError(f"{expression}: {got.status_code} {got.text[:200]}")
+            if measured:
+                timings["index"].append((t1 - t0) * 1000)
+                timings["service"].append((t2 - t1) * 1000)
+                timings["api"].append((t3 - t2) * 1000)
+                timings["http"].append((t4 - t3) * 1000)
+                totals["index"] += page.total
+                totals["api"] += answer.json().get("total", 0)
+                totals["http"] += over_http.json().get("total", 0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,15 +130,16 @@ def main(argv: list[str] | None = None) -> int:
     say(f"    {'':58s} {'p50':>7s} {'p95':>7s} {'p99':>7s} {'mean':>7s}")
     names = {"index": "the index alone: backend.search (the baseline)",
              "service": "the service: patents.service.search",
-             "api": "the API: GET /api/patents/search (application, in process)"}
+             "api": "the API: GET /api/patents/search (application, in process)",
+             "http": "over HTTP: ipcity serve, one keep-alive connection"}
     for key, label in names.items():
         t = r["timings"][key]
         say(f"    {label:58s} {t['p50']:7.2f} {t['p95']:7.2f} {t['p99']:7.2f} {t['mean']:7.2f}")
-    api, index = r["timings"]["api"], r["timings"]["index"]
-    say(f"    the API's p95 over the index's: {api['p95'] / index['p95']:.1f}x; hits counted: index "
-        f"{r['totals']['index']:,}, API {r['totals']['api']:,}")
-    verdict = "MET" if api["p95"] <= GOAL_MS else "MISSED"
-    say(f"  GOAL p95 <= {GOAL_MS:.0f} ms through the full platform stack: {verdict} ({api['p95']:.1f} ms)")
+    http, index = r["timings"]["http"], r["timings"]["index"]
+    say(f"    over HTTP, p95 over the index's: {http['p95'] / index['p95']:.1f}x; hits counted: index "
+        f"{r['totals']['index']:,}, API {r['totals']['api']:,}, HTTP {r['totals']['http']:,}")
+    verdict = "MET" if http["p95"] <= GOAL_MS else "MISSED"
+    say(f"  GOAL p95 <= {GOAL_MS:.0f} ms through the full platform stack: {verdict} ({http['p95']:.1f} ms over HTTP)")
     say(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 

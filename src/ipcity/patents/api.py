@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from ipcity.core import i18n
@@ -69,7 +69,8 @@ def search(request: Request, background: BackgroundTasks, q: str = "", mode: str
                             strict=as_ == "expression", lang=i18n.current_locale.get(), translate=xl != "0", tr=tr)
     if (q.strip() or f) and page <= 1:  # a search asked (not its next pages), counted for plan item 18
         background.add_task(usage.count_search, request.app.state.services.db)
-    return result_json(result)
+    # Plain JSON values already: answered as they are, without FastAPI's generic walk over every value.
+    return JSONResponse(result_json(result))
 
 
 @router.get("/similar")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from ipcity.core.config import Settings
 from ipcity.patents import store
 from ipcity.patents.record import PatentRecord
+from ipcity.patents.search import threads
 from ipcity.patents.search.backends import open_backend
 from ipcity.patents.search.contract import Hit, IndexDoc, SearchBackend, SearchPage, SearchRequest
 from ipcity.patents.search.document import index_doc
@@ -210,6 +211,10 @@ class PatentEngine:
     # -- reading ---------------------------------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchPage:
         return self.backend.search(request)
+
+    def search_each(self, requests: Sequence[SearchRequest]) -> list[SearchPage]:
+        """The pages of several independent searches, in order, run at once (search/threads.py)."""
+        return threads.each(self.backend.search, requests)
 
     def matching(self, request: SearchRequest) -> set[str]:
         return self.backend.matching(request)

@@ -318,10 +318,6 @@ def _positions(session: Session, records: list[PatentRecord]) -> dict[str, Posit
     return register.positions(session, cn) if cn else {}
 
 
-def _count(engine: PatentEngine, node, filters: dict[str, tuple[str, ...]]) -> int:
-    return engine.search(SearchRequest(query=node, filters=filters, limit=0)).total
-
-
 def _did_you_mean(session: Session, engine: PatentEngine, understood: Understood | None, q: str, mode: str,
                   filters: dict[str, tuple[str, ...]]) -> list[Suggestion]:
     """Plain words with a word the register holds nowhere: the same words with that one spelt as patents do."""
@@ -341,20 +337,20 @@ def _did_you_mean(session: Session, engine: PatentEngine, understood: Understood
 def _widen(engine: PatentEngine, understood: Understood | None, q: str, mode: str,
            filters: dict[str, tuple[str, ...]]) -> list[Suggestion]:
     """Searches near this one that find something: without the filters, the words by best match."""
-    out: list[Suggestion] = []
     if understood is None:
-        return out
+        return []
+    near: list[tuple[Msg, str, dict, str, SearchRequest]] = []
     if filters:
-        total = _count(engine, understood.node, {})
-        if total:
-            out.append(Suggestion(Msg("Without the filters"), q, {}, mode, total))
+        near.append((Msg("Without the filters"), q, {}, mode, SearchRequest(query=understood.node, limit=0)))
     if understood.kind == understand_mod.EXPRESSION:
         words = " ".join(sorted(plain_words(understood.node)))
         if words:
-            total = _count(engine, BestMatch(fields.DEFAULT_FIELD, words), filters)
-            if total:
-                out.append(Suggestion(Msg("Any of the words, best matches first"), words, filters, "lexical", total))
-    return out
+            near.append((Msg("Any of the words, best matches first"), words, filters, "lexical",
+                         SearchRequest(query=BestMatch(fields.DEFAULT_FIELD, words), filters=filters, limit=0)))
+    # Each count is a pass over the index of its own: counted at once.
+    counted = engine.search_each([request for *_, request in near])
+    return [Suggestion(label, words, near_filters, near_mode, page.total)
+            for (label, words, near_filters, near_mode, _), page in zip(near, counted, strict=True) if page.total]
 
 
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
@@ -380,18 +376,17 @@ def highlight_html(text: str, terms: set[str], limit: int | None = None) -> Mark
         first = found[0][0] if found else 0
         start = max(0, first - limit // 4)
         end = min(len(text), start + limit)
-    out, cursor = [], start
+    # Joined as plain strings of escaped pieces and marked safe once: a page highlights some forty texts, and
+    # Markup's own concatenation costs a Python call per piece.
+    out, cursor = ["…" if start > 0 else ""], start
     for a, b in found:
         if b <= start or a >= end:
             continue
         a, b = max(a, start), min(b, end)
-        out.append(escape(text[cursor:a]))
-        out.append(Markup("<mark>") + escape(text[a:b]) + Markup("</mark>"))
+        out += (escape(text[cursor:a]), "<mark>", escape(text[a:b]), "</mark>")
         cursor = b
-    out.append(escape(text[cursor:end]))
-    prefix = "…" if start > 0 else ""
-    suffix = "…" if end < len(text) else ""
-    return Markup(prefix) + Markup("").join(out) + Markup(suffix)
+    out += (escape(text[cursor:end]), "…" if end < len(text) else "")
+    return Markup("".join(out))
 
 
 def _row(rec: PatentRecord, score: float, terms: set[str], position: Position | None = None) -> Row:

@@ -208,11 +208,21 @@ def spans(text: str, terms: set[str]) -> list[tuple[int, int]]:
     folded = normalise_text(text)
     if len(folded) != len(text):  # NFKC changed the length (rare ligatures): highlight nothing rather than wrongly
         return []
-    found = []
-    for word, start, end in rjieba.tokenize(folded, mode="search"):
-        token = word.strip()
-        if token and (token in terms or (_LATIN.match(token) and stem(token) in terms)):
-            found.append((start, end))
+    if "" in terms:  # a blank token is never a match
+        terms = terms - {""}
+    latin = any("a" <= term[:1] <= "z" for term in terms)
+    # A token equal to a term holds it as a substring; a stem need not be one ("happi" of "happy"), so a text
+    # with no term in it is skipped without cutting it only when no term is a Latin stem.
+    if not latin and not any(term in folded for term in terms):
+        return []
+    tokens = rjieba.tokenize(folded, mode="search")
+    # One comprehension over the tokens (a result page highlights some forty texts): a Latin token is stemmed only
+    # when some term is a Latin stem, since a stem keeps its word's first letter.
+    if latin:
+        found = [(start, end) for word, start, end in tokens
+                 if (token := word.strip()) in terms or ("a" <= token[:1] <= "z" and stem(token) in terms)]
+    else:
+        found = [(start, end) for word, start, end in tokens if word.strip() in terms]
     return _merge(found)
 
 

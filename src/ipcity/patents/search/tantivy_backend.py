@@ -5,9 +5,10 @@ the index and the query see exactly the same tokens; keyword fields are `raw` fa
 also serve the facet counts (tantivy's terms aggregation). Embeddings live beside the index in a
 `VectorIndex` (exact cosine search).
 
-tantivy holds Python's GIL while it searches: serve searches from several worker processes, not
-threads (docs/search.md). Only one writer may hold the index at a time, across processes; the
-writer is opened for a batch of writes and released at `commit`.
+tantivy 0.27 lets go of Python's GIL while it searches and aggregates, so a search's facet counts (a second
+pass over the matching documents) run on another thread beside its ranked page, and threads of one process
+search at once. Only one writer may hold the index at a time, across processes; the writer is opened for a
+batch of writes and released at `commit`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 import tantivy
 
 from ipcity.patents.search import fields as F
+from ipcity.patents.search import threads
 from ipcity.patents.search.analysis import node_tokens, query_tokens
 from ipcity.patents.search.ast import And, BestMatch, DateRange, MatchAll, Node, Not, Or, Phrase, Prefix, Term
 from ipcity.patents.search.contract import FACETS, MAX_WITHIN, FacetCount, Hit, IndexDoc, SearchPage, SearchRequest
@@ -259,11 +261,13 @@ class TantivyBackend:
         kwargs: dict[str, object] = {"offset": request.offset}
         if request.sort in SORT_FIELDS:
             kwargs["order_by_field"], kwargs["order"] = SORT_FIELDS[request.sort]
+        # The facet counts are a pass of their own over the matching documents: on another core meanwhile.
+        facets = threads.submit(self._facets, searcher, query, request) if request.facets else None
         # tantivy refuses limit 0; a request for counts and facets only still gets no hits.
         result = searcher.search(query, max(request.limit, 1), count=True, **kwargs)
         hits = [Hit(searcher.doc(address)["pub_number"][0], float(key) if request.sort == "relevance" else 0.0)
                 for key, address in result.hits][:request.limit]
-        return SearchPage(total=result.count, hits=hits, facets=self._facets(searcher, query, request))
+        return SearchPage(total=result.count, hits=hits, facets=facets.result() if facets else {})
 
     def _facets(self, searcher, query, request: SearchRequest) -> dict[str, list[FacetCount]]:
         wanted = [f for f in request.facets if f in FACETS]

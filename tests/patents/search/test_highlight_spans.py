@@ -1,0 +1,88 @@
+"""Highlight spans (analysis.spans) and the threads one search runs its parts on (search/threads.py).
+
+`spans` skips texts that hold no term and reads the tokens in one comprehension; the reference below is the
+token-by-token loop it replaced, and both must mark the same characters on Chinese, English, full-width and
+mixed texts, with terms that are words, sub-words, stems or blank.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import rjieba
+
+from ipcity.patents.search import analysis, threads
+from ipcity.patents.search.analysis import index_tokens, query_tokens, spans
+
+TEXTS = [
+    "一种锂离子电池隔膜及其制备方法，所述隔膜包括聚乙烯基膜和陶瓷涂层。",
+    "本发明公开了一种拖拉机发动机散热片，散热片设置在发动机的两侧，提高散热效率。",
+    "A lithium-ion battery separator comprising a polyethylene film; the batteries are charged by running pumps.",
+    "Running   cooled PUMPS\n\tand 电池 系统: happy users, agreed terms.",
+    "ＡＢＣ　ｒｕｎｎｉｎｇ　电池　ｓｙｓｔｅｍ",
+    "无人机的飞行控制系统与方法",
+    "",
+]
+
+
+def reference(text: str, terms: set[str]) -> list[tuple[int, int]]:
+    """The former loop: every search-mode token, stripped, matched as it is or by its English stem."""
+    if not text or not terms:
+        return []
+    analysis._dictionary_loaded()
+    folded = analysis.normalise_text(text)
+    if len(folded) != len(text):
+        return []
+    found = []
+    for word, start, end in rjieba.tokenize(folded, mode="search"):
+        token = word.strip()
+        if token and (token in terms or (analysis._LATIN.match(token) and analysis.stem(token) in terms)):
+            found.append((start, end))
+    return analysis._merge(found)
+
+
+def term_sets(text: str) -> list[set[str]]:
+    words = index_tokens(text)
+    sets = [set(words[:1]), set(words[1:4]), set(words), {"电池"}, {"batteri", "pump"}, {"happi"}, {"离子"},
+            set(query_tokens("隔膜 running")), {"", "散热片"}, {""}, set()]
+    return sets
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_spans_mark_what_the_token_loop_marked(text):
+    for terms in term_sets(text):
+        assert spans(text, terms) == reference(text, terms), terms
+
+
+def test_spans_find_words_stems_and_sub_words():
+    text = TEXTS[0]
+    assert [text[a:b] for a, b in spans(text, {"隔膜"})] == ["隔膜", "隔膜"]
+    assert [text[a:b] for a, b in spans(text, {"离子"})] == ["离子"]  # a sub-word of 锂离子, marked as itself
+    english = TEXTS[2]
+    assert [english[a:b] for a, b in spans(english, {"batteri"})] == ["battery", "batteries"]
+    assert spans(text, {"拖拉机"}) == []  # a term the text does not hold: nothing, without cutting it
+    assert spans(text, {""}) == []  # a blank term matches no gap between words
+
+
+def test_threads_keep_the_order_and_run_beside_the_caller():
+    seen: set[str] = set()
+
+    def work(item: int) -> int:
+        seen.add(threading.current_thread().name)
+        return item * item
+
+    assert threads.each(work, list(range(8))) == [i * i for i in range(8)]
+    assert threads.each(work, []) == []
+    assert threads.each(work, [3]) == [9]
+    assert threading.current_thread().name in seen and any(n.startswith("ipcity-search") for n in seen)
+
+
+def test_threads_raise_the_error_of_an_item():
+    def work(item: int) -> int:
+        if item == 2:
+            raise ValueError("item 2")
+        return item
+
+    with pytest.raises(ValueError, match="item 2"):
+        threads.each(work, [0, 1, 2, 3])
