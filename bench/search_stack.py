@@ -123,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.workdir / "complete").exists():
         say(f"no complete register in {args.workdir}: build one with bench/preexam.py --n N --skip-dashboard")
         return 1
-    say(f"machine: {os.cpu_count()} cores · load {os.getloadavg()[0]:.2f}")
+    say(f"machine: {os.cpu_count()} cores · load {os.getloadavg()[0]:.2f} · speed probe "
+        f"{benchkit.speed_probe():.0f} ms (benchkit.speed_probe: lower is faster)")
     r = run(args.workdir, args.queries, args.seed, args.data)
     say(f"\n  THE GOAL QUERY [SYNTHETIC register, N={r['n']:,}; {r['queries']} queries: 2–4 words, AD>=2015, "
         f"province 31, 7 facets, top 20] (ms)")

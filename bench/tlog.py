@@ -159,7 +159,7 @@ def machine() -> str:
     facts = benchkit.machine(packages)
     return (f"{facts['cores']} cores ({facts['usable_cores']} usable), {facts['ram_gb']:.1f} GiB RAM, Python "
             f"{facts['python']}, SQLite {facts['sqlite']}, {', '.join(f'{p} {facts[p]}' for p in packages)}, "
-            f"{ssl.OPENSSL_VERSION} (hashlib); "
+            f"{ssl.OPENSSL_VERSION} (hashlib); speed probe {facts['loop_ms']:.0f} ms (lower is faster); "
             f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
