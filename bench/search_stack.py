@@ -8,7 +8,10 @@ first records are regenerated with the same seed to draw the queries from (bench
 words of one record). The goal query is bench/search.py's (c): the words, application date from 2015, province 31
 (Shanghai), 7 facets, top 20. Three readings of it, each query in turn, after one warm-up pass:
 
-1. the index: `backend.search` of the parsed request (the baseline: bench/search.py measures this one);
+0. the index as it searched before commit 4b551fe: the ranked page, then the facet counts, one after the other
+   (the baseline of the change that runs them side by side);
+1. the index: `backend.search` of the parsed request (the baseline of the readings below: bench/search.py
+   measures this one);
 2. the service: `patents.service.search` as the pages and the API call it (reading of the query, facets, the
    register rows of the page, their positions, suggestions);
 3. the API: `GET /api/patents/search?q=…&f=province:31` through the application in this process (routing, the
@@ -65,7 +68,7 @@ def run(folder: Path, count: int, seed: int, data: Path) -> dict:
     engine = engine_for(app.state.services.settings)
     backend = engine.backend
     since = FILTER_SINCE // 10000
-    timings: dict[str, list[float]] = {"index": [], "service": [], "api": [], "http": []}
+    timings: dict[str, list[float]] = {"sequential": [], "index": [], "service": [], "api": [], "http": []}
     totals = {"index": 0, "api": 0, "http": 0}
     env = {**os.environ, "IPCITY_DATA_DIR": str(folder / "data"),
            "IPCITY_DATABASE_URL": f"sqlite:///{folder / 'register.sqlite3'}", "IPCITY_ENCODER": "none",
@@ -81,6 +84,17 @@ def run(folder: Path, count: int, seed: int, data: Path) -> dict:
     return {"n": n, "queries": len(queries), "timings": {k: _stats(v) for k, v in timings.items()}, "totals": totals}
 
 
+def _sequential(backend, request):
+    """`TantivyBackend.search` as it was before the facet counts ran on a thread of their own."""
+    from ipcity.patents.search.contract import Hit, SearchPage
+
+    query = backend._with_filters(backend.compile(request.query), request.filters, request.within)
+    searcher = backend.index.searcher()
+    result = searcher.search(query, max(request.limit, 1), count=True)
+    hits = [Hit(searcher.doc(address)["pub_number"][0], float(key)) for key, address in result.hits][:request.limit]
+    return SearchPage(total=result.count, hits=hits, facets=backend._facets(searcher, query, request))
+
+
 def _readings(queries, since, app, engine, backend, client, http, timings, totals) -> None:
     """Each query in turn through the four readings: a warm-up pass, then the measured one."""
     from ipcity.patents import service
@@ -89,9 +103,13 @@ def _readings(queries, since, app, engine, backend, client, http, timings, total
         for q in queries:
             expression = f"{q['text']} AD>={since}"
             request = _requests(q["text"], q["passage"])["c"]
+            ts = time.perf_counter()
+            former = _sequential(backend, request)
             t0 = time.perf_counter()
             page = backend.search(request)
             t1 = time.perf_counter()
+            if (former.total, former.hits, former.facets) != (page.total, page.hits, page.facets):
+                raise RuntimeError(f"{expression}: the page and facets differ from the sequential search's")
             with app.state.services.db.session() as s:
                 service.search(s, engine, expression, filters={"province": (FILTER_PROVINCE,)})
             t2 = time.perf_counter()
@@ -104,6 +122,7 @@ def _readings(queries, since, app, engine, backend, client, http, timings, total
                 if got.status_code != 200:
                     raise RuntimeError(f"{expression}: {got.status_code} {got.text[:200]}")
             if measured:
+                timings["sequential"].append((t0 - ts) * 1000)
                 timings["index"].append((t1 - t0) * 1000)
                 timings["service"].append((t2 - t1) * 1000)
                 timings["api"].append((t3 - t2) * 1000)
@@ -129,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     say(f"\n  THE GOAL QUERY [SYNTHETIC register, N={r['n']:,}; {r['queries']} queries: 2–4 words, AD>=2015, "
         f"province 31, 7 facets, top 20] (ms)")
     say(f"    {'':58s} {'p50':>7s} {'p95':>7s} {'p99':>7s} {'mean':>7s}")
-    names = {"index": "the index alone: backend.search (the baseline)",
+    names = {"sequential": "the index, page then facets (before 4b551fe)",
+             "index": "the index alone: backend.search (the baseline)",
              "service": "the service: patents.service.search",
              "api": "the API: GET /api/patents/search (application, in process)",
              "http": "over HTTP: ipcity serve, one keep-alive connection"}

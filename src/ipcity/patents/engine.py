@@ -213,8 +213,11 @@ class PatentEngine:
         return self.backend.search(request)
 
     def search_each(self, requests: Sequence[SearchRequest]) -> list[SearchPage]:
-        """The pages of several independent searches, in order, run at once (search/threads.py)."""
-        return threads.each(self.backend.search, requests)
+        """The pages of several independent searches, in order: at once (search/threads.py) on a backend that
+        searches from several threads at a time (tantivy), one after the other on any other."""
+        if getattr(self.backend, "concurrent_reads", False):
+            return threads.each(self.backend.search, requests)
+        return [self.backend.search(request) for request in requests]
 
     def matching(self, request: SearchRequest) -> set[str]:
         return self.backend.matching(request)

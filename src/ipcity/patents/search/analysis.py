@@ -8,6 +8,7 @@ the Snowball English stemmer. Numbers and codes are kept whole.
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import re
 import threading
@@ -215,15 +216,35 @@ def spans(text: str, terms: set[str]) -> list[tuple[int, int]]:
     # with no term in it is skipped without cutting it only when no term is a Latin stem.
     if not latin and not any(term in folded for term in terms):
         return []
-    tokens = rjieba.tokenize(folded, mode="search")
     # One comprehension over the tokens (a result page highlights some forty texts): a Latin token is stemmed only
     # when some term is a Latin stem, since a stem keeps its word's first letter.
     if latin:
-        found = [(start, end) for word, start, end in tokens
+        found = [(start, end) for word, start, end in rjieba.tokenize(folded, mode="search")
                  if (token := word.strip()) in terms or ("a" <= token[:1] <= "z" and stem(token) in terms)]
-    else:
-        found = [(start, end) for word, start, end in tokens if word.strip() in terms]
+    else:  # only the clauses that hold a term are cut
+        found = [(first + start, first + end) for first, last in _clauses_holding(folded, terms)
+                 for word, start, end in rjieba.tokenize(folded[first:last], mode="search") if word.strip() in terms]
     return _merge(found)
+
+
+# Characters jieba never joins into a word (outside its blocks of word characters): it cuts each block apart, so a
+# clause between two of them is cut as it would be within the whole text.
+_CLAUSE_BREAK = re.compile(r"[,;:!?\s、。]")
+
+
+def _clauses_holding(text: str, terms: set[str]) -> list[tuple[int, int]]:
+    """(start, end) of the clauses of `text` holding one of `terms`, merged, in order."""
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
+    clauses = []
+    for term in terms:
+        at = text.find(term)
+        while at >= 0:
+            before = bisect.bisect_left(breaks, at)
+            after = bisect.bisect_left(breaks, at + len(term))
+            end = breaks[after] if after < len(breaks) else len(text)
+            clauses.append((breaks[before - 1] + 1 if before else 0, end))
+            at = text.find(term, at + 1)
+    return _merge(clauses)
 
 
 def _merge(found: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -100,6 +100,7 @@ _name_words = _NameWords()
 
 class TantivyBackend:
     name = "tantivy"
+    concurrent_reads = True  # searches from several threads at once (the GIL is let go while tantivy works)
 
     def __init__(self, path: Path, dim: int | None = None) -> None:
         self.path = Path(path)
