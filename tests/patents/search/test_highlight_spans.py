@@ -1,4 +1,4 @@
-"""Highlight spans (analysis.spans) and the threads one search runs its parts on (search/threads.py).
+"""Highlight spans (analysis.spans).
 
 `spans` skips texts that hold no term, cuts only the clauses that hold one, and reads the tokens in one
 comprehension; the reference below is the token-by-token loop over the whole text it replaced, and both must mark
@@ -8,12 +8,10 @@ sub-words, stems or blank.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import rjieba
 
-from ipcity.patents.search import analysis, threads
+from ipcity.patents.search import analysis
 from ipcity.patents.search.analysis import index_tokens, query_tokens, spans
 
 TEXTS = [
@@ -67,26 +65,3 @@ def test_spans_find_words_stems_and_sub_words():
     assert [english[a:b] for a, b in spans(english, {"batteri"})] == ["battery", "batteries"]
     assert spans(text, {"拖拉机"}) == []  # a term the text does not hold: nothing, without cutting it
     assert spans(text, {""}) == []  # a blank term matches no gap between words
-
-
-def test_threads_keep_the_order_and_run_beside_the_caller():
-    seen: set[str] = set()
-
-    def work(item: int) -> int:
-        seen.add(threading.current_thread().name)
-        return item * item
-
-    assert threads.each(work, list(range(8))) == [i * i for i in range(8)]
-    assert threads.each(work, []) == []
-    assert threads.each(work, [3]) == [9]
-    assert threading.current_thread().name in seen and any(n.startswith("ipcity-search") for n in seen)
-
-
-def test_threads_raise_the_error_of_an_item():
-    def work(item: int) -> int:
-        if item == 2:
-            raise ValueError("item 2")
-        return item
-
-    with pytest.raises(ValueError, match="item 2"):
-        threads.each(work, [0, 1, 2, 3])

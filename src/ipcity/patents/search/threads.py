@@ -17,11 +17,23 @@ _pool_pid = 0
 _lock = threading.Lock()
 
 
+PREFIX = "ipcity-search"
+
+
 def submit(work: Callable[..., R], *args) -> Future[R]:
+    """`work(*args)` on one of the threads; done here, at once, when called from one of them: a thread waiting
+    for work queued behind it on its own full pool would wait forever."""
     global _pool, _pool_pid
+    if threading.current_thread().name.startswith(PREFIX):
+        done: Future[R] = Future()
+        try:
+            done.set_result(work(*args))
+        except BaseException as exc:  # handed to whoever asks for the result, as the pool would
+            done.set_exception(exc)
+        return done
     with _lock:
         if _pool is None or _pool_pid != os.getpid():
-            _pool = ThreadPoolExecutor(max_workers=max(os.cpu_count() or 1, 2), thread_name_prefix="ipcity-search")
+            _pool = ThreadPoolExecutor(max_workers=max(os.cpu_count() or 1, 2), thread_name_prefix=PREFIX)
             _pool_pid = os.getpid()
         pool = _pool
     return pool.submit(work, *args)
