@@ -19,6 +19,11 @@ words of one record). The goal query is bench/search.py's (c): the words, applic
 4. over HTTP: the same request to `ipcity serve` (uvicorn, one worker, a separate process on the same register)
    on one keep-alive connection, as a browser or the hotline's integration asks it: the whole platform stack.
 
+With `--against SRC` (the `src` folder of another checkout, e.g. `git worktree add /tmp/before 616414c`), only
+reading 4, twice: a server of this checkout and one of SRC (`PYTHONPATH=SRC`) on the same register, asked each
+query in turn, alternating which goes first, with their totals, hit order and facets checked equal: the change
+between two versions measured under the same load.
+
 Goal (issue 18): p95 <= 10 ms through the full platform stack (reading 4) at N = 1,000,000. Exit status 0 when
 it ran.
 """
@@ -132,18 +137,67 @@ def _readings(queries, since, app, engine, backend, client, http, timings, total
                 totals["http"] += over_http.json().get("total", 0)
 
 
+def against(folder: Path, count: int, seed: int, data: Path, other_src: Path) -> dict:
+    """Reading 4 of this checkout and of `other_src`, two servers on one register, alternating query by query."""
+    n = int((folder / "complete").read_text().split()[0])
+    queries = sample_queries(n, seed, str(data), count)
+    env = {**os.environ, "IPCITY_DATA_DIR": str(folder / "data"),
+           "IPCITY_DATABASE_URL": f"sqlite:///{folder / 'register.sqlite3'}", "IPCITY_ENCODER": "none",
+           "IPCITY_SEARCH_BACKEND": "tantivy", "IPCITY_RUN_WORKER": "0"}
+    logs = Path(tempfile.mkdtemp(prefix="ipcity-search-against-"))
+    servers = {"this checkout": ServeProcess(env, logs / "this.log"),
+               str(other_src): ServeProcess({**env, "PYTHONPATH": str(other_src)}, logs / "other.log")}
+    timings: dict[str, list[float]] = {name: [] for name in servers}
+    for server in servers.values():
+        server.start()
+    try:
+        clients = {name: httpx.Client(base_url=server.base, timeout=60) for name, server in servers.items()}
+        for measured in (False, True):
+            for i, q in enumerate(queries):
+                params = {"q": f"{q['text']} AD>={FILTER_SINCE // 10000}", "f": f"province:{FILTER_PROVINCE}"}
+                answers = {}
+                for name in (list(clients) if i % 2 else list(clients)[::-1]):
+                    t0 = time.perf_counter()
+                    got = clients[name].get("/api/patents/search", params=params)
+                    took = (time.perf_counter() - t0) * 1000
+                    if got.status_code != 200:
+                        raise RuntimeError(f"{name}: {params['q']}: {got.status_code} {got.text[:200]}")
+                    body = got.json()
+                    answers[name] = (body["total"], [h["pub_number"] for h in body["hits"]], body["facets"])
+                    if measured:
+                        timings[name].append(took)
+                if len(set(map(repr, answers.values()))) != 1:
+                    raise RuntimeError(f"{params['q']}: the two versions answer differently")
+        for client in clients.values():
+            client.close()
+    finally:
+        for server in servers.values():
+            server.stop()
+    return {"n": n, "queries": len(queries), "timings": {k: _stats(v) for k, v in timings.items()}}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out" / "preexam" / "register-1000000")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0, help="the seed the register was built with (0)")
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--against", type=Path, default=None,
+                        help="the src folder of another checkout: reading 4 of both, alternating")
     args = parser.parse_args(argv)
     if not (args.workdir / "complete").exists():
         say(f"no complete register in {args.workdir}: build one with bench/preexam.py --n N --skip-dashboard")
         return 1
     say(f"machine: {os.cpu_count()} cores · load {os.getloadavg()[0]:.2f} · speed probe "
         f"{benchkit.speed_probe():.0f} ms (benchkit.speed_probe: lower is faster)")
+    if args.against is not None:
+        r = against(args.workdir, args.queries, args.seed, args.data, args.against.resolve())
+        say(f"\n  OVER HTTP, TWO VERSIONS ALTERNATING [SYNTHETIC register, N={r['n']:,}; {r['queries']} goal queries; "
+            f"same answers] (ms)")
+        say(f"    {'':58s} {'p50':>7s} {'p95':>7s} {'p99':>7s} {'mean':>7s}")
+        for name, t in r["timings"].items():
+            say(f"    {name[:58]:58s} {t['p50']:7.2f} {t['p95']:7.2f} {t['p99']:7.2f} {t['mean']:7.2f}")
+        return 0
     r = run(args.workdir, args.queries, args.seed, args.data)
     say(f"\n  THE GOAL QUERY [SYNTHETIC register, N={r['n']:,}; {r['queries']} queries: 2–4 words, AD>=2015, "
         f"province 31, 7 facets, top 20] (ms)")
