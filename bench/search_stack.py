@@ -53,6 +53,13 @@ GOAL_MS = 10.0
 DATA = ROOT.parent / "shared" / "data"
 
 
+def _serve_env(folder: Path) -> dict[str, str]:
+    """`ipcity serve`'s environment on the register in `folder` (as `run` opens it in this process)."""
+    return {**os.environ, "IPCITY_DATA_DIR": str(folder / "data"),
+            "IPCITY_DATABASE_URL": f"sqlite:///{folder / 'register.sqlite3'}", "IPCITY_ENCODER": "none",
+            "IPCITY_SEARCH_BACKEND": "tantivy", "IPCITY_RUN_WORKER": "0"}
+
+
 def _stats(values: list[float]) -> dict:
     return {"p50": benchkit.percentile(values, 50), "p95": benchkit.percentile(values, 95),
             "p99": benchkit.percentile(values, 99), "mean": sum(values) / len(values)}
@@ -75,9 +82,7 @@ def run(folder: Path, count: int, seed: int, data: Path) -> dict:
     since = FILTER_SINCE // 10000
     timings: dict[str, list[float]] = {"sequential": [], "index": [], "service": [], "api": [], "http": []}
     totals = {"index": 0, "api": 0, "http": 0}
-    env = {**os.environ, "IPCITY_DATA_DIR": str(folder / "data"),
-           "IPCITY_DATABASE_URL": f"sqlite:///{folder / 'register.sqlite3'}", "IPCITY_ENCODER": "none",
-           "IPCITY_SEARCH_BACKEND": "tantivy", "IPCITY_RUN_WORKER": "0"}
+    env = _serve_env(folder)
     server = ServeProcess(env, Path(tempfile.mkdtemp(prefix="ipcity-search-stack-")) / "serve.log")
     server.start()
     try:
@@ -141,9 +146,7 @@ def against(folder: Path, count: int, seed: int, data: Path, other_src: Path) ->
     """Reading 4 of this checkout and of `other_src`, two servers on one register, alternating query by query."""
     n = int((folder / "complete").read_text().split()[0])
     queries = sample_queries(n, seed, str(data), count)
-    env = {**os.environ, "IPCITY_DATA_DIR": str(folder / "data"),
-           "IPCITY_DATABASE_URL": f"sqlite:///{folder / 'register.sqlite3'}", "IPCITY_ENCODER": "none",
-           "IPCITY_SEARCH_BACKEND": "tantivy", "IPCITY_RUN_WORKER": "0"}
+    env = _serve_env(folder)
     logs = Path(tempfile.mkdtemp(prefix="ipcity-search-against-"))
     servers = {"this checkout": ServeProcess(env, logs / "this.log"),
                str(other_src): ServeProcess({**env, "PYTHONPATH": str(other_src)}, logs / "other.log")}

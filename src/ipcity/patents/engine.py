@@ -215,7 +215,7 @@ class PatentEngine:
     def search_each(self, requests: Sequence[SearchRequest]) -> list[SearchPage]:
         """The pages of several independent searches, in order: at once (search/threads.py) on a backend that
         searches from several threads at a time (tantivy), one after the other on any other."""
-        if getattr(self.backend, "concurrent_reads", False):
+        if self.backend.concurrent_reads:
             return threads.each(self.backend.search, requests)
         return [self.backend.search(request) for request in requests]
 

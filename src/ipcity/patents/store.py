@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 from sqlalchemy import JSON, Date, func, select, update
@@ -249,9 +250,14 @@ def count_pending(session: Session) -> int:
 
 
 def to_record(row: Patent) -> PatentRecord:
+    return _record(partial(getattr, row))
+
+
+def _record(value: Callable[[str], object]) -> PatentRecord:
+    """The record of a stored row, `value(column)` giving its columns (an ORM object's or a plain row's)."""
     # events and priorities are stored as PatentRecord.to_dict gives them: from_dict reads them back.
-    return PatentRecord.from_dict({name: getattr(row, name) for name in _COLUMNS}
-                                  | {"events": row.events or [], "priorities": row.priorities or []})
+    return PatentRecord.from_dict({name: value(name) for name in _COLUMNS}
+                                  | {"events": value("events") or [], "priorities": value("priorities") or []})
 
 
 def get(session: Session, pub_number: str) -> PatentRecord | None:
@@ -268,13 +274,7 @@ def get_many(session: Session, pub_numbers: Sequence[str]) -> dict[str, PatentRe
     if not pub_numbers:
         return {}
     rows = session.execute(select(*_RECORD_COLUMNS).where(Patent.pub_number.in_(list(pub_numbers))))
-    return {row.pub_number: _record_of(row._mapping) for row in rows}
-
-
-def _record_of(values) -> PatentRecord:
-    data = {name: values[name] for name in _COLUMNS}
-    data["events"], data["priorities"] = values["events"] or [], values["priorities"] or []
-    return PatentRecord.from_dict(data)
+    return {row.pub_number: _record(row._mapping.__getitem__) for row in rows}
 
 
 def count(session: Session) -> int:

@@ -99,6 +99,7 @@ class IndexDoc:
 
 class SearchBackend(Protocol):
     name: str
+    concurrent_reads: bool  # searches from several threads of one process at once (PatentEngine.search_each)
 
     def upsert(self, docs: Iterable[IndexDoc]) -> int:
         """Add or replace documents (by pub_number); returns how many. Visible after `commit`."""

@@ -84,6 +84,7 @@ FALSE = 'pub_number == ""'
 
 class MilvusBackend:
     name = "milvus"
+    concurrent_reads = False  # one client connection: its searches go one after the other
 
     def __init__(self, path: Path, uri: str | None = None, dim: int | None = None, token: str = "") -> None:
         """`token`: "user:password" or an API key, for a server with authentication (IPCITY_MILVUS_TOKEN)."""

@@ -12,12 +12,10 @@ from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+PREFIX = "ipcity-search"  # the threads' names: how a call knows it already runs on one
 _pool: ThreadPoolExecutor | None = None
 _pool_pid = 0
 _lock = threading.Lock()
-
-
-PREFIX = "ipcity-search"
 
 
 def submit(work: Callable[..., R], *args) -> Future[R]:
