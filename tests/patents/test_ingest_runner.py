@@ -180,3 +180,13 @@ def test_the_run_page_shows_the_warnings_apart_from_the_rejections(app, client, 
     rejections, warnings = page.split('id="rejections"')[1].split('id="warnings"')
     assert "not a number" in rejections and "2022-02-30" not in rejections
     assert "2022-02-30" in warnings and "CN202210000001.9" in warnings and "not a number" not in warnings
+
+
+def test_a_file_past_2_gib_starts_its_run(db, session, tmp_path, monkeypatch):
+    """A national register file passes 2 GiB: its size is stored whole (PostgreSQL's INTEGER refused it)."""
+    big = tmp_path / "register.jsonl"
+    with big.open("wb") as f:
+        f.truncate(5 * 1024**3 + 7)  # sparse: no disk used
+    monkeypatch.setattr(runner, "sha256_of", lambda path: "0" * 64)  # reading 5 GiB is not what is tested
+    run_id = runner._start_run(db, big, "jsonl", ACTOR, resume=False)
+    assert _run(session, run_id).file_size == 5 * 1024**3 + 7

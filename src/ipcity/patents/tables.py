@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, true
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ipcity.core.clock import now
@@ -64,7 +64,8 @@ class IngestRun(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     file_name: Mapped[str] = mapped_column(String(300))
     file_sha256: Mapped[str] = mapped_column(String(64), index=True)
-    file_size: Mapped[int] = mapped_column(Integer, default=0)
+    # Bytes: a national register file passes 2 GiB (PostgreSQL's INTEGER), so 64-bit.
+    file_size: Mapped[int] = mapped_column(BigInteger, default=0)
     format: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="running", index=True)  # running/done/failed
     position: Mapped[int] = mapped_column(Integer, default=0)  # source items fully stored and indexed
