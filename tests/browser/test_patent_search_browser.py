@@ -141,3 +141,16 @@ def _load_one_new_patent(live_server, title: str) -> None:
         s.commit()
     if services.worker:
         services.worker.wake()
+
+
+def test_related_terms_arrive_after_the_results_and_search_for_more(page, live_server):
+    """The results are shown first; the related terms (相关检索词) follow from the page's own best hits."""
+    page.goto(f"{live_server.url}/patents?q=" + "无人机 喷洒农药")
+    assert page.locator("li.hit").count() > 0
+    chip = page.locator("#related-terms a.chip").first
+    chip.wait_for(state="visible", timeout=15_000)
+    term = chip.inner_text()
+    with page.expect_navigation():
+        chip.click()
+    assert page.input_value("#q") == f"无人机 喷洒农药 {term}"
+    assert page.locator("li.hit").count() > 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
@@ -126,3 +127,42 @@ def test_detail_page_key_terms_are_the_patents_phrases_and_search_for_them(searc
     assert unquote(links[0].split("q=", 1)[1]) == terms[0]  # each link searches for its term …
     found = searchable.get(links[[i for i, t in enumerate(terms) if "锂离子" in t or "石墨烯" in t][0]])
     assert found.status_code == 200 and 'data-pub="CN115000001A"' in found.text  # … and finds this patent
+
+
+def test_the_related_terms_come_after_the_results_and_match_the_apis(searchable):
+    """The results page does not wait for the related terms (key phrases of its best hits, the slowest part of a
+    fresh search): it fetches them once shown, from its own best hits; the API gives them when asked."""
+    q = "ritonavir"
+    page = searchable.get("/patents", params={"q": q})
+    assert page.status_code == 200
+    pubs = re.findall(r'data-pub="([^"]+)"', page.text)
+    placeholder = re.search(r'<p id="related-terms"[^>]*hx-get="([^"]+)"', page.text)
+    assert placeholder and pubs, "the page asks for its related terms after the results"
+    link = placeholder.group(1).replace("&amp;", "&")
+    asked = parse_qs(urlsplit(link).query)
+    assert asked["p"] == pubs[:10] and asked["q"] == [q] and asked["understood"] == ["words"]
+    fragment = searchable.get(link)
+    assert fragment.status_code == 200 and fragment.text.lstrip().startswith('<p id="related-terms">')
+    hrefs = [h.replace("&amp;", "&") for h in re.findall(r'class="chip" href="([^"]+)"', fragment.text)]
+    searches = [parse_qs(urlsplit(h).query)["q"][0] for h in hrefs]  # each chip searches the words and its term
+    assert searches and all(s.startswith(q + " ") and len(s) > len(q) + 1 for s in searches)
+    terms = [s[len(q) + 1:] for s in searches]
+
+    api = searchable.get("/api/patents/search", params={"q": q}).json()
+    assert "related" not in api and [h["pub_number"] for h in api["hits"]][:10] == pubs[:10]
+    assert searchable.get("/api/patents/search", params={"q": q, "related": "1"}).json()["related"] == terms
+
+
+def test_related_terms_read_at_most_ten_records_and_none_for_an_expression(searchable):
+    pubs = re.findall(r'data-pub="([^"]+)"', searchable.get("/patents", params={"q": "ritonavir"}).text)
+    many = searchable.get("/patents/related", params=[("q", "ritonavir"), ("understood", "words")]
+                          + [("p", p) for p in pubs * 3])
+    first_ten = searchable.get("/patents/related", params=[("q", "ritonavir"), ("understood", "words")]
+                               + [("p", p) for p in pubs[:10]])
+    assert many.status_code == first_ten.status_code == 200 and many.text == first_ten.text
+    expression = searchable.get("/patents/related", params=[("q", "TI=ritonavir"), ("understood", "expression")]
+                                + [("p", p) for p in pubs[:10]])
+    assert expression.status_code == 200 and "chip" not in expression.text
+    unknown = searchable.get("/patents/related", params=[("q", "ritonavir"), ("understood", "words"),
+                                                          ("p", "CN000000000A")])
+    assert unknown.status_code == 200 and "chip" not in unknown.text

@@ -26,7 +26,8 @@ def _register(row: service.Row) -> dict | None:
             "open_licence": p.open_licence is not None}
 
 
-def result_json(result: service.SearchResult) -> dict:
+def result_json(result: service.SearchResult, related: bool = True) -> dict:
+    """The answer of a search as JSON; `related` False when its related terms were not asked for."""
     return {
         "q": result.q, "mode": result.mode, "total": result.total, "page": result.page,
         "per_page": result.per_page, "pages": result.pages, "took_ms": result.took_ms,
@@ -41,8 +42,7 @@ def result_json(result: service.SearchResult) -> dict:
                          "filters": [f"{k}:{v}" for k, vs in sg.filters.items() for v in vs]}
                         for sg in result.suggestions],
         "translation": _translation(result),
-        "related": result.related,
-    }
+    } | ({"related": result.related} if related else {})
 
 
 def _translation(result: service.SearchResult) -> dict | None:
@@ -58,19 +58,21 @@ def _translation(result: service.SearchResult) -> dict | None:
 @public
 def search(request: Request, background: BackgroundTasks, q: str = "", mode: str = "lexical",
            sort: str = "relevance", page: int = 1, per_page: int = 20, f: list[str] = Query(default=[]),
-           as_: str = Query(default="", alias="as"), tr: str | None = None, xl: str = "1",
+           as_: str = Query(default="", alias="as"), tr: str | None = None, xl: str = "1", related: str = "0",
            actor: Actor | None = Depends(signed_in_or_anonymous()), session: Session = Depends(db_session)):
     """`f=applicant:NAME` (repeatable) filters by a facet value; `as=expression` reads `q` strictly as an
     expression; words and texts are also searched in the other language (`translation` in the answer), with
-    the terms of `tr` when given (`锂电池: lithium battery; 隔膜: separator`), not at all with `xl=0`; errors
-    come back as 400 with `problems`."""
+    the terms of `tr` when given (`锂电池: lithium battery; 隔膜: separator`), not at all with `xl=0`;
+    `related=1` adds the related terms of the first page (`related`: key phrases of its best hits, the
+    slowest part of a search, so only when asked); errors come back as 400 with `problems`."""
     result = service.search(session, engine_for(request.app.state.services.settings), q, mode=mode,
                             filters=service.parse_filters(f), sort=sort, page=page, per_page=per_page,
-                            strict=as_ == "expression", lang=i18n.current_locale.get(), translate=xl != "0", tr=tr)
+                            strict=as_ == "expression", lang=i18n.current_locale.get(), translate=xl != "0", tr=tr,
+                            related=related == "1")
     if (q.strip() or f) and page <= 1:  # a search asked (not its next pages), counted for plan item 18
         background.add_task(usage.count_search, request.app.state.services.db)
     # Plain JSON values already: answered as they are, without FastAPI's generic walk over every value.
-    return JSONResponse(result_json(result))
+    return JSONResponse(result_json(result, related == "1"))
 
 
 @router.get("/similar")

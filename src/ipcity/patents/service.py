@@ -21,7 +21,7 @@ from ipcity.patents.engine import PatentEngine
 from ipcity.patents.ipc import scheme
 from ipcity.patents.position import Position
 from ipcity.patents.record import PatentRecord
-from ipcity.patents.related_terms import related_terms
+from ipcity.patents.related_terms import RELATED_RECORDS, related_terms
 from ipcity.patents.search import crosslingual, fields
 from ipcity.patents.search import understand as understand_mod
 from ipcity.patents.search.analysis import query_tokens, spans
@@ -172,14 +172,18 @@ class _Ranked:
 def search(session: Session, engine: PatentEngine, q: str = "", *, mode: str = "lexical",
            filters: dict[str, tuple[str, ...]] | None = None, sort: str = "relevance", page: int = 1,
            per_page: int = 20, facets: tuple[str, ...] = DEFAULT_FACETS, strict: bool = False,
-           lang: str = "zh", translate: bool = True, tr: str | None = None) -> SearchResult:
+           lang: str = "zh", translate: bool = True, tr: str | None = None, related: bool = True) -> SearchResult:
     """Search as the one box does (understand.py): a number opens the patent, plain words rank by best match,
     a pasted text is searched lexically and semantically, an expression is strict; `strict` reads the input
     as an expression whatever it looks like. Each half of a fused search answers alone when the other fails.
 
     Words and texts are also searched in the other language (crosslingual.py): lexically as an alternative to
     the words typed, semantically by encoding the query with its translation. `tr` is the searcher's edited
-    translation (crosslingual.parse_edited; "" searches without one); `translate=False` turns it off."""
+    translation (crosslingual.parse_edited; "" searches without one); `translate=False` turns it off.
+
+    `related=False` leaves out the related terms, the slowest part of a fresh search (key phrases of ten
+    records, some 10–30 ms): the search page asks for them after the results (`related_for`), the API when
+    asked."""
     filters = {k: tuple(v) for k, v in (filters or {}).items() if v}
     _check_options(engine, q, mode, sort, filters, page, per_page, tr)
     started = time.perf_counter()
@@ -250,12 +254,25 @@ def search(session: Session, engine: PatentEngine, q: str = "", *, mode: str = "
                           translation=translation)
     if page == 1 and q.strip():
         result.suggestions = _did_you_mean(session, engine, understood, q, mode, filters)
-        if kind in (understand_mod.WORDS, understand_mod.TEXT) and rows:
+        if related and offers_related(kind) and rows:
             result.related = related_terms([row.record for row in rows], query_tokens(q), None, k=RELATED_TERMS)
     if not rows and page == 1 and (q.strip() or filters):
         result.suggestions += _widen(engine, understood, q, mode, filters)
     result.took_ms = round((time.perf_counter() - started) * 1000, 1)
     return result
+
+
+def offers_related(understood: str) -> bool:
+    """Whether a search read as `understood` offers related terms: plain words and pasted texts."""
+    return understood in (understand_mod.WORDS, understand_mod.TEXT)
+
+
+def related_for(session: Session, q: str, pub_numbers: list[str]) -> list[str]:
+    """The related terms of a search for `q` whose best hits are `pub_numbers` (in rank order; at most
+    RELATED_RECORDS are read, as `search` reads them), for the page that shows them after its results."""
+    wanted = pub_numbers[:RELATED_RECORDS]
+    records = store.get_many(session, wanted)
+    return related_terms([records[p] for p in wanted if p in records], query_tokens(q), None, k=RELATED_TERMS)
 
 
 def _core_facets(engine: PatentEngine, node, filters, facets) -> dict[str, list[FacetCount]]:

@@ -76,9 +76,10 @@ def search_page(request: Request, background: BackgroundTasks, q: str = "", mode
     searched = bool(q.strip() or filters)
     try:
         if searched:
+            # The related terms come after the results (related_page): the page does not wait for them.
             result = service.search(session, _engine(request), q, mode=mode, filters=filters, sort=sort, page=page,
                                     per_page=per_page, strict=strict, lang=i18n.current_locale.get(),
-                                    translate=xl != "0", tr=crossing.get("tr"))
+                                    translate=xl != "0", tr=crossing.get("tr"), related=False)
             if result.family and not filters and page == 1:  # a number: straight to its patent
                 return RedirectResponse("/patents/" + quote(result.family, safe=""), status_code=303)
         elif mode == "lexical":  # the newest patents, before anything is asked
@@ -99,11 +100,45 @@ def search_page(request: Request, background: BackgroundTasks, q: str = "", mode
         "words_link": _link(q, mode, sort, filters),
         "save_link": saved_views.save_link(q, mode, filters) if searched else "",
         "searched": searched, "sorts": SORTS, "facet_names": FACETS, "fields": FIELDS, "per_page": per_page,
-        "link": lambda **kw: _link(*_crossing_kept(crossing, q, kw), kw.pop("mode", mode), kw.pop("sort", sort),
-                                   kw.pop("filters", filters), **({"as": "expression"} if strict else {}) | kw),
+        "link": _page_link(q, mode, sort, filters, strict, crossing),
+        "related_link": _related_link(q, mode, sort, filters, strict, result) if searched and page <= 1 else "",
         "crossing": crossing, "untranslated_link": _link(q, mode, sort, filters, xl="0"),
         "toggle": lambda name, value: _toggle(filters, name, value),
     }, status_code=400 if error else 200)
+
+
+def _page_link(q: str, mode: str, sort: str, filters: dict[str, tuple[str, ...]], strict: bool,
+               crossing: dict[str, str]):
+    """The page's `link(**changes)`: this search with some of its parameters changed."""
+    return lambda **kw: _link(*_crossing_kept(crossing, q, kw), kw.pop("mode", mode), kw.pop("sort", sort),
+                              kw.pop("filters", filters), **({"as": "expression"} if strict else {}) | kw)
+
+
+def _related_link(q: str, mode: str, sort: str, filters: dict[str, tuple[str, ...]], strict: bool,
+                  result: service.SearchResult | None) -> str:
+    """Where the page fetches its related terms once it is shown: "" when the search offers none."""
+    if result is None or not result.rows or not service.offers_related(result.understood):
+        return ""
+    params = [("q", q), ("mode", mode), ("sort", sort), ("understood", result.understood)]
+    params += [("f", f"{k}:{v}") for k, vs in filters.items() for v in vs]
+    params += [("as", "expression")] if strict else []
+    params += [("p", row.record.pub_number) for row in result.rows[:service.RELATED_RECORDS]]
+    return "/patents/related?" + urlencode(params)
+
+
+@router.get("/related")
+@public
+def related_page(request: Request, q: str = "", mode: str = "lexical", sort: str = "relevance",
+                 understood: str = "", f: list[str] = Query(default=[]), as_: str = Query(default="", alias="as"),
+                 p: list[str] = Query(default=[]), actor: Actor | None = Depends(signed_in_or_anonymous()),
+                 session: Session = Depends(db_session)):
+    """The related terms of a search whose best hits are `p` (at most ten are read): the part of the results
+    page that comes after it (htmx), so that the results do not wait for the key phrases."""
+    filters = service.parse_filters(f)
+    terms = service.related_for(session, q, p) if q.strip() and service.offers_related(understood) else []
+    return render(request, "patents/related_terms.html", {
+        "related": terms, "q": q, "understood": understood, "mode": mode,
+        "link": _page_link(q, mode, sort, filters, as_ == "expression", {})})
 
 
 def _crossing_kept(crossing: dict[str, str], q: str, kw: dict) -> tuple[str]:
