@@ -218,10 +218,12 @@ def search(session: Session, engine: PatentEngine, q: str = "", *, mode: str = "
         best = kind in (understand_mod.WORDS, understand_mod.TEXT)
         request = SearchRequest(query=understood.node, filters=filters, facets=() if best else facets, sort=sort,
                                 offset=0 if fuse else offset, limit=SEMANTIC_POOL if fuse else per_page)
-        lexical = engine.search(request)
-        if kind == understand_mod.WORDS and facets:
-            lexical.facets = _core_facets(engine, understood.node, filters, facets) or _facets_of(
-                engine, understood.node, filters, facets)
+        if kind == understand_mod.WORDS and facets:  # the page and the facets of every word, at once
+            lexical, core = engine.search_each([request, _core_request(understood.node, filters, facets)])
+            lexical.facets = (core.facets if core.total else {}) or _facets_of(engine, understood.node, filters,
+                                                                               facets)
+        else:
+            lexical = engine.search(request)
         ranked = _Ranked(lexical.hits, lexical.total, lexical.facets)
         ranking = "lexical"
         if fuse:
@@ -275,14 +277,13 @@ def related_for(session: Session, q: str, pub_numbers: list[str]) -> list[str]:
     return related_terms([records[p] for p in wanted if p in records], query_tokens(q), None, k=RELATED_TERMS)
 
 
-def _core_facets(engine: PatentEngine, node, filters, facets) -> dict[str, list[FacetCount]]:
-    """Facet counts of the patents holding every word of a best-match query, or (translated) every word of
-    either language ({} when none does)."""
+def _core_request(node, filters, facets) -> SearchRequest:
+    """The facet counts of the patents holding every word of a best-match query, or (translated) every word of
+    either language: a best match's facets are theirs where there are any."""
     matches = node.children if isinstance(node, Or) else (node,)
     every = [Term(m.field, m.value) for m in matches if isinstance(m, BestMatch)]
     query = every[0] if len(every) == 1 else Or(tuple(every))
-    page = engine.search(SearchRequest(query=query, filters=filters, facets=facets, limit=0))
-    return page.facets if page.total else {}
+    return SearchRequest(query=query, filters=filters, facets=facets, limit=0)
 
 
 def _translation(q: str, kind: str, translate: bool, tr: str | None) -> crosslingual.Translation | None:

@@ -524,6 +524,20 @@ def test_limit_zero_gives_the_total_and_facets_only(backend):
     assert [(f.value, f.count) for f in page.facets["type"]] == [("invention", 9), ("utility", 2)]
 
 
+@pytest.mark.parametrize(("query", "filters"), [
+    ("电池", {}), ("电池 OR 隔膜", {"type": ("invention",)}), ("不存在的词语组合", {}), ("", {}),
+    ("IPC=H01M", {"type": ("utility",)}), ("电池 NOT 正极", {"type": ("design",)})])
+def test_counts_and_facets_only_agree_with_the_full_search(backend, query, filters):
+    """A request for counts and facets only (tantivy: one aggregation counting the matches beside the facets)
+    gives the very total and facets of the same search with hits."""
+    facets = ("type", "ipc_subclass", "applicant", "year")
+    counted = backend.search(SearchRequest(query=parse(query), filters=filters, limit=0, facets=facets))
+    full = backend.search(SearchRequest(query=parse(query), filters=filters, limit=50, facets=facets))
+    assert counted.hits == [] and counted.total == full.total == len(backend.matching(
+        SearchRequest(query=parse(query), filters=filters)))
+    assert counted.facets == full.facets
+
+
 # -- relevance --------------------------------------------------------------------------------------------------
 def test_title_hit_outranks_abstract_only_hit(backend):
     # C18 has 石墨烯 in its title, C19 only in its abstract; otherwise alike

@@ -36,6 +36,7 @@ KEYWORD_FIELDS = ("applicant", "inventor", "agency", "ipc", "ipc_main", "cpc", "
                   "ipc_subclass", "year", "province", "city", "district")
 NAME_TEXT = {name: f"{name}_text" for name in NAME_FIELDS}  # names are also searchable word by word
 DATE_FIELDS = ("app_date", "pub_date", "grant_date")
+_TOTAL = "__total"  # the aggregation counting the matches beside the facets (no facet has this name)
 # A query field that is stored under another index field.
 KEYWORD_INDEX_FIELD = {"pub_number": "pub_number_keys"}
 SORT_FIELDS = {"pub_date_desc": ("pub_date", tantivy.Order.Desc), "pub_date_asc": ("pub_date", tantivy.Order.Asc),
@@ -259,6 +260,10 @@ class TantivyBackend:
     def search(self, request: SearchRequest) -> SearchPage:
         query = self._with_filters(self.compile(request.query), request.filters, request.within)
         searcher = self.index.searcher()
+        if request.limit == 0 and any(f in FACETS for f in request.facets):
+            # Counts and facets only: one pass, the total counted by the aggregation beside the facets.
+            total, facets = self._counted_facets(searcher, query, request)
+            return SearchPage(total=total, hits=[], facets=facets)
         kwargs: dict[str, object] = {"offset": request.offset}
         if request.sort in SORT_FIELDS:
             kwargs["order_by_field"], kwargs["order"] = SORT_FIELDS[request.sort]
@@ -275,7 +280,19 @@ class TantivyBackend:
         if not wanted:
             return {}
         spec = {f: {"terms": {"field": f, "size": request.facet_size}} for f in wanted}
+        return self._buckets(searcher.aggregate(query, spec), wanted)
+
+    def _counted_facets(self, searcher, query, request: SearchRequest) -> tuple[int, dict[str, list[FacetCount]]]:
+        """The matching documents' count and facets in one aggregation: every document has one pub_number (a
+        fast field), so its value count is the number of matches."""
+        wanted = [f for f in request.facets if f in FACETS]
+        spec = {f: {"terms": {"field": f, "size": request.facet_size}} for f in wanted}
+        spec[_TOTAL] = {"value_count": {"field": "pub_number"}}
         result = searcher.aggregate(query, spec)
+        return int(result.get(_TOTAL, {}).get("value") or 0), self._buckets(result, wanted)
+
+    @staticmethod
+    def _buckets(result: dict, wanted: list[str]) -> dict[str, list[FacetCount]]:
         return {f: [FacetCount(str(b["key"]), int(b["doc_count"])) for b in result.get(f, {}).get("buckets", [])]
                 for f in wanted}
 
