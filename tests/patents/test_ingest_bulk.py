@@ -35,7 +35,8 @@ JSON_COLUMNS = ("ipc", "cpc", "applicants", "inventors", "events", "priorities",
 def _mixed(tmp_path, copies: int = 3, repeat: bool = True):
     """sample.jsonl (4 good records, 2 refused) `copies` times under new numbers, with fields left out (a date
     that is not one, an application number with a wrong check character, an IPC symbol that is not one), names
-    to fold, full-width text, a publication repeated with another title, and an oversized field."""
+    to fold, full-width text, a publication repeated with another title, an oversized field, blank lines (no
+    record) and a line that is not JSON."""
     lines = [json.loads(line) for line in (DATA / "sample.jsonl").read_text(encoding="utf-8").splitlines()]
     out = []
     for copy in range(copies):
@@ -49,9 +50,11 @@ def _mixed(tmp_path, copies: int = 3, repeat: bool = True):
                 rec |= {"title": "一种ＡＢＣ锂电池（改进型），℃ x²",
                         "applicants": ["  华为技术有限公司 ", "华为技术有限公司"]}
             out.append(json.dumps(rec, ensure_ascii=False))
+        out.append("  ")  # a blank line between copies: skipped, not counted
     if repeat:  # a second version of one publication, in a later batch
         out.append(json.dumps(json.loads(out[0]) | {"title": "同一公开号的新版本"}, ensure_ascii=False))
     out.append(json.dumps({"pub_number": "CN119999999A", "title": "字" * 20_000}, ensure_ascii=False))
+    out.append('{"pub_number": "CN119999998A", "title": ')  # cut off: not JSON
     path = tmp_path / "mixed.jsonl"
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
     return path
@@ -106,14 +109,15 @@ def _empty(db, engine) -> None:
     engine.backend.clear()
 
 
-@pytest.mark.parametrize("workers", [0, 2])
+@pytest.mark.parametrize("workers", [0, 2, 3])  # preparing processes parse only the lines they prepare
 def test_the_bulk_path_gives_exactly_what_the_record_at_a_time_path_gives(db, engine, tmp_path, workers):
     path = _mixed(tmp_path)
     before = _snapshot(db, engine, ingest_file(db, engine, path, ACTOR, bulk=False, batch_size=4, commit_every=8))
     _empty(db, engine)
     after = _snapshot(db, engine, ingest_file(db, engine, path, ACTOR, resume=False, batch_size=4, commit_every=8,
                                               workers=workers))
-    assert before["run"]["read"] == 20 and before["run"]["rejected"] == 7 and before["run"]["warnings"] >= 6
+    assert before["run"]["read"] == 21 and before["run"]["rejected"] == 8 and before["run"]["warnings"] >= 6
+    assert "invalid JSON" in before["run"]["errors"][-1]["reason"]
     assert before["run"]["inserted"] == 12 and before["run"]["updated"] == 1
     assert after["run"] == before["run"]  # counts, rejections and warnings with their lines, in order
     assert after["register"] == before["register"] and len(after["register"]) == 12

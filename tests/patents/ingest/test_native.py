@@ -105,6 +105,29 @@ def test_bad_jsonl_values_are_left_out_and_lines_without_a_key_rejected(tmp_path
     assert items[7].record.cited_by == 3 and items[7].record.source == "jsonl" and items[7].warnings == ()
 
 
+def test_jsonl_units_parsed_one_by_one_are_exactly_what_read_yields(tmp_path):
+    """The bulk ingest's preparing processes cut the file into unparsed lines and parse only their own: each unit
+    parsed must be the item `read` yields there, blank lines skipped, an over-long line refused by its number."""
+    from ipcity.patents.ingest.base import SplitReader
+    from ipcity.patents.ingest.limits import Limits
+
+    good = json.dumps({"pub_number": "CN115000001A", "title": "一种电池"}, ensure_ascii=False)
+    long = json.dumps({"pub_number": "CN115000002A", "title": "字" * 2000}, ensure_ascii=False)
+    lines = ["", good, "   ", '{"pub_number": ', long, "\t", json.dumps({"title": "无号"}), good]
+    path = tmp_path / "units.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    limits = Limits(record_bytes=1024)
+    reader = JsonlReader()
+    assert isinstance(reader, SplitReader)
+    units = list(reader.units(path, limits))
+    assert [line for line, _ in units] == [2, 4, 5, 7, 8]  # the non-blank lines, by their numbers
+    assert units[2][1] is None  # longer than the limit: not held
+    items = list(reader.read(path, limits))
+    assert [reader.parse(unit, limits) for unit in units] == items
+    assert [type(item) for item in items] == [Read, Rejected, Rejected, Rejected, Read]
+    assert "invalid JSON" in items[1].reason and "1024" in items[2].reason
+
+
 def test_csv_with_unknown_column_is_refused_at_the_header(tmp_path):
     target = tmp_path / "odd.csv"
     target.write_text("pub_number,title,colour\nCN1,x,red\n", encoding="utf-8")

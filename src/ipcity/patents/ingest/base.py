@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ipcity.patents.ingest.limits import DEFAULT_LIMITS, Limits
 from ipcity.patents.record import PatentRecord
@@ -46,3 +46,17 @@ class Reader(Protocol):
     def read(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Item]:
         """Yield every record of the file in order. A record longer than `limits.record_bytes` is Rejected;
         a file that expands beyond `limits` raises SourceRefused (limits.py)."""
+
+
+@runtime_checkable
+class SplitReader(Reader, Protocol):
+    """A reader whose records can be cut apart before they are parsed (one JSON line each): the bulk ingest's
+    preparing processes each parse only the records they prepare, not every record of the file.
+    `read(path, limits)` is exactly `parse(unit)` of every `units(path, limits)`."""
+
+    def units(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[tuple[int, str | None]]:
+        """(line, the record's unparsed text, or None when it is longer than the limit), one per item `read`
+        yields, in order; SourceRefused as `read` raises it."""
+
+    def parse(self, unit: tuple[int, str | None], limits: Limits = DEFAULT_LIMITS) -> Item:
+        """The item `read(path, limits)` yields for this unit."""

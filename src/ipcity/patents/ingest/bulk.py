@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ipcity.patents.engine import prepared_document
-from ipcity.patents.ingest.base import Item, Rejected
+from ipcity.patents.ingest.base import Item, Rejected, SplitReader
 from ipcity.patents.ingest.formats import reader_for
 from ipcity.patents.ingest.limits import Limits, SourceRefused, check_record
 from ipcity.patents.normalise import RecordError, normalise
@@ -130,12 +130,19 @@ def _receive(channel, process):
 
 def _produce(fmt: str, path: str, skip: int, size: int, limits: Limits, backend: str, with_texts: bool, k: int,
              preparers: int, channel, writer: int) -> None:
-    """A preparing process: read the file, prepare batch k, k + preparers, … and send them in order."""
+    """A preparing process: read the file, prepare batch k, k + preparers, … and send them in order. A reader
+    that cuts records apart before parsing them (base.SplitReader) has only those batches parsed here."""
     try:
         reader = reader_for(Path(path), fmt)
-        for number, batch in enumerate(batches(reader, Path(path), skip, size, limits)):
-            if number % preparers == k:
-                _send(channel, ("batch", prepare_rows(batch, limits, backend, with_texts)), writer)
+        if isinstance(reader, SplitReader):
+            units = chunked(islice(reader.units(Path(path), limits), skip, None), size)
+            mine = ([reader.parse(unit, limits) for unit in batch]
+                    for number, batch in enumerate(units) if number % preparers == k)
+        else:
+            mine = (batch for number, batch in enumerate(batches(reader, Path(path), skip, size, limits))
+                    if number % preparers == k)
+        for batch in mine:
+            _send(channel, ("batch", prepare_rows(batch, limits, backend, with_texts)), writer)
         _send(channel, ("end",), writer)
     except SourceRefused as exc:
         _send(channel, ("refused", exc.zh, exc.en, exc.line), writer)

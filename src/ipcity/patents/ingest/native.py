@@ -18,6 +18,7 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -177,21 +178,26 @@ class JsonlReader:
         return isinstance(data, dict) and "pub_number" in data and set(data) <= set(FIELDS)
 
     def read(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Item]:
+        return map(partial(self.parse, limits=limits), self.units(path, limits))
+
+    def units(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[tuple[int, str | None]]:
+        """The file's non-blank lines, unparsed (a SplitReader: base.py)."""
         with open_text(path, "utf-8-sig", limits) as stream:
             for line, text in bounded_lines(stream, limits.record_bytes):
-                if text is None:
-                    yield Rejected(line, str(record_too_long(limits.record_bytes)))
-                    continue
-                if not text.strip():
-                    continue
-                warnings: list[str] = []
-                try:
-                    record = _stamped(record_from_dict(json.loads(text), warnings), self.name)
-                except ValueError as exc:  # RecordError, or JSON that does not parse
-                    reason = str(exc) if isinstance(exc, RecordError) else f"JSON 无法解析 / invalid JSON: {exc}"
-                    yield Rejected(line, reason)
-                    continue
-                yield Read(record, line, tuple(warnings))
+                if text is None or text.strip():
+                    yield line, text
+
+    def parse(self, unit: tuple[int, str | None], limits: Limits = DEFAULT_LIMITS) -> Item:
+        line, text = unit
+        if text is None:
+            return Rejected(line, str(record_too_long(limits.record_bytes)))
+        warnings: list[str] = []
+        try:
+            record = _stamped(record_from_dict(json.loads(text), warnings), self.name)
+        except ValueError as exc:  # RecordError, or JSON that does not parse
+            reason = str(exc) if isinstance(exc, RecordError) else f"JSON 无法解析 / invalid JSON: {exc}"
+            return Rejected(line, reason)
+        return Read(record, line, tuple(warnings))
 
 
 def split_items(cell: str) -> list[str]:
