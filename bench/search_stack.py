@@ -19,7 +19,10 @@ related terms' key phrases among them, which no fresh search finds):
 3. the API: `GET /api/patents/search?q=…&f=province:31` through the application in this process (routing, the
    middleware, the session, JSON; the test client's own work and the search counter's write are in it);
 4. over HTTP: the same request to `ipcity serve` (uvicorn, one worker, a separate process on the same register)
-   on one keep-alive connection, as a browser or the hotline's integration asks it: the whole platform stack.
+   on one keep-alive connection, as a browser or the hotline's integration asks it: the whole platform stack;
+5. the query's words alone (a best match, which offers related terms) through the service as the page asks it
+   (the related terms after the results), then the same search with its related terms computed before the
+   answer, as every plain-words search did before: the related terms' own cost on a fresh search.
 
 With `--against SRC` (the `src` folder of another checkout, e.g. `git worktree add /tmp/before 616414c`), only
 reading 4, twice: a server of this checkout and one of SRC (`PYTHONPATH=SRC`) on the same register, asked each
@@ -82,7 +85,8 @@ def run(folder: Path, count: int, seed: int, data: Path) -> dict:
     engine = engine_for(app.state.services.settings)
     backend = engine.backend
     since = FILTER_SINCE // 10000
-    timings: dict[str, list[float]] = {"sequential": [], "index": [], "service": [], "api": [], "http": []}
+    timings: dict[str, list[float]] = {"sequential": [], "index": [], "service": [], "api": [], "http": [],
+                                       "words": [], "words_related": []}
     totals = {"index": 0, "api": 0, "http": 0}
     env = _serve_env(folder)
     server = ServeProcess(env, Path(tempfile.mkdtemp(prefix="ipcity-search-stack-")) / "serve.log")
@@ -136,7 +140,17 @@ def _readings(queries, since, app, engine, backend, client, http, timings, total
             for got in (answer, over_http):
                 if got.status_code != 200:
                     raise RuntimeError(f"{expression}: {got.status_code} {got.text[:200]}")
+            with app.state.services.db.session() as s:  # the words alone: first without, then with related terms
+                t5 = time.perf_counter()
+                plain = service.search(s, engine, q["text"], related=False)
+                t6 = time.perf_counter()
+                related = service.search(s, engine, q["text"])
+                t7 = time.perf_counter()
+            if [r.record.pub_number for r in plain.rows] != [r.record.pub_number for r in related.rows]:
+                raise RuntimeError(f"{q['text']}: the related terms changed the hits")
             if measured:
+                timings["words"].append((t6 - t5) * 1000)
+                timings["words_related"].append((t7 - t6) * 1000)
                 timings["sequential"].append((t0 - ts) * 1000)
                 timings["index"].append((t1 - t0) * 1000)
                 timings["service"].append((t2 - t1) * 1000)
@@ -214,7 +228,9 @@ def main(argv: list[str] | None = None) -> int:
              "index": "the index alone: backend.search (the baseline)",
              "service": "the service: patents.service.search",
              "api": "the API: GET /api/patents/search (application, in process)",
-             "http": "over HTTP: ipcity serve, one keep-alive connection"}
+             "http": "over HTTP: ipcity serve, one keep-alive connection",
+             "words": "the words alone, service, related terms after (the page)",
+             "words_related": "the same with the related terms before the answer"}
     for key, label in names.items():
         t = r["timings"][key]
         say(f"    {label:58s} {t['p50']:7.2f} {t['p95']:7.2f} {t['p99']:7.2f} {t['mean']:7.2f}")

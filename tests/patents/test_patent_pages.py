@@ -166,3 +166,6 @@ def test_related_terms_read_at_most_ten_records_and_none_for_an_expression(searc
     unknown = searchable.get("/patents/related", params=[("q", "ritonavir"), ("understood", "words"),
                                                           ("p", "CN000000000A")])
     assert unknown.status_code == 200 and "chip" not in unknown.text
+    too_long = searchable.get("/patents/related", params=[("q", "电" * 2_001), ("understood", "words")]
+                              + [("p", p) for p in pubs[:10]])
+    assert too_long.status_code == 400 and "2000" in too_long.text.replace(",", "")  # refused before any work
