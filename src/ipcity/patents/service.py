@@ -269,12 +269,12 @@ def offers_related(understood: str) -> bool:
     return understood in (understand_mod.WORDS, understand_mod.TEXT)
 
 
-def related_for(session: Session, engine: PatentEngine, q: str, pub_numbers: list[str]) -> list[str]:
+def related_for(session: Session, engine: PatentEngine, q: str, pub_numbers: list[str], *, mode: str = "lexical",
+                sort: str = "relevance", filters: dict[str, tuple[str, ...]] | None = None) -> list[str]:
     """The related terms of a search for `q` whose best hits are `pub_numbers` (in rank order; at most
-    RELATED_RECORDS are read, as `search` reads them), for the page that shows them after its results."""
-    if len(q) > engine.settings.search_max_query_chars:  # bounded as the search itself was, before any work
-        raise DomainError(Msg("The search could not be run"), problems=[("q", Msg(
-            "The query is too long: at most {max} characters", max=engine.settings.search_max_query_chars))])
+    RELATED_RECORDS are read, as `search` reads them), for the page that shows them after its results. The
+    search's options are checked as `search` checks them, before any work (the page links its terms with them)."""
+    _check_options(engine, q, mode, sort, filters or {}, 1, 1)
     wanted = pub_numbers[:RELATED_RECORDS]
     records = store.get_many(session, wanted)
     return related_terms([records[p] for p in wanted if p in records], query_tokens(q), None, k=RELATED_TERMS)

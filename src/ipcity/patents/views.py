@@ -136,7 +136,8 @@ def related_page(request: Request, q: str = "", mode: str = "lexical", sort: str
     page that comes after it (htmx), so that the results do not wait for the key phrases."""
     filters = service.parse_filters(f)
     wanted = q.strip() and service.offers_related(understood)
-    terms = service.related_for(session, _engine(request), q, p) if wanted else []
+    terms = service.related_for(session, _engine(request), q, p, mode=mode, sort=sort, filters=filters) \
+        if wanted else []
     return render(request, "patents/related_terms.html", {
         "related": terms, "q": q, "understood": understood, "mode": mode,
         "link": _page_link(q, mode, sort, filters, as_ == "expression", {})})

@@ -279,17 +279,19 @@ class TantivyBackend:
         wanted = [f for f in request.facets if f in FACETS]
         if not wanted:
             return {}
-        spec = {f: {"terms": {"field": f, "size": request.facet_size}} for f in wanted}
-        return self._buckets(searcher.aggregate(query, spec), wanted)
+        return self._buckets(searcher.aggregate(query, self._facet_spec(wanted, request)), wanted)
 
     def _counted_facets(self, searcher, query, request: SearchRequest) -> tuple[int, dict[str, list[FacetCount]]]:
         """The matching documents' count and facets in one aggregation: every document has one pub_number (a
         fast field), so its value count is the number of matches."""
         wanted = [f for f in request.facets if f in FACETS]
-        spec = {f: {"terms": {"field": f, "size": request.facet_size}} for f in wanted}
-        spec[_TOTAL] = {"value_count": {"field": "pub_number"}}
+        spec = self._facet_spec(wanted, request) | {_TOTAL: {"value_count": {"field": "pub_number"}}}
         result = searcher.aggregate(query, spec)
         return int(result.get(_TOTAL, {}).get("value") or 0), self._buckets(result, wanted)
+
+    @staticmethod
+    def _facet_spec(wanted: list[str], request: SearchRequest) -> dict:
+        return {f: {"terms": {"field": f, "size": request.facet_size}} for f in wanted}
 
     @staticmethod
     def _buckets(result: dict, wanted: list[str]) -> dict[str, list[FacetCount]]:
